@@ -1,0 +1,1 @@
+"""Service work of a station: projects, activities, resources, volunteers, organisations, funds, plans."""

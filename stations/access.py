@@ -1,0 +1,132 @@
+"""The one access module: who may see and change what.
+
+Every queryset that reaches a page, a form, an export or the admin goes through `visible_to(user)` or
+`editable_by(user)` here, so an object outside the user's scope is a 404 by construction ("missing" and
+"not yours" look the same). Models declare how they hang off the hierarchy with two lookups:
+
+    class RequestQuerySet(ScopedQuerySet):
+        station_lookup = "station"             # path to the owning Station's pk
+        district_lookup = "station__district"  # path to the owning District's pk
+
+Scope by role: station worker/head → their station; district centre staff → their district; municipal
+centre staff and admins → the whole city. Writing is for station staff (their own station) and admins;
+district and municipal centre staff read.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.shortcuts import get_object_or_404
+
+
+def _role(user):
+    return getattr(user, "role", None)
+
+
+def sees_whole_city(user) -> bool:
+    return bool(user.is_superuser or _role(user) in ("city_staff", "admin"))
+
+
+def is_station_user(user) -> bool:
+    return _role(user) in ("station_worker", "station_head") and user.station_id is not None
+
+
+def is_district_user(user) -> bool:
+    return _role(user) == "district_staff" and user.district_id is not None
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_superuser or _role(user) == "admin")
+
+
+class ScopedQuerySet(models.QuerySet):
+    station_lookup: str | None = None
+    district_lookup: str | None = None
+
+    def visible_to(self, user):
+        """What `user` may read."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_whole_city(user):
+            return self.all()
+        if is_district_user(user) and self.district_lookup:
+            return self.filter(**{self.district_lookup: user.district_id})
+        if is_station_user(user) and self.station_lookup:
+            return self.filter(**{self.station_lookup: user.station_id})
+        return self.none()
+
+    def editable_by(self, user):
+        """What `user` may change: station staff their own station's records, admins everything."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if is_admin(user):
+            return self.all()
+        if is_station_user(user) and self.station_lookup:
+            return self.filter(**{self.station_lookup: user.station_id})
+        return self.none()
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """The object if `user` may see it, else 404 (the same answer as for a missing object)."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+def get_editable_or_404(queryset, user, **lookup):
+    """The object if `user` may change it, else 404."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    return get_object_or_404(queryset.editable_by(user), **lookup)
+
+
+def role_required(*predicates):
+    """View decorator: 403 unless one predicate (e.g. `is_station_user`) holds for the logged-in user.
+
+    Use it for role gates (a station worker opening a district dashboard); object scope is still the
+    querysets' job. Apply under `login_required`.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not any(p(request.user) for p in predicates):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class ScopedAdminMixin:
+    """Admin pages list and edit only what the staff user may see; the rest is a 404.
+
+    Foreign-key choices and autocompletes are scoped too (`scoped_fk_querysets` maps a field name to
+    the model whose `visible_to` restricts it).
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        manager_qs = related._default_manager.all()
+        if hasattr(manager_qs, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = manager_qs.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        manager_qs = related._default_manager.all()
+        if hasattr(manager_qs, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = manager_qs.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete views call this on the target admin: keep it scoped.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if hasattr(queryset, "visible_to"):
+            queryset = queryset.visible_to(request.user)
+        return queryset, may_have_duplicates

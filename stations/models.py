@@ -1,0 +1,453 @@
+"""The city's hierarchy (市—区—街—社区), stations, their staff and certificates, and users.
+
+Every division carries its official 12-digit statistical code as a unique natural key; the code's prefix
+is the hierarchy. Scoping of every queryset lives in `stations.access`.
+"""
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stations.access import ScopedQuerySet
+
+division_code_validator = RegexValidator(r"^12\d{10}$", _("区划代码应为以12开头的12位数字。"))
+
+CERTIFICATION_PERIOD_YEARS = 2  # an uncertified worker must be certified within two years of joining
+DEADLINE_WARNING_DAYS = 90
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class Division(models.Model):
+    code = models.CharField(_("区划代码"), max_length=12, unique=True, validators=[division_code_validator])
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Municipality(Division):
+    class Meta(Division.Meta):
+        verbose_name = _("市")
+        verbose_name_plural = _("市")
+
+
+class DistrictQuerySet(ScopedQuerySet):
+    station_lookup = None  # a station user sees no district as a whole
+    district_lookup = "pk"
+
+
+class District(Division):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts")
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta(Division.Meta):
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+
+    def get_absolute_url(self):
+        return reverse("stations:district-detail", args=[self.pk])
+
+    @property
+    def short_code(self):
+        """The 6-digit county-level code, as used in district centre usernames."""
+        return self.code[:6]
+
+
+class StreetQuerySet(ScopedQuerySet):
+    station_lookup = "station"
+    district_lookup = "district"
+
+    def townships(self):
+        """The 252 streets and townships proper (街道/镇/乡), without development zones and farms."""
+        return self.exclude(kind=Street.Kind.OTHER)
+
+
+class Street(Division):
+    class Kind(models.TextChoices):
+        JIEDAO = "街道", _("街道")
+        ZHEN = "镇", _("镇")
+        XIANG = "乡", _("乡")
+        OTHER = "other", _("其他（开发区、农场等）")
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    station = models.ForeignKey(
+        "Station",
+        verbose_name=_("服务社工站"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="streets",
+    )
+
+    objects = StreetQuerySet.as_manager()
+
+    class Meta(Division.Meta):
+        verbose_name = _("街道（乡镇）")
+        verbose_name_plural = _("街道（乡镇）")
+
+    @property
+    def short_code(self):
+        """The 9-digit township-level code."""
+        return self.code[:9]
+
+
+class CommunityQuerySet(ScopedQuerySet):
+    station_lookup = "street__station"
+    district_lookup = "street__district"
+
+    def committees(self):
+        """Genuine residents' and villagers' committees (codes 001–399), the 5,476 of the city."""
+        return self.exclude(kind=Community.Kind.OTHER)
+
+    def with_workroom(self):
+        return self.filter(workroom_opened_on__isnull=False)
+
+
+class Community(Division):
+    class Kind(models.TextChoices):
+        SHEQU = "社区", _("社区")
+        CUN = "村", _("村")
+        OTHER = "other", _("其他")
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    workroom_opened_on = models.DateField(_("社区工作室启用日期"), null=True, blank=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta(Division.Meta):
+        verbose_name = _("社区（村）")
+        verbose_name_plural = _("社区（村）")
+
+    @property
+    def has_workroom(self):
+        return self.workroom_opened_on is not None
+
+    @property
+    def short_name(self):
+        """The name without the committee suffix, as people say it (花园路社区居委会 → 花园路社区)."""
+        for suffix in ("居民委员会", "村民委员会", "居委会", "村委会"):
+            if self.name.endswith(suffix):
+                return self.name[: -len(suffix)] or self.name
+        return self.name
+
+
+class Operator(models.Model):
+    """A social work organisation (社工机构) contracted by the government to run stations."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("社工机构")
+        verbose_name_plural = _("社工机构")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StationQuerySet(ScopedQuerySet):
+    station_lookup = "pk"
+    district_lookup = "district"
+
+    def with_compliance(self, today: datetime.date | None = None):
+        """Annotate the staffing figures that compliance is computed from, in one query.
+
+        `active_workers`, `certified_workers` and `earliest_uncertified_start` (the join date of the
+        longest-serving active worker without a certificate, whose two-year deadline comes first).
+        """
+        today = today or timezone.localdate()
+        active = Q(assignments__start_date__lte=today) & (
+            Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today)
+        )
+        certified = Certificate.objects.filter(user=OuterRef("user"), issued_on__lte=today)
+        uncertified_active = (
+            Assignment.objects.active(today)
+            .filter(station=OuterRef("pk"))
+            .annotate(certified=Exists(certified))
+            .filter(certified=False)
+            .order_by("start_date")
+            .values("start_date")[:1]
+        )
+        return self.annotate(
+            active_workers=Count("assignments", filter=active, distinct=True),
+            certified_workers=Count(
+                "assignments",
+                filter=active & Q(assignments__user__certificates__issued_on__lte=today),
+                distinct=True,
+            ),
+            earliest_uncertified_start=models.Subquery(uncertified_active),
+        )
+
+    def non_compliant(self, today: datetime.date | None = None):
+        """Stations with any staffing issue; see `Station.compliance_issues`."""
+        today = today or timezone.localdate()
+        warn_from = add_years(
+            today + datetime.timedelta(days=DEADLINE_WARNING_DAYS), -CERTIFICATION_PERIOD_YEARS
+        )
+        return self.with_compliance(today).filter(
+            Q(active_workers__lt=2) | Q(certified_workers=0) | Q(earliest_uncertified_start__lte=warn_from)
+        )
+
+
+class Station(models.Model):
+    """A street/township social work station (社工站); merged offices serve several streets."""
+
+    code = models.CharField(
+        _("站点编码"),
+        max_length=9,
+        unique=True,
+        help_text=_("首个服务街道的9位区划代码，用于受理编号。"),
+        validators=[RegexValidator(r"^12\d{7}$", _("站点编码应为9位街道区划代码。"))],
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    district = models.ForeignKey(
+        District, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="stations"
+    )
+    founded_on = models.DateField(_("挂牌日期"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    operator = models.ForeignKey(
+        Operator,
+        verbose_name=_("运营机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stations",
+    )
+    contract_start = models.DateField(_("购买服务合同开始"), null=True, blank=True)
+    contract_end = models.DateField(_("购买服务合同结束"), null=True, blank=True)
+
+    objects = StationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社工站")
+        verbose_name_plural = _("社工站")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stations:station-detail", args=[self.pk])
+
+    def clean(self):
+        if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
+            raise ValidationError({"contract_end": _("合同结束日期不能早于开始日期。")})
+
+    def compliance_issues(self, today: datetime.date | None = None) -> list[str]:
+        """Staffing problems, from the annotations of `StationQuerySet.with_compliance`."""
+        today = today or timezone.localdate()
+        issues = []
+        if self.active_workers < 2:
+            issues.append(_("驻站社工不足两人"))
+        if self.certified_workers == 0:
+            issues.append(_("无持证社工"))
+        if self.earliest_uncertified_start is not None:
+            deadline = add_years(self.earliest_uncertified_start, CERTIFICATION_PERIOD_YEARS)
+            if deadline < today:
+                issues.append(_("持证期限已过"))
+            elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
+                issues.append(_("持证期限临近"))
+        return issues
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    station_lookup = "station"
+    district_lookup = "station__district"
+
+    def active(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(Q(start_date__lte=today), Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+class Assignment(models.Model):
+    """A worker's posting to a station (驻站), with dates so that history is kept."""
+
+    user = models.ForeignKey(
+        "User", verbose_name=_("社工"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("社工站"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    start_date = models.DateField(_("驻站开始"))
+    end_date = models.DateField(_("驻站结束"), null=True, blank=True)
+    is_head = models.BooleanField(_("站长"), default=False)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("驻站安排")
+        verbose_name_plural = _("驻站安排")
+        ordering = ["station", "-is_head", "start_date"]
+        indexes = [models.Index(fields=["station", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="assignment_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.station}"
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
+
+    @property
+    def certification_deadline(self) -> datetime.date:
+        return add_years(self.start_date, CERTIFICATION_PERIOD_YEARS)
+
+
+class Certificate(models.Model):
+    """社会工作者职业资格证书."""
+
+    class Level(models.TextChoices):
+        ASSISTANT = "assistant", _("助理社会工作师")
+        SOCIAL_WORKER = "social_worker", _("社会工作师")
+        SENIOR = "senior", _("高级社会工作师")
+
+    user = models.ForeignKey(
+        "User", verbose_name=_("持证人"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    level = models.CharField(_("等级"), max_length=20, choices=Level.choices)
+    number = models.CharField(_("证书编号"), max_length=40, unique=True)
+    issued_on = models.DateField(_("取得日期"))
+
+    class Meta:
+        verbose_name = _("职业资格证书")
+        verbose_name_plural = _("职业资格证书")
+        ordering = ["issued_on"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.number}"
+
+
+class UserQuerySet(ScopedQuerySet):
+    station_lookup = "station"
+    district_lookup = "district_scope"
+
+
+class SWSUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An SWS account. One role, one scope: a station, a district, or the whole city."""
+
+    class Role(models.TextChoices):
+        STATION_WORKER = "station_worker", _("驻站社工")
+        STATION_HEAD = "station_head", _("站长")
+        DISTRICT_STAFF = "district_staff", _("区级指导中心")
+        CITY_STAFF = "city_staff", _("市级指导中心")
+        ADMIN = "admin", _("系统管理员")
+
+    STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
+    CITY_ROLES = (Role.CITY_STAFF, Role.ADMIN)
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STATION_WORKER)
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("所属社工站"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    # The district whose centre may see this account: the district itself for district staff, the
+    # station's district for station staff. Kept in step by clean()/save() so scoping is one column.
+    district_scope = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = SWSUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["station_worker", "station_head"]) | Q(station__isnull=False),
+                name="station_role_has_station",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="district_staff") | Q(district__isnull=False),
+                name="district_role_has_district",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def get_full_name(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in self.STATION_ROLES and not self.station_id:
+            raise ValidationError({"station": _("驻站社工和站长必须指定所属社工站。")})
+        if self.role == self.Role.DISTRICT_STAFF and not self.district_id:
+            raise ValidationError({"district": _("区级指导中心人员必须指定所属区。")})
+
+    def save(self, *args, **kwargs):
+        if self.role in self.STATION_ROLES and self.station_id:
+            self.district_id = None
+            self.district_scope_id = (
+                Station.objects.filter(pk=self.station_id).values_list("district_id", flat=True).first()
+            )
+        elif self.role == self.Role.DISTRICT_STAFF:
+            self.station_id = None
+            self.district_scope_id = self.district_id
+        else:
+            self.station_id = self.district_id = self.district_scope_id = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "station", "district", "district_scope"}
+        super().save(*args, **kwargs)
+
+    # --- scope -----------------------------------------------------------------------------------
+    @property
+    def is_station_user(self):
+        return self.role in self.STATION_ROLES
+
+    @property
+    def is_district_user(self):
+        return self.role == self.Role.DISTRICT_STAFF
+
+    @property
+    def is_city_user(self):
+        return self.role in self.CITY_ROLES or self.is_superuser

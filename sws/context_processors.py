@@ -1,0 +1,46 @@
+"""Navigation that matches the user's role (station, district centre, municipal centre)."""
+
+from django.urls import NoReverseMatch, reverse
+
+from stations import access
+
+# (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
+STATION_NAV = [
+    ("工作台", "stations:station-detail", "station"),
+]
+DISTRICT_NAV = [
+    ("本区社工站", "stations:district-detail", "district"),
+]
+CITY_NAV = [
+    ("全市各区", "stations:district-list", None),
+]
+
+
+def _build(entries, user):
+    items = []
+    for label, name, arg in entries:
+        args = []
+        if arg == "station":
+            args = [user.station_id]
+        elif arg == "district":
+            args = [user.district_id]
+        try:
+            items.append({"label": label, "url": reverse(name, args=args)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    if access.is_station_user(user):
+        entries = STATION_NAV
+    elif access.is_district_user(user):
+        entries = DISTRICT_NAV
+    elif access.sees_whole_city(user):
+        entries = CITY_NAV
+    else:
+        entries = []
+    return {"nav_items": _build(entries, user)}

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from sws import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("stations/", include("stations.urls")),
+    path("residents/", include("residents.urls")),
+    path("projects/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "SWS 社工站管理"
+admin.site.site_title = "SWS 社工站管理"
+admin.site.index_title = "数据维护"

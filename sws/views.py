@@ -1,0 +1,18 @@
+"""Pages that compose the apps: the home page sends each role to its place."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from stations import access
+
+
+@login_required
+def home(request):
+    user = request.user
+    if access.is_station_user(user):
+        return redirect("stations:station-detail", pk=user.station_id)
+    if access.is_district_user(user):
+        return redirect("stations:district-detail", pk=user.district_id)
+    if access.sees_whole_city(user):
+        return redirect("stations:district-list")
+    return render(request, "home_no_scope.html", status=403)

@@ -1,0 +1,80 @@
+"""Plain `make_*` helpers for test data. Real Tianjin codes, so names read like the city."""
+
+import datetime
+import itertools
+
+from stations.models import (
+    Assignment,
+    Certificate,
+    Community,
+    District,
+    Municipality,
+    Station,
+    Street,
+    User,
+)
+
+_seq = itertools.count(1)
+
+
+def make_municipality():
+    return Municipality.objects.get_or_create(code="120000000000", defaults={"name": "天津市"})[0]
+
+
+def make_district(code="120113000000", name="北辰区"):
+    return District.objects.get_or_create(
+        code=code, defaults={"name": name, "municipality": make_municipality()}
+    )[0]
+
+
+def make_street(code, name, district, kind=Street.Kind.JIEDAO, station=None):
+    street, _ = Street.objects.get_or_create(
+        code=code, defaults={"name": name, "district": district, "kind": kind}
+    )
+    if station is not None and street.station_id != station.pk:
+        street.station = station
+        street.save(update_fields=["station"])
+    return street
+
+
+def make_community(code, name, street, kind=Community.Kind.SHEQU, workroom_opened_on=None):
+    return Community.objects.get_or_create(
+        code=code,
+        defaults={"name": name, "street": street, "kind": kind, "workroom_opened_on": workroom_opened_on},
+    )[0]
+
+
+def make_station(street, name=None, **fields):
+    station = Station.objects.create(
+        code=street.code[:9],
+        name=name or f"{street.district.name}{street.name}社工站",
+        district=street.district,
+        **fields,
+    )
+    street.station = station
+    street.save(update_fields=["station"])
+    return station
+
+
+def make_user(username=None, role=User.Role.STATION_WORKER, station=None, district=None, name="", **fields):
+    username = username or f"user{next(_seq)}"
+    user = User(
+        username=username, role=role, station=station, district=district, name=name or username, **fields
+    )
+    user.set_password("Sws-test-2026")
+    user.save()
+    return user
+
+
+def make_assignment(user, station, start_date=datetime.date(2023, 1, 1), end_date=None, is_head=False):
+    return Assignment.objects.create(
+        user=user, station=station, start_date=start_date, end_date=end_date, is_head=is_head
+    )
+
+
+def make_certificate(
+    user, issued_on=datetime.date(2022, 6, 1), level=Certificate.Level.ASSISTANT, number=None
+):
+    return Certificate.objects.create(
+        user=user, level=level, issued_on=issued_on, number=number or f"TJ{next(_seq):08d}"
+    )
