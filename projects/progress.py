@@ -1,0 +1,169 @@
+"""Annual plan progress: each target beside the actual figure computed from recorded data.
+
+Nothing is typed twice: the actual numbers come from volunteer teams, organisations, activities,
+registered residents and projects as recorded. `plan_progress(plan)` serves one plan page;
+`progress_for_plans(plans)` serves a dashboard of many stations with a constant number of queries per
+plan year (one grouped aggregate per figure), never one query per plan.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from projects.models import Activity, AnnualPlan, CommunityOrganisation, Project, VolunteerTeam
+from residents.models import Resident
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # the actual figure's key, and the plan's target field is f"target_{key}"
+    area: str
+    label: str
+    unit: str
+
+
+METRICS = [
+    Metric("volunteer_teams", "发展社区志愿服务", "志愿服务队", "个"),
+    Metric("organisations", "培育社区社会组织", "社区社会组织", "个"),
+    Metric("capacity_sessions", "提升社区工作人员专业能力", "能力提升活动", "场次"),
+    Metric("registered_residents", "摸清民政服务基本底数", "建档居民", "人"),
+    Metric("projects", "领办特色服务项目", "特色服务项目", "个"),
+    Metric("activity_sessions", "领办特色服务项目", "服务活动", "场次"),
+    Metric("person_times", "领办特色服务项目", "服务人次", "人次"),
+]
+
+# Which free-text field of the plan describes each area, in the report's order.
+AREAS = [
+    ("发展社区志愿服务", "volunteer_text"),
+    ("培育社区社会组织", "organisations_text"),
+    ("提升社区工作人员专业能力", "capacity_text"),
+    ("摸清民政服务基本底数", "baseline_text"),
+    ("领办特色服务项目", "projects_text"),
+]
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    key: str
+    area: str
+    label: str
+    unit: str
+    target: int | None
+    actual: int
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent of the target reached (may pass 100); None without a target."""
+        if not self.target:
+            return None
+        value = Decimal(self.actual * 100) / Decimal(self.target)
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def meter_value(self) -> int:
+        """For <meter max=target>: the actual, capped at the target so the bar is full, not overflowing."""
+        return min(self.actual, self.target or 0)
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.target) and self.actual >= self.target
+
+
+def _year_bounds(year: int):
+    tz = timezone.get_current_timezone()
+    end_day = datetime.date(year, 12, 31)
+    next_year_start = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+    return end_day, next_year_start
+
+
+def actuals_for_year(station_ids, year: int) -> dict[int, dict[str, int]]:
+    """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all)."""
+    station_ids = list(station_ids)
+    end_day, next_year_start = _year_bounds(year)
+    result = {sid: {m.key: 0 for m in METRICS} for sid in station_ids}
+    if not station_ids:
+        return result
+
+    def fill(rows, key, value_field="n"):
+        for row in rows:
+            result[row["station"]][key] = row[value_field] or 0
+
+    # Teams and organisations cultivated by the end of the year (all that exist by then).
+    fill(
+        VolunteerTeam.objects.filter(station__in=station_ids, founded_on__lte=end_day)
+        .values("station")
+        .annotate(n=Count("pk")),
+        "volunteer_teams",
+    )
+    fill(
+        CommunityOrganisation.objects.filter(station__in=station_ids, founded_on__lte=end_day)
+        .values("station")
+        .annotate(n=Count("pk")),
+        "organisations",
+    )
+    activity_rows = (
+        Activity.objects.filter(station__in=station_ids, date__year=year)
+        .values("station")
+        .annotate(
+            total_sessions=Sum("sessions"),
+            total_person_times=Sum("person_times"),
+            capacity=Sum("sessions", filter=Q(for_community_workers=True)),
+        )
+    )
+    for row in activity_rows:
+        figures = result[row["station"]]
+        figures["activity_sessions"] = row["total_sessions"] or 0
+        figures["person_times"] = row["total_person_times"] or 0
+        figures["capacity_sessions"] = row["capacity"] or 0
+    # The baseline: residents of the station's communities registered by the end of the year.
+    fill(
+        Resident.objects.filter(community__street__station__in=station_ids, created_at__lt=next_year_start)
+        .values(station=F("community__street__station"))
+        .annotate(n=Count("pk")),
+        "registered_residents",
+    )
+    fill(
+        Project.objects.running_in(year)
+        .filter(station__in=station_ids, is_featured=True)
+        .values("station")
+        .annotate(n=Count("pk")),
+        "projects",
+    )
+    return result
+
+
+def _rows(plan: AnnualPlan, figures: dict[str, int]) -> list[ProgressRow]:
+    return [
+        ProgressRow(
+            key=m.key,
+            area=m.area,
+            label=m.label,
+            unit=m.unit,
+            target=getattr(plan, f"target_{m.key}"),
+            actual=figures[m.key],
+        )
+        for m in METRICS
+    ]
+
+
+def plan_progress(plan: AnnualPlan) -> list[ProgressRow]:
+    """Target vs actual for each countable target of `plan` (5 aggregate queries)."""
+    figures = actuals_for_year([plan.station_id], plan.year)[plan.station_id]
+    return _rows(plan, figures)
+
+
+def progress_for_plans(plans) -> dict[int, list[ProgressRow]]:
+    """{plan.pk: rows} for many plans: 5 grouped queries per distinct year, however many stations."""
+    plans = list(plans)
+    by_year: dict[int, list[AnnualPlan]] = {}
+    for plan in plans:
+        by_year.setdefault(plan.year, []).append(plan)
+    result = {}
+    for year, year_plans in by_year.items():
+        figures = actuals_for_year({p.station_id for p in year_plans}, year)
+        for plan in year_plans:
+            result[plan.pk] = _rows(plan, figures[plan.station_id])
+    return result
