@@ -5,16 +5,19 @@ follow up) are in `residents.services` and take the acting user explicitly.
 """
 
 import datetime
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from residents.validators import mask_id_number, mask_phone, phone_tail
 from stations.access import ScopedQuerySet
-from stations.models import Community, Station
+from stations.models import Community, Station, add_years
 
 
 class VulnerabilityTag(models.Model):
@@ -42,6 +45,31 @@ class ResidentQuerySet(ScopedQuerySet):
     station_lookup = "community__street__station"
     district_lookup = "community__street__district"
 
+    def with_list_columns(self):
+        return self.select_related("community").prefetch_related("tags")
+
+    def search(self, term: str):
+        """Name, phone tail or ID tail (last four), or a whole phone/ID number; indexed columns only."""
+        term = (term or "").strip().upper()
+        if not term:
+            return self
+        if re.fullmatch(r"\d{3}[\dX]", term):
+            return self.filter(Q(id_tail=term) | Q(phone_tail=term))
+        if re.fullmatch(r"\d{17}[\dX]", term):
+            return self.filter(id_number=term)
+        if re.fullmatch(r"1\d{10}", term):
+            return self.filter(phone=term)
+        return self.filter(name__contains=term)
+
+    # Age-based tags are derived from the birth date, so filtering on them is a birth-date range.
+    def elderly(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(birth_date__lte=add_years(today, -Resident.ELDERLY_AGE))
+
+    def minors(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(birth_date__gt=add_years(today, -Resident.ADULT_AGE))
+
 
 class Resident(models.Model):
     class Gender(models.TextChoices):
@@ -56,6 +84,11 @@ class Resident(models.Model):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True, null=True, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Last four characters of the ID number and phone: indexed search ("尾号1234") without ever
+    # matching on, or showing, the whole number. Kept in step by save(); bulk inserts set them with
+    # `Resident.search_tails()`.
+    id_tail = models.CharField(max_length=4, blank=True, editable=False)
+    phone_tail = models.CharField(max_length=4, blank=True, editable=False)
     community = models.ForeignKey(
         Community, verbose_name=_("所在社区"), on_delete=models.PROTECT, related_name="residents"
     )
@@ -77,13 +110,53 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["community", "name"]
-        indexes = [models.Index(fields=["community", "name"])]
+        indexes = [
+            models.Index(fields=["community", "name"]),
+            models.Index(fields=["id_tail"], name="resident_id_tail_idx"),
+            models.Index(fields=["phone_tail"], name="resident_phone_tail_idx"),
+            models.Index(fields=["birth_date"], name="resident_birth_date_idx"),
+        ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Derived search columns, not workflow: they must never disagree with the numbers.
+        for field, value in self.search_tails(self.id_number, self.phone).items():
+            setattr(self, field, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_tail", "phone_tail"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("residents:resident-detail", args=[self.pk])
+
+    @staticmethod
+    def search_tails(id_number: str | None, phone: str | None) -> dict:
+        return {"id_tail": (id_number or "")[-4:], "phone_tail": phone_tail(phone)}
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    def derived_tags(self, today: datetime.date | None = None) -> list[str]:
+        """高龄 and 未成年, from the birth date: never typed, so never wrong."""
+        age = self.age(today)
+        if age is None:
+            return []
+        if age >= self.ELDERLY_AGE:
+            return [str(_("高龄"))]
+        if age < self.ADULT_AGE:
+            return [str(_("未成年"))]
+        return []
+
+    def tag_names(self) -> list[str]:
+        """Derived tags first, then the recorded ones (uses prefetched tags)."""
+        return self.derived_tags() + [tag.name for tag in self.tags.all()]
 
     def age(self, today: datetime.date | None = None) -> int | None:
         if not self.birth_date:
@@ -116,6 +189,23 @@ class Urgency(models.TextChoices):
     NOT_URGENT = "not_urgent", _("缓")
 
 
+class CategoryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def selectable(self):
+        """Active categories a request can be filed under: second-level ones, and top-level ones
+        without active children."""
+        return (
+            self.active()
+            .filter(Q(parent__isnull=False, parent__is_active=True) | Q(parent__isnull=True))
+            .exclude(parent__isnull=True, children__is_active=True)
+            .select_related("parent")
+            .distinct()
+            .order_by(models.F("parent__order").asc(nulls_first=True), "parent__name", "order", "name")
+        )
+
+
 class Category(models.Model):
     """Request category, two levels (生活照料 › 设施维修 …); the defaults pre-fill intake."""
 
@@ -137,6 +227,8 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
+    objects = CategoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("诉求分类")
         verbose_name_plural = _("诉求分类")
@@ -147,6 +239,16 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": _("分类只有两级：上级分类必须是一级分类。")})
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("上级分类不能是自己。")})
+
+    @property
+    def default_priority(self) -> int:
+        return priority_for(self.default_severity, self.default_urgency)
 
 
 class Priority(models.IntegerChoices):
@@ -211,6 +313,28 @@ class RequestQuerySet(ScopedQuerySet):
     def with_queue_columns(self):
         return self.select_related("community", "category", "category__parent", "resident", "assignee")
 
+    def queue(self, today: datetime.date | None = None):
+        """The triage queue: open requests, plus resolved ones whose follow-up (回访) is due; most
+        pressing first (priority, then due time)."""
+        today = today or timezone.localdate()
+        return (
+            self.filter(
+                Q(status__in=Request.OPEN_STATUSES)
+                | Q(status=Request.Status.RESOLVED, follow_up_due_on__lte=today)
+            )
+            .with_queue_columns()
+            .order_by("priority", "due_at", "pk")
+        )
+
+    def open_duplicates(self, *, resident, category, exclude_pk=None):
+        """Open requests of the same resident and category: intake warns about them."""
+        if resident is None or category is None:
+            return self.none()
+        qs = self.open().filter(resident=resident, category=category)
+        if exclude_pk is not None:
+            qs = qs.exclude(pk=exclude_pk)
+        return qs.order_by("received_at")
+
 
 class Request(models.Model):
     """诉求: a resident's need, from intake to follow-up."""
@@ -237,6 +361,12 @@ class Request(models.Model):
         SATISFIED = "satisfied", _("满意")
         FAIRLY = "fairly", _("基本满意")
         DISSATISFIED = "dissatisfied", _("不满意")
+
+    class CloseKind(models.TextChoices):
+        DUPLICATE = "duplicate", _("重复诉求")
+        OUT_OF_SCOPE = "out_of_scope", _("不属于服务范围")
+        RESIDENT = "resident", _("居民撤回")
+        OTHER = "other", _("其他")
 
     OPEN_STATUSES = (Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.REFERRED)
     # Allowed workflow moves; services refuse anything else with a clear message.
@@ -292,6 +422,9 @@ class Request(models.Model):
     follow_up_due_on = models.DateField(_("回访日期"), null=True, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
     close_reason = models.CharField(_("撤回/不予受理原因"), max_length=200, blank=True)
+    close_kind = models.CharField(
+        _("撤回/不予受理类型"), max_length=12, choices=CloseKind.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -332,11 +465,65 @@ class Request(models.Model):
     def is_overdue(self):
         return self.is_open and self.due_at < timezone.now()
 
+    @property
+    def is_follow_up_due(self):
+        return (
+            self.status == self.Status.RESOLVED
+            and self.follow_up_due_on is not None
+            and self.follow_up_due_on <= timezone.localdate()
+        )
+
+    @property
+    def masked_reporter_phone(self):
+        return mask_phone(self.reporter_phone)
+
+    @property
+    def display_name(self):
+        """Who the request is about: the resident, else the reporter, else 匿名."""
+        if self.resident_id:
+            return self.resident.name
+        return self.reporter_name or str(_("未留姓名"))
+
     def allowed_transitions(self):
         return self.TRANSITIONS[self.Status(self.status)]
 
     def can_move_to(self, status) -> bool:
         return status in self.allowed_transitions()
+
+    # Workflow actions and the statuses they may start from (derived from TRANSITIONS where they
+    # change status). The case page offers exactly these; the services accept exactly these.
+    ACTION_FROM = {
+        "triage": (Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.REFERRED),
+        "assign": OPEN_STATUSES,
+        "start": (Status.NEW, Status.TRIAGED, Status.REFERRED),
+        "refer": (Status.TRIAGED, Status.IN_PROGRESS),
+        "referral_outcome": (Status.REFERRED, Status.IN_PROGRESS, Status.RESOLVED),
+        "resolve": (Status.IN_PROGRESS, Status.REFERRED),
+        "follow_up": (Status.RESOLVED,),
+        "reopen": (Status.RESOLVED,),
+        "withdraw": (Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.REFERRED),
+        "reject": (Status.NEW, Status.TRIAGED),
+        "note": tuple(Status),
+    }
+    ACTION_LABELS = {
+        "triage": _("研判（轻重缓急）"),
+        "assign": _("指派"),
+        "start": _("开始办理"),
+        "refer": _("转介"),
+        "referral_outcome": _("登记转介结果"),
+        "resolve": _("办结"),
+        "follow_up": _("回访"),
+        "reopen": _("重新办理"),
+        "withdraw": _("撤回"),
+        "reject": _("不予受理"),
+        "note": _("添加备注"),
+    }
+
+    def can(self, action: str) -> bool:
+        return self.status in self.ACTION_FROM[action]
+
+    def available_actions(self) -> set[str]:
+        return {action for action in self.ACTION_FROM if self.can(action)}
 
     def compute_priority(self):
         """Set priority and due time from severity and urgency (due time counts from receipt)."""
@@ -441,3 +628,49 @@ class Referral(models.Model):
 
     def __str__(self):
         return self.organisation
+
+
+class ResidentEventQuerySet(ScopedQuerySet):
+    station_lookup = "resident__community__street__station"
+    district_lookup = "resident__community__street__district"
+
+
+class ResidentEvent(models.Model):
+    """Append-only record of what was done to a resident's record: registered, edited, and every
+    reveal of the full ID number (with the reason given)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("登记")
+        UPDATED = "updated", _("修改")
+        REVEALED = "revealed", _("查看完整身份证号")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    # The reason for a reveal; for edits, the names of the fields changed (never their values).
+    text = models.TextField(_("说明"), blank=True, max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = ResidentEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("居民档案记录")
+        verbose_name_plural = _("居民档案记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["resident", "at"], name="resident_event_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Resident events are append-only.")
+        super().save(*args, **kwargs)

@@ -1,11 +1,48 @@
-"""Workflows on residents and requests. Each takes the acting user explicitly and writes the timeline."""
+"""Workflows on residents and requests. Each takes the acting user explicitly and writes the timeline.
 
+Every change to a request or a resident is a conditional UPDATE ... WHERE version = <the version the
+user saw> (optimistic locking, the same on SQLite and PostgreSQL): when someone else changed the record
+in between, nothing is written and `StaleVersionError` tells the user to look again. Transitions are
+checked against `Request.ACTION_FROM`/`Request.TRANSITIONS`; anything else is a `WorkflowError` with a
+message in Chinese. Each step appends its `TimelineEvent` in the same transaction.
+"""
+
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from residents.models import ReferenceCounter, Request, TimelineEvent
+from residents.models import (
+    ReferenceCounter,
+    Referral,
+    Request,
+    Resident,
+    ResidentEvent,
+    ResponseTarget,
+    Severity,
+    TimelineEvent,
+    Urgency,
+    priority_for,
+)
+from stations import access
+from stations.models import User
+
+STALE_MESSAGE = "该诉求已被他人更新，请查看最新状态后重试"
+STALE_RESIDENT_MESSAGE = "该居民档案已被他人更新，请查看最新内容后重试"
+
+
+class WorkflowError(ValidationError):
+    """A step the request's current state does not allow, or bad input for it."""
+
+
+class StaleVersionError(WorkflowError):
+    """The record changed since the user loaded it; nothing was written."""
+
+    def __init__(self, message=STALE_MESSAGE):
+        super().__init__(message, code="stale")
 
 
 def next_reference(station, year: int) -> str:
@@ -97,3 +134,383 @@ def create_request(
                 return existing
         raise
     return request
+
+
+# --- Residents ----------------------------------------------------------------------------------------
+
+RESIDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "phone", "community", "address", "notes")
+
+
+def register_resident(*, acting_user, tags=(), **fields) -> Resident:
+    """Add a resident to the registry (from the resident form or inline at intake)."""
+    unknown = set(fields) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    with transaction.atomic():
+        resident = Resident(created_by=acting_user, **fields)
+        resident.id_number = resident.id_number or None
+        resident.save()
+        if tags:
+            resident.tags.set(tags)
+        ResidentEvent.objects.create(resident=resident, kind=ResidentEvent.Kind.CREATED, actor=acting_user)
+    return resident
+
+
+def update_resident(*, acting_user, resident, version: int, tags=None, **fields) -> Resident:
+    """Save an edit made on `version` of the record; refuse it if someone saved in between."""
+    unknown = set(fields) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    if "id_number" in fields:
+        fields["id_number"] = fields["id_number"] or None
+    changed = sorted(
+        name
+        for name, value in fields.items()
+        if getattr(resident, name + "_id" if name == "community" else name)
+        != (value.pk if name == "community" and value is not None else value)
+    )
+    old_tags = {tag.pk for tag in resident.tags.all()}
+    tags_changed = tags is not None and {tag.pk for tag in tags} != old_tags
+    if tags_changed:
+        changed.append("tags")
+    if int(version) != resident.version:
+        raise StaleVersionError(STALE_RESIDENT_MESSAGE)
+    if not changed:
+        return resident
+    columns = {
+        **fields,
+        **Resident.search_tails(
+            fields.get("id_number", resident.id_number), fields.get("phone", resident.phone)
+        ),
+    }
+    with transaction.atomic():
+        updated = Resident.objects.filter(pk=resident.pk, version=version).update(
+            **columns, updated_at=timezone.now(), version=version + 1
+        )
+        if not updated:
+            raise StaleVersionError(STALE_RESIDENT_MESSAGE)
+        if tags_changed:
+            resident.tags.set(tags)
+        ResidentEvent.objects.create(
+            resident=resident,
+            kind=ResidentEvent.Kind.UPDATED,
+            actor=acting_user,
+            text="、".join(str(_field_label(name)) for name in changed),
+            data={"fields": changed},
+        )
+    for name, value in columns.items():
+        setattr(resident, name, value)
+    resident.version = version + 1
+    return resident
+
+
+def _field_label(name):
+    if name == "tags":
+        return Resident._meta.get_field("tags").verbose_name
+    return Resident._meta.get_field(name).verbose_name
+
+
+def reveal_id_number(*, acting_user, resident, reason: str) -> str:
+    """The full ID number, for a worker of the resident's station who gives a reason; recorded."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError({"reason": "请填写查看完整身份证号的原因。"})
+    if not (
+        access.is_station_user(acting_user)
+        and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
+    ):
+        raise WorkflowError("只有本站社工可以查看完整身份证号。")
+    if not resident.id_number:
+        raise WorkflowError("该居民未登记身份证号。")
+    ResidentEvent.objects.create(
+        resident=resident, kind=ResidentEvent.Kind.REVEALED, actor=acting_user, text=reason[:500]
+    )
+    return resident.id_number
+
+
+# --- Request workflow ---------------------------------------------------------------------------------
+
+
+def _check(request, action, version):
+    """Refuse a step made on an old version, or one the current status does not allow."""
+    if version is None:
+        version = request.version
+    if int(version) != request.version:
+        raise StaleVersionError()
+    if not request.can(action):
+        raise WorkflowError(
+            f"当前状态为“{request.get_status_display()}”，不能执行“{Request.ACTION_LABELS[action]}”。",
+            code="transition",
+        )
+    return int(version)
+
+
+def _save(request, version, **changes):
+    """Conditional UPDATE ... WHERE version = N; the caller holds the transaction."""
+    updated = Request.objects.filter(pk=request.pk, version=version).update(**changes, version=version + 1)
+    if not updated:
+        raise StaleVersionError()
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.version = version + 1
+
+
+def _move(request, version, to_status, *, actor, kind=TimelineEvent.Kind.STATUS, text="", extra=None, **data):
+    """Change status (checked against TRANSITIONS) with other field changes, and log it."""
+    from_status = request.status
+    if to_status != from_status and not request.can_move_to(to_status):
+        raise WorkflowError(
+            f"不能从“{request.get_status_display()}”变为“{Request.Status(to_status).label}”。",
+            code="transition",
+        )
+    _save(request, version, status=to_status, **(extra or {}))
+    record_event(
+        request,
+        actor=actor,
+        kind=kind,
+        text=text,
+        from_status=from_status if to_status != from_status else "",
+        to_status=to_status if to_status != from_status else "",
+        **data,
+    )
+
+
+def station_workers(station):
+    """Who a request of `station` can be assigned to: its active station staff."""
+    return User.objects.filter(station=station, role__in=User.STATION_ROLES, is_active=True).order_by(
+        "-role", "name", "username"
+    )
+
+
+def triage_request(*, acting_user, request, severity, urgency, version=None) -> Request:
+    """Set 轻重缓急; priority and due time follow. A new request becomes triaged; later, re-prioritise."""
+    version = _check(request, "triage", version)
+    try:
+        priority = priority_for(severity, urgency)
+    except ValueError:
+        raise WorkflowError("请选择轻重和缓急。") from None
+    due_at = request.received_at + datetime.timedelta(hours=ResponseTarget.hours_for(priority))
+    to_status = Request.Status.TRIAGED if request.status == Request.Status.NEW else request.status
+    old = f"P{request.priority}"
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            to_status,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.TRIAGED,
+            text=f"{Severity(severity).label}{Urgency(urgency).label}，P{priority}（原{old}）",
+            extra={"severity": severity, "urgency": urgency, "priority": priority, "due_at": due_at},
+            severity=severity,
+            urgency=urgency,
+            priority=priority,
+        )
+    return request
+
+
+def assign_request(*, acting_user, request, assignee, version=None) -> Request:
+    """Give the request to a worker of its station."""
+    version = _check(request, "assign", version)
+    if assignee is None or not station_workers(request.station_id).filter(pk=assignee.pk).exists():
+        raise WorkflowError({"assignee": "只能指派给本站在岗社工。"})
+    if assignee.pk == request.assignee_id:
+        raise WorkflowError({"assignee": f"该诉求已由{assignee}承办。"})
+    previous = request.assignee
+    with transaction.atomic():
+        _save(request, version, assignee=assignee)
+        record_event(
+            request,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.ASSIGNED,
+            text=f"指派给{assignee}" + (f"（原承办：{previous}）" if previous else ""),
+            assignee=assignee.pk,
+            previous_assignee=previous.pk if previous else None,
+        )
+    return request
+
+
+def start_request(*, acting_user, request, version=None) -> Request:
+    """Start work (or resume after a referral). An unassigned request goes to whoever starts it."""
+    version = _check(request, "start", version)
+    extra = {}
+    if request.assignee_id is None and station_workers(request.station_id).filter(pk=acting_user.pk).exists():
+        extra["assignee"] = acting_user
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            Request.Status.IN_PROGRESS,
+            actor=acting_user,
+            text="转介后继续办理" if request.status == Request.Status.REFERRED else "",
+            extra=extra,
+        )
+    return request
+
+
+def refer_request(*, acting_user, request, organisation, reason, version=None) -> Referral:
+    """转介: hand the request to an organisation or resource, with the reason."""
+    version = _check(request, "refer", version)
+    organisation, reason = (organisation or "").strip(), (reason or "").strip()
+    if not organisation or not reason:
+        raise WorkflowError("请填写转介单位/资源和转介原因。")
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            request=request, organisation=organisation, reason=reason, referred_by=acting_user
+        )
+        _move(
+            request,
+            version,
+            Request.Status.REFERRED,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.REFERRAL,
+            text=f"转介至{organisation}：{reason}",
+            referral=referral.pk,
+        )
+    return referral
+
+
+def record_referral_outcome(*, acting_user, referral, outcome, note="", version=None) -> Referral:
+    """What came of a referral: accepted, done or declined, with a note."""
+    request = referral.request
+    version = _check(request, "referral_outcome", version)
+    if outcome not in Referral.Outcome.values or outcome == Referral.Outcome.PENDING:
+        raise WorkflowError({"outcome": "请选择转介结果。"})
+    if referral.outcome in (Referral.Outcome.DONE, Referral.Outcome.DECLINED):
+        raise WorkflowError("该转介已有最终结果，不能再修改。")
+    note = (note or "").strip()
+    with transaction.atomic():
+        _save(request, version)
+        updated = Referral.objects.filter(pk=referral.pk, outcome=referral.outcome).update(
+            outcome=outcome, outcome_note=note
+        )
+        if not updated:
+            raise StaleVersionError()
+        referral.outcome, referral.outcome_note = outcome, note
+        record_event(
+            request,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.REFERRAL_OUTCOME,
+            text=f"{referral.organisation}：{referral.get_outcome_display()}" + (f"。{note}" if note else ""),
+            referral=referral.pk,
+            outcome=outcome,
+        )
+    return referral
+
+
+def resolve_request(*, acting_user, request, note, version=None) -> Request:
+    """办结: resolved now; follow-up (回访) falls due FOLLOW_UP_DAYS later."""
+    version = _check(request, "resolve", version)
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError({"note": "请填写办理结果。"})
+    now = timezone.now()
+    due_on = timezone.localdate(now) + datetime.timedelta(days=settings.FOLLOW_UP_DAYS)
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            Request.Status.RESOLVED,
+            actor=acting_user,
+            text=note,
+            extra={"resolved_at": now, "follow_up_due_on": due_on},
+        )
+    return request
+
+
+def follow_up_request(*, acting_user, request, satisfaction, note="", version=None) -> Request:
+    """回访: record satisfaction and close the case."""
+    version = _check(request, "follow_up", version)
+    if satisfaction not in Request.Satisfaction.values:
+        raise WorkflowError({"satisfaction": "请选择满意度。"})
+    note = (note or "").strip()
+    label = Request.Satisfaction(satisfaction).label
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            Request.Status.CLOSED,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.FOLLOW_UP,
+            text=f"回访：{label}" + (f"。{note}" if note else ""),
+            extra={"satisfaction": satisfaction, "closed_at": timezone.now()},
+            satisfaction=satisfaction,
+        )
+    return request
+
+
+def reopen_request(*, acting_user, request, reason, version=None) -> Request:
+    """Back to work after resolution (the resident says it is not solved), with the reason."""
+    version = _check(request, "reopen", version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError({"reason": "请填写重新办理的原因。"})
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            Request.Status.IN_PROGRESS,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.REOPENED,
+            text=reason,
+            extra={"resolved_at": None, "follow_up_due_on": None},
+        )
+    return request
+
+
+def _close(action, to_status, *, acting_user, request, kind, reason, version):
+    version = _check(request, action, version)
+    reason = (reason or "").strip()
+    allowed = WITHDRAW_KINDS if action == "withdraw" else REJECT_KINDS
+    if kind not in allowed:
+        raise WorkflowError({"kind": "请选择原因类型。"})
+    if not reason:
+        raise WorkflowError({"reason": "请填写原因说明。"})
+    with transaction.atomic():
+        _move(
+            request,
+            version,
+            to_status,
+            actor=acting_user,
+            text=f"{Request.CloseKind(kind).label}：{reason}",
+            extra={"close_kind": kind, "close_reason": reason[:200], "closed_at": timezone.now()},
+            close_kind=kind,
+        )
+    return request
+
+
+WITHDRAW_KINDS = (Request.CloseKind.RESIDENT, Request.CloseKind.DUPLICATE, Request.CloseKind.OTHER)
+REJECT_KINDS = (Request.CloseKind.DUPLICATE, Request.CloseKind.OUT_OF_SCOPE, Request.CloseKind.OTHER)
+
+
+def withdraw_request(*, acting_user, request, kind, reason, version=None) -> Request:
+    """撤回 (the resident no longer needs it, or it duplicates another), with a reason."""
+    return _close(
+        "withdraw",
+        Request.Status.WITHDRAWN,
+        acting_user=acting_user,
+        request=request,
+        kind=kind,
+        reason=reason,
+        version=version,
+    )
+
+
+def reject_request(*, acting_user, request, kind, reason, version=None) -> Request:
+    """不予受理 (duplicate, out of scope, other), with a reason."""
+    return _close(
+        "reject",
+        Request.Status.REJECTED,
+        acting_user=acting_user,
+        request=request,
+        kind=kind,
+        reason=reason,
+        version=version,
+    )
+
+
+def add_note(*, acting_user, request, text) -> TimelineEvent:
+    """A note on the case. Notes only append, so two people writing at once never clash: no version."""
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError({"text": "备注不能为空。"})
+    return record_event(request, actor=acting_user, kind=TimelineEvent.Kind.NOTE, text=text)

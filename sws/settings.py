@@ -138,6 +138,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Residents and requests -------------------------------------------------------------------------
+# Follow-up (回访) falls due this many days after a request is resolved.
+FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=7)
+
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
