@@ -31,6 +31,32 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def certification_deadline(start: datetime.date) -> datetime.date:
+    """The last day by which a worker who joined on `start` must hold a certificate."""
+    return add_years(start, CERTIFICATION_PERIOD_YEARS)
+
+
+def latest_start_due_by(day: datetime.date) -> datetime.date:
+    """The latest join date whose certification deadline falls on or before `day`.
+
+    The database compares join dates, so the deadline rule is inverted here, in one place. A plain
+    `add_years(day, -2)` is wrong around 29 February: joining on 2024-02-29 gives the deadline
+    2026-02-28, the same as joining on 2024-02-28.
+    """
+    start = add_years(day, -CERTIFICATION_PERIOD_YEARS)
+    following = start + datetime.timedelta(days=1)
+    return following if certification_deadline(following) <= day else start
+
+
+class ComplianceIssue(models.TextChoices):
+    """Staffing problems of a station (DESIGN §2); labels are what pages and reports show."""
+
+    UNDERSTAFFED = "understaffed", _("驻站社工不足两人")
+    NO_CERTIFIED = "no_certified", _("无持证社工")
+    DEADLINE_PASSED = "deadline_passed", _("持证期限已过")
+    DEADLINE_NEAR = "deadline_near", _("持证期限临近")
+
+
 class Division(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, unique=True, validators=[division_code_validator])
     name = models.CharField(_("名称"), max_length=100)
@@ -50,6 +76,9 @@ class Municipality(Division):
     class Meta(Division.Meta):
         verbose_name = _("市")
         verbose_name_plural = _("市")
+
+    def get_absolute_url(self):
+        return reverse("stations:district-list")
 
 
 class DistrictQuerySet(ScopedQuerySet):
@@ -108,10 +137,20 @@ class Street(Division):
         verbose_name = _("街道（乡镇）")
         verbose_name_plural = _("街道（乡镇）")
 
+    def get_absolute_url(self):
+        """The serving station's page (at this street), or the district page when uncovered."""
+        if self.station_id:
+            return f"{reverse('stations:station-detail', args=[self.station_id])}#street-{self.code}"
+        return reverse("stations:district-detail", args=[self.district_id])
+
     @property
     def short_code(self):
         """The 9-digit township-level code."""
         return self.code[:9]
+
+    @property
+    def is_township(self):
+        return self.kind != self.Kind.OTHER
 
 
 class CommunityQuerySet(ScopedQuerySet):
@@ -142,9 +181,20 @@ class Community(Division):
         verbose_name = _("社区（村）")
         verbose_name_plural = _("社区（村）")
 
+    def get_absolute_url(self):
+        """Communities are shown on their street's station page, or the district page when uncovered."""
+        street = self.street
+        if street.station_id:
+            return f"{reverse('stations:station-detail', args=[street.station_id])}#community-{self.code}"
+        return reverse("stations:district-detail", args=[street.district_id])
+
     @property
     def has_workroom(self):
         return self.workroom_opened_on is not None
+
+    @property
+    def is_committee(self):
+        return self.kind != self.Kind.OTHER
 
     @property
     def short_name(self):
@@ -206,12 +256,53 @@ class StationQuerySet(ScopedQuerySet):
     def non_compliant(self, today: datetime.date | None = None):
         """Stations with any staffing issue; see `Station.compliance_issues`."""
         today = today or timezone.localdate()
-        warn_from = add_years(
-            today + datetime.timedelta(days=DEADLINE_WARNING_DAYS), -CERTIFICATION_PERIOD_YEARS
+        return self._annotated(today).filter(_issue_q(None, today))
+
+    def compliant(self, today: datetime.date | None = None):
+        """Stations without any staffing issue."""
+        today = today or timezone.localdate()
+        return self._annotated(today).filter(
+            Q(active_workers__gte=2),
+            Q(certified_workers__gt=0),
+            Q(earliest_uncertified_start__isnull=True)
+            | Q(earliest_uncertified_start__gt=latest_start_due_by(_warn_until(today))),
         )
-        return self.with_compliance(today).filter(
-            Q(active_workers__lt=2) | Q(certified_workers=0) | Q(earliest_uncertified_start__lte=warn_from)
-        )
+
+    def with_issue(self, issue: "ComplianceIssue", today: datetime.date | None = None):
+        """Stations that have this one staffing issue (`ComplianceIssue`), e.g. for list filters."""
+        today = today or timezone.localdate()
+        return self._annotated(today).filter(_issue_q(ComplianceIssue(issue), today))
+
+    def _annotated(self, today):
+        # Reuse the annotations when the caller (e.g. an admin changelist) has already added them.
+        return self if "active_workers" in self.query.annotations else self.with_compliance(today)
+
+
+def _warn_until(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=DEADLINE_WARNING_DAYS)
+
+
+def _issue_q(issue, today: datetime.date) -> Q:
+    """The filter on `with_compliance` annotations for one issue, or for any issue when `issue` is None.
+
+    Mirrors `Station.compliance_flags` exactly (tests compare the two day by day around the boundaries).
+    """
+    passed_up_to = latest_start_due_by(today - datetime.timedelta(days=1))
+    near_up_to = latest_start_due_by(_warn_until(today))
+    conditions = {
+        ComplianceIssue.UNDERSTAFFED: Q(active_workers__lt=2),
+        ComplianceIssue.NO_CERTIFIED: Q(certified_workers=0),
+        ComplianceIssue.DEADLINE_PASSED: Q(earliest_uncertified_start__lte=passed_up_to),
+        ComplianceIssue.DEADLINE_NEAR: Q(earliest_uncertified_start__gt=passed_up_to)
+        & Q(earliest_uncertified_start__lte=near_up_to),
+    }
+    if issue is not None:
+        return conditions[issue]
+    return (
+        conditions[ComplianceIssue.UNDERSTAFFED]
+        | conditions[ComplianceIssue.NO_CERTIFIED]
+        | Q(earliest_uncertified_start__lte=near_up_to)
+    )
 
 
 class Station(models.Model):
@@ -260,20 +351,31 @@ class Station(models.Model):
             raise ValidationError({"contract_end": _("合同结束日期不能早于开始日期。")})
 
     def compliance_issues(self, today: datetime.date | None = None) -> list[str]:
-        """Staffing problems, from the annotations of `StationQuerySet.with_compliance`."""
+        """Staffing problems (labels), from the annotations of `StationQuerySet.with_compliance`."""
+        return [issue.label for issue in self.compliance_flags(today)]
+
+    def compliance_flags(self, today: datetime.date | None = None) -> list[ComplianceIssue]:
+        """Staffing problems as `ComplianceIssue` members; needs `StationQuerySet.with_compliance`."""
         today = today or timezone.localdate()
         issues = []
         if self.active_workers < 2:
-            issues.append(_("驻站社工不足两人"))
+            issues.append(ComplianceIssue.UNDERSTAFFED)
         if self.certified_workers == 0:
-            issues.append(_("无持证社工"))
-        if self.earliest_uncertified_start is not None:
-            deadline = add_years(self.earliest_uncertified_start, CERTIFICATION_PERIOD_YEARS)
+            issues.append(ComplianceIssue.NO_CERTIFIED)
+        deadline = self.certification_deadline
+        if deadline is not None:
             if deadline < today:
-                issues.append(_("持证期限已过"))
+                issues.append(ComplianceIssue.DEADLINE_PASSED)
             elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
-                issues.append(_("持证期限临近"))
+                issues.append(ComplianceIssue.DEADLINE_NEAR)
         return issues
+
+    @property
+    def certification_deadline(self) -> datetime.date | None:
+        """The first deadline among active uncertified workers (needs `with_compliance`)."""
+        if self.earliest_uncertified_start is None:
+            return None
+        return certification_deadline(self.earliest_uncertified_start)
 
 
 class AssignmentQuerySet(ScopedQuerySet):
@@ -315,13 +417,44 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.station}"
 
+    def get_absolute_url(self):
+        return self.station.get_absolute_url()
+
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
 
     @property
     def certification_deadline(self) -> datetime.date:
-        return add_years(self.start_date, CERTIFICATION_PERIOD_YEARS)
+        return certification_deadline(self.start_date)
+
+    def is_active_on(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    def certification_state(self, today: datetime.date | None = None) -> "CertificationState":
+        """Where this worker stands on the two-year rule; reads `user.certificates` (prefetch it)."""
+        today = today or timezone.localdate()
+        if any(c.issued_on <= today for c in self.user.certificates.all()):
+            return CertificationState.CERTIFIED
+        deadline = self.certification_deadline
+        if deadline < today:
+            return CertificationState.PASSED
+        if (deadline - today).days <= DEADLINE_WARNING_DAYS:
+            return CertificationState.NEAR
+        return CertificationState.PENDING
+
+
+class CertificationState(models.TextChoices):
+    CERTIFIED = "certified", _("持证")
+    PENDING = "pending", _("待持证")
+    NEAR = "near", _("持证期限临近")
+    PASSED = "passed", _("持证期限已过")
+
+
+class CertificateQuerySet(ScopedQuerySet):
+    station_lookup = "user__station"
+    district_lookup = "user__district_scope"
 
 
 class Certificate(models.Model):
@@ -338,6 +471,8 @@ class Certificate(models.Model):
     level = models.CharField(_("等级"), max_length=20, choices=Level.choices)
     number = models.CharField(_("证书编号"), max_length=40, unique=True)
     issued_on = models.DateField(_("取得日期"))
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("职业资格证书")
