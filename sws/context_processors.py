@@ -43,4 +43,18 @@ def navigation(request):
         entries = CITY_NAV
     else:
         entries = []
-    return {"nav_items": _build(entries, user)}
+    return {"nav_items": _mark_current(_build(entries, user), request.path)}
+
+
+def _mark_current(items, path):
+    """Flag the entry the page belongs to: the longest nav URL that the path starts with."""
+    best = None
+    for item in items:
+        url = item["url"]
+        if (path == url or (url != "/" and path.startswith(url))) and (
+            best is None or len(url) > len(best["url"])
+        ):
+            best = item
+    for item in items:
+        item["current"] = item is best
+    return items

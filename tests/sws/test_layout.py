@@ -1,0 +1,94 @@
+"""The shared layout: base.html, the role navigation and the no-inline-code rule the CSP depends on."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+
+from sws.context_processors import _mark_current
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+
+
+def test_login_page_has_labelled_fields_and_no_navigation(client, db):
+    response = client.get(reverse("login"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert '<label for="id_username">' in html and '<label for="id_password">' in html
+    assert 'id="site-nav"' not in html  # nobody logged in: no role navigation
+
+
+def _render_base(user, session, messages=()):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = session
+    storage = FallbackStorage(request)
+    for level, text in messages:
+        storage.add(level, text)
+    request._messages = storage
+    return render_to_string("base.html", request=request)
+
+
+def test_logged_in_page_shows_role_and_logout(client, worker):
+    html = _render_base(worker, client.session)
+
+    assert "徐芃泽" in html and "站长" in html
+    assert 'action="/logout/"' in html
+    assert 'aria-controls="site-nav"' in html  # the phone menu button points at the navigation
+
+
+def test_messages_are_announced_and_errors_are_alerts(client, worker):
+    from django.contrib.messages import constants
+
+    html = _render_base(
+        worker, client.session, [(constants.SUCCESS, "已登记"), (constants.ERROR, "保存失败")]
+    )
+
+    assert '<li class="message message-success" role="status">已登记</li>' in html
+    assert '<li class="message message-error" role="alert">保存失败</li>' in html
+
+
+def test_current_nav_entry_is_the_longest_matching_prefix():
+    items = [{"label": "工作台", "url": "/stations/5/"}, {"label": "年度方案", "url": "/stations/5/plan/"}]
+
+    _mark_current(items, "/stations/5/plan/2026/")
+    assert [i["current"] for i in items] == [False, True]
+
+    _mark_current(items, "/stations/5/")
+    assert [i["current"] for i in items] == [True, False]
+
+    _mark_current(items, "/residents/")
+    assert [i["current"] for i in items] == [False, False]
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+STYLE_BLOCK = re.compile(r"<style[\s>]", re.IGNORECASE)
+STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+EVENT_ATTR = re.compile(r"\son(click|change|submit|load|input|keyup|keydown)\s*=", re.IGNORECASE)
+HX_ON = re.compile(r"\shx-on[:-]", re.IGNORECASE)
+
+
+def test_no_template_carries_inline_code_or_styles():
+    """The Content-Security-Policy forbids inline script and style: JSON for charts goes via json_script."""
+    offenders = []
+    for path in sorted(TEMPLATES_DIR.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        # json_script output is <script type="application/json">, allowed by CSP; templates never write it.
+        for pattern, what in [
+            (INLINE_SCRIPT, "inline <script>"),
+            (STYLE_BLOCK, "<style> block"),
+            (STYLE_ATTR, 'style="" attribute'),
+            (EVENT_ATTR, "on* event attribute"),
+            (HX_ON, "hx-on (evaluated inline script)"),
+        ]:
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(TEMPLATES_DIR)}:{line}: {what}")
+    assert offenders == []
