@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest run e2e clean
+.PHONY: demo test install lint migrations-check pytest run e2e clean bench bench-smoke bench-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,21 @@ test: lint migrations-check pytest
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# City-scale benchmark (docs/performance.md): PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL), gunicorn, wrk.
+BENCH_SIZES ?= 100000 1000000
+BENCH_ARGS ?=
+
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+bench-tools: $(VENV)/.bench-installed
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+		|| echo "wrk could not be installed: the throughput part will be skipped"
+
+bench: bench-tools
+	$(PY) -m bench.run $(foreach n,$(BENCH_SIZES),--requests $(n)) --update-docs $(BENCH_ARGS)
+
+bench-smoke: bench-tools
+	$(PY) -m bench.run --smoke $(BENCH_ARGS)

@@ -1,0 +1,205 @@
+"""The benchmark's machinery (no timings here: speed is measured by `bench.run`, never by tests)."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from bench import formfill, report
+from bench.measure import percentile, summarize
+from bench.pages import PAGES, STATION, Page, Subjects, no_args
+from residents.models import Category, Request
+
+INTAKE_HTML = """
+<form method="post" action="/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="x"></form>
+<form method="post">
+  <input type="hidden" name="csrfmiddlewaretoken" value="tok">
+  <input type="hidden" name="submission_token" value="abc123">
+  <label for="c">社区</label><select name="community" id="c" required>
+    <option value="">---------</option><option value="7">朝阳里</option><option value="8">旭日里</option>
+  </select>
+  <select name="severity"><option value="severe">重</option><option value="mild" selected>轻</option></select>
+  <input type="radio" name="channel" value="walk_in"><input type="radio" name="channel" value="phone" checked>
+  <input type="text" name="reporter_name" required>
+  <input type="tel" name="reporter_phone">
+  <input type="text" name="id_number">
+  <input type="checkbox" name="tags" value="1" checked><input type="checkbox" name="tags" value="2">
+  <input type="text" name="website">
+  <textarea name="description" required></textarea>
+  <button type="submit">登记</button>
+</form>
+"""
+
+
+def test_formfill_fills_the_main_form_like_a_worker():
+    data = formfill.fill(INTAKE_HTML, "/residents/intake/")
+    assert data["csrfmiddlewaretoken"] == "tok"  # the intake form, not the logout form
+    assert data["submission_token"] == "abc123"
+    assert data["community"] == "7"  # the first real choice, never the empty one
+    assert data["severity"] == "mild"  # what the page pre-selected
+    assert data["channel"] == "phone"
+    assert data["reporter_name"] == "张桂兰"
+    assert data["reporter_phone"] == "13820001234"
+    assert data["id_number"] == ""  # a made-up ID number would fail its check digit
+    assert data["tags"] == ["1"]
+    assert data["website"] == ""  # an optional field nobody types into (a honeypot stays empty)
+    assert data["description"]
+
+
+def test_formfill_overrides_win_and_a_page_without_form_gives_nothing():
+    assert formfill.fill(INTAKE_HTML, "", {"community": "8"})["community"] == "8"
+    assert formfill.fill("<p>没有表单</p>") == {}
+
+
+def test_percentile_and_summary():
+    values = list(range(1, 101))
+    assert percentile(values, 50) == 50.5
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 95) == 7.0
+    assert summarize([1.0, 2.0, 3.0, 10.0])["median_ms"] == 2.5
+
+
+def test_a_page_whose_url_does_not_exist_is_not_built(guoyuan, worker):
+    subjects = Subjects(users={STATION: worker}, station=guoyuan, district=guoyuan.district)
+    assert Page("x", "x", STATION, ("residents:no-such-page",)).resolve(subjects) is None
+
+
+@pytest.mark.urls("bench.urls")
+def test_pages_resolve_with_candidate_names_and_arguments(guoyuan, worker):
+    subjects = Subjects(users={STATION: worker}, station=guoyuan, district=guoyuan.district)
+    page = Page("x", "x", STATION, ("residents:no-such-page", "bench-baseline"), no_args, query="a=1")
+    assert page.resolve(subjects) == "/bench/baseline/?a=1"
+    assert [p.key for p in PAGES if p.baseline] == ["baseline"]
+    assert len({p.key for p in PAGES}) == len(PAGES)
+
+
+def _requests(station, community, n, **fields):
+    category = Category.objects.get_or_create(name="生活照料", parent=None)[0]
+    now = timezone.now()
+    rows = [
+        Request(
+            reference=f"{station.code}-B-{fields.get('status', 'new')}-{i}",
+            station=station,
+            community=community,
+            channel=Request.Channel.PHONE,
+            category=category,
+            description="楼道灯坏了",
+            severity="mild",
+            urgency="urgent",
+            priority=4 - i % 4,
+            due_at=now + datetime.timedelta(hours=i),
+            **fields,
+        )
+        for i in range(n)
+    ]
+    return Request.objects.bulk_create(rows)
+
+
+@pytest.mark.urls("bench.urls")
+def test_baseline_shows_the_stations_25_most_pressing_open_requests(
+    client, worker, guoyuan, chaoyangli, jixianli, tailaixili
+):
+    _requests(guoyuan, chaoyangli, 30)
+    _requests(guoyuan, chaoyangli, 5, status=Request.Status.CLOSED)
+    _requests(jixianli, tailaixili, 5)
+    client.force_login(worker)
+    response = client.get("/bench/baseline/")
+    assert response.status_code == 200
+    shown = response.context["requests"]
+    expected = list(
+        Request.objects.filter(station=guoyuan, status__in=Request.OPEN_STATUSES).order_by(
+            "priority", "due_at"
+        )[:25]
+    )
+    assert [r.pk for r in shown] == [r.pk for r in expected]
+    assert b"-B-closed-" not in response.content
+    assert jixianli.code.encode() not in response.content
+    assert client.get("/bench/baseline-bare/").status_code == 200
+
+
+@pytest.mark.urls("bench.urls")
+def test_baseline_is_for_station_staff_only(client, district_user):
+    client.force_login(district_user)
+    assert client.get("/bench/baseline/").status_code == 403
+
+
+@pytest.mark.urls("bench.urls")
+def test_baseline_is_one_query_whatever_the_data(
+    client, worker, guoyuan, chaoyangli, django_assert_num_queries
+):
+    client.force_login(worker)
+    _requests(guoyuan, chaoyangli, 3)
+    with django_assert_num_queries(3):  # session, user, the queue's 25 rows
+        client.get("/bench/baseline/")
+    _requests(guoyuan, chaoyangli, 100, status=Request.Status.TRIAGED)
+    with django_assert_num_queries(3):
+        client.get("/bench/baseline/")
+
+
+def _result(requests, pages):
+    return {
+        "requests": requests,
+        "args": {"duration": 10},
+        "measure": {"pages": pages, "counts": {}, "subjects": {}, "runs": 40, "warmup": 5},
+    }
+
+
+def _page(key, median, p95, queries, **extra):
+    return {
+        "key": key,
+        "label": key,
+        "user": "u",
+        "state": "ok",
+        "median_ms": median,
+        "p95_ms": p95,
+        "queries": queries,
+        **extra,
+    }
+
+
+def test_growth_and_targets_report_what_was_measured():
+    small = _result(
+        100_000,
+        [
+            _page("baseline", 4, 5, 3, baseline=True),
+            _page("queue", 6, 7, 9),
+            _page("district-dashboard", 50, 60, 12),
+            {"key": "city-dashboard", "label": "c", "user": "c", "state": "not built"},
+        ],
+    )
+    large = _result(
+        1_000_000,
+        [
+            _page("baseline", 4, 5, 3, baseline=True),
+            _page("queue", 8, 9, 9),
+            _page("district-dashboard", 100, 160, 14),
+            {"key": "city-dashboard", "label": "c", "user": "c", "state": "not built"},
+        ],
+    )
+    rows = {g["key"]: g for g in report.growth(small, large)}
+    assert rows["queue"]["growth_p95"] == pytest.approx(9 / 7, abs=0.01)
+    assert rows["district-dashboard"]["same_queries"] is False
+    met = {name: ok for name, _, ok in report.targets(large, small)}
+    assert met["queue p95 ≤ 1.5 × baseline p95"] is False  # 9 / 5 = 1.8
+    assert met["district dashboard p95 < 150 ms"] is False
+    assert met["query count the same at both sizes, every page"] is False
+    assert met["every page measured"] is False  # city-dashboard was not built
+    markdown = report.markdown([small, large])
+    assert "| 12 → 14 |" in markdown
+    assert "not built" in markdown
+
+
+def test_update_doc_replaces_only_the_marked_blocks(tmp_path, monkeypatch):
+    doc = tmp_path / "performance.md"
+    doc.write_text(
+        "intro\n<!-- bench:100000:start -->\nold\n<!-- bench:100000:end -->\nkept\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    result = _result(100_000, [_page("baseline", 4, 5, 3, baseline=True, ratio_p95=1.0)])
+    (tmp_path / "latest-100000.json").write_text(json.dumps(result), encoding="utf-8")
+    assert report.update_doc(result, doc=doc) == ["100000"]
+    text = doc.read_text(encoding="utf-8")
+    assert "old" not in text
+    assert text.startswith("intro\n") and text.endswith("kept\n")
+    assert "| baseline (`baseline`) | u | 4.0 | 5.0 | 1.00 | 3 |" in text
