@@ -7,6 +7,7 @@ from stations import access
 # (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
 STATION_NAV = [
     ("工作台", "stations:station-detail", "station"),
+    ("二维码海报", "public:poster-list", None),
 ]
 DISTRICT_NAV = [
     ("本区社工站", "stations:district-detail", "district"),

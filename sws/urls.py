@@ -12,6 +12,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("residents/", include("residents.urls")),
     path("projects/", include("projects.urls")),
+    path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
     path("admin/", admin.site.urls),
 ]
 
