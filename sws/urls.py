@@ -13,6 +13,7 @@ urlpatterns = [
     path("residents/", include("residents.urls")),
     path("projects/", include("projects.urls")),
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
+    path("dashboards/", include("sws.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,9 +10,9 @@ from stations import access
 def home(request):
     user = request.user
     if access.is_station_user(user):
-        return redirect("stations:station-detail", pk=user.station_id)
+        return redirect("dashboards:station", pk=user.station_id)
     if access.is_district_user(user):
-        return redirect("stations:district-detail", pk=user.district_id)
+        return redirect("dashboards:district", pk=user.district_id)
     if access.sees_whole_city(user):
-        return redirect("stations:district-list")
+        return redirect("dashboards:city")
     return render(request, "home_no_scope.html", status=403)

@@ -1,0 +1,1 @@
+"""Dashboards of the station, the district centre and the municipal centre (aggregates over all apps)."""

@@ -1,0 +1,106 @@
+"""Chart payloads: plain data that `static/js/charts.js` turns into ECharts options.
+
+The page embeds each payload with `json_script` (no inline script), and renders the same numbers as a
+table beside the chart, so a printout or a screen reader carries the figures too. A payload is
+
+    {"id": "trend", "kind": "line" | "bar" | "pie", "title": "…", "unit": "件",
+     "categories": ["2025-04", …], "series": [{"name": "受理", "data": [3, 5, …]}, …]}
+"""
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from projects.models import Activity
+from sws.dashboards import queries as q
+from sws.dashboards.periods import Period
+
+
+def month_label(day) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def request_trend(requests, period: Period) -> dict:
+    """Requests received and resolved per month over the 12 months ending with the period."""
+    months = q.monthly_requests(requests, period.trend_months())
+    return {
+        "id": "trend",
+        "kind": "line",
+        "title": "近12个月诉求受理与办结",
+        "unit": "件",
+        "categories": [month_label(m["month"]) for m in months],
+        "series": [
+            {"name": "受理", "data": [m["received"] for m in months]},
+            {"name": "办结", "data": [m["resolved"] for m in months]},
+        ],
+    }
+
+
+def categories(requests, period: Period) -> dict:
+    rows = q.category_breakdown(requests, period)
+    return {
+        "id": "categories",
+        "kind": "bar",
+        "title": f"诉求分类（{period.label}受理）",
+        "unit": "件",
+        "categories": [r["name"] for r in rows],
+        "series": [{"name": "受理", "data": [r["count"] for r in rows]}],
+    }
+
+
+def priorities(requests, period: Period) -> dict:
+    rows = q.priority_mix(requests, period)
+    return {
+        "id": "priorities",
+        "kind": "pie",
+        "title": f"优先级构成（{period.label}受理）",
+        "unit": "件",
+        "categories": [r["label"] for r in rows],
+        "series": [{"name": "受理", "data": [r["count"] for r in rows]}],
+    }
+
+
+def activity_trend(scope: q.Scope, period: Period) -> dict:
+    """Sessions and person-times per month over the 12 months ending with the period (one query)."""
+    months = period.trend_months()
+    first, last = months[0], Period.month(months[-1]).last_day
+    rows = (
+        scope.narrow(Activity.objects.filter(date__gte=first, date__lte=last))
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
+    )
+    by_month = {row["month"]: row for row in rows}
+    return {
+        "id": "activities",
+        "kind": "bar",
+        "title": "近12个月服务活动",
+        "unit": "",
+        "categories": [month_label(m) for m in months],
+        "series": [
+            {"name": "场次", "data": [(by_month.get(m) or {}).get("sessions") or 0 for m in months]},
+            {
+                "name": "人次",
+                "data": [(by_month.get(m) or {}).get("person_times") or 0 for m in months],
+                "axis": 1,
+            },
+        ],
+    }
+
+
+def all_charts(scope: q.Scope, period: Period) -> list[dict]:
+    requests = scope.requests()
+    return [
+        request_trend(requests, period),
+        categories(requests, period),
+        priorities(requests, period),
+        activity_trend(scope, period),
+    ]
+
+
+def rows_of(chart: dict) -> list[list]:
+    """The chart as table rows: one row per category, one column per series."""
+    return [
+        [label, *(series["data"][index] for series in chart["series"])]
+        for index, label in enumerate(chart["categories"])
+    ]

@@ -1,0 +1,361 @@
+"""The aggregate queries behind the dashboards and monthly reports.
+
+Rules that keep every dashboard fast at city scale (millions of requests):
+- Everything is counted in the database (`values(group).annotate(Count/Sum/Avg(filter=Q(...)))`); Python
+  only receives one row per group (station, district, month, category).
+- Each measure is one query for all groups at once, so a dashboard's query count does not depend on the
+  amount of data nor on the number of stations or districts.
+- Every query starts from `Model.objects.visible_to(user)` and is narrowed to the dashboard's scope
+  (`Scope.narrow`), so a district dashboard only ever reads its own district's rows.
+- Each query is restricted by one indexed column range (received_at, resolved_at, closed_at, status),
+  never an OR across columns, so the database can use one index per query.
+
+Grouping uses the lookups that every `ScopedQuerySet` declares (`station_lookup`, `district_lookup`), so
+the same function groups requests, activities or resources by station or by district.
+
+Median resolution time (`median_durations`): PostgreSQL has `percentile_cont`, SQLite has no median at
+all. We use one portable query instead: window functions (SQL:2003, SQLite >= 3.25) number each group's
+resolved requests in order of duration, `ROW_NUMBER() OVER (PARTITION BY group ORDER BY duration)`, next to
+the group size `COUNT(*) OVER (PARTITION BY group)`; the outer query keeps only the one or two middle rows
+(position between (n+1)/2 and (n+2)/2, integer division). The database sorts; Python receives at most two
+rows per group and averages them (the usual median of an even count). Same SQL on both databases.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.utils import timezone
+
+from projects.models import (
+    Activity,
+    AnnualPlan,
+    CommunityOrganisation,
+    Project,
+    Resource,
+    VolunteerTeam,
+)
+from projects.progress import ProgressRow, progress_for_plans
+from residents.models import Request
+from stations.models import DEADLINE_WARNING_DAYS, Assignment, Community, Station, Street
+from sws.dashboards.periods import Period
+
+RESOLVED_STATUSES = (Request.Status.RESOLVED, Request.Status.CLOSED)
+SATISFIED_ANSWERS = (Request.Satisfaction.SATISFIED, Request.Satisfaction.FAIRLY)
+LOW_SATISFACTION = 0.8  # a station below 80 % satisfied (满意+基本满意) needs attention
+
+RESOLUTION_TIME = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a dashboard reads: one station, one district or the city, always within `user`'s scope."""
+
+    user: object
+    station: Station | None = None
+    district: object | None = None
+
+    def narrow(self, queryset):
+        queryset = queryset.visible_to(self.user)
+        if self.station is not None:
+            return queryset.filter(**{queryset.station_lookup: self.station.pk})
+        if self.district is not None:
+            return queryset.filter(**{queryset.district_lookup: self.district.pk})
+        return queryset
+
+    def requests(self):
+        return self.narrow(Request.objects.all())
+
+
+def group_lookup(queryset, by: str) -> str:
+    """The lookup that names a row's station or district, e.g. "station" or "station__district"."""
+    return {"station": queryset.station_lookup, "district": queryset.district_lookup}[by]
+
+
+def in_period(field_name: str, period: Period) -> Q:
+    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lt": period.end})
+
+
+def _grouped(queryset, by: str, **aggregates) -> dict:
+    key = group_lookup(queryset, by)
+    return {row.pop(key): row for row in queryset.order_by().values(key).annotate(**aggregates)}
+
+
+def ratio(part, whole) -> float | None:
+    return part / whole if whole else None
+
+
+# --- requests: one query per measure, all groups at once ------------------------------------------------
+def received_counts(requests, period: Period, by: str) -> dict:
+    """{group: {"received": n}} for requests received in the period."""
+    return _grouped(requests.filter(in_period("received_at", period)), by, received=Count("pk"))
+
+
+def resolved_in(requests, period: Period):
+    """Requests resolved in the period and still resolved or closed (a reopened request does not count)."""
+    return requests.filter(in_period("resolved_at", period), status__in=RESOLVED_STATUSES)
+
+
+def resolved_counts(requests, period: Period, by: str) -> dict:
+    """{group: {"resolved", "resolved_on_time", "avg_resolution"}} for requests resolved in the period."""
+    return _grouped(
+        resolved_in(requests, period),
+        by,
+        resolved=Count("pk"),
+        resolved_on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        avg_resolution=Avg(RESOLUTION_TIME),
+    )
+
+
+def median_durations(requests, period: Period, by: str) -> dict:
+    """{group: timedelta}: median resolution time of the requests resolved in the period (see module doc)."""
+    resolved = resolved_in(requests, period)
+    key = group_lookup(resolved, by)
+    rows = (
+        resolved.annotate(duration=RESOLUTION_TIME)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F(key)], order_by=[F("duration").asc(), F("pk").asc()]
+            ),
+            size=Window(Count("pk"), partition_by=[F(key)]),
+        )
+        .filter(position__gte=(F("size") + 1) / 2, position__lte=(F("size") + 2) / 2)
+        .order_by()
+        .values_list(key, "duration")
+    )
+    middles = defaultdict(list)
+    for group, duration in rows:
+        middles[group].append(duration)
+    return {group: sum(values, datetime.timedelta()) / len(values) for group, values in middles.items()}
+
+
+def open_counts(requests, by: str, now: datetime.datetime | None = None) -> dict:
+    """{group: {"open", "overdue", "unassigned"}}: the queue as it stands now."""
+    now = now or timezone.now()
+    return _grouped(
+        requests.filter(status__in=Request.OPEN_STATUSES),
+        by,
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+
+
+def satisfaction_counts(requests, period: Period, by: str) -> dict:
+    """{group: {"rated", "satisfied"}}: follow-ups closed in the period with a satisfaction answer."""
+    return _grouped(
+        requests.filter(in_period("closed_at", period)).exclude(satisfaction=""),
+        by,
+        rated=Count("pk"),
+        satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_ANSWERS)),
+    )
+
+
+def open_matrix(requests) -> dict:
+    """{(status, priority): n} of open requests."""
+    rows = (
+        requests.filter(status__in=Request.OPEN_STATUSES)
+        .order_by()
+        .values_list("status", "priority")
+        .annotate(n=Count("pk"))
+    )
+    return {(status, priority): n for status, priority, n in rows}
+
+
+def monthly_requests(requests, months: list[datetime.date]) -> list[dict]:
+    """Requests received and resolved per month (two grouped queries), one dict per month in `months`."""
+    first = Period.custom(months[0], months[-1]).start
+    end = Period.month(months[-1]).end
+    tz = timezone.get_default_timezone()
+
+    def per_month(queryset, field_name):
+        rows = (
+            queryset.filter(**{f"{field_name}__gte": first, f"{field_name}__lt": end})
+            .annotate(month=TruncMonth(field_name, tzinfo=tz))
+            .order_by()
+            .values_list("month")
+            .annotate(n=Count("pk"))
+        )
+        return {_as_date(month): n for month, n in rows}
+
+    received = per_month(requests, "received_at")
+    resolved = per_month(requests.filter(status__in=RESOLVED_STATUSES), "resolved_at")
+    return [
+        {"month": month, "received": received.get(month, 0), "resolved": resolved.get(month, 0)}
+        for month in months
+    ]
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def category_breakdown(requests, period: Period) -> list[dict]:
+    """Requests received in the period per top-level category, largest first."""
+    rows = (
+        requests.filter(in_period("received_at", period))
+        .annotate(top=Coalesce("category__parent__name", "category__name"))
+        .order_by()
+        .values_list("top")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(({"name": name, "count": n} for name, n in rows), key=lambda r: (-r["count"], r["name"]))
+
+
+def priority_mix(requests, period: Period) -> list[dict]:
+    """Requests received in the period per priority P1..P4 (every priority listed, zeros included)."""
+    rows = dict(
+        requests.filter(in_period("received_at", period))
+        .order_by()
+        .values_list("priority")
+        .annotate(n=Count("pk"))
+    )
+    return [{"priority": p, "label": f"P{p}", "count": rows.get(p, 0)} for p in (1, 2, 3, 4)]
+
+
+def request_measures(requests, period: Period, by: str, now=None) -> dict:
+    """All request figures of the period per group, merged: six queries whatever the number of groups."""
+    merged = defaultdict(dict)
+    for part in (
+        received_counts(requests, period, by),
+        resolved_counts(requests, period, by),
+        open_counts(requests, by, now),
+        satisfaction_counts(requests, period, by),
+    ):
+        for group, values in part.items():
+            merged[group].update(values)
+    for group, median in median_durations(requests, period, by).items():
+        merged[group]["median_resolution"] = median
+    return merged
+
+
+# --- staffing ---------------------------------------------------------------------------------------------
+def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict:
+    """{group: {"workers", "certified", "deadline_near", "deadline_passed"}} of the active workers.
+
+    One query returning one row per active assignment (a few hundred in the whole city, however much
+    case data there is); deadlines use the model's own rule (`Assignment.certification_deadline`).
+    """
+    today = today or timezone.localdate()
+    assignments = scope.narrow(Assignment.objects.active(today))
+    key = group_lookup(assignments, by)
+    rows = (
+        assignments.annotate(
+            certified=Count("user__certificates", filter=Q(user__certificates__issued_on__lte=today))
+        )
+        .order_by()
+        .values_list(key, "start_date", "certified")
+    )
+    result = defaultdict(lambda: {"workers": 0, "certified": 0, "deadline_near": 0, "deadline_passed": 0})
+    for group, start_date, certificates in rows:
+        figures = result[group]
+        figures["workers"] += 1
+        if certificates:
+            figures["certified"] += 1
+            continue
+        deadline = Assignment(start_date=start_date).certification_deadline
+        if deadline < today:
+            figures["deadline_passed"] += 1
+        elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
+            figures["deadline_near"] += 1
+    return result
+
+
+# --- coverage (municipal) ---------------------------------------------------------------------------------
+def coverage(user) -> dict:
+    """Streets with a station out of the 252 townships; committees with a workroom out of all committees.
+
+    Two grouped queries, per district; the city totals are their sums.
+    """
+    streets = _grouped(
+        Street.objects.visible_to(user).townships(),
+        "district",
+        streets=Count("pk"),
+        covered=Count("pk", filter=Q(station__isnull=False)),
+    )
+    committees = _grouped(
+        Community.objects.visible_to(user).committees(),
+        "district",
+        committees=Count("pk"),
+        workrooms=Count("pk", filter=Q(workroom_opened_on__isnull=False)),
+    )
+    per_district = defaultdict(lambda: {"streets": 0, "covered": 0, "committees": 0, "workrooms": 0})
+    for part in (streets, committees):
+        for district, values in part.items():
+            per_district[district].update(values)
+    totals = {
+        k: sum(d[k] for d in per_district.values()) for k in ("streets", "covered", "committees", "workrooms")
+    }
+    return {"per_district": per_district, "totals": totals}
+
+
+# --- service work (projects app) ------------------------------------------------------------------------
+def in_days(field_name: str, period: Period) -> Q:
+    """For date fields (activities, resources): the period's calendar days, inclusive."""
+    return Q(**{f"{field_name}__gte": period.first_day, f"{field_name}__lte": period.last_day})
+
+
+def activity_counts(scope: Scope, period: Period, by: str) -> dict:
+    """{group: {"activities", "sessions", "person_times"}} for activities dated in the period."""
+    return _grouped(
+        scope.narrow(Activity.objects.filter(in_days("date", period))),
+        by,
+        activities=Count("pk"),
+        sessions=Sum("sessions"),
+        person_times=Sum("person_times"),
+    )
+
+
+def resource_sums(scope: Scope, period: Period, by: str) -> dict:
+    """{group: {"resources_total", "resources_money"}}: yuan mobilised in the period (Decimal, exact)."""
+    return _grouped(
+        scope.narrow(Resource.objects.filter(in_days("date", period))),
+        by,
+        resources_total=Sum("amount"),
+        resources_money=Sum("amount", filter=Q(kind=Resource.Kind.MONEY)),
+    )
+
+
+def cultivated_counts(scope: Scope, day: datetime.date, by: str) -> dict:
+    """{group: {"teams", "organisations"}}: volunteer teams and organisations founded by `day`."""
+    merged = defaultdict(dict)
+    for model, name in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations")):
+        rows = _grouped(scope.narrow(model.objects.filter(founded_on__lte=day)), by, n=Count("pk"))
+        for group, values in rows.items():
+            merged[group][name] = values["n"]
+    return merged
+
+
+def active_project_counts(scope: Scope, by: str) -> dict:
+    """{group: {"projects_active"}}: projects being carried out now."""
+    return _grouped(
+        scope.narrow(Project.objects.filter(status=Project.Status.ACTIVE)), by, projects_active=Count("pk")
+    )
+
+
+def plan_completion(rows: list[ProgressRow]) -> float | None:
+    """One figure for a plan: the mean share of each set target reached, each capped at 100 %."""
+    shares = [min(row.actual / row.target, 1.0) for row in rows if row.target]
+    return sum(shares) / len(shares) if shares else None
+
+
+def plan_progress_by_station(scope: Scope, year: int) -> dict:
+    """{station_id: {"plan", "plan_rows", "plan_completion"}} for the stations with a plan for `year`.
+
+    `projects.progress.progress_for_plans` computes every plan at once (5 grouped queries), plus one
+    query for the plans themselves.
+    """
+    plans = list(scope.narrow(AnnualPlan.objects.filter(year=year)))
+    progress = progress_for_plans(plans)
+    return {
+        plan.station_id: {
+            "plan": plan,
+            "plan_rows": progress[plan.pk],
+            "plan_completion": plan_completion(progress[plan.pk]),
+        }
+        for plan in plans
+    }

@@ -1,0 +1,300 @@
+"""Dashboards: station, district centre and municipal centre, with their table exports.
+
+Access: a station's dashboard for whoever may see the station (its own staff, its district centre, the
+city; anyone else gets 404); the district dashboard for district centre staff (their own district only,
+404 otherwise) and the city; the municipal dashboard for the city. Station staff opening a district or
+municipal dashboard get 403.
+"""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from residents.models import Request
+from stations import access
+from stations.access import get_visible_or_404, role_required
+from stations.models import Assignment, District, Station
+from sws import exports
+from sws.dashboards import charts, tables
+from sws.dashboards import queries as q
+from sws.dashboards.periods import Period, period_from_request
+
+STATION_FIGURE_ROWS = [
+    # (figure key, label, column kind) for the station dashboard's key-figures table and its export
+    ("received", "本期受理诉求", "int"),
+    ("received_previous", "上期受理诉求", "int"),
+    ("resolved", "本期办结诉求", "int"),
+    ("resolved_on_time", "其中按期办结", "int"),
+    ("avg_resolution", "平均办结时长（小时）", "hours"),
+    ("median_resolution", "办结时长中位数（小时）", "hours"),
+    ("satisfaction", "满意率", "share"),
+    ("rated", "回访评价数", "int"),
+    ("open", "当前在办诉求", "int"),
+    ("overdue", "当前超期未办", "int"),
+    ("unassigned", "当前未分派", "int"),
+    ("projects_active", "实施中项目", "int"),
+    ("activities", "本期服务活动（次）", "int"),
+    ("sessions", "本期活动场次", "int"),
+    ("person_times", "本期服务人次", "int"),
+    ("resources_total", "本期链接资源（元）", "money"),
+    ("resources_year", "本年链接资源（元）", "money"),
+    ("resources_year_money", "其中资金（元）", "money"),
+    ("teams", "志愿服务队", "int"),
+    ("organisations", "社区社会组织", "int"),
+    ("plan_completion", "实施方案完成度", "share"),
+]
+
+
+def queue_url(station=None, **params) -> str:
+    """A link into the request queue, filtered; "" while the residents app has no queue page yet."""
+    try:
+        base = reverse("residents:request-queue")
+    except NoReverseMatch:
+        return ""
+    if station is not None:
+        params = {"station": station.pk, **params}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _period_query(period: Period, **extra) -> str:
+    return urlencode({**period.query(), **extra})
+
+
+def _sort_headers(table, period: Period) -> list[dict]:
+    """Header links that sort the table without JavaScript; a second click reverses the order.
+
+    The first click sorts names A→Z and figures largest first (what people look for: most overdue).
+    """
+    headers = []
+    for column in table.columns:
+        current = table.sort.lstrip("-") == column.key
+        descending = table.sort.startswith("-")
+        if current:
+            next_sort = column.key if descending else f"-{column.key}"
+        else:
+            next_sort = column.key if column.kind == "text" else f"-{column.key}"
+        headers.append(
+            {
+                "column": column,
+                "url": "?" + _period_query(period, sort=next_sort),
+                "aria_sort": ("descending" if descending else "ascending") if current else "none",
+            }
+        )
+    return headers
+
+
+def _station_figures(scope, station, period, today, now) -> dict:
+    figures = tables.measures(scope, period, "station", now).get(station.pk, {})
+    figures = tables._work_figures(tables._request_figures(dict(figures)))
+    requests = scope.requests()
+    previous = q.received_counts(requests, period.previous(), "station").get(station.pk, {})
+    figures["received_previous"] = previous.get("received", 0)
+    year = q.resource_sums(scope, Period.year(period.last_day), "station").get(station.pk, {})
+    figures["resources_year"] = year.get("resources_total") or Decimal("0.00")
+    figures["resources_year_money"] = year.get("resources_money") or Decimal("0.00")
+    plan = q.plan_progress_by_station(scope, period.last_day.year).get(station.pk, {})
+    figures.update(plan)
+    return figures
+
+
+def station_context(user, station, period, today=None, now=None) -> dict:
+    """Everything the station dashboard shows (also used by its export)."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    scope = q.Scope(user, station=station)
+    figures = _station_figures(scope, station, period, today, now)
+    key_figures = [
+        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
+        for key, label, kind in STATION_FIGURE_ROWS
+    ]
+    return {
+        "station": station,
+        "period": period,
+        "figures": figures,
+        "key_figures": key_figures,
+        "scope": scope,
+    }
+
+
+@login_required
+def station_dashboard(request, pk):
+    today, now = timezone.localdate(), timezone.now()
+    station = get_visible_or_404(
+        Station.objects.with_compliance(today).select_related("district", "operator"), request.user, pk=pk
+    )
+    period, form = period_from_request(request, today)
+    context = station_context(request.user, station, period, today, now)
+    scope = context["scope"]
+    matrix = q.open_matrix(scope.requests())
+    statuses = [s for s in Request.Status if s in Request.OPEN_STATUSES]
+    open_rows = [
+        {
+            "status": status,
+            "url": queue_url(station, status=status.value),
+            "cells": [
+                {
+                    "count": matrix.get((status.value, p), 0),
+                    "url": queue_url(station, status=status.value, priority=p),
+                }
+                for p in (1, 2, 3, 4)
+            ],
+            "total": sum(matrix.get((status.value, p), 0) for p in (1, 2, 3, 4)),
+        }
+        for status in statuses
+    ]
+    priority_totals = [sum(matrix.get((s.value, p), 0) for s in statuses) for p in (1, 2, 3, 4)]
+    staff = (
+        Assignment.objects.visible_to(request.user)
+        .active(today)
+        .filter(station=station)
+        .select_related("user")
+        .prefetch_related("user__certificates")
+        .order_by("-is_head", "start_date")
+    )
+    workers = []
+    for assignment in staff:
+        certificates = [c for c in assignment.user.certificates.all() if c.issued_on <= today]
+        deadline = None if certificates else assignment.certification_deadline
+        workers.append(
+            {
+                "assignment": assignment,
+                "certificate": certificates[-1] if certificates else None,
+                "deadline": deadline,
+                "deadline_passed": deadline is not None and deadline < today,
+                "deadline_days": (deadline - today).days if deadline else None,
+            }
+        )
+    chart_list = charts.all_charts(scope, period)
+    context.update(
+        {
+            "form": form,
+            "open_rows": open_rows,
+            "priority_totals": priority_totals,
+            "overdue_url": queue_url(station, overdue="1"),
+            "unassigned_url": queue_url(station, unassigned="1"),
+            "open_url": queue_url(station),
+            "issues": station.compliance_issues(today),
+            "workers": workers,
+            "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
+            "period_query": _period_query(period),
+            "district_url": _district_url_for(request.user, station),
+            "received_change": context["figures"]["received"] - context["figures"]["received_previous"],
+            "report_url": _report_url("reports:station", station.pk, period),
+        }
+    )
+    return render(request, "sws/station_dashboard.html", context)
+
+
+def _report_url(name, pk, period: Period) -> str:
+    """The monthly report of the period's last month."""
+    try:
+        return reverse(name, args=[pk, period.last_day.year, period.last_day.month])
+    except NoReverseMatch:
+        return ""
+
+
+def _district_url_for(user, station) -> str:
+    if access.is_district_user(user) or access.sees_whole_city(user):
+        return reverse("dashboards:district", args=[station.district_id])
+    return ""
+
+
+@login_required
+@role_required(access.is_district_user, access.sees_whole_city)
+def district_dashboard(request, pk):
+    district = get_visible_or_404(District, request.user, pk=pk)
+    period, form = period_from_request(request)
+    table = tables.station_table(request.user, district, period).sorted_by(request.GET.get("sort", ""))
+    scope = q.Scope(request.user, district=district)
+    chart_list = charts.all_charts(scope, period)
+    context = {
+        "district": district,
+        "period": period,
+        "form": form,
+        "table": table,
+        "headers": _sort_headers(table, period),
+        "attention": [row for row in table.rows if row.attention],
+        "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
+        "period_query": _period_query(period),
+        "overdue_url": queue_url(overdue="1"),
+        "city_url": reverse("dashboards:city") if access.sees_whole_city(request.user) else "",
+        "report_url": _report_url("reports:district", district.pk, period),
+    }
+    return render(request, "sws/district_dashboard.html", context)
+
+
+@login_required
+@role_required(access.sees_whole_city)
+def city_dashboard(request):
+    today = timezone.localdate()
+    period, form = period_from_request(request, today)
+    table = tables.district_table(request.user, period, today).sorted_by(request.GET.get("sort", ""))
+    scope = q.Scope(request.user)
+    chart_list = charts.all_charts(scope, period)
+    totals = table.totals.figures
+    context = {
+        "period": period,
+        "form": form,
+        "table": table,
+        "headers": _sort_headers(table, period),
+        "totals": totals,
+        "attention": [row for row in table.rows if row.attention],
+        "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
+        "period_query": _period_query(period),
+    }
+    return render(request, "sws/city_dashboard.html", context)
+
+
+# --- exports of the dashboard tables ---------------------------------------------------------------------
+def _table_export(table, fmt, filename, title, preamble):
+    if fmt == "csv":
+        return exports.csv_response(
+            f"{filename}.csv", [c.label for c in table.columns], exports.table_csv_rows(table)
+        )
+    return exports.xlsx_response(f"{filename}.xlsx", [exports.table_sheet(title, table, preamble)])
+
+
+@login_required
+@role_required(access.is_district_user, access.sees_whole_city)
+def district_export(request, pk, fmt):
+    district = get_visible_or_404(District, request.user, pk=pk)
+    period, _form = period_from_request(request)
+    table = tables.station_table(request.user, district, period).sorted_by(request.GET.get("sort", ""))
+    title = f"{district.name}社工站对比 {period.label}"
+    return _table_export(table, fmt, f"{district.name}社工站对比-{period.slug}", "社工站对比", [title])
+
+
+@login_required
+@role_required(access.sees_whole_city)
+def city_export(request, fmt):
+    period, _form = period_from_request(request)
+    table = tables.district_table(request.user, period).sorted_by(request.GET.get("sort", ""))
+    title = f"天津市各区社工站工作对比 {period.label}"
+    return _table_export(table, fmt, f"各区对比-{period.slug}", "各区对比", [title])
+
+
+@login_required
+def station_export(request, pk, fmt):
+    today = timezone.localdate()
+    station = get_visible_or_404(Station.objects.all(), request.user, pk=pk)
+    period, _form = period_from_request(request, today)
+    context = station_context(request.user, station, period, today)
+    headers = ["指标", "数值"]
+    filename = f"{station.name}-{period.slug}"
+    if fmt == "csv":
+        rows = [[f["label"], f["column"].plain(f["value"])] for f in context["key_figures"]]
+        return exports.csv_response(f"{filename}.csv", headers, rows)
+    sheet = exports.Sheet(
+        title="主要指标",
+        headers=headers,
+        rows=[[f["label"], f["column"].raw(f["value"])] for f in context["key_figures"]],
+        widths=[28, 16],
+        preamble=[f"{station.name} {period.label}"],
+        # Each figure has its own kind (count, yuan, share), so the format goes by row here.
+        row_formats=[f["column"].number_format for f in context["key_figures"]],
+    )
+    return exports.xlsx_response(f"{filename}.xlsx", [sheet])

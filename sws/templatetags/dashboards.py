@@ -1,0 +1,35 @@
+"""Template filters of the dashboards and reports: figures read the same on the page and in exports."""
+
+from django import template
+
+from sws.dashboards.tables import Column
+
+register = template.Library()
+
+_KINDS = {kind: Column("", "", kind) for kind in ("int", "money", "hours", "share", "text")}
+
+
+@register.filter
+def show(value, column):
+    """`{{ value|show:column }}`, or with a kind name: `{{ value|show:"money" }}`."""
+    if isinstance(column, str):
+        column = _KINDS[column]
+    return column.display(value)
+
+
+@register.filter
+def sort_value(value):
+    """A number for client-side sorting (data-sort); blanks sort last."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "total_seconds"):
+        return value.total_seconds()
+    return value
+
+
+@register.filter
+def percent_of(part, whole):
+    """Whole percent, for <meter>/<progress> labels; "" when there is nothing to divide by."""
+    if not whole:
+        return ""
+    return round(part * 100 / whole)
