@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest run e2e clean bench bench-smoke bench-tools
+.PHONY: demo test install lint migrations-check pytest run e2e browser clean bench bench-smoke bench-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ pytest: install
 	$(VENV)/bin/pytest
 
 test: lint migrations-check pytest
+
+# Browser tests (tests/e2e): Debian's headless chromium driven by Playwright for Python, against a live
+# server; screenshots of the main pages go to screenshots/. `make browser` installs chromium (and Chinese
+# fonts, so screenshots are legible) with apt when missing; nothing else is downloaded.
+CHROMIUM ?= /usr/bin/chromium
+E2E_ARGS ?=
+
+browser:
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk) || echo "no Chinese font: screenshots show boxes"
+
+e2e: install
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) not found: run 'make browser' first"; exit 1; }
+	SWS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e -m e2e $(E2E_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

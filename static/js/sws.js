@@ -41,6 +41,8 @@
     var printer = event.target.closest("[data-print]");
     if (printer) {
       event.preventDefault();
+      // This is the one print handler: stop here so a page script listening too cannot print twice.
+      event.stopImmediatePropagation();
       window.print();
     }
   }, true);
