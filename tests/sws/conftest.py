@@ -124,7 +124,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
     )
     # 广开 (南开区): never on 北辰区's pages.
     for day in (2, 3):
-        sf.make_request(guangkai, received_at=at(2026, 3, day))
+        sf.make_request(guangkai, received_at=at(2026, 3, day), due_at=at(2026, 5, 1))
     sf.make_request(guangkai, received_at=at(2026, 3, 4), due_at=at(2026, 3, 5), status=S.IN_PROGRESS)
     sf.make_activity(guangkai, datetime.date(2026, 3, 9), sessions=7, person_times=70)
     sf.make_resource(guangkai, datetime.date(2026, 3, 9), "300.00")
