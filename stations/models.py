@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,25 @@ class Municipality(Division):
 class DistrictQuerySet(ScopedQuerySet):
     station_lookup = None  # a station user sees no district as a whole
     district_lookup = "pk"
+
+    def with_coverage(self):
+        """Annotate per district, one subquery each (no join fan-out): `n_stations`, `n_townships`
+        (街道/镇/乡), `n_covered` (those served by a station), `n_committees` (社区/村 in the townships)
+        and `n_workrooms` (community workrooms there)."""
+
+        def count(queryset, path):
+            rows = queryset.filter(**{path: OuterRef("pk")}).order_by().values(path).annotate(n=Count("pk"))
+            return Coalesce(models.Subquery(rows.values("n")[:1]), 0)
+
+        townships = Street.objects.townships()
+        committees = Community.objects.committees().exclude(street__kind=Street.Kind.OTHER)
+        return self.annotate(
+            n_stations=count(Station.objects.all(), "district"),
+            n_townships=count(townships, "district"),
+            n_covered=count(townships.filter(station__isnull=False), "district"),
+            n_committees=count(committees, "street__district"),
+            n_workrooms=count(committees.with_workroom(), "street__district"),
+        )
 
 
 class District(Division):
@@ -272,6 +292,36 @@ class StationQuerySet(ScopedQuerySet):
         """Stations that have this one staffing issue (`ComplianceIssue`), e.g. for list filters."""
         today = today or timezone.localdate()
         return self._annotated(today).filter(_issue_q(ComplianceIssue(issue), today))
+
+    def for_detail_page(self, today: datetime.date | None = None):
+        """A station with everything its page shows: compliance, streets with their communities, and
+        staff assignments (current and past) with users and certificates. Five queries in all."""
+        today = today or timezone.localdate()
+        communities = Community.objects.order_by("code")
+        streets = Street.objects.order_by("code").prefetch_related(
+            models.Prefetch("communities", communities)
+        )
+        assignments = (
+            Assignment.objects.select_related("user")
+            .prefetch_related("user__certificates")
+            .order_by("-is_head", "start_date", "pk")
+        )
+        return (
+            self.with_compliance(today)
+            .select_related("district", "operator")
+            .prefetch_related(
+                models.Prefetch("streets", streets), models.Prefetch("assignments", assignments)
+            )
+        )
+
+    def for_list(self, today: datetime.date | None = None):
+        """Stations for tables: compliance annotations, district, and the streets served (2 queries)."""
+        today = today or timezone.localdate()
+        return (
+            self.with_compliance(today)
+            .select_related("district")
+            .prefetch_related(models.Prefetch("streets", Street.objects.order_by("code")))
+        )
 
     def _annotated(self, today):
         # Reuse the annotations when the caller (e.g. an admin changelist) has already added them.
@@ -501,6 +551,7 @@ class User(AbstractUser):
         DISTRICT_STAFF = "district_staff", _("区级指导中心")
         CITY_STAFF = "city_staff", _("市级指导中心")
         ADMIN = "admin", _("系统管理员")
+        AUDITOR = "auditor", _("审计员")  # reads the audit trail city-wide, no case data
 
     STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
     CITY_ROLES = (Role.CITY_STAFF, Role.ADMIN)
@@ -586,3 +637,9 @@ class User(AbstractUser):
     @property
     def is_city_user(self):
         return self.role in self.CITY_ROLES or self.is_superuser
+
+
+# The audit trail and per-role security policy live in their own modules (see stations/audit.py);
+# imported here so that Django registers their models with this app.
+from stations.audit import AccessedResident, AuditLogEntry, PersonalDataAccess  # noqa: E402,F401
+from stations.security import RolePolicy  # noqa: E402,F401

@@ -5,9 +5,11 @@ Everything that differs between a laptop demo and production comes from environm
 SECRET_KEY must be given.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,10 +36,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "stations",
     "residents",
     "projects",
     "sws",
+    "sws.security",  # after auditlog and axes: its admin replaces theirs
 ]
 
 MIDDLEWARE = [
@@ -48,8 +56,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() after a one-time code
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sws.security.sessions.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
+    "sws.security.twofactor.TwoFactorRequiredMiddleware",  # code owed → code page first
+    "auditlog.middleware.AuditlogMiddleware",  # who and from where, for every audited change
+    "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "sws.urls"
@@ -94,12 +109,43 @@ AUTH_USER_MODEL = "stations.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "sws.security.lockout.LockoutBackend",  # first: a locked username is refused before its password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sws.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "sws.security.passwords.NotDerivedFromUsernameValidator"},
 ]
+
+# Lockout (django-axes with sws.security.lockout's handler): 5 failed passwords for one username within
+# 15 minutes lock it for 30 minutes, counted from the failure that locked; attempts during the lock
+# neither extend it nor count later. The same page for existing and unknown usernames.
+AXES_FAILURE_LIMIT = 5
+SWS_LOGIN_FAILURE_WINDOW = datetime.timedelta(minutes=15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # not the address: a station office shares one NAT address
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "sws.security.lockout.WindowedLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "sws.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "stations.audit.client_ip"  # the address auditlog records, too
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, kept until prune_audit (the auditor reads them)
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100_000
+AXES_ENABLE_ADMIN = False  # sws.security.admin registers read-only log admins instead
+AXES_VERBOSE = False
+# axes.W006 asks to lock by address too. The handler locks by username, which rotating browsers or
+# cookies does not get around; locking an address would lock out a whole station office behind NAT.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor login (django-otp, TOTP): optional for everyone, required per role in admin (RolePolicy).
+OTP_TOTP_ISSUER = "SWS 社工站"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -123,8 +169,13 @@ STORAGES = {
 }
 
 # --- Security (production flags in one place) -------------------------------------------------------
+# Sessions end after 30 idle minutes and 12 hours after login at the latest (sws.security.sessions
+# enforces both exactly; the store's expiry, a minute longer, is the backstop), and with the browser.
+SWS_SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
+SWS_SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)  # seconds
+SESSION_COOKIE_AGE = SWS_SESSION_IDLE_TIMEOUT + 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -135,8 +186,62 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # The preload directive is inert until the domain is submitted to browsers' preload lists.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles, fonts and requests; no inline
+# script or style anywhere (JS in static/js, chart data through json_script); data: images only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Cache-Control: no-store on every response to a logged-in user and on everything under these prefixes
+# (residents' pages and the public intake form), whoever asks.
+SWS_NO_STORE_PREFIXES = ["/residents/", "/r/"]
+
+# --- Audit trail (django-auditlog into stations.AuditLogEntry; personal-data access in stations.audit) -
+AUDITLOG_LOGENTRY_MODEL = "stations.AuditLogEntry"
+AUDITLOG_MASK_CALLABLE = "sws.security.masking.mask_audit_value"
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "residents.Resident",
+        "m2m_fields": ["tags"],
+        "mask_fields": ["id_number", "phone"],
+        "exclude_fields": ["updated_at", "version", "id_tail", "phone_tail"],
+    },
+    {
+        "model": "residents.Request",
+        "mask_fields": ["reporter_phone"],
+        "exclude_fields": ["version", "submission_token"],
+    },
+    "residents.Referral",
+    "stations.Station",
+    "stations.Street",
+    "stations.Community",
+    "stations.Operator",
+    "stations.Assignment",
+    "stations.Certificate",
+    {
+        "model": "stations.User",
+        "exclude_fields": ["password", "last_login"],
+        "mask_fields": ["phone"],
+    },
+    "stations.RolePolicy",
+    "projects",  # every model of the projects app: projects, activities, resources, funds, plans …
+)
+SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 
 # --- Residents and requests -------------------------------------------------------------------------
 # Follow-up (回访) falls due this many days after a request is resolved.
@@ -146,9 +251,31 @@ FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=7)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # --- Logging: to stderr; personal data is never logged in full ---------------------------------------
+# Every handler masks ID numbers and mobile numbers (sws.security.logfilters), including Django's
+# request log lines, whose query strings may carry a searched number.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's defaults print through unfiltered handlers of their own: send them through ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

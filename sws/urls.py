@@ -3,10 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sws import views
+from sws.security.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stations/", include("stations.urls")),
@@ -14,6 +19,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
     path("dashboards/", include("sws.dashboards.urls")),
+    path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("admin/", admin.site.urls),
 ]
 

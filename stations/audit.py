@@ -1,0 +1,256 @@
+"""The audit trail: who changed what (django-auditlog, into `AuditLogEntry`) and who saw whose personal
+data (`PersonalDataAccess`, written by `record_access`).
+
+Audit records are append-only. A row, once written, cannot be saved again or deleted through the model
+or its querysets; the only way out is `prune_older_than`, used by `manage.py prune_audit` for the
+retention period (at least 180 days). Admin classes have no add/change/delete permission for anyone.
+
+The models live here (imported at the end of `stations.models` so Django finds them) because stations
+owns users; nothing here imports the residents app: residents are referred to by id.
+
+How views record access to personal data (see `record_access`):
+
+    from stations.audit import record_access
+
+    record_access(request, "view", residents=resident)                   # a resident's page
+    record_access(request, "list", residents=page.object_list)          # a list page (what it shows)
+    record_access(request, "export", residents=queryset)                # an export (one INSERT … SELECT)
+    record_access(request, "reveal", residents=resident, reason=reason) # full ID number shown
+"""
+
+from collections.abc import Iterable
+
+from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+AUDITOR_ROLE = "auditor"  # stations.models.User.Role.AUDITOR
+
+
+class AuditRecordImmutable(Exception):
+    """Raised when code tries to change or delete an audit record."""
+
+
+def is_auditor(user) -> bool:
+    """The auditor (审计员) reads the audit trail city-wide and nothing of the case data."""
+    return bool(user.is_authenticated and user.is_active and getattr(user, "role", None) == AUDITOR_ROLE)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes and deletes; retention pruning goes through `prune_older_than`."""
+
+    timestamp_field = "timestamp"
+
+    def update(self, **kwargs):
+        raise AuditRecordImmutable("审计记录不可修改。")
+
+    def delete(self):
+        raise AuditRecordImmutable("审计记录不可删除。")
+
+    def older_than(self, cutoff):
+        return self.filter(**{f"{self.timestamp_field}__lt": cutoff})
+
+    def prune_older_than(self, cutoff) -> int:
+        """Delete the records older than `cutoff` (retention); returns how many rows went."""
+        count, _ = models.QuerySet.delete(self.older_than(cutoff))
+        return count
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRecordImmutable("审计记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRecordImmutable("审计记录不可删除。")
+
+
+class AuditLogEntryQuerySet(AppendOnlyQuerySet):
+    timestamp_field = "timestamp"
+
+
+class AuditLogEntryManager(LogEntryManager.from_queryset(AuditLogEntryQuerySet)):
+    """auditlog's manager (log_create, get_for_object …) over the append-only queryset."""
+
+
+class AuditLogEntry(AppendOnlyModel, AbstractLogEntry):
+    """One create/change/delete of an audited model (settings.AUDITLOG_INCLUDE_TRACKING_MODELS).
+
+    django-auditlog writes these (AUDITLOG_LOGENTRY_MODEL points here); the actor and the remote address
+    come from auditlog's middleware. The actor is protected: an account with audit history is
+    deactivated, never deleted, so "who" is never lost.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+
+    objects = AuditLogEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("数据变更记录")
+        verbose_name_plural = _("数据变更记录")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="auditentry_object_idx")]
+
+    def __str__(self):
+        return AbstractLogEntry.__str__(self)
+
+
+class PersonalDataAccessQuerySet(AppendOnlyQuerySet):
+    timestamp_field = "at"
+
+    def for_resident(self, resident_id: int):
+        return self.filter(residents__resident_id=resident_id)
+
+    def with_user(self):
+        return self.select_related("user")
+
+
+class PersonalDataAccess(AppendOnlyModel):
+    """One look at residents' personal data: a profile viewed, a list shown, an export, a full reveal."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("查看档案")
+        LIST = "list", _("列表")
+        EXPORT = "export", _("导出")
+        REVEAL = "reveal", _("查看完整信息")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    resident_count = models.PositiveIntegerField(_("涉及居民数"), default=0)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    path = models.CharField(_("页面"), max_length=300, blank=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"], name="pdaccess_user_at_idx")]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display()} {self.resident_count}"
+
+
+class AccessedResidentQuerySet(AppendOnlyQuerySet):
+    timestamp_field = "access__at"
+
+
+class AccessedResident(AppendOnlyModel):
+    """Which residents one access touched, so each resident's access history is one indexed lookup.
+
+    A plain id, not a foreign key: stations does not depend on the residents app, and the record must
+    outlive the resident.
+    """
+
+    access = models.ForeignKey(PersonalDataAccess, on_delete=models.CASCADE, related_name="residents")
+    resident_id = models.BigIntegerField(_("居民编号"), db_index=True)
+
+    objects = AccessedResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("访问涉及居民")
+        verbose_name_plural = _("访问涉及居民")
+        constraints = [
+            models.UniqueConstraint(fields=["access", "resident_id"], name="accessed_resident_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.access_id}: {self.resident_id}"
+
+
+def client_ip(request) -> str | None:
+    """The client address as auditlog's middleware records it (first X-Forwarded-For hop, else the
+    socket address); the reverse proxy must overwrite X-Forwarded-For (see README)."""
+    from auditlog.middleware import AuditlogMiddleware
+
+    return AuditlogMiddleware._get_remote_addr(request) or None
+
+
+def _resident_ids(residents) -> list[int]:
+    if residents is None:
+        return []
+    if isinstance(residents, models.Model):
+        return [residents.pk]
+    if isinstance(residents, int):
+        return [residents]
+    ids = []
+    for item in residents:
+        ids.append(item.pk if isinstance(item, models.Model) else int(item))
+    return list(dict.fromkeys(ids))
+
+
+def record_access(
+    request,
+    action: str,
+    residents: "models.Model | int | Iterable | models.QuerySet | None" = None,
+    reason: str = "",
+) -> PersonalDataAccess:
+    """Record that `request.user` saw residents' personal data; call it in the view that shows it.
+
+    `action` is one of PersonalDataAccess.Action ("view", "list", "export", "reveal"). `residents` is a
+    Resident, an id, an iterable of residents or ids (e.g. `page.object_list`), or a QuerySet (exports:
+    the ids are copied in the database with one INSERT … SELECT, however many there are). A reveal
+    needs a reason. Runs in its own transaction (savepoint), so the record and its resident rows are
+    all-or-nothing.
+    """
+    action = PersonalDataAccess.Action(action)
+    reason = (reason or "").strip()
+    if action == PersonalDataAccess.Action.REVEAL and not reason:
+        raise ValueError("查看完整个人信息必须填写事由。")
+    user = request.user
+    if not user.is_authenticated:
+        raise ValueError("record_access needs a logged-in user.")
+    fields = {
+        "user": user,
+        "ip_address": client_ip(request),
+        "action": action,
+        "reason": reason[:200],
+        "path": request.path[:300],
+    }
+    using = router.db_for_write(PersonalDataAccess)
+    with transaction.atomic(using=using):
+        if isinstance(residents, models.QuerySet) and not residents.query.is_sliced:
+            access = PersonalDataAccess.objects.create(**fields)
+            count = _copy_ids_from_queryset(access, residents, using)
+            # The count is known only now: set it on the row just inserted, in the same transaction
+            # (deliberately past the append-only guard, which is for rows already recorded).
+            models.QuerySet.update(PersonalDataAccess.objects.filter(pk=access.pk), resident_count=count)
+            access.resident_count = count
+        else:
+            ids = _resident_ids(residents)
+            access = PersonalDataAccess.objects.create(resident_count=len(ids), **fields)
+            AccessedResident.objects.bulk_create(
+                [AccessedResident(access=access, resident_id=pk) for pk in ids], batch_size=1000
+            )
+    return access
+
+
+def _copy_ids_from_queryset(access, queryset, using) -> int:
+    """INSERT … SELECT the queryset's primary keys: one statement for any size of export."""
+    ids_query = queryset.order_by().values_list("pk", flat=True).distinct().query
+    sql, params = ids_query.get_compiler(using=using).as_sql()
+    table = connections[using].ops.quote_name(AccessedResident._meta.db_table)
+    access_id = int(access.pk)  # an integer from the database: safe to inline
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (access_id, resident_id) SELECT {access_id}, ids.* FROM ({sql}) ids",
+            params,
+        )
+        return max(cursor.rowcount, 0)

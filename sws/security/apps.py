@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "sws.security"
+    label = "security"
+    verbose_name = "安全与审计"
+
+    def ready(self):
+        # Stamp the login time and the two-factor requirement into the session at every login
+        # (the login view, the admin login and test clients alike).
+        from django.contrib.auth.signals import user_logged_in
+
+        from sws.security.sessions import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="sws.security.on_login")

@@ -1,0 +1,58 @@
+"""Login and two-factor forms. Every error is in Chinese and none tells whether a username exists."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from sws.security.lockout import LOCKOUT_MESSAGE
+
+INVALID_LOGIN = "用户名或密码不正确，请重新输入（区分大小写）。"
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with one message for a wrong password, an unknown user and a disabled
+    account alike (ModelBackend already refuses inactive users without saying so)."""
+
+    error_messages = {
+        "invalid_login": INVALID_LOGIN,
+        "inactive": INVALID_LOGIN,
+    }
+
+
+class LockedOutLoginForm(LoginForm):
+    """The login form shown to a locked username: empty fields and the lock message."""
+
+    def non_field_errors(self):
+        return self.error_class([LOCKOUT_MESSAGE], error_class="nonfield", renderer=self.renderer)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="动态验证码",
+        min_length=6,
+        max_length=6,
+        error_messages={
+            "required": "请输入验证器上显示的6位数字。",
+            "min_length": "验证码为6位数字。",
+            "max_length": "验证码为6位数字。",
+        },
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+    def __init__(self, *args, device=None, **kwargs):
+        self.device = device
+        super().__init__(*args, **kwargs)
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise forms.ValidationError("验证码为6位数字。")
+        if self.device is None:
+            raise forms.ValidationError("尚未绑定验证器。")
+        allowed, _ = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError("验证码错误次数过多，请稍等片刻再试。")
+        if not self.device.verify_token(token):
+            raise forms.ValidationError("验证码不正确或已过期，请输入验证器上当前显示的验证码。")
+        return token
