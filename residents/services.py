@@ -90,6 +90,37 @@ def create_request(
     A second submit of the same form (same `submission_token`) returns the first request instead of
     creating another.
     """
+    return _create_request(
+        acting_user=acting_user,
+        station=station,
+        community=community,
+        category=category,
+        description=description,
+        severity=severity,
+        urgency=urgency,
+        channel=channel,
+        resident=resident,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        submission_token=submission_token,
+    )[0]
+
+
+def _create_request(
+    *,
+    acting_user,
+    station,
+    community,
+    category,
+    description,
+    severity,
+    urgency,
+    channel,
+    resident,
+    reporter_name,
+    reporter_phone,
+    submission_token,
+) -> tuple[Request, bool]:
     if community.street.station_id != station.pk:
         raise ValidationError({"community": "该社区不在本站服务范围内。"})
     if (
@@ -101,7 +132,7 @@ def create_request(
     if submission_token:
         existing = Request.objects.filter(submission_token=submission_token).first()
         if existing is not None:
-            return existing
+            return existing, False
     now = timezone.now()
     request = Request(
         station=station,
@@ -131,9 +162,38 @@ def create_request(
         if submission_token:
             existing = Request.objects.filter(submission_token=submission_token).first()
             if existing is not None:
-                return existing
+                return existing, False
         raise
-    return request
+    return request, True
+
+
+class _AlreadySubmitted(Exception):
+    def __init__(self, request):
+        self.request = request
+
+
+def take_in_request(*, acting_user, station, new_resident=None, **request_fields) -> tuple[Request, bool]:
+    """Intake by a worker: optionally register the resident inline, then create the request, in one
+    transaction. Returns (request, created); a repeated submission token returns the first request and
+    registers nobody twice."""
+    token = request_fields.get("submission_token")
+    if token:
+        existing = Request.objects.filter(submission_token=token).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            if new_resident is not None:
+                request_fields["resident"] = register_resident(acting_user=acting_user, **new_resident)
+            fields = {"resident": None, "reporter_name": "", "reporter_phone": "", "submission_token": None}
+            request, created = _create_request(
+                acting_user=acting_user, station=station, **(fields | request_fields)
+            )
+            if not created and new_resident is not None:
+                raise _AlreadySubmitted(request)  # undo the resident registered a moment ago
+    except _AlreadySubmitted as already:
+        return already.request, False
+    return request, created
 
 
 # --- Residents ----------------------------------------------------------------------------------------

@@ -1,5 +1,39 @@
-from django.urls import path  # noqa: F401
+"""Residents registry, intake, the triage queue and the case pages (staff only; the public QR pages are
+in urls_public)."""
+
+from django.urls import path
+
+from residents import views, views_intake, views_requests
 
 app_name = "residents"
 
-urlpatterns = []
+
+def _action(name):
+    slug = name.replace("_", "-")
+    return path(
+        f"requests/<int:pk>/{slug}/",
+        views_requests.request_action,
+        {"action": name},
+        name=f"request-{slug}",
+    )
+
+
+urlpatterns = [
+    path("", views.resident_list, name="resident-list"),
+    path("new/", views.resident_create, name="resident-create"),
+    path("search/", views.resident_search, name="resident-search"),
+    path("<int:pk>/", views.resident_detail, name="resident-detail"),
+    path("<int:pk>/edit/", views.resident_edit, name="resident-edit"),
+    path("<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
+    path("requests/", views_requests.request_queue, name="request-queue"),
+    path("requests/new/", views_intake.intake, name="intake"),
+    path("requests/new/duplicates/", views_intake.intake_duplicates, name="intake-duplicates"),
+    path("requests/<int:pk>/", views_requests.request_detail, name="request-detail"),
+    *[_action(name) for name in views_requests.ACTIONS if name != "referral_outcome"],
+    path(
+        "requests/<int:pk>/referrals/<int:referral_pk>/outcome/",
+        views_requests.request_action,
+        {"action": "referral_outcome"},
+        name="referral-outcome",
+    ),
+]

@@ -1,0 +1,134 @@
+"""List filters (django-filter). Every choice list is limited to the user's scope."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
+from residents.services import station_workers
+from stations import access
+from stations.models import Community, User
+
+ELDERLY, MINOR = "age-elderly", "age-minor"
+
+
+def _scoped_communities(user):
+    return Community.objects.visible_to(user).order_by("code")
+
+
+def _scoped_workers(user):
+    if access.is_station_user(user):
+        return station_workers(user.station_id)
+    return User.objects.visible_to(user).filter(role__in=User.STATION_ROLES).order_by("name")
+
+
+class ResidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="搜索",
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "姓名、电话尾号或身份证尾号（后4位）"}
+        ),
+    )
+    community = django_filters.ModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
+    tag = django_filters.ChoiceFilter(label="标签", method="filter_tag", empty_label="全部标签")
+
+    class Meta:
+        model = Resident
+        fields = ["q", "community", "tag"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["community"].queryset = _scoped_communities(user)
+        # Derived age tags first (高龄, 未成年: birth-date ranges), then the recorded tags.
+        self.filters["tag"].extra["choices"] = [
+            (ELDERLY, "高龄（80岁及以上）"),
+            (MINOR, "未成年（未满18岁）"),
+            *VulnerabilityTag.objects.values_list("code", "name"),
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_tag(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == ELDERLY:
+            return queryset.elderly(today)
+        if value == MINOR:
+            return queryset.minors(today)
+        return queryset.filter(tags__code=value)
+
+
+class RequestFilter(django_filters.FilterSet):
+    """The triage queue's filters. Without a status filter the queue shows open requests and resolved
+    ones whose follow-up is due; choosing a status searches all of the station's requests."""
+
+    reference = django_filters.CharFilter(
+        label="受理编号",
+        field_name="reference",
+        lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "受理编号"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=Request.Status.choices, method="filter_status", empty_label="待办（默认）"
+    )
+    priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部")
+    category = django_filters.ModelChoiceFilter(
+        label="分类", queryset=None, method="filter_category", empty_label="全部分类"
+    )
+    community = django_filters.ModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
+    assignee = django_filters.ModelChoiceFilter(
+        label="承办社工", queryset=None, null_label="未指派", empty_label="全部"
+    )
+    channel = django_filters.ChoiceFilter(
+        label="来源渠道", choices=Request.Channel.choices, empty_label="全部"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="已超期",
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    follow_up_due = django_filters.BooleanFilter(
+        label="待回访", method="filter_follow_up_due", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Request
+        fields = [
+            "reference",
+            "status",
+            "priority",
+            "category",
+            "community",
+            "assignee",
+            "channel",
+            "overdue",
+            "follow_up_due",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["community"].queryset = _scoped_communities(user)
+        self.filters["assignee"].queryset = _scoped_workers(user)
+        self.filters["category"].queryset = Category.objects.select_related("parent").order_by(
+            "parent__order", "parent_id", "order", "name"
+        )
+
+    def filter_queryset(self, queryset):
+        if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):
+            queryset = queryset.queue()
+        return super().filter_queryset(queryset)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_overdue(self, queryset, name, value):
+        # An unchecked box means "no filter", not "only requests on time".
+        return queryset.overdue() if value else queryset
+
+    def filter_follow_up_due(self, queryset, name, value):
+        return queryset.follow_up_due() if value else queryset

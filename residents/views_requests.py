@@ -1,0 +1,219 @@
+"""The triage queue, the case page and the workflow steps.
+
+Every workflow POST carries the version the user saw; the services refuse a stale one. Quick actions in
+the queue answer an htmx request with the updated row (`_request_row.html`) and a plain POST with a
+redirect back, so the queue works without JavaScript. District and municipal centre users read only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from residents import forms as f
+from residents import services
+from residents.filters import RequestFilter
+from residents.models import Request, Severity, Urgency
+from residents.views import PAGE_SIZE, is_htmx
+from stations import access
+
+# action → (form, service, message on success)
+ACTIONS = {
+    "triage": (f.TriageForm, services.triage_request, "已更新轻重缓急。"),
+    "assign": (f.AssignForm, services.assign_request, "已指派承办社工。"),
+    "start": (f.StartForm, services.start_request, "已开始办理。"),
+    "refer": (f.ReferForm, services.refer_request, "已转介。"),
+    "referral_outcome": (f.ReferralOutcomeForm, services.record_referral_outcome, "已登记转介结果。"),
+    "resolve": (f.ResolveForm, services.resolve_request, "已办结，请按期回访。"),
+    "follow_up": (f.FollowUpForm, services.follow_up_request, "已回访并结案。"),
+    "reopen": (f.ReopenForm, services.reopen_request, "已重新办理。"),
+    "withdraw": (f.WithdrawForm, services.withdraw_request, "已撤回。"),
+    "reject": (f.RejectForm, services.reject_request, "已不予受理。"),
+    "note": (f.NoteForm, services.add_note, "已添加备注。"),
+}
+
+
+def _make_form(action, req, data=None, **kwargs):
+    form_class = ACTIONS[action][0]
+    if form_class is f.AssignForm:
+        kwargs["request_obj"] = req
+    initial = {"version": req.version}
+    if action == "triage":
+        initial |= {"severity": req.severity, "urgency": req.urgency}
+    elif action == "assign":
+        initial["assignee"] = req.assignee_id
+    return form_class(data, initial=initial, **kwargs)
+
+
+ACTION_ORDER = (
+    "start",
+    "triage",
+    "assign",
+    "refer",
+    "resolve",
+    "follow_up",
+    "reopen",
+    "note",
+    "withdraw",
+    "reject",
+)
+PRIMARY_ACTIONS = {"start", "resolve", "follow_up"}
+CONFIRM = {"withdraw": "确定撤回该诉求吗？撤回后不能再办理。", "reject": "确定不予受理吗？"}
+
+
+def _row_context(user):
+    """What every queue row needs besides the request: fetched once per page, not per row."""
+    return {
+        "workers": list(services.station_workers(user.station_id)) if access.is_station_user(user) else [],
+        "severity_choices": Severity.choices,
+        "urgency_choices": Urgency.choices,
+    }
+
+
+def _can_act(user, req) -> bool:
+    return access.is_station_user(user) and req.station_id == user.station_id
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@never_cache
+@login_required
+def request_queue(request):
+    user = request.user
+    requests = Request.objects.visible_to(user).with_queue_columns().order_by("priority", "due_at", "pk")
+    filterset = RequestFilter(request.GET, queryset=requests, user=user)
+    results = filterset.qs
+    now = timezone.now()
+    stats = results.order_by().aggregate(
+        overdue=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, due_at__lt=now)),
+        unassigned=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, assignee__isnull=True)),
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_act = access.is_station_user(user)
+    return render(
+        request,
+        "residents/request_queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "stats": stats,
+            "can_act": can_act,
+            "next": request.get_full_path(),
+            **_row_context(user),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+def _detail_context(request, req, bound=None):
+    user = request.user
+    can_act = _can_act(user, req)
+    actions = req.available_actions() if can_act else set()
+    forms = {action: (bound or {}).get(action) or _make_form(action, req) for action in actions}
+    forms.pop("referral_outcome", None)
+    referrals = list(req.referrals.select_related("referred_by"))
+    outcome_forms = {}
+    if "referral_outcome" in actions:
+        for referral in referrals:
+            if referral.outcome in (referral.Outcome.PENDING, referral.Outcome.ACCEPTED):
+                outcome_forms[referral.pk] = (bound or {}).get(
+                    f"referral_outcome-{referral.pk}"
+                ) or _make_form("referral_outcome", req, auto_id=f"ref{referral.pk}_%s")
+    for referral in referrals:
+        referral.outcome_form = outcome_forms.get(referral.pk)
+    action_forms = [
+        {
+            "name": name,
+            "label": Request.ACTION_LABELS[name],
+            "form": forms[name],
+            "url": reverse(f"residents:request-{name.replace('_', '-')}", args=[req.pk]),
+            "primary": name in PRIMARY_ACTIONS,
+            "confirm": CONFIRM.get(name, ""),
+            "open": bool(bound and name in bound),
+        }
+        for name in ACTION_ORDER
+        if name in forms
+    ]
+    return {
+        "req": req,
+        "events": req.events.select_related("actor").order_by("at", "pk"),
+        "referrals": referrals,
+        "can_act": can_act,
+        "action_forms": action_forms,
+    }
+
+
+@never_cache
+@login_required
+def request_detail(request, pk):
+    req = access.get_visible_or_404(
+        Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
+    )
+    return render(request, "residents/request_detail.html", _detail_context(request, req))
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def request_action(request, pk, action, referral_pk=None):
+    user = request.user
+    req = access.get_editable_or_404(
+        Request.objects.with_queue_columns().select_related("station", "created_by"), user, pk=pk
+    )
+    referral = get_object_or_404(req.referrals, pk=referral_pk) if action == "referral_outcome" else None
+    form = _make_form(action, req, request.POST)
+    service, done = ACTIONS[action][1], ACTIONS[action][2]
+    error = None
+    if form.is_valid():
+        try:
+            if referral is not None:
+                referral.request = req
+                service(acting_user=user, referral=referral, **form.cleaned_data)
+            else:
+                service(acting_user=user, request=req, **form.cleaned_data)
+        except services.WorkflowError as exc:
+            error = "；".join(exc.messages)
+    else:
+        error = "；".join(msg for errors in form.errors.values() for msg in errors)
+
+    next_url = _safe_next(request)
+    if is_htmx(request) and request.POST.get("from") == "queue":
+        # The queue row, fresh from the database: after a refusal it shows the current state.
+        fresh = Request.objects.with_queue_columns().get(pk=req.pk)
+        return render(
+            request,
+            "residents/_request_row.html",
+            {
+                "r": fresh,
+                "can_act": True,
+                "next": next_url,
+                **_row_context(user),
+                "row_error": error,
+                "row_done": "" if error else done,
+            },
+        )
+    if error is None:
+        messages.success(request, done)
+        return redirect(next_url or req)
+    if not form.is_valid() and not next_url:
+        # Errors next to the fields, on the case page.
+        key = f"referral_outcome-{referral.pk}" if referral else action
+        context = _detail_context(request, req, bound={key: form})
+        messages.error(request, "请修正下面标出的错误。")
+        return render(request, "residents/request_detail.html", context, status=400)
+    messages.error(request, error)
+    return redirect(next_url or req)
