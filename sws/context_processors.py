@@ -7,10 +7,20 @@ from stations import access
 # (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
 STATION_NAV = [
     ("工作台", "stations:station-detail", "station"),
+    ("队列", "residents:request-queue", None),
+    ("登记", "residents:intake", None),
+    ("居民", "residents:resident-list", None),
     ("二维码海报", "public:poster-list", None),
+    ("项目", "projects:project-list", None),
+    ("活动", "projects:activity-list", None),
+    ("资源", "projects:resource-list", None),
+    ("队伍与组织", "projects:group-list", None),
+    ("社区基金", "projects:fund-list", None),
+    ("年度方案", "projects:plan-list", None),
 ]
 DISTRICT_NAV = [
     ("本区社工站", "stations:district-detail", "district"),
+    ("待审批方案", "projects:plan-pending", None),
 ]
 CITY_NAV = [
     ("全市各区", "stations:district-list", None),

@@ -1,0 +1,413 @@
+"""Forms for station work. Every choice (community, project, partner, lead worker, request) is limited to
+the owning station, so a forged value of another station is refused by the form itself."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseModelFormSet, modelformset_factory
+
+from projects.models import (
+    Activity,
+    AnnualPlan,
+    CommunityFund,
+    CommunityOrganisation,
+    FundEntry,
+    Partner,
+    Project,
+    Resource,
+    VolunteerTeam,
+)
+from residents.models import Request
+from stations.models import Community, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def station_communities(station):
+    return Community.objects.filter(street__station=station).order_by("code")
+
+
+def station_projects(station):
+    return Project.objects.filter(station=station).exclude(status=Project.Status.CLOSED).order_by("title")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from, for `services.save_versioned`."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+
+class StationForm(VersionedForm):
+    """A form for a record owned by `station`; scoped choice fields are narrowed in __init__."""
+
+    def __init__(self, *args, station, **kwargs):
+        self.station = station
+        super().__init__(*args, **kwargs)
+        if "communities" in self.fields:
+            field = self.fields["communities"]
+            field.widget = forms.CheckboxSelectMultiple()
+            field.label_from_instance = lambda c: c.short_name
+            field.queryset = station_communities(station)  # also refreshes the widget's choices
+        if "project" in self.fields:
+            qs = station_projects(station)
+            if self.instance.pk and getattr(self.instance, "project_id", None):
+                qs = Project.objects.filter(station=station).filter(
+                    pk__in=[*qs.values_list("pk", flat=True), self.instance.project_id]
+                )
+            self.fields["project"].queryset = qs
+            self.fields["project"].empty_label = "（不属于项目）"
+        for name in ("date", "start_date", "end_date", "founded_on", "established_on"):
+            if name in self.fields:
+                self.fields[name].widget = DATE
+
+    def _post_clean(self):
+        # Owning station is set before model validation so that clean() can compare stations.
+        self.instance.station = self.station
+        super()._post_clean()
+
+
+class ProjectForm(StationForm):
+    request_references = forms.CharField(
+        label="回应诉求（受理编号）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行或以逗号分隔一个受理编号，仅限本站诉求。",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "theme",
+            "target_groups",
+            "communities",
+            "lead",
+            "start_date",
+            "end_date",
+            "status",
+            "budget",
+            "funding_source",
+            "is_featured",
+            "workers_involved",
+            "description",
+        ]
+        widgets = {
+            "target_groups": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = User.objects.filter(
+            station=self.station, role__in=User.STATION_ROLES, is_active=True
+        ).order_by("name")
+        self.fields["lead"].empty_label = "（未指定）"
+        if self.instance.pk:
+            self.fields["request_references"].initial = "\n".join(
+                self.instance.requests.order_by("reference").values_list("reference", flat=True)
+            )
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_request_references(self):
+        raw = self.cleaned_data.get("request_references", "")
+        refs = [r for r in re.split(r"[\s,，;；、]+", raw.strip()) if r]
+        refs = list(dict.fromkeys(refs))
+        found = dict(
+            Request.objects.filter(station=self.station, reference__in=refs).values_list("reference", "pk")
+        )
+        missing = [r for r in refs if r not in found]
+        if missing:
+            raise ValidationError("以下受理编号不是本站的诉求：%(refs)s", params={"refs": "、".join(missing)})
+        return [found[r] for r in refs]
+
+    def save(self, commit=True):
+        project = super().save(commit=commit)
+        if commit:
+            project.requests.set(self.cleaned_data["request_references"])
+        return project
+
+
+class ActivityForm(StationForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "date",
+            "title",
+            "method",
+            "project",
+            "communities",
+            "sessions",
+            "person_times",
+            "volunteers",
+            "for_community_workers",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+
+class BulkActivityForm(StationForm):
+    """One row of the month's bulk entry: the essentials, communities as a single choice."""
+
+    community = forms.ModelChoiceField(label="服务社区", queryset=Community.objects.none(), required=False)
+
+    class Meta:
+        model = Activity
+        fields = ["date", "title", "method", "project", "sessions", "person_times", "volunteers"]
+
+    def __init__(self, *args, month=None, **kwargs):
+        self.month = month
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = station_communities(self.station)
+        self.fields["community"].label_from_instance = lambda c: c.short_name
+        self.fields["community"].empty_label = "（不限）"
+        # Rows may be left blank; only the filled ones must be complete.
+        self.empty_permitted = True
+        self.use_required_attribute = False
+        self.fields["sessions"].initial = 1
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if self.month and (day.year, day.month) != (self.month.year, self.month.month):
+            raise ValidationError(
+                "日期须在%(m)s内。", params={"m": f"{self.month.year}年{self.month.month}月"}
+            )
+        return day
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def save(self, commit=True):
+        activity = super().save(commit=commit)
+        community = self.cleaned_data.get("community")
+        original_save_m2m = getattr(self, "save_m2m", None)
+
+        def save_m2m():
+            if original_save_m2m:
+                original_save_m2m()
+            if community is not None:
+                activity.communities.set([community])
+
+        if commit:
+            save_m2m()
+        else:
+            self.save_m2m = save_m2m
+        return activity
+
+
+class BaseBulkActivityFormSet(BaseModelFormSet):
+    def __init__(self, *args, station, month, **kwargs):
+        self.station = station
+        self.month = month
+        kwargs.setdefault("queryset", Activity.objects.none())
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "station": self.station, "month": self.month}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            station=self.station,
+            month=self.month,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def clean(self):
+        super().clean()
+        if not any(form.has_changed() for form in self.forms):
+            raise ValidationError("请至少填写一行活动。")
+
+
+BULK_ROWS = 10
+BulkActivityFormSet = modelformset_factory(
+    Activity,
+    form=BulkActivityForm,
+    formset=BaseBulkActivityFormSet,
+    extra=BULK_ROWS,
+    max_num=62,
+    validate_max=True,
+    absolute_max=62,
+)
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+class PartnerForm(StationForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "contact", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Partner.objects.filter(station=self.station, name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("本站已有同名链接单位。")
+        return name
+
+
+class ResourceForm(StationForm):
+    class Meta:
+        model = Resource
+        fields = ["partner", "date", "kind", "amount", "description", "project", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(station=self.station).order_by("name")
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0.01"})
+
+
+class CultivatedGroupForm(StationForm):
+    FIELDS = ["name", "focus", "members", "founded_on", "status", "communities", "notes"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        model = type(self.instance)
+        if model.objects.filter(station=self.station, name=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("本站已有同名%(kind)s。", params={"kind": model._meta.verbose_name})
+        return name
+
+
+class VolunteerTeamForm(CultivatedGroupForm):
+    class Meta:
+        model = VolunteerTeam
+        fields = CultivatedGroupForm.FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class OrganisationForm(CultivatedGroupForm):
+    class Meta:
+        model = CommunityOrganisation
+        fields = CultivatedGroupForm.FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class FundForm(StationForm):
+    class Meta:
+        model = CommunityFund
+        fields = ["name", "established_on", "communities", "purpose"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = CommunityFund.objects.filter(station=self.station, name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("本站已有同名社区基金。")
+        return name
+
+
+class FundEntryForm(forms.Form):
+    """A ledger line; the balance check itself is in `services.fund_record_entry` (under a row lock)."""
+
+    direction = forms.ChoiceField(label="收支", choices=FundEntry.Direction.choices, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label="金额（元）",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+    )
+    date = forms.DateField(label="日期", widget=DATE)
+    channel = forms.ChoiceField(
+        label="筹集渠道（收入）", choices=[("", "——")] + FundEntry.Channel.choices, required=False
+    )
+    purpose = forms.ChoiceField(
+        label="支出用途（支出）", choices=[("", "——")] + FundEntry.Purpose.choices, required=False
+    )
+    partner = forms.ModelChoiceField(label="出资单位", queryset=Partner.objects.none(), required=False)
+    project = forms.ModelChoiceField(label="用于项目", queryset=Project.objects.none(), required=False)
+    note = forms.CharField(label="摘要", max_length=200, required=False)
+
+    def __init__(self, *args, fund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund = fund
+        self.fields["partner"].queryset = Partner.objects.filter(station_id=fund.station_id).order_by("name")
+        self.fields["project"].queryset = Project.objects.filter(station_id=fund.station_id).order_by("title")
+
+    def clean(self):
+        data = super().clean()
+        direction = data.get("direction")
+        if direction == FundEntry.Direction.INFLOW and not data.get("channel"):
+            self.add_error("channel", "收入请选择筹集渠道。")
+        if direction == FundEntry.Direction.OUTFLOW and not data.get("purpose"):
+            self.add_error("purpose", "支出请选择用途。")
+        return data
+
+
+class AnnualPlanForm(VersionedForm):
+    class Meta:
+        model = AnnualPlan
+        fields = [
+            "year",
+            "target_volunteer_teams",
+            "volunteer_text",
+            "target_organisations",
+            "organisations_text",
+            "target_capacity_sessions",
+            "capacity_text",
+            "target_registered_residents",
+            "baseline_text",
+            "target_projects",
+            "target_activity_sessions",
+            "target_person_times",
+            "projects_text",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "volunteer_text",
+                "organisations_text",
+                "capacity_text",
+                "baseline_text",
+                "projects_text",
+            )
+        }
+
+    def __init__(self, *args, station, **kwargs):
+        self.station = station
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        clash = AnnualPlan.objects.filter(station=self.station, year=year).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("本站%(year)s年度的实施方案已存在。", params={"year": year})
+        return year
+
+    def _post_clean(self):
+        self.instance.station = self.station
+        super()._post_clean()
+
+
+class PlanReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="审批意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,284 @@
+"""Workflows of station work. Each takes the acting user explicitly and records who did what.
+
+- `save_versioned`: saves a model form only if nobody changed the record since it was loaded.
+- `project_resolve_requests`: a project resolves the requests it addresses, through the residents workflow.
+- `activities_bulk_create`: a month of activities in one go, all rows or none.
+- `fund_record_entry`: a ledger line; an outflow larger than the balance is refused, race-safe.
+- `plan_create`, `plan_update`, `plan_submit`, `plan_approve`, `plan_return`: the annual plan's life.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, PlanEvent, Project
+from residents import services as request_services
+from residents.models import Request
+from stations import access
+
+
+class ConflictError(Exception):
+    """The record was changed by someone else since the form was loaded."""
+
+    message = "该记录已被他人修改，请刷新页面后重新填写。"
+
+
+def save_versioned(form, *, expected_version: int | None):
+    """Save a model form over an existing row only if its version is still `expected_version`.
+
+    The row is locked while checking (select_for_update) so two saves cannot both pass the check.
+    New rows (no pk) are saved plainly.
+    """
+    instance = form.instance
+    if instance.pk is None:
+        with transaction.atomic():
+            return form.save()
+    with transaction.atomic():
+        current = (
+            type(instance)
+            ._default_manager.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is None or current != expected_version:
+            raise ConflictError
+        instance.version = current + 1
+        return form.save()
+
+
+# --- Projects and requests ---------------------------------------------------------------------------
+
+
+@dataclass
+class ResolveOutcome:
+    resolved: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (request, reason)
+
+
+def project_resolve_requests(*, acting_user, project: Project, note: str) -> ResolveOutcome:
+    """Resolve the open requests `project` addresses (e.g. the e-bike charging project at 广开街道).
+
+    Each request goes through the residents workflow (`residents.services.start_request` then
+    `resolve_request`, with their version checks and timeline events): a request not yet in hand is
+    started first, then resolved with a note naming the project; follow-up (回访) falls due as for any
+    resolved request. A request changed by someone else meanwhile, or in a state the workflow does not
+    allow, is skipped and reported, never overwritten; the others are still resolved.
+    """
+    if not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写解决情况说明。"})
+    outcome = ResolveOutcome()
+    text = f"服务项目“{project.title}”：{note}"
+    requests = (
+        project.requests.filter(station_id=project.station_id, status__in=Request.OPEN_STATUSES)
+        .select_related("station")
+        .order_by("pk")
+    )
+    for request in requests:
+        try:
+            # Each request in its own transaction: one stale request does not undo the others.
+            with transaction.atomic():
+                if request.can("start") and not request.can("resolve"):
+                    request_services.start_request(acting_user=acting_user, request=request)
+                request_services.resolve_request(acting_user=acting_user, request=request, note=text)
+        except request_services.StaleVersionError:
+            outcome.skipped.append((request, "已被他人更新"))
+        except request_services.WorkflowError as exc:
+            outcome.skipped.append((request, "；".join(exc.messages)))
+        else:
+            outcome.resolved.append(request)
+    return outcome
+
+
+# --- Activities --------------------------------------------------------------------------------------
+
+
+def activities_bulk_create(*, acting_user, station, formset) -> list[Activity]:
+    """Save every filled row of a valid bulk-entry formset, or nothing at all."""
+    if not access.is_station_user(acting_user) or acting_user.station_id != station.pk:
+        raise PermissionDenied
+    created = []
+    with transaction.atomic():
+        for form in formset.forms:
+            if not form.has_changed() or form.cleaned_data.get("DELETE"):
+                continue
+            activity = form.save(commit=False)
+            activity.station = station
+            activity.created_by = acting_user
+            activity.save()
+            form.save_m2m()
+            created.append(activity)
+    return created
+
+
+# --- Community funds ---------------------------------------------------------------------------------
+
+
+def fund_record_entry(
+    *,
+    acting_user,
+    fund: CommunityFund,
+    direction: str,
+    amount: Decimal,
+    date,
+    channel: str = "",
+    purpose: str = "",
+    partner=None,
+    project=None,
+    note: str = "",
+) -> FundEntry:
+    """Add a line to the fund's ledger. An outflow larger than the current balance is refused.
+
+    Race-safe: the fund row is locked (select_for_update) before the balance is read, so two outflows
+    cannot both spend the same money; on SQLite, write transactions are serialised anyway.
+    """
+    if not CommunityFund.objects.editable_by(acting_user).filter(pk=fund.pk).exists():
+        raise PermissionDenied
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": "金额须大于零。"})
+    if direction == FundEntry.Direction.INFLOW:
+        if not channel:
+            raise ValidationError({"channel": "请选择筹集渠道。"})
+        purpose = ""
+    elif direction == FundEntry.Direction.OUTFLOW:
+        if not purpose:
+            raise ValidationError({"purpose": "请选择支出用途。"})
+        channel = ""
+    else:
+        raise ValidationError({"direction": "请选择收入或支出。"})
+    for name, obj in (("partner", partner), ("project", project)):
+        if obj is not None and obj.station_id != fund.station_id:
+            raise ValidationError({name: "只能选择本站的数据。"})
+    with transaction.atomic():
+        locked = CommunityFund.objects.select_for_update().get(pk=fund.pk)
+        if direction == FundEntry.Direction.OUTFLOW:
+            balance = locked.balance()
+            if amount > balance:
+                raise ValidationError({"amount": f"支出金额超过基金余额（当前余额 ¥{balance:,.2f}）。"})
+        return FundEntry.objects.create(
+            fund=locked,
+            direction=direction,
+            channel=channel,
+            purpose=purpose,
+            amount=amount,
+            date=date,
+            partner=partner,
+            project=project,
+            note=note,
+            recorded_by=acting_user,
+        )
+
+
+# --- Annual plans ------------------------------------------------------------------------------------
+
+
+def _event(plan, *, acting_user, action, comment="", at=None):
+    return PlanEvent.objects.create(
+        plan=plan, action=action, actor=acting_user, comment=comment, at=at or timezone.now()
+    )
+
+
+def _may_review(user, plan: AnnualPlan) -> bool:
+    """Only the guidance centre of the station's own district approves or returns its plans."""
+    return access.is_district_user(user) and plan.station.district_id == user.district_id
+
+
+def _transition(plan: AnnualPlan, *, to_status, from_statuses, expected_version, updates):
+    """Move the plan with a locked version check; the caller writes the event."""
+    locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError
+    if locked.status not in from_statuses:
+        raise ValidationError(f"方案当前为“{locked.get_status_display()}”，不能执行此操作。")
+    updates = {"status": to_status, "version": locked.version + 1, **updates}
+    for key, value in updates.items():
+        setattr(plan, key, value)
+    plan.save(update_fields=[*updates, "updated_at"])
+    return plan
+
+
+def plan_create(*, acting_user, form) -> AnnualPlan:
+    """Create a station's plan for a year (the form is bound to the user's station)."""
+    if not access.is_station_user(acting_user):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = form.save(commit=False)
+        plan.station_id = acting_user.station_id
+        plan.created_by = acting_user
+        plan.save()
+        _event(plan, acting_user=acting_user, action=PlanEvent.Action.CREATED)
+    return plan
+
+
+def plan_update(*, acting_user, form, expected_version) -> AnnualPlan:
+    """Save the plan's targets; only its own station, only in draft or returned."""
+    plan = form.instance
+    if not AnnualPlan.objects.editable_by(acting_user).filter(pk=plan.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        status = AnnualPlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
+        if status not in AnnualPlan.EDITABLE_STATUSES:
+            raise ValidationError("方案已提交或已批准，不能修改。")
+        save_versioned(form, expected_version=expected_version)
+        _event(plan, acting_user=acting_user, action=PlanEvent.Action.EDITED)
+    return plan
+
+
+def plan_submit(*, acting_user, plan: AnnualPlan, expected_version=None) -> AnnualPlan:
+    if not access.is_station_user(acting_user) or acting_user.station_id != plan.station_id:
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        _transition(
+            plan,
+            to_status=AnnualPlan.Status.SUBMITTED,
+            from_statuses=AnnualPlan.EDITABLE_STATUSES,
+            expected_version=expected_version,
+            updates={"submitted_at": now, "submitted_by": acting_user},
+        )
+        _event(plan, acting_user=acting_user, action=PlanEvent.Action.SUBMITTED, at=now)
+    return plan
+
+
+def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", expected_version=None) -> AnnualPlan:
+    if not _may_review(acting_user, plan):
+        raise PermissionDenied
+    now = timezone.now()
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        _transition(
+            plan,
+            to_status=AnnualPlan.Status.APPROVED,
+            from_statuses=(AnnualPlan.Status.SUBMITTED,),
+            expected_version=expected_version,
+            updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
+        )
+        _event(plan, acting_user=acting_user, action=PlanEvent.Action.APPROVED, comment=comment, at=now)
+    return plan
+
+
+def plan_return(*, acting_user, plan: AnnualPlan, comment: str, expected_version=None) -> AnnualPlan:
+    """Send the plan back to its station with a comment saying what to change."""
+    if not _may_review(acting_user, plan):
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "退回时请填写修改意见。"})
+    now = timezone.now()
+    with transaction.atomic():
+        _transition(
+            plan,
+            to_status=AnnualPlan.Status.RETURNED,
+            from_statuses=(AnnualPlan.Status.SUBMITTED,),
+            expected_version=expected_version,
+            updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
+        )
+        _event(plan, acting_user=acting_user, action=PlanEvent.Action.RETURNED, comment=comment, at=now)
+    return plan

@@ -1,0 +1,1 @@
+"""Views of station work, split by feature: projects, activities, resources, groups, funds, plans."""

@@ -1,0 +1,126 @@
+"""Service activities: the list with totals, quick entry on a phone, and a month's bulk entry."""
+
+import datetime
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import services
+from projects.filters import ActivityFilter
+from projects.forms import BULK_ROWS, ActivityForm, BulkActivityFormSet, MonthForm
+from projects.models import Activity
+from projects.views.common import (
+    can_edit,
+    login_required,
+    paginate,
+    save_form,
+    show_station,
+    station_staff_required,
+)
+from stations.access import get_editable_or_404, get_visible_or_404
+
+MAX_BULK_ROWS = 60
+
+
+@login_required
+def activity_list(request):
+    user = request.user
+    queryset = Activity.objects.visible_to(user).with_list_columns().select_related("station")
+    filterset = ActivityFilter(request.GET, queryset=queryset, user=user)
+    return render(
+        request,
+        "projects/activity_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "totals": filterset.qs.order_by().totals(),
+            "show_station": show_station(user),
+        },
+    )
+
+
+@login_required
+def activity_detail(request, pk):
+    activity = get_visible_or_404(
+        Activity.objects.select_related("station", "project", "created_by").prefetch_related("communities"),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "projects/activity_detail.html",
+        {"activity": activity, "can_edit": can_edit(request.user, activity)},
+    )
+
+
+@login_required
+@station_staff_required
+def activity_create(request):
+    station = request.user.station
+    initial = {"date": timezone.localdate(), "sessions": 1}
+    if project_id := request.GET.get("project"):
+        initial["project"] = project_id  # only a choice of the station's projects is accepted
+    form = ActivityForm(request.POST or None, station=station, initial=initial)
+    if request.method == "POST" and save_form(
+        request, form, success_message="活动已记录。", created_by=request.user
+    ):
+        if "add_another" in request.POST:
+            return redirect("projects:activity-create")
+        return redirect(form.instance)
+    return render(request, "projects/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_edit(request, pk):
+    activity = get_editable_or_404(Activity, request.user, pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, station=activity.station)
+    if request.method == "POST" and save_form(request, form, success_message="活动已保存。"):
+        return redirect(activity)
+    return render(request, "projects/activity_form.html", {"form": form, "activity": activity})
+
+
+def _month_from(value) -> datetime.date:
+    form = MonthForm({"month": value})
+    if value and form.is_valid():
+        return form.cleaned_data["month"].replace(day=1)
+    return timezone.localdate().replace(day=1)
+
+
+@login_required
+@station_staff_required
+def activity_bulk(request):
+    """A month of activities in one form: every filled row valid and saved, or nothing saved."""
+    station = request.user.station
+    month = _month_from(request.POST.get("month") or request.GET.get("month"))
+    try:
+        rows = min(max(int(request.GET.get("rows", BULK_ROWS)), 1), MAX_BULK_ROWS)
+    except ValueError:
+        rows = BULK_ROWS
+    initial = [{"date": month, "sessions": 1} for _ in range(rows)]
+    formset = BulkActivityFormSet(
+        request.POST or None, station=station, month=month, initial=initial, prefix="rows"
+    )
+    formset.extra = rows
+    if request.method == "POST":
+        if formset.is_valid():
+            created = services.activities_bulk_create(
+                acting_user=request.user, station=station, formset=formset
+            )
+            messages.success(request, f"已保存 {len(created)} 条活动记录（{month.year}年{month.month}月）。")
+            last_day = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+            return redirect(
+                f"{reverse('projects:activity-list')}?date_from={month:%Y-%m-%d}&date_to={last_day:%Y-%m-%d}"
+            )
+        messages.error(request, "有行填写有误，全部未保存。请按提示修改后再提交。")
+    return render(
+        request,
+        "projects/activity_bulk.html",
+        {
+            "formset": formset,
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "more_rows": min(rows + 10, MAX_BULK_ROWS),
+        },
+    )

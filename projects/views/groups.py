@@ -1,0 +1,115 @@
+"""Volunteer teams (志愿服务队) and community social organisations (社区社会组织) a station cultivates.
+
+The two are the same shape, so one set of views serves both; `KINDS` says which model and form.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.shortcuts import redirect, render
+
+from projects.filters import StationOnlyFilter
+from projects.forms import OrganisationForm, VolunteerTeamForm
+from projects.models import CommunityOrganisation, GroupStatus, VolunteerTeam
+from projects.views.common import (
+    can_edit,
+    login_required,
+    paginate,
+    save_form,
+    show_station,
+    station_staff_required,
+)
+from stations.access import get_editable_or_404, get_visible_or_404
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    form: type
+    label: str
+    url_prefix: str  # "team" or "organisation"
+
+
+KINDS = {
+    "team": Kind(VolunteerTeam, VolunteerTeamForm, "志愿服务队", "team"),
+    "organisation": Kind(CommunityOrganisation, OrganisationForm, "社区社会组织", "organisation"),
+}
+
+
+def _summary(queryset):
+    row = queryset.order_by().aggregate(n=Count("pk"), people=Sum("members"))
+    by_status = dict(
+        queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {
+        "count": row["n"],
+        "members": row["people"] or 0,
+        "by_status": [(label, by_status.get(value, 0)) for value, label in GroupStatus.choices],
+    }
+
+
+@login_required
+def group_list(request):
+    """Both kinds on one page; each list paginated separately (`tpage`, `opage`)."""
+    user = request.user
+    teams = StationOnlyFilter(
+        request.GET,
+        queryset=VolunteerTeam.objects.visible_to(user)
+        .select_related("station")
+        .prefetch_related("communities"),
+        user=user,
+    )
+    organisations = StationOnlyFilter(
+        request.GET,
+        queryset=CommunityOrganisation.objects.visible_to(user)
+        .select_related("station")
+        .prefetch_related("communities"),
+        user=user,
+    )
+    team_page = paginate(request, teams.qs, param="tpage")
+    organisation_page = paginate(request, organisations.qs, param="opage")
+    return render(
+        request,
+        "projects/group_list.html",
+        {
+            "filter": teams,
+            "team_page": team_page,
+            "organisation_page": organisation_page,
+            "team_summary": _summary(teams.qs),
+            "organisation_summary": _summary(organisations.qs),
+            "show_station": show_station(user),
+        },
+    )
+
+
+@login_required
+def group_detail(request, kind, pk):
+    config = KINDS[kind]
+    group = get_visible_or_404(
+        config.model.objects.select_related("station").prefetch_related("communities"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "projects/group_detail.html",
+        {"group": group, "kind": config, "can_edit": can_edit(request.user, group)},
+    )
+
+
+@login_required
+@station_staff_required
+def group_create(request, kind):
+    config = KINDS[kind]
+    form = config.form(request.POST or None, station=request.user.station)
+    if request.method == "POST" and save_form(request, form, success_message=f"{config.label}已登记。"):
+        return redirect(form.instance)
+    return render(request, "projects/group_form.html", {"form": form, "kind": config})
+
+
+@login_required
+def group_edit(request, kind, pk):
+    config = KINDS[kind]
+    group = get_editable_or_404(config.model, request.user, pk=pk)
+    form = config.form(request.POST or None, instance=group, station=group.station)
+    if request.method == "POST" and save_form(request, form, success_message=f"{config.label}已保存。"):
+        return redirect(group)
+    return render(request, "projects/group_form.html", {"form": form, "kind": config, "group": group})

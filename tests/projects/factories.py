@@ -1,0 +1,88 @@
+"""make_* helpers for station work. Each takes the owning station and sensible defaults."""
+
+import datetime
+from decimal import Decimal
+
+from projects.models import (
+    Activity,
+    AnnualPlan,
+    CommunityFund,
+    CommunityOrganisation,
+    FundEntry,
+    Partner,
+    Project,
+    Resource,
+    VolunteerTeam,
+)
+from residents.models import Category, Request
+from residents.services import create_request
+
+D = datetime.date
+
+
+def make_project(station, title="老年智慧出行志愿服务行动", communities=(), **fields):
+    fields.setdefault("theme", Project.Theme.ELDERLY)
+    fields.setdefault("start_date", D(2023, 10, 1))
+    fields.setdefault("status", Project.Status.ACTIVE)
+    project = Project.objects.create(station=station, title=title, **fields)
+    if communities:
+        project.communities.set(communities)
+    return project
+
+
+def make_activity(station, day=D(2023, 10, 10), sessions=1, person_times=10, communities=(), **fields):
+    fields.setdefault("title", "社区义诊")
+    fields.setdefault("method", Activity.Method.COMMUNITY)
+    activity = Activity.objects.create(
+        station=station, date=day, sessions=sessions, person_times=person_times, **fields
+    )
+    if communities:
+        activity.communities.set(communities)
+    return activity
+
+
+def make_partner(station, name="爱心超市", kind=Partner.Kind.ENTERPRISE):
+    return Partner.objects.get_or_create(station=station, name=name, defaults={"kind": kind})[0]
+
+
+def make_resource(station, amount="100.00", partner=None, day=D(2023, 10, 1), **fields):
+    partner = partner or make_partner(station)
+    return Resource.objects.create(station=station, partner=partner, amount=Decimal(amount), date=day, **fields)
+
+
+def make_team(station, name="针锋裁缝", founded_on=D(2023, 3, 1), **fields):
+    return VolunteerTeam.objects.create(station=station, name=name, founded_on=founded_on, **fields)
+
+
+def make_organisation(station, name="邻里串门", founded_on=D(2023, 3, 1), **fields):
+    return CommunityOrganisation.objects.create(station=station, name=name, founded_on=founded_on, **fields)
+
+
+def make_fund(station, name="社区基金", established_on=D(2023, 1, 1)):
+    return CommunityFund.objects.create(station=station, name=name, established_on=established_on)
+
+
+def make_entry(fund, amount, direction=FundEntry.Direction.INFLOW, day=D(2023, 5, 1), **fields):
+    if direction == FundEntry.Direction.INFLOW:
+        fields.setdefault("channel", FundEntry.Channel.RESIDENTS)
+    else:
+        fields.setdefault("purpose", FundEntry.Purpose.RECIPIENT_AID)
+    return FundEntry.objects.create(fund=fund, direction=direction, amount=Decimal(amount), date=day, **fields)
+
+
+def make_plan(station, year=2023, **fields):
+    return AnnualPlan.objects.create(station=station, year=year, **fields)
+
+
+def make_request(station, community, description="存车处不能给电动自行车充电", user=None):
+    category, _ = Category.objects.get_or_create(name="设施维修", parent=None)
+    return create_request(
+        acting_user=user,
+        station=station,
+        community=community,
+        category=category,
+        description=description,
+        severity="mild",
+        urgency="not_urgent",
+        channel=Request.Channel.WALK_IN,
+    )
