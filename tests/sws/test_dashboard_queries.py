@@ -1,0 +1,87 @@
+"""Each dashboard answers with the same number of SQL queries for small and for much larger data.
+
+"Larger" means more of everything that could tempt a per-row query: more stations in the district (and
+the city), more requests, activities, resources, teams, plans and workers.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stations.models import User
+from tests import factories as f
+from tests.sws import factories as sf
+from tests.sws.conftest import MARCH
+from tests.sws.factories import at
+
+
+def _grow(beichen, nankai, stations=6, requests_each=12):
+    """Add stations to both districts, each with staff, requests in every state, and station work."""
+    for index in range(stations):
+        district, prefix = (beichen, "120113") if index % 2 == 0 else (nankai, "120104")
+        street = f.make_street(f"{prefix}{200 + index:03d}000", f"新街道{index}", district)
+        f.make_community(f"{prefix}{200 + index:03d}001", f"新社区{index}居委会", street)
+        station = f.make_station(street)
+        for n in range(2):
+            user = f.make_user(f"grow-{index}-{n}", User.Role.STATION_WORKER, station=station)
+            f.make_assignment(user, station)
+            if n == 0:
+                f.make_certificate(user)
+        for n in range(requests_each):
+            day = 1 + n % 28
+            resolved = n % 3 == 0
+            sf.make_request(
+                station,
+                received_at=at(2026, 3, day, 9),
+                resolved_at=at(2026, 3, day, 15) if resolved else None,
+                closed_at=at(2026, 3, day, 20) if resolved else None,
+                status="closed" if resolved else "in_progress",
+                satisfaction="satisfied" if resolved else "",
+                priority=1 + n % 4,
+            )
+        sf.make_activity(station, datetime.date(2026, 3, 5), sessions=2, person_times=30)
+        sf.make_resource(station, datetime.date(2026, 3, 6), "99.90")
+        sf.make_team(station, datetime.date(2025, 1, 1))
+        sf.make_organisation(station, datetime.date(2025, 1, 1))
+        sf.make_project(station)
+        sf.make_plan(station, 2026, target_volunteer_teams=2, target_person_times=100)
+
+
+def _count(client, url, params=MARCH):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "who,url_name",
+    [("worker", "station"), ("district_user", "district"), ("city_user", "city")],
+)
+def test_query_count_does_not_grow_with_data(
+    request, client, dataset, beichen, nankai, guoyuan, who, url_name
+):
+    user = request.getfixturevalue(who)
+    args = {"station": [guoyuan.pk], "district": [beichen.pk], "city": []}[url_name]
+    url = reverse(f"dashboards:{url_name}", args=args)
+    client.force_login(user)
+    small = _count(client, url)
+    _grow(beichen, nankai)
+    large = _count(client, url)
+    assert small == large
+    assert large <= 40
+
+
+@pytest.mark.parametrize("url_name,args", [("district-export", "district"), ("city-export", None)])
+def test_export_query_count_does_not_grow_with_data(
+    client, dataset, district_user, city_user, beichen, nankai, url_name, args
+):
+    user = district_user if args else city_user
+    url = reverse(f"dashboards:{url_name}", args=[beichen.pk, "xlsx"] if args else ["xlsx"])
+    client.force_login(user)
+    small = _count(client, url)
+    _grow(beichen, nankai)
+    assert _count(client, url) == small
