@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 
@@ -123,6 +124,14 @@ class ScopedAdminMixin:
         if hasattr(manager_qs, "visible_to") and "queryset" not in kwargs:
             kwargs["queryset"] = manager_qs.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django's admin answers a missing object with a redirect to the index; out of scope must look
+        # exactly like missing, and be a plain 404 (change, delete, history and password pages alike).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete views call this on the target admin: keep it scoped.

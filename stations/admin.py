@@ -1,0 +1,439 @@
+"""Django admin for the hierarchy, stations, staff, certificates and users.
+
+Every admin is scoped through `stations.access.ScopedAdminMixin`: a district centre user sees and edits
+only their district (object pages outside it are a 404), a station user only their station, admins the
+city. Foreign keys to streets, communities, stations and users are autocompletes (thousands of rows), and
+each changelist runs a fixed number of queries whatever the page size: counts and compliance are
+annotations, related rows are joined or prefetched once.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Prefetch, Q
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from stations.access import ScopedAdminMixin, is_admin
+from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
+from stations.models import (
+    Assignment,
+    Certificate,
+    CertificationState,
+    Community,
+    ComplianceIssue,
+    District,
+    Municipality,
+    Operator,
+    Station,
+    Street,
+    User,
+)
+
+
+def _icon(ok: bool, text: str = ""):
+    name = "icon-yes.svg" if ok else "icon-no.svg"
+    return format_html('<img src="{}" alt="{}"> {}', static(f"admin/img/{name}"), "✓" if ok else "✗", text)
+
+
+# --- List filters ------------------------------------------------------------------------------------
+def district_filter(path: str):
+    """A district filter listing only the districts the user may see (one query, no giant list)."""
+
+    class DistrictFilter(admin.SimpleListFilter):
+        title = _("所属区")
+        parameter_name = "district"
+
+        def lookups(self, request, model_admin):
+            return [(str(d.pk), d.name) for d in District.objects.visible_to(request.user)]
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{path: self.value()})
+            return queryset
+
+    return DistrictFilter
+
+
+class ComplianceFilter(admin.SimpleListFilter):
+    """Filters on the compliance annotations of `StationQuerySet.with_compliance` (in SQL, one query)."""
+
+    title = _("人员配置")
+    parameter_name = "compliance"
+
+    def lookups(self, request, model_admin):
+        return [("ok", _("达标")), ("issues", _("不达标（任一问题）"))] + list(ComplianceIssue.choices)
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "ok":
+            return queryset.compliant()
+        if value == "issues":
+            return queryset.non_compliant()
+        if value in ComplianceIssue.values:
+            return queryset.with_issue(value)
+        return queryset
+
+
+class ServedFilter(admin.SimpleListFilter):
+    title = _("社工站覆盖")
+    parameter_name = "served"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已有社工站服务")), ("no", _("未覆盖"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(station__isnull=self.value() == "no")
+        return queryset
+
+
+class ActiveAssignmentFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("在岗")), ("no", _("已离任或未到岗"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Assignment.objects.active().values("pk"))
+        return queryset
+
+
+# --- Hierarchy ---------------------------------------------------------------------------------------
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "station_count", "township_count", "covered_count", "workroom_count")
+    search_fields = ("code", "name")
+    list_select_related = ("municipality",)
+
+    def get_queryset(self, request):
+        # Aggregate queries drop Meta.ordering; autocompletes paginate, so order explicitly.
+        return super().get_queryset(request).with_coverage().order_by("code")
+
+    @admin.display(description=_("社工站"), ordering="n_stations")
+    def station_count(self, obj):
+        return obj.n_stations
+
+    @admin.display(description=_("街道（乡镇）"), ordering="n_townships")
+    def township_count(self, obj):
+        return obj.n_townships
+
+    @admin.display(description=_("已覆盖"), ordering="n_covered")
+    def covered_count(self, obj):
+        return obj.n_covered
+
+    @admin.display(description=_("社区工作室"), ordering="n_workrooms")
+    def workroom_count(self, obj):
+        return obj.n_workrooms
+
+
+@admin.register(Street)
+class StreetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "district", "station", "community_count", "workroom_count")
+    list_filter = (district_filter("district"), "kind", ServedFilter)
+    search_fields = ("code", "name", "station__name")
+    list_select_related = ("district", "station")
+    autocomplete_fields = ("station",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_communities=Count("communities"),
+                n_workrooms=Count("communities", filter=Q(communities__workroom_opened_on__isnull=False)),
+            )
+            .order_by("code")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if is_admin(request.user) else ("code", "name", "kind", "district")
+
+    @admin.display(description=_("社区（村）"), ordering="n_communities")
+    def community_count(self, obj):
+        return obj.n_communities
+
+    @admin.display(description=_("社区工作室"), ordering="n_workrooms")
+    def workroom_count(self, obj):
+        return obj.n_workrooms
+
+
+@admin.register(Community)
+class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "street", "district_name", "workroom_opened_on")
+    list_filter = (
+        district_filter("street__district"),
+        "kind",
+        ("workroom_opened_on", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("code", "name", "street__name")
+    list_select_related = ("street__district",)
+    autocomplete_fields = ("street",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # District centres keep workrooms up to date; the divisions themselves come from the NBS file.
+        return () if is_admin(request.user) else ("code", "name", "kind", "street")
+
+    @admin.display(description=_("所属区"), ordering="street__district__code")
+    def district_name(self, obj):
+        return obj.street.district.name
+
+
+# --- Stations and staff ------------------------------------------------------------------------------
+@admin.register(Operator)
+class OperatorAdmin(admin.ModelAdmin):
+    """Social work organisations are city-wide reference data (one may run stations in several districts)."""
+
+    list_display = ("name", "contact_phone", "station_count")
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_stations=Count("stations")).order_by("name")
+
+    @admin.display(description=_("运营社工站"), ordering="n_stations")
+    def station_count(self, obj):
+        return obj.n_stations
+
+
+class ServedStreetInline(ScopedAdminMixin, admin.TabularInline):
+    """The streets a station serves, for reading; which ones is edited with “服务街道” above."""
+
+    model = Street
+    fk_name = "station"
+    fields = ("code", "name", "kind", "community_count", "workroom_count")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("服务街道")
+    verbose_name_plural = _("服务街道（乡镇）")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_communities=Count("communities"),
+                n_workrooms=Count("communities", filter=Q(communities__workroom_opened_on__isnull=False)),
+            )
+        )
+
+    @admin.display(description=_("社区（村）"))
+    def community_count(self, obj):
+        return obj.n_communities
+
+    @admin.display(description=_("社区工作室"))
+    def workroom_count(self, obj):
+        return obj.n_workrooms
+
+
+class AssignmentInline(ScopedAdminMixin, admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ("user", "station")
+    fields = ("user", "station", "is_head", "start_date", "end_date", "certification")
+    readonly_fields = ("certification",)
+    verbose_name_plural = _("驻站安排（含历史）")
+
+    def get_fields(self, request, obj=None):
+        # On a station page the station is implied; on a user page the user is.
+        hidden = "station" if isinstance(obj, Station) else "user"
+        return [f for f in self.fields if f != hidden]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("user__certificates")
+
+    @admin.display(description=_("持证情况"))
+    def certification(self, obj):
+        if not obj.pk:
+            return "-"
+        today = timezone.localdate()
+        if not obj.is_active_on(today):
+            return _("不在岗")
+        state = obj.certification_state(today)
+        if state == CertificationState.CERTIFIED:
+            return _icon(True, state.label)
+        return _icon(
+            state == CertificationState.PENDING, f"{state.label}（期限 {obj.certification_deadline}）"
+        )
+
+
+@admin.register(Station)
+class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = StationAdminForm
+    list_display = (
+        "code",
+        "name",
+        "district",
+        "served_streets",
+        "founded_on",
+        "operator",
+        "active_count",
+        "certified_count",
+        "deadline",
+        "compliance",
+    )
+    list_filter = (district_filter("district"), ComplianceFilter, "operator")
+    search_fields = ("code", "name", "address", "streets__name")
+    list_select_related = ("district", "operator")
+    inlines = [ServedStreetInline, AssignmentInline]
+    fieldsets = (
+        (None, {"fields": ("code", "name", "district", "served_streets")}),
+        (_("站点信息"), {"fields": ("founded_on", "address", "phone")}),
+        (_("政府购买服务"), {"fields": ("operator", "contract_start", "contract_end")}),
+    )
+
+    def get_queryset(self, request):
+        streets = Street.objects.only("id", "name", "code", "station_id").order_by("code")
+        return (
+            super()
+            .get_queryset(request)
+            .with_compliance()
+            .prefetch_related(Prefetch("streets", queryset=streets))
+            .order_by("code")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only admins open, close or move stations; district centres keep their details up to date.
+        return () if is_admin(request.user) else ("code", "district")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        streets = Street.objects.visible_to(request.user).select_related("station")
+        widget = AutocompleteSelectMultiple(Community._meta.get_field("street"), self.admin_site)
+
+        class ScopedStationForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                field = self.fields["served_streets"]
+                field.widget = widget
+                field.queryset = streets  # also refreshes the widget's choices
+
+        return ScopedStationForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.save_served_streets()
+
+    @admin.display(description=_("服务街道"))
+    def served_streets(self, obj):
+        return "、".join(street.name for street in obj.streets.all())
+
+    @admin.display(description=_("在岗"), ordering="active_workers")
+    def active_count(self, obj):
+        return obj.active_workers
+
+    @admin.display(description=_("持证"), ordering="certified_workers")
+    def certified_count(self, obj):
+        return obj.certified_workers
+
+    @admin.display(description=_("最早持证期限"), ordering="earliest_uncertified_start")
+    def deadline(self, obj):
+        return obj.certification_deadline or "-"
+
+    @admin.display(description=_("人员配置"))
+    def compliance(self, obj):
+        issues = obj.compliance_issues()
+        return _icon(not issues, "；".join(str(i) for i in issues) if issues else _("达标"))
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "station", "is_head", "start_date", "end_date", "certification")
+    list_filter = (district_filter("station__district"), ActiveAssignmentFilter, "is_head")
+    search_fields = ("user__name", "user__username", "station__name", "station__code")
+    list_select_related = ("user", "station")
+    autocomplete_fields = ("user", "station")
+    date_hierarchy = "start_date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("user__certificates")
+
+    certification = AssignmentInline.certification
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "user", "level", "issued_on")
+    list_filter = (district_filter("user__district_scope"), "level")
+    search_fields = ("number", "user__name", "user__username")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+
+class CertificateInline(ScopedAdminMixin, admin.TabularInline):
+    model = Certificate
+    extra = 0
+
+
+# --- Users -------------------------------------------------------------------------------------------
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    form = SWSUserChangeForm
+    add_form = SWSUserCreationForm
+    list_display = ("username", "name", "role", "station", "district_scope", "is_staff", "is_active")
+    list_filter = ("role", district_filter("district_scope"), "is_staff", "is_active")
+    search_fields = ("username", "name", "phone", "station__name")
+    list_select_related = ("station", "district_scope")
+    autocomplete_fields = ("station",)
+    ordering = ("username",)
+    inlines = [CertificateInline, AssignmentInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("name", "phone", "email")}),
+        (_("角色与工作范围"), {"fields": ("role", "station", "district")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "name",
+                    "role",
+                    "station",
+                    "district",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    # Roles a district centre may give: it manages its stations' workers and its own colleagues.
+    SCOPED_ROLES = (User.Role.STATION_WORKER, User.Role.STATION_HEAD, User.Role.DISTRICT_STAFF)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ("last_login", "date_joined")
+        # Nobody below superuser hands out admin access or permissions.
+        return ("is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not is_admin(request.user):
+            kwargs["choices"] = [
+                (value, label) for value, label in User.Role.choices if value in self.SCOPED_ROLES
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
