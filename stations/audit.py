@@ -2,8 +2,8 @@
 data (`PersonalDataAccess`, written by `record_access`).
 
 Audit records are append-only. A row, once written, cannot be saved again or deleted through the model
-or its querysets; the only way out is `prune_older_than`, used by `manage.py prune_audit` for the
-retention period (at least 180 days). Admin classes have no add/change/delete permission for anyone.
+or its querysets; the only way out is `manage.py prune_audit`, for records older than the retention
+period (at least 180 days). Admin classes have no add/change/delete permission for anyone.
 
 The models live here (imported at the end of `stations.models` so Django finds them) because stations
 owns users; nothing here imports the residents app: residents are referred to by id.
@@ -39,23 +39,13 @@ def is_auditor(user) -> bool:
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk changes and deletes; retention pruning goes through `prune_older_than`."""
-
-    timestamp_field = "timestamp"
+    """Refuses bulk changes and deletes (`manage.py prune_audit` is the one deliberate exception)."""
 
     def update(self, **kwargs):
         raise AuditRecordImmutable("审计记录不可修改。")
 
     def delete(self):
         raise AuditRecordImmutable("审计记录不可删除。")
-
-    def older_than(self, cutoff):
-        return self.filter(**{f"{self.timestamp_field}__lt": cutoff})
-
-    def prune_older_than(self, cutoff) -> int:
-        """Delete the records older than `cutoff` (retention); returns how many rows went."""
-        count, _ = models.QuerySet.delete(self.older_than(cutoff))
-        return count
 
 
 class AppendOnlyModel(models.Model):
@@ -72,7 +62,7 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditLogEntryQuerySet(AppendOnlyQuerySet):
-    timestamp_field = "timestamp"
+    pass
 
 
 class AuditLogEntryManager(LogEntryManager.from_queryset(AuditLogEntryQuerySet)):
@@ -108,8 +98,6 @@ class AuditLogEntry(AppendOnlyModel, AbstractLogEntry):
 
 
 class PersonalDataAccessQuerySet(AppendOnlyQuerySet):
-    timestamp_field = "at"
-
     def for_resident(self, resident_id: int):
         return self.filter(residents__resident_id=resident_id)
 
@@ -149,7 +137,7 @@ class PersonalDataAccess(AppendOnlyModel):
 
 
 class AccessedResidentQuerySet(AppendOnlyQuerySet):
-    timestamp_field = "access__at"
+    pass
 
 
 class AccessedResident(AppendOnlyModel):

@@ -3,6 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 
 from stations import access
+from stations.audit import is_auditor
 
 # (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
 STATION_NAV = [
@@ -24,6 +25,12 @@ DISTRICT_NAV = [
 ]
 CITY_NAV = [
     ("全市各区", "stations:district-list", None),
+]
+AUDITOR_NAV = [
+    ("数据变更", "security:audit-changes", None),
+    ("个人信息访问", "security:audit-access", None),
+    ("登录记录", "security:audit-logins", None),
+    ("居民访问历史", "security:audit-resident-lookup", None),
 ]
 
 
@@ -52,6 +59,8 @@ def navigation(request):
         entries = DISTRICT_NAV
     elif access.sees_whole_city(user):
         entries = CITY_NAV
+    elif is_auditor(user):
+        entries = AUDITOR_NAV
     else:
         entries = []
     return {"nav_items": _mark_current(_build(entries, user), request.path)}

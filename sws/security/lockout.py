@@ -115,7 +115,7 @@ class WindowedLockoutHandler(AxesDatabaseHandler):
                 )
         request.axes_failures_since_start = failures
         if locked:
-            log.warning("Login locked for %s minutes after %s failures.", get_cool_off(request), failures)
+            log.warning("Login locked for %s after %s failures.", get_cool_off(request), failures)
             request.axes_locked_out = True
             request.axes_credentials = credentials
             user_locked_out.send(

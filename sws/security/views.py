@@ -73,7 +73,7 @@ def two_factor_enrol(request):
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
-        "qr_svg": qr.svg_inline(scale=4, dark="#1d1d1f", light="#ffffff"),
+        "qr_svg": qr.svg_inline(scale=4, omitsize=True, dark="#1d1d1f", light="#ffffff"),
         "secret": _group(device_secret(device)),
         "already_enrolled": _confirmed_device(user) is not None,
         "required": bool(request.session.get(TWO_FACTOR_REQUIRED)),
@@ -181,7 +181,13 @@ def audit_logins(request):
     else:
         filterset = filters.LoginFilter(request.GET or None, queryset=AccessLog.objects.all())
     page = _page(request, filterset.qs.order_by("-attempt_time", "-pk"))
-    context = {"filter": filterset, "page": page, "failures": failures, "tab": "logins"}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "failures": failures,
+        "extra_hidden": [("kind", "failures" if failures else "logins")],
+        "tab": "logins",
+    }
     return render(request, "audit/audit_logins.html", context)
 
 

@@ -1,0 +1,56 @@
+"""Delete audit records older than the retention period, and nothing younger.
+
+Why: audit records must be kept at least 180 days (等保 2.0 level 3) and must not grow without end. This
+is the only way they leave the database: the models refuse deletion everywhere else. Covers data
+changes (AuditLogEntry), personal-data access (PersonalDataAccess with its resident rows) and login
+records (axes' AccessLog and AccessFailureLog). Run it from cron, e.g. weekly.
+"""
+
+import datetime
+
+from axes.models import AccessFailureLog, AccessLog
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
+from django.utils import timezone
+
+from stations.audit import AccessedResident, AuditLogEntry, PersonalDataAccess
+
+
+class Command(BaseCommand):
+    help = "删除超过保留期的审计记录（数据变更、个人信息访问、登录记录）；保留期不少于180天。"
+
+    def add_arguments(self, parser):
+        minimum = settings.SWS_AUDIT_RETENTION_DAYS
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=minimum,
+            help=f"keep records younger than this many days (default and minimum {minimum})",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+
+    def handle(self, *args, days, dry_run, **options):
+        minimum = settings.SWS_AUDIT_RETENTION_DAYS
+        if days < minimum:
+            raise CommandError(f"保留期不能少于{minimum}天（--days {days}）。")
+        cutoff = timezone.now() - datetime.timedelta(days=days)
+        self.stdout.write(f"Records before {timezone.localtime(cutoff):%Y-%m-%d %H:%M} ({days} days):")
+        kinds = [
+            ("data changes", AuditLogEntry.objects.all(), "timestamp"),
+            ("personal-data access", PersonalDataAccess.objects.all(), "at"),
+            ("  residents in them", AccessedResident.objects.all(), "access__at"),
+            ("logins", AccessLog.objects.all(), "attempt_time"),
+            ("login failures", AccessFailureLog.objects.all(), "attempt_time"),
+        ]
+        with transaction.atomic():
+            for label, queryset, field in kinds:
+                old = queryset.filter(**{f"{field}__lt": cutoff})
+                count = old.count()
+                kept = queryset.count() - count
+                self.stdout.write(f"  {label}: {count} to delete, {kept} kept")
+                if dry_run or count == 0 or label.startswith(" "):
+                    continue  # resident rows go with their access record (cascade)
+                # Past the append-only guard on purpose: this command is the retention path.
+                models.QuerySet.delete(old)
+        self.stdout.write(self.style.SUCCESS("Dry run: nothing deleted." if dry_run else "Done."))
