@@ -1,0 +1,253 @@
+"""The demo seeder for residents and requests: counts, valid data, consistent timelines, idempotence,
+and the report's cases as themselves. Runs on the shared cast's small hierarchy."""
+
+import datetime
+import io
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from residents import demo, services
+from residents.demo_stories import EBIKE_COMPANY, STORY_TOKENS
+from residents.models import (
+    Category,
+    ReferenceCounter,
+    Referral,
+    Request,
+    Resident,
+    ResponseTarget,
+    Severity,
+    TimelineEvent,
+    Urgency,
+    priority_for,
+)
+from residents.validators import id_birth_date, id_gender, validate_id_number
+
+Status = Request.Status
+
+
+def ensure_categories():
+    """What the seeder looks up by name; the data migration normally provides them."""
+    tree = {
+        ("生活照料", Severity.MILD, Urgency.NOT_URGENT): [],
+        ("设施维修", Severity.MILD, Urgency.URGENT): [
+            ("照明灯具", Severity.MILD, Urgency.URGENT),
+            ("电动自行车充电", Severity.SEVERE, Urgency.NOT_URGENT),
+        ],
+        ("法律/司法救助", Severity.SEVERE, Urgency.NOT_URGENT): [
+            ("司法救助", Severity.SEVERE, Urgency.URGENT)
+        ],
+        ("活动需求", Severity.MILD, Urgency.NOT_URGENT): [
+            ("社区文化活动", Severity.MILD, Urgency.NOT_URGENT)
+        ],
+    }
+    for (name, severity, urgency), children in tree.items():
+        parent, _ = Category.objects.get_or_create(
+            name=name, parent=None, defaults={"default_severity": severity, "default_urgency": urgency}
+        )
+        for child, child_severity, child_urgency in children:
+            Category.objects.get_or_create(
+                name=child,
+                parent=parent,
+                defaults={"default_severity": child_severity, "default_urgency": child_urgency},
+            )
+
+
+@pytest.fixture
+def city(worker, worker2, other_worker, far_worker, chaoyangli, tailaixili, hualinyuan):
+    """The shared cast's three stations, five communities and four workers, plus categories."""
+    ensure_categories()
+    return {"guoyuan": worker.station, "guangkai": far_worker.station, "worker": worker}
+
+
+def run(requests, residents=None, seed=7):
+    out = io.StringIO()
+    demo.seed(options={"requests": requests, "residents": residents}, rng=random.Random(seed), out=out)
+    return out.getvalue()
+
+
+def counts():
+    return (
+        Resident.objects.count(),
+        Request.objects.count(),
+        TimelineEvent.objects.count(),
+        Referral.objects.count(),
+    )
+
+
+def test_it_seeds_residents_and_requests_across_all_stations(city):
+    output = run(400, residents=120)
+    assert Request.objects.count() == 400
+    assert Resident.objects.count() >= 120
+    for station_requests in Request.objects.values("station").annotate(
+        n=__import__("django").db.models.Count("pk")
+    ):
+        assert station_requests["n"] > 0
+    assert Request.objects.values("station").distinct().count() == 3
+    assert "requests: 394/394" in output  # progress lines, after the report's six cases
+    channels = set(Request.objects.values_list("channel", flat=True))
+    assert channels == set(Request.Channel.values)
+    statuses = set(Request.objects.values_list("status", flat=True))
+    assert {Status.NEW, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED} <= statuses
+    assert Request.objects.overdue().exists()
+    assert Request.objects.filter(status=Status.CLOSED).exclude(satisfaction="").exists()
+    assert Referral.objects.exists()
+    # The QR form never links a resident; residents belong to the request's community.
+    assert not Request.objects.filter(channel=Request.Channel.QR, resident__isnull=False).exists()
+    for request in Request.objects.filter(resident__isnull=False).select_related("resident"):
+        assert request.resident.community_id == request.community_id
+
+
+def test_residents_have_valid_id_numbers_matching_birth_date_and_gender(city):
+    run(50, residents=300)
+    today = timezone.localdate()
+    ages = []
+    for resident in Resident.objects.all():
+        assert validate_id_number(resident.id_number) == resident.id_number  # GB 11643 check digit
+        assert id_birth_date(resident.id_number) == resident.birth_date
+        assert id_gender(resident.id_number) == resident.gender
+        assert resident.id_tail == resident.id_number[-4:]
+        ages.append(resident.age(today))
+    assert any(age >= 80 for age in ages), "some elderly 80+"
+    assert any(age < 18 for age in ages), "some children"
+    assert Resident.objects.filter(tags__name="独居老人").exists()
+
+
+def test_statuses_agree_with_timelines_and_timestamps(city):
+    run(400, residents=80)
+    now = timezone.now()
+    hours = {p: ResponseTarget.hours_for(p) for p in (1, 2, 3, 4)}
+    workers = {}
+    for request in Request.objects.prefetch_related("events", "referrals"):
+        events = list(request.events.all())
+        assert events[0].kind == TimelineEvent.Kind.CREATED and events[0].to_status == Status.NEW
+        assert events[0].at == request.received_at
+        assert all(a.at <= b.at for a, b in zip(events, events[1:], strict=False))
+        assert events[-1].at <= now
+        # Replaying the status changes gives the request's status.
+        status = Status.NEW
+        for event in events[1:]:
+            if event.to_status:
+                assert event.from_status == status, request.reference
+                assert Request(status=status).can_move_to(event.to_status) or event.to_status == status
+                status = event.to_status
+        assert status == request.status, request.reference
+        assert request.priority == priority_for(request.severity, request.urgency)
+        assert request.due_at == request.received_at + datetime.timedelta(hours=hours[request.priority])
+        if request.status in (Status.RESOLVED, Status.CLOSED):
+            assert request.received_at < request.resolved_at <= now
+            assert request.follow_up_due_on == timezone.localtime(
+                request.resolved_at
+            ).date() + datetime.timedelta(days=7)
+        else:
+            assert request.resolved_at is None
+        if request.status == Status.CLOSED:
+            assert request.resolved_at < request.closed_at <= now
+            assert request.satisfaction
+        if request.status in (Status.WITHDRAWN, Status.REJECTED):
+            assert request.closed_at and request.close_kind and request.close_reason
+        if request.status in Request.OPEN_STATUSES:
+            assert request.closed_at is None and not request.satisfaction
+        if request.assignee_id:
+            workers.setdefault(request.station_id, set(request.station.users.values_list("pk", flat=True)))
+            assert request.assignee_id in workers[request.station_id]
+        else:
+            assert request.status == Status.NEW
+        for referral in request.referrals.all():
+            assert any(
+                e.kind == TimelineEvent.Kind.REFERRAL and e.data["referral"] == referral.pk for e in events
+            )
+
+
+def test_reference_numbers_are_unique_and_the_counters_carry_on(city, chaoyangli):
+    run(300, residents=30)
+    pattern = re.compile(r"^(\d{9})-(\d{4})-(\d{5})$")
+    highest = {}
+    for reference, code, received in Request.objects.values_list("reference", "station__code", "received_at"):
+        station_code, year, number = pattern.match(reference).groups()
+        assert station_code == code
+        assert int(year) == timezone.localtime(received).year
+        key = (code, int(year))
+        highest[key] = max(highest.get(key, 0), int(number))
+    for counter in ReferenceCounter.objects.select_related("station"):
+        assert counter.last_number == highest.get((counter.station.code, counter.year), 0)
+    assert len(highest) == ReferenceCounter.objects.count()
+    # Live intake after seeding continues after the seeded numbers.
+    category = Category.objects.get(name="生活照料", parent=None)
+    created = services.create_request(
+        acting_user=city["worker"],
+        station=city["guoyuan"],
+        community=chaoyangli,
+        category=category,
+        description="换灯泡",
+        severity=category.default_severity,
+        urgency=category.default_urgency,
+        channel=Request.Channel.PHONE,
+    )
+    year = timezone.localdate().year
+    assert int(created.reference.rsplit("-", 1)[1]) == highest[(city["guoyuan"].code, year)] + 1
+
+
+def test_a_second_run_adds_nothing_and_a_larger_one_tops_up(city):
+    run(200, residents=40)
+    before = counts()
+    output = run(200, residents=40, seed=99)
+    assert counts() == before
+    assert "nothing to add" in output and "already there" in output
+    run(260, residents=50, seed=5)
+    assert Request.objects.count() == 260
+    assert Resident.objects.count() == 50  # topped up to the target (the stories' residents count too)
+    assert Request.objects.values("reference").distinct().count() == 260
+
+
+def test_the_reports_cases_exist(city, worker):
+    run(20, residents=20)
+    stories = {token: Request.objects.get(submission_token=token) for token in STORY_TOKENS.values()}
+    guoyuan = city["guoyuan"]
+
+    aid = stories[STORY_TOKENS["judicial-aid"]]
+    assert aid.station == guoyuan and aid.assignee == worker
+    assert aid.category.name == "司法救助" and aid.is_open
+    assert aid.resident.is_minor and aid.resident.tags.filter(name="困境儿童").exists()
+    assert "司法救助" in aid.description
+
+    bulb = stories[STORY_TOKENS["light-bulb"]]
+    assert bulb.station == guoyuan and bulb.status == Status.RESOLVED
+    assert bulb.resident.is_elderly and bulb.resident.tags.filter(name="独居老人").exists()
+    assert "换灯泡" in bulb.description
+    assert bulb in Request.objects.follow_up_due()
+
+    new_year = stories[STORY_TOKENS["new-year"]]
+    assert new_year.station == guoyuan and new_year.channel == Request.Channel.COMMITTEE
+    assert "新年活动" in new_year.description and new_year.community.name.startswith("旭日里")
+
+    for key in ("ebike", "ebike-2", "ebike-3"):
+        ebike = stories[STORY_TOKENS[key]]
+        assert ebike.station == city["guangkai"] and ebike.status == Status.CLOSED
+        assert ebike.satisfaction == Request.Satisfaction.SATISFIED
+        referral = ebike.referrals.get()
+        assert referral.organisation == EBIKE_COMPANY and referral.outcome == Referral.Outcome.DONE
+        assert "充电" in ebike.description
+    # Their timelines replay to their statuses, like every other request's.
+    for request in stories.values():
+        events = list(request.events.order_by("at", "pk"))
+        assert [e.to_status for e in events if e.to_status][-1] == request.status
+
+
+def test_no_query_per_row(city):
+    run(10, residents=10)
+    with CaptureQueriesContext(connection) as small:
+        run(60, residents=60)
+    with CaptureQueriesContext(connection) as large:
+        run(1500, residents=900)
+    assert len(large) == len(small)
+
+
+def test_nothing_to_seed_without_stations(db):
+    output = run(100)
+    assert "nothing to seed" in output
+    assert not Request.objects.exists()
