@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -91,6 +92,8 @@ def xlsx_cell_value(value):
         return round(value.total_seconds() / 3600, 1)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Promise):  # lazy translations, e.g. choice labels
+        return str(value)
     return value
 
 

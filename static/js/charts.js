@@ -69,6 +69,7 @@
     chart.setOption(optionFor(data));
     charts.push(chart);
     figure.classList.add("chart-ready");
+    chart.resize(); // the holder was hidden (display: none) until now: take its real width
     var toggle = figure.querySelector(".chart-toggle");
     if (toggle) {
       toggle.hidden = false;

@@ -24,6 +24,7 @@ rows per group and averages them (the usual median of an even count). Same SQL o
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
@@ -42,6 +43,8 @@ from residents.models import Request
 from stations.models import DEADLINE_WARNING_DAYS, Assignment, Community, Station, Street
 from sws.dashboards.periods import Period
 
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 RESOLVED_STATUSES = (Request.Status.RESOLVED, Request.Status.CLOSED)
 SATISFIED_ANSWERS = (Request.Satisfaction.SATISFIED, Request.Satisfaction.FAIRLY)
 LOW_SATISFACTION = 0.8  # a station below 80 % satisfied (满意+基本满意) needs attention
@@ -312,12 +315,17 @@ def activity_counts(scope: Scope, period: Period, by: str) -> dict:
 
 def resource_sums(scope: Scope, period: Period, by: str) -> dict:
     """{group: {"resources_total", "resources_money"}}: yuan mobilised in the period (Decimal, exact)."""
-    return _grouped(
+    rows = _grouped(
         scope.narrow(Resource.objects.filter(in_days("date", period))),
         by,
         resources_total=Sum("amount"),
         resources_money=Sum("amount", filter=Q(kind=Resource.Kind.MONEY)),
     )
+    # SQLite sums decimals with extra digits (1500.35000000000): back to fen, the unit of the ledger.
+    for values in rows.values():
+        for name, value in values.items():
+            values[name] = (value or ZERO).quantize(CENT)
+    return rows
 
 
 def cultivated_counts(scope: Scope, day: datetime.date, by: str) -> dict:
@@ -358,4 +366,44 @@ def plan_progress_by_station(scope: Scope, year: int) -> dict:
             "plan_completion": plan_completion(progress[plan.pk]),
         }
         for plan in plans
+    }
+
+
+# --- monthly report breakdowns ----------------------------------------------------------------------------
+def channel_breakdown(requests, period: Period) -> list[dict]:
+    """Requests received in the period per channel (every channel listed, zeros included)."""
+    rows = dict(
+        requests.filter(in_period("received_at", period))
+        .order_by()
+        .values_list("channel")
+        .annotate(n=Count("pk"))
+    )
+    return [{"label": label, "count": rows.get(value, 0)} for value, label in Request.Channel.choices]
+
+
+def activities_by_method(scope: Scope, period: Period) -> list[dict]:
+    """Activities dated in the period per method (个案/小组/社区), every method listed."""
+    rows = {
+        row["method"]: row
+        for row in scope.narrow(Activity.objects.filter(in_days("date", period)))
+        .order_by()
+        .values("method")
+        .annotate(activities=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
+    }
+    return [
+        {
+            "label": label,
+            "activities": rows.get(value, {}).get("activities", 0),
+            "sessions": rows.get(value, {}).get("sessions") or 0,
+            "person_times": rows.get(value, {}).get("person_times") or 0,
+        }
+        for value, label in Activity.Method.choices
+    ]
+
+
+def founded_in(scope: Scope, period: Period) -> dict:
+    """{"teams": n, "organisations": n} founded during the period."""
+    return {
+        name: scope.narrow(model.objects.filter(in_days("founded_on", period))).count()
+        for model, name in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations"))
     }

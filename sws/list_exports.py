@@ -1,0 +1,197 @@
+"""Exports of the lists: requests, residents (masked), projects, activities and resources mobilised.
+
+`/exports/<list>.csv?…` and `/exports/<list>.xlsx?…` take the same query parameters as the list page and
+run the list's own FilterSet over `Model.objects.visible_to(user)`, so a download holds exactly the rows
+the user sees on the page (all pages of it), never more. The list pages link here with their current
+query string, e.g. `{% url 'exports:list' 'requests' 'csv' %}?{{ request.GET.urlencode }}`.
+
+Rows are read with `.iterator(chunk_size=…)`: the CSV streams, and prefetches (tags, communities) run
+once per chunk of rows rather than once per row. Personal data is masked exactly as in the lists (ID
+number and phone; no birth date or address in a list export).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from projects.filters import ActivityFilter, ProjectFilter, ResourceFilter
+from projects.models import Activity, Project, Resource
+from residents.filters import RequestFilter, ResidentFilter
+from residents.models import Request, Resident
+from sws import exports
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Field:
+    header: str
+    get: Any  # callable(obj) -> value
+    width: int = 14
+    number_format: str | None = None
+
+
+def _display(name):
+    return lambda obj: getattr(obj, f"get_{name}_display")()
+
+
+def _names(manager_name):
+    # Prefetched many-to-many (communities, tags, target groups): joined with 、 as people write lists.
+    return lambda obj: "、".join(str(item) for item in getattr(obj, manager_name).all())
+
+
+REQUEST_FIELDS = [
+    Field("受理编号", lambda r: r.reference, 22),
+    Field("社工站", lambda r: r.station.name, 28),
+    Field("社区", lambda r: r.community.short_name, 16),
+    Field("居民", lambda r: r.resident.name if r.resident_id else "", 10),
+    Field("反映人", lambda r: r.reporter_name, 10),
+    Field("反映人电话", lambda r: r.masked_reporter_phone, 14),
+    Field("来源渠道", _display("channel"), 10),
+    Field("诉求分类", lambda r: str(r.category), 22),
+    Field("诉求内容", lambda r: r.description, 40),
+    Field("轻重", _display("severity"), 6),
+    Field("缓急", _display("urgency"), 6),
+    Field("优先级", _display("priority"), 8),
+    Field("状态", _display("status"), 12),
+    Field("承办社工", lambda r: r.assignee.get_full_name() if r.assignee_id else "", 10),
+    Field("受理时间", lambda r: r.received_at, 17),
+    Field("办理期限", lambda r: r.due_at, 17),
+    Field("超期", lambda r: r.is_overdue, 6),
+    Field("解决时间", lambda r: r.resolved_at, 17),
+    Field("结案时间", lambda r: r.closed_at, 17),
+    Field("满意度", lambda r: r.get_satisfaction_display() if r.satisfaction else "", 10),
+]
+
+RESIDENT_FIELDS = [
+    Field("姓名", lambda r: r.name, 10),
+    Field("性别", lambda r: r.get_gender_display() if r.gender else "", 6),
+    Field("年龄", lambda r: r.age(), 6),
+    Field("身份证号", lambda r: r.masked_id_number, 20),
+    Field("联系电话", lambda r: r.masked_phone, 14),
+    Field("社区", lambda r: r.community.short_name, 16),
+    Field("困难标签", lambda r: "、".join(r.tag_names()), 24),
+    Field("登记时间", lambda r: r.created_at, 17),
+]
+
+PROJECT_FIELDS = [
+    Field("项目名称", lambda p: p.title, 30),
+    Field("社工站", lambda p: p.station.name, 28),
+    Field("主题", _display("theme"), 10),
+    Field("服务对象", _names("target_groups"), 20),
+    Field("负责人", lambda p: p.lead.get_full_name() if p.lead_id else "", 10),
+    Field("开始日期", lambda p: p.start_date, 12),
+    Field("结束日期", lambda p: p.end_date, 12),
+    Field("状态", _display("status"), 8),
+    Field("预算（元）", lambda p: p.budget, 14, "#,##0.00"),
+    Field("资金来源", _display("funding_source"), 10),
+    Field("特色项目", lambda p: p.is_featured, 8),
+]
+
+ACTIVITY_FIELDS = [
+    Field("日期", lambda a: a.date, 12),
+    Field("活动名称", lambda a: a.title, 30),
+    Field("社工站", lambda a: a.station.name, 28),
+    Field("服务方法", _display("method"), 8),
+    Field("所属项目", lambda a: a.project.title if a.project_id else "", 24),
+    Field("服务社区", _names("communities"), 24),
+    Field("场次", lambda a: a.sessions, 8, "#,##0"),
+    Field("服务人次", lambda a: a.person_times, 10, "#,##0"),
+    Field("参与志愿者（人）", lambda a: a.volunteers, 10, "#,##0"),
+]
+
+RESOURCE_FIELDS = [
+    Field("日期", lambda r: r.date, 12),
+    Field("社工站", lambda r: r.station.name, 28),
+    Field("链接单位", lambda r: r.partner.name, 24),
+    Field("单位类型", lambda r: r.partner.get_kind_display(), 12),
+    Field("形式", _display("kind"), 8),
+    Field("金额或估值（元）", lambda r: r.amount, 16, "#,##0.00"),
+    Field("内容", lambda r: r.description, 24),
+    Field("用于项目", lambda r: r.project.title if r.project_id else "", 24),
+]
+
+
+def _requests(request):
+    queryset = (
+        Request.objects.visible_to(request.user)
+        .with_queue_columns()
+        .select_related("station")
+        .order_by("priority", "due_at", "pk")
+    )
+    return RequestFilter(request.GET, queryset=queryset, user=request.user).qs
+
+
+def _residents(request):
+    queryset = (
+        Resident.objects.visible_to(request.user).with_list_columns().order_by("community", "name", "pk")
+    )
+    return ResidentFilter(request.GET or None, queryset=queryset, user=request.user).qs
+
+
+def _projects(request):
+    queryset = Project.objects.visible_to(request.user).with_list_columns().order_by("-start_date", "pk")
+    return ProjectFilter(request.GET, queryset=queryset, user=request.user).qs
+
+
+def _activities(request):
+    queryset = (
+        Activity.objects.visible_to(request.user)
+        .with_list_columns()
+        .select_related("station")
+        .order_by("-date", "-pk")
+    )
+    return ActivityFilter(request.GET, queryset=queryset, user=request.user).qs
+
+
+def _resources(request):
+    queryset = (
+        Resource.objects.visible_to(request.user)
+        .with_list_columns()
+        .select_related("station")
+        .order_by("-date", "-pk")
+    )
+    return ResourceFilter(request.GET, queryset=queryset, user=request.user).qs
+
+
+LISTS = {
+    # slug: (file name, sheet title, rows, fields)
+    "requests": ("诉求", "诉求", _requests, REQUEST_FIELDS),
+    "residents": ("居民", "居民", _residents, RESIDENT_FIELDS),
+    "projects": ("服务项目", "服务项目", _projects, PROJECT_FIELDS),
+    "activities": ("服务活动", "服务活动", _activities, ACTIVITY_FIELDS),
+    "resources": ("链接资源", "链接资源", _resources, RESOURCE_FIELDS),
+}
+
+
+@never_cache
+@login_required
+def list_export(request, name, fmt):
+    if name not in LISTS:
+        raise Http404
+    label, title, rows_for, fields = LISTS[name]
+    queryset = rows_for(request)
+    filename = f"{label}-{timezone.localdate():%Y%m%d}.{fmt}"
+    headers = [field.header for field in fields]
+
+    def rows():
+        for obj in queryset.iterator(chunk_size=CHUNK):
+            yield [field.get(obj) for field in fields]
+
+    if fmt == "csv":
+        return exports.csv_response(filename, headers, rows())
+    count = queryset.count()
+    if count > exports.XLSX_MAX_ROWS:
+        return exports.too_large_response(request, count)
+    sheet = exports.Sheet(
+        title=title,
+        headers=headers,
+        rows=rows(),
+        widths=[field.width for field in fields],
+        formats=[field.number_format for field in fields],
+    )
+    return exports.xlsx_response(filename, [sheet])

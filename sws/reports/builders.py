@@ -1,0 +1,246 @@
+"""The monthly report (月报) of a station and of a district, as data: the page and the XLSX render it.
+
+Built from the same aggregate queries as the dashboards (`sws.dashboards.queries`), so a report and the
+dashboard for the same month show the same figures. A report's query count does not depend on the amount
+of data nor, for a district, on the number of its stations.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from stations.models import Assignment
+from sws import exports
+from sws.dashboards import queries as q
+from sws.dashboards import tables
+from sws.dashboards.periods import Period
+from sws.dashboards.views import station_context
+
+SUMMARY_ROWS = [
+    ("received", "受理诉求（件）", "int"),
+    ("received_previous", "上月受理诉求（件）", "int"),
+    ("resolved", "办结诉求（件）", "int"),
+    ("resolved_on_time", "其中按期办结（件）", "int"),
+    ("on_time_share", "按期办结率", "share"),
+    ("avg_resolution", "平均办结时长（小时）", "hours"),
+    ("median_resolution", "办结时长中位数（小时）", "hours"),
+    ("rated", "回访评价（件）", "int"),
+    ("satisfaction", "满意率", "share"),
+    ("open", "月报生成时在办诉求（件）", "int"),
+    ("overdue", "月报生成时超期未办（件）", "int"),
+    ("activities", "服务活动（次）", "int"),
+    ("sessions", "活动场次", "int"),
+    ("person_times", "服务人次", "int"),
+    ("resources_total", "链接资源合计（元）", "money"),
+    ("resources_money", "其中资金（元）", "money"),
+    ("resources_in_kind", "其中物资估值（元）", "money"),
+    ("teams", "志愿服务队（支，月末）", "int"),
+    ("teams_new", "本月新成立志愿服务队（支）", "int"),
+    ("organisations", "社区社会组织（个，月末）", "int"),
+    ("organisations_new", "本月新成立社区社会组织（个）", "int"),
+    ("projects_active", "实施中项目（个）", "int"),
+    ("plan_completion", "年度实施方案完成度", "share"),
+]
+
+
+@dataclass
+class Report:
+    title: str
+    unit_name: str
+    period: Period
+    generated_at: datetime.datetime
+    figures: dict
+    summary: list = field(default_factory=list)  # [{"label", "column", "value"}]
+    categories: list = field(default_factory=list)
+    channels: list = field(default_factory=list)
+    priorities: list = field(default_factory=list)
+    methods: list = field(default_factory=list)
+    plan_rows: list = field(default_factory=list)
+    workers: list = field(default_factory=list)
+    issues: list = field(default_factory=list)
+    table: object = None  # the district report's station table
+
+    def sheets(self) -> list[exports.Sheet]:
+        """The report as worksheets: summary first, then each breakdown."""
+        head = [self.title, f"统计期间：{self.period.first_day:%Y-%m-%d} 至 {self.period.last_day:%Y-%m-%d}"]
+        sheets = [
+            exports.Sheet(
+                title="概况",
+                headers=["指标", "数值"],
+                rows=[[row["label"], row["column"].raw(row["value"])] for row in self.summary],
+                widths=[32, 18],
+                preamble=head,
+                row_formats=[row["column"].number_format for row in self.summary],
+            )
+        ]
+        if self.table is not None:
+            sheets.append(exports.table_sheet("各站对比", self.table, head))
+        sheets += [
+            exports.Sheet(
+                "诉求分类",
+                ["分类", "受理（件）"],
+                [[r["name"], r["count"]] for r in self.categories],
+                [24, 12],
+            ),
+            exports.Sheet(
+                "来源渠道",
+                ["渠道", "受理（件）"],
+                [[r["label"], r["count"]] for r in self.channels],
+                [16, 12],
+            ),
+            exports.Sheet(
+                "优先级",
+                ["优先级", "受理（件）"],
+                [[r["label"], r["count"]] for r in self.priorities],
+                [10, 12],
+            ),
+            exports.Sheet(
+                "服务活动",
+                ["服务方法", "活动（次）", "场次", "服务人次"],
+                [[r["label"], r["activities"], r["sessions"], r["person_times"]] for r in self.methods],
+                [12, 12, 10, 12],
+            ),
+        ]
+        if self.plan_rows:
+            sheets.append(
+                exports.Sheet(
+                    "实施方案进度",
+                    ["领域", "指标", "单位", "目标", "实际", "完成率"],
+                    [
+                        [
+                            r.area,
+                            r.label,
+                            r.unit,
+                            r.target,
+                            r.actual,
+                            r.percent / 100 if r.percent is not None else None,
+                        ]
+                        for r in self.plan_rows
+                    ],
+                    [24, 16, 8, 10, 10, 10],
+                    [None, None, None, "#,##0", "#,##0", "0%"],
+                )
+            )
+        if self.workers:
+            sheets.append(
+                exports.Sheet(
+                    "人员配置",
+                    ["社工站", "姓名", "站长", "驻站开始", "持证", "持证期限"],
+                    [
+                        [
+                            w["station"],
+                            w["name"],
+                            w["is_head"],
+                            w["start_date"],
+                            w["certified"],
+                            w["deadline"],
+                        ]
+                        for w in self.workers
+                    ],
+                    [28, 10, 6, 12, 16, 12],
+                )
+            )
+        return sheets
+
+
+def _summary(figures: dict) -> list[dict]:
+    return [
+        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
+        for key, label, kind in SUMMARY_ROWS
+    ]
+
+
+def _complete(figures: dict) -> dict:
+    figures["on_time_share"] = tables._share(figures.get("resolved_on_time", 0), figures.get("resolved", 0))
+    figures["resources_in_kind"] = figures["resources_total"] - figures["resources_money"]
+    return figures
+
+
+def _workers(user, scope: q.Scope, today) -> list[dict]:
+    """Active workers with their certificate or certification deadline (one query plus a prefetch)."""
+    assignments = (
+        scope.narrow(Assignment.objects.active(today))
+        .select_related("user", "station")
+        .prefetch_related("user__certificates")
+        .order_by("station__code", "-is_head", "start_date")
+    )
+    rows = []
+    for a in assignments:
+        certificates = [c for c in a.user.certificates.all() if c.issued_on <= today]
+        rows.append(
+            {
+                "station": a.station.name,
+                "name": a.user.get_full_name(),
+                "is_head": a.is_head,
+                "start_date": a.start_date,
+                "certified": certificates[-1].get_level_display() if certificates else "未持证",
+                "deadline": None if certificates else a.certification_deadline,
+            }
+        )
+    return rows
+
+
+def station_report(user, station, year: int, month: int, today=None) -> Report:
+    today = today or timezone.localdate()
+    period = Period.month(datetime.date(year, month, 1))
+    context = station_context(user, station, period, today)
+    scope = context["scope"]
+    figures = _complete(context["figures"])
+    figures.update({f"{k}_new": v for k, v in q.founded_in(scope, period).items()})
+    requests = scope.requests()
+    station_with = type(station).objects.with_compliance(today).get(pk=station.pk)
+    return Report(
+        title=f"{station.name} {period.label}工作月报",
+        unit_name=station.name,
+        period=period,
+        generated_at=timezone.now(),
+        figures=figures,
+        summary=_summary(figures),
+        categories=q.category_breakdown(requests, period),
+        channels=q.channel_breakdown(requests, period),
+        priorities=q.priority_mix(requests, period),
+        methods=q.activities_by_method(scope, period),
+        plan_rows=figures.get("plan_rows", []),
+        workers=_workers(user, scope, today),
+        issues=[str(i) for i in station_with.compliance_issues(today)],
+    )
+
+
+def district_report(user, district, year: int, month: int, today=None) -> Report:
+    today = today or timezone.localdate()
+    period = Period.month(datetime.date(year, month, 1))
+    scope = q.Scope(user, district=district)
+    table = tables.station_table(user, district, period, today)
+    figures = dict(table.totals.figures)
+    figures.setdefault("resources_money", 0)
+    figures = _complete(figures)
+    requests = scope.requests()
+    figures["received_previous"] = sum(
+        row["received"] for row in q.received_counts(requests, period.previous(), "district").values()
+    )
+    figures.update({f"{k}_new": v for k, v in q.founded_in(scope, period).items()})
+    # One district-wide median (the totals row of the table leaves medians blank).
+    figures["median_resolution"] = q.median_durations(requests, period, "district").get(district.pk)
+    resolved = q.resolved_counts(requests, period, "district").get(district.pk, {})
+    figures["avg_resolution"] = resolved.get("avg_resolution")
+    issues = [
+        f"{row.name}：{'、'.join(str(i) for i in row.figures['compliance_issues'])}"
+        for row in table.rows
+        if row.figures["compliance_issues"]
+    ]
+    return Report(
+        title=f"{district.name}社工站 {period.label}工作月报",
+        unit_name=district.name,
+        period=period,
+        generated_at=timezone.now(),
+        figures=figures,
+        summary=_summary(figures),
+        categories=q.category_breakdown(requests, period),
+        channels=q.channel_breakdown(requests, period),
+        priorities=q.priority_mix(requests, period),
+        methods=q.activities_by_method(scope, period),
+        workers=_workers(user, scope, today),
+        issues=issues,
+        table=table,
+    )

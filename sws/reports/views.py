@@ -1,0 +1,95 @@
+"""Monthly reports (月报): a printable page and an XLSX per station and per district, and an index page.
+
+Scope as for the dashboards: a station's report for whoever may see the station (404 otherwise); a
+district's report for its district centre and the city (403 for station staff, 404 for other districts).
+"""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from stations import access
+from stations.access import get_visible_or_404, role_required
+from stations.models import District, Station
+from sws import exports
+from sws.dashboards.periods import add_months
+from sws.reports import builders
+
+FIRST_YEAR = 2020
+
+
+def _check_month(year: int, month: int) -> None:
+    """Only whole or current months that can have data: 404 for month 13 or next year."""
+    today = timezone.localdate()
+    if not 1 <= month <= 12 or year < FIRST_YEAR or (year, month) > (today.year, today.month):
+        raise Http404
+
+
+@login_required
+def station_report(request, pk, year, month):
+    _check_month(year, month)
+    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
+    report = builders.station_report(request.user, station, year, month)
+    return render(request, "sws/station_report.html", {"report": report, "station": station})
+
+
+@login_required
+def station_report_xlsx(request, pk, year, month):
+    _check_month(year, month)
+    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
+    report = builders.station_report(request.user, station, year, month)
+    return exports.xlsx_response(f"{station.name}-{year}年{month}月月报.xlsx", report.sheets())
+
+
+@login_required
+@role_required(access.is_district_user, access.sees_whole_city)
+def district_report(request, pk, year, month):
+    _check_month(year, month)
+    district = get_visible_or_404(District, request.user, pk=pk)
+    report = builders.district_report(request.user, district, year, month)
+    return render(request, "sws/district_report.html", {"report": report, "district": district})
+
+
+@login_required
+@role_required(access.is_district_user, access.sees_whole_city)
+def district_report_xlsx(request, pk, year, month):
+    _check_month(year, month)
+    district = get_visible_or_404(District, request.user, pk=pk)
+    report = builders.district_report(request.user, district, year, month)
+    return exports.xlsx_response(f"{district.name}-{year}年{month}月月报.xlsx", report.sheets())
+
+
+@login_required
+def report_index(request):
+    """Pick a month; list the reports the user may open for it (their station, district, or districts)."""
+    user = request.user
+    today = timezone.localdate()
+    chosen = _month_param(request.GET.get("month"), today)
+    months = [add_months(today.replace(day=1), -offset) for offset in range(12)]
+    stations, districts = [], []
+    if access.is_station_user(user):
+        stations = list(Station.objects.visible_to(user).order_by("code"))
+    elif access.is_district_user(user):
+        districts = list(District.objects.visible_to(user).order_by("code"))
+        stations = list(Station.objects.visible_to(user).order_by("code"))
+    elif access.sees_whole_city(user):
+        districts = list(District.objects.visible_to(user).order_by("code"))
+    return render(
+        request,
+        "sws/report_index.html",
+        {"chosen": chosen, "months": months, "stations": stations, "districts": districts},
+    )
+
+
+def _month_param(value, today) -> datetime.date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        chosen = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+    if chosen > today or chosen.year < FIRST_YEAR:
+        return today.replace(day=1)
+    return chosen
