@@ -7,6 +7,7 @@ from stations.audit import is_auditor
 
 # (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
 STATION_NAV = [
+    ("概览", "dashboards:station", "station"),
     ("工作台", "stations:station-detail", "station"),
     ("队列", "residents:request-queue", None),
     ("登记", "residents:intake", None),
@@ -18,13 +19,18 @@ STATION_NAV = [
     ("队伍与组织", "projects:group-list", None),
     ("社区基金", "projects:fund-list", None),
     ("年度方案", "projects:plan-list", None),
+    ("月报", "reports:index", None),
 ]
 DISTRICT_NAV = [
+    ("概览", "dashboards:district", "district"),
     ("本区社工站", "stations:district-detail", "district"),
     ("待审批方案", "projects:plan-pending", None),
+    ("月报", "reports:index", None),
 ]
 CITY_NAV = [
+    ("全市概览", "dashboards:city", None),
     ("全市各区", "stations:district-list", None),
+    ("月报", "reports:index", None),
 ]
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),

@@ -19,6 +19,8 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
     path("dashboards/", include("sws.dashboards.urls")),
+    path("reports/", include("sws.reports.urls")),
+    path("exports/", include("sws.exports_urls")),
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("admin/", admin.site.urls),
 ]
