@@ -5,20 +5,23 @@ from django.urls import NoReverseMatch, reverse
 from stations import access
 from stations.audit import is_auditor
 
-# (label, url name, needs pk of) — entries whose URL does not exist yet are skipped.
+# (label, url name, needs pk of) — entries whose URL does not exist yet are skipped. Entries after MORE
+# fold into a "更多" menu on a desktop (on a phone every entry is in the one menu).
+MORE = "more"
 STATION_NAV = [
     ("概览", "dashboards:station", "station"),
-    ("工作台", "stations:station-detail", "station"),
     ("队列", "residents:request-queue", None),
     ("登记", "residents:intake", None),
     ("居民", "residents:resident-list", None),
-    ("二维码海报", "public:poster-list", None),
     ("项目", "projects:project-list", None),
     ("活动", "projects:activity-list", None),
+    ("年度方案", "projects:plan-list", None),
+    MORE,
+    ("站点信息", "stations:station-detail", "station"),
     ("资源", "projects:resource-list", None),
     ("队伍与组织", "projects:group-list", None),
     ("社区基金", "projects:fund-list", None),
-    ("年度方案", "projects:plan-list", None),
+    ("二维码海报", "public:poster-list", None),
     ("月报", "reports:index", None),
 ]
 DISTRICT_NAV = [
@@ -42,14 +45,19 @@ AUDITOR_NAV = [
 
 def _build(entries, user):
     items = []
-    for label, name, arg in entries:
+    more = False
+    for entry in entries:
+        if entry == MORE:
+            more = True
+            continue
+        label, name, arg = entry
         args = []
         if arg == "station":
             args = [user.station_id]
         elif arg == "district":
             args = [user.district_id]
         try:
-            items.append({"label": label, "url": reverse(name, args=args)})
+            items.append({"label": label, "url": reverse(name, args=args), "more": more})
         except NoReverseMatch:
             continue
     return items
@@ -58,7 +66,7 @@ def _build(entries, user):
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_more": [], "nav_more_current": False}
     if access.is_station_user(user):
         entries = STATION_NAV
     elif access.is_district_user(user):
@@ -69,7 +77,12 @@ def navigation(request):
         entries = AUDITOR_NAV
     else:
         entries = []
-    return {"nav_items": _mark_current(_build(entries, user), request.path)}
+    items = _mark_current(_build(entries, user), request.path)
+    return {
+        "nav_items": items,
+        "nav_more": [item for item in items if item["more"]],
+        "nav_more_current": any(item["current"] for item in items if item["more"]),
+    }
 
 
 def _mark_current(items, path):

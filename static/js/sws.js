@@ -31,6 +31,20 @@
     });
   }
 
+  // The "更多" drop-down (a native <details>) closes on a click elsewhere or Escape.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+
   // Ask before destructive actions.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");

@@ -51,8 +51,8 @@ def test_messages_are_announced_and_errors_are_alerts(client, worker):
         worker, client.session, [(constants.SUCCESS, "已登记"), (constants.ERROR, "保存失败")]
     )
 
-    assert '<li class="message message-success" role="status">已登记</li>' in html
-    assert '<li class="message message-error" role="alert">保存失败</li>' in html
+    assert '<div class="message message-success" role="status">已登记</div>' in html
+    assert '<div class="message message-error" role="alert">保存失败</div>' in html
 
 
 def test_current_nav_entry_is_the_longest_matching_prefix():
@@ -92,3 +92,44 @@ def test_no_template_carries_inline_code_or_styles():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(TEMPLATES_DIR)}:{line}: {what}")
     assert offenders == []
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comments are single-line: a multi-line one is printed on the page as text."""
+    offenders = []
+    for path in sorted(TEMPLATES_DIR.rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.count("{#") > line.count("#}"):
+                offenders.append(f"{path.relative_to(TEMPLATES_DIR)}:{number}")
+    assert offenders == [], "use {% comment %}…{% endcomment %} for these"
+
+
+def test_station_nav_lists_daily_pages_first_and_folds_the_rest(worker):
+    from django.test import RequestFactory
+
+    from sws.context_processors import navigation
+
+    request = RequestFactory().get(reverse("residents:request-queue"))
+    request.user = worker
+    nav = navigation(request)
+
+    primary = [item["label"] for item in nav["nav_items"] if not item["more"]]
+    assert primary[:3] == ["概览", "队列", "登记"]
+    assert "二维码海报" in [item["label"] for item in nav["nav_more"]]
+    assert [item["label"] for item in nav["nav_items"] if item["current"]] == ["队列"]
+    assert nav["nav_more_current"] is False
+
+
+def test_every_role_reaches_its_dashboard_from_the_nav(worker, district_user, city_user):
+    from django.test import RequestFactory
+
+    from sws.context_processors import navigation
+
+    for user, url in [
+        (worker, reverse("dashboards:station", args=[worker.station_id])),
+        (district_user, reverse("dashboards:district", args=[district_user.district_id])),
+        (city_user, reverse("dashboards:city")),
+    ]:
+        request = RequestFactory().get("/")
+        request.user = user
+        assert navigation(request)["nav_items"][0]["url"] == url

@@ -1,0 +1,115 @@
+"""District centre staff on a large screen: the dashboard, sorting the station table, drilling into a
+station, downloading the export; the same sorting without JavaScript; the city and station dashboards."""
+
+import datetime
+
+import openpyxl
+from django.utils import timezone
+
+from residents.models import Request
+from tests.e2e.browser import check_a11y, log_in_quickly, login, shoot
+from tests.sws import factories as sf
+
+GUOYUAN = "北辰区果园新村街道社工站"
+JIXIANLI = "北辰区集贤里街道社工站"
+
+
+def _requests(guoyuan, jixianli):
+    """Four requests at 果园新村 (one overdue), one at 集贤里, all received moments ago (this period)."""
+    now = timezone.now()
+    for seconds in (1, 2, 3):
+        sf.make_request(guoyuan, received_at=now - datetime.timedelta(seconds=seconds))
+    sf.make_request(
+        guoyuan,
+        received_at=now - datetime.timedelta(seconds=4),
+        due_at=now - datetime.timedelta(seconds=2),
+        status=Request.Status.IN_PROGRESS,
+    )
+    sf.make_request(jixianli, received_at=now - datetime.timedelta(seconds=5))
+
+
+def _station_order(page):
+    return page.locator("table.compare-table tbody td.card-title a").all_inner_texts()
+
+
+def test_district_user_sorts_drills_down_and_exports(desktop, district_user, guoyuan, jixianli, worker):
+    _requests(guoyuan, jixianli)
+
+    login(desktop, district_user)
+    assert desktop.locator("h1").inner_text() == "北辰区社工站对比"
+    check_a11y(desktop)
+    shoot(desktop, "district-dashboard")
+
+    received = desktop.locator("table.compare-table thead th", has_text="受理诉求")
+    received.get_by_role("link").click()  # figures sort largest first
+    assert received.get_attribute("aria-sort") == "descending"
+    assert _station_order(desktop) == [GUOYUAN, JIXIANLI]
+    received.get_by_role("link").click()  # a second click reverses
+    assert received.get_attribute("aria-sort") == "ascending"
+    assert _station_order(desktop) == [JIXIANLI, GUOYUAN]
+    assert "sort=received" in desktop.url
+
+    # The export follows the order on screen, with Chinese headers.
+    with desktop.expect_download() as download_info:
+        desktop.get_by_role("link", name="导出 Excel").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(download.path()).active
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "社工站")  # after the title rows
+    header, body = rows[start], rows[start + 1 :]
+    assert "受理诉求" in header
+    assert [row[0] for row in body[:2]] == [JIXIANLI, GUOYUAN]
+    assert [row[header.index("受理诉求")] for row in body[:2]] == [1, 4]
+
+    # Drill into a station.
+    desktop.get_by_role("table").get_by_role("link", name=GUOYUAN).click()
+    desktop.wait_for_load_state()
+    assert GUOYUAN in desktop.locator("h1").inner_text()
+    check_a11y(desktop)
+    shoot(desktop, "district-station-dashboard")
+
+
+def test_station_table_sorts_without_javascript(desktop_nojs, district_user, guoyuan, jixianli, client):
+    _requests(guoyuan, jixianli)
+    log_in_quickly(desktop_nojs, client, district_user)
+
+    desktop_nojs.goto(f"/dashboards/district/{district_user.district_id}/")
+    desktop_nojs.locator("table.compare-table thead th", has_text="受理诉求").get_by_role("link").click()
+    desktop_nojs.wait_for_load_state()
+    assert "sort=-received" in desktop_nojs.url
+    assert _station_order(desktop_nojs) == [GUOYUAN, JIXIANLI]
+    header = desktop_nojs.locator("table.compare-table thead th", has_text="受理诉求")
+    assert header.get_attribute("aria-sort") == "descending"
+
+
+def test_district_dashboard_on_a_phone(phone, district_user, guoyuan, jixianli, client):
+    _requests(guoyuan, jixianli)
+    log_in_quickly(phone, client, district_user)
+
+    phone.goto("/")
+    assert phone.locator("h1").inner_text() == "北辰区社工站对比"
+    # The table becomes one card per station: nothing sticks out sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    check_a11y(phone)
+    shoot(phone, "district-dashboard")
+
+
+def test_city_dashboard(desktop, phone, city_user, guoyuan, jixianli, guangkai, client):
+    _requests(guoyuan, jixianli)
+    for page in (desktop, phone):
+        log_in_quickly(page, client, city_user)
+        page.goto("/")
+        assert page.locator("h1").count() == 1
+        check_a11y(page)
+        shoot(page, "city-dashboard")
+
+
+def test_station_dashboard(desktop, phone, worker, guoyuan, jixianli, client):
+    _requests(guoyuan, jixianli)
+    for page in (desktop, phone):
+        log_in_quickly(page, client, worker)
+        page.goto("/")
+        assert GUOYUAN in page.locator("h1").inner_text()
+        check_a11y(page)
+        shoot(page, "station-dashboard")

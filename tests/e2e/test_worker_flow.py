@@ -1,0 +1,102 @@
+"""A resident social worker on a phone takes one request all the way: intake, triage, assignment,
+referral, resolution and follow-up. Then the queue's htmx quick actions, with and without JavaScript."""
+
+import re
+
+from residents.models import Request, Severity, Urgency
+from tests.e2e.browser import check_a11y, login, shoot
+from tests.residents.public_fixtures import make_category
+
+
+def _categories():
+    life = make_category("生活照料")
+    return make_category("设施维修", Severity.MILD, Urgency.URGENT, parent=life)
+
+
+def _label(text):
+    """A field's label as Django renders it (label_tag adds a colon)."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*[:：]?\s*$")
+
+
+def _open_menu_and_go(page, label):
+    """On a phone the navigation sits behind the 菜单 button."""
+    page.get_by_role("button", name="菜单").click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def _act(page, label, fill=None, button=None):
+    """Open one action panel of the case page, fill it in and submit it; return the success message."""
+    panel = page.locator("details.action-card", has=page.locator("summary", has_text=label))
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    for what, value in (fill or {}).items():
+        field = panel.get_by_label(_label(what))
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(label=value)
+        elif field.get_attribute("type") == "radio":
+            field.check()
+        else:
+            field.fill(value)
+    panel.get_by_role("button", name=button or label, exact=True).click()
+    page.wait_for_load_state()
+    return page.locator(".messages").inner_text()
+
+
+def test_worker_takes_a_request_from_intake_to_follow_up_on_a_phone(phone, worker, worker2, chaoyangli):
+    _categories()
+
+    login(phone, worker)
+    _open_menu_and_go(phone, "登记")
+    assert phone.locator("h1").inner_text() == "登记诉求"
+    check_a11y(phone)
+    shoot(phone, "intake")
+
+    # A new resident, in person, 设施维修.
+    phone.get_by_role("radio", name="新登记居民").check()
+    phone.get_by_label(_label("姓名")).fill("王秀英")
+    phone.get_by_label(_label("联系电话")).fill("13912345678")
+    phone.get_by_label(_label("社区")).select_option(label=chaoyangli.name)
+    phone.get_by_label(_label("来源渠道")).select_option(label="上门")
+    phone.get_by_label(_label("诉求分类")).select_option(label="设施维修")
+    phone.get_by_label(_label("诉求内容")).fill("独居老人家中灯泡坏了，夜里看不见，需要帮忙更换。")
+    phone.get_by_role("button", name="登记", exact=True).click()
+    phone.wait_for_load_state()
+
+    request = Request.objects.get()
+    assert request.status == Request.Status.NEW and request.resident.name == "王秀英"
+    assert f"受理编号：{request.reference}" in phone.locator(".messages").inner_text()
+    assert request.reference in phone.locator("h1").inner_text()
+    check_a11y(phone)
+
+    assert "已更新" in _act(phone, "研判（轻重缓急）", {"轻重": "重", "缓急": "急"})
+    request.refresh_from_db()
+    assert (request.status, request.priority) == (Request.Status.TRIAGED, 1)
+
+    assert "已指派" in _act(phone, "指派", {"承办社工": str(worker2)})
+    assert "已开始办理" in _act(phone, "开始办理")
+    referral = {"转介单位/资源": "果园新村物业维修班", "转介原因": "需登高更换灯具"}
+    assert "已转介" in _act(phone, "转介", referral)
+    request.refresh_from_db()
+    assert (request.status, request.assignee) == (Request.Status.REFERRED, worker2)
+
+    referral = phone.locator(".referral")
+    referral.get_by_label(_label("转介结果")).select_option(label="已办结")
+    referral.get_by_label(_label("结果说明")).fill("物业已上门更换灯泡")
+    referral.get_by_role("button", name="登记转介结果").click()
+    phone.wait_for_load_state()
+    assert "已登记转介结果" in phone.locator(".messages").inner_text()
+
+    assert "已办结" in _act(phone, "办结", {"办理结果": "灯泡已更换，老人满意。"})
+    request.refresh_from_db()
+    assert request.status == Request.Status.RESOLVED
+    shoot(phone, "request-detail")
+
+    assert "已回访并结案" in _act(phone, "回访", {"满意": "", "回访记录": "电话回访，老人表示满意。"})
+    request.refresh_from_db()
+    assert request.status == Request.Status.CLOSED
+    assert request.satisfaction == Request.Satisfaction.SATISFIED
+    timeline = phone.locator("ol.timeline").inner_text()
+    for step in ("登记", "研判", "指派", "转介", "转介结果", "回访"):
+        assert step in timeline
+    check_a11y(phone)
