@@ -1,6 +1,7 @@
 """Plain helpers for residents and requests in tests."""
 
 import datetime
+import importlib
 import itertools
 
 from residents import services
@@ -18,8 +19,19 @@ def id_number(born=datetime.date(1950, 3, 8), region="120113", gender="F", seq=N
     return first17 + id_check_char(first17)
 
 
+def ensure_default_data():
+    """The default categories, tags and response targets of migration 0004. A transactional test elsewhere
+    may have flushed them; loading is idempotent."""
+    if not Category.objects.exists():
+        from django.apps import apps
+
+        migration = importlib.import_module("residents.migrations.0004_default_tags_categories_targets")
+        migration.load(apps, None)
+
+
 def category(name="照明灯具"):
     """A second-level category from the default data (migration 0004)."""
+    ensure_default_data()
     return Category.objects.get(name=name)
 
 
