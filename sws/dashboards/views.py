@@ -50,7 +50,12 @@ STATION_FIGURE_ROWS = [
 
 
 def queue_url(station=None, **params) -> str:
-    """A link into the request queue, filtered; "" while the residents app has no queue page yet."""
+    """A link into the request queue (residents.filters.RequestFilter parameters); "" without a queue page.
+
+    `overdue=on` and `assignee=null` (unassigned) are the filter's own values. `station` narrows a district
+    or city user's queue to one station once the queue's FilterSet has a station filter; for station
+    staff it is their own station anyway.
+    """
     try:
         base = reverse("residents:request-queue")
     except NoReverseMatch:
@@ -174,8 +179,8 @@ def station_dashboard(request, pk):
             "form": form,
             "open_rows": open_rows,
             "priority_totals": priority_totals,
-            "overdue_url": queue_url(station, overdue="1"),
-            "unassigned_url": queue_url(station, unassigned="1"),
+            "overdue_url": queue_url(station, overdue="on"),
+            "unassigned_url": queue_url(station, assignee="null"),
             "open_url": queue_url(station),
             "issues": station.compliance_issues(today),
             "workers": workers,
@@ -220,7 +225,7 @@ def district_dashboard(request, pk):
         "attention": [row for row in table.rows if row.attention],
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
-        "overdue_url": queue_url(overdue="1"),
+        "overdue_url": queue_url(overdue="on"),
         "city_url": reverse("dashboards:city") if access.sees_whole_city(request.user) else "",
         "report_url": _report_url("reports:district", district.pk, period),
     }

@@ -211,3 +211,21 @@ def test_city_page(client, dataset, city_user):
     html = response.content.decode()
     assert "北辰区" in html and "南开区" in html
     assert response.context["totals"]["received"] == 10
+
+
+def test_figures_link_into_the_filtered_queue(client, dataset, worker, guoyuan):
+    client.force_login(worker)
+    context = client.get(reverse("dashboards:station", args=[guoyuan.pk]), MARCH).context
+    r = dataset
+
+    def references(url):
+        assert url.startswith(reverse("residents:request-queue"))
+        html = client.get(url).content.decode()
+        return {req.reference for req in (r.r1, r.r2, r.r3, r.r4, r.r5, r.r6, r.r7) if req.reference in html}
+
+    assert references(context["overdue_url"]) == {r.r6.reference, r.r7.reference}
+    assert references(context["unassigned_url"]) == {r.r4.reference, r.r5.reference}
+    new_p4 = next(row for row in context["open_rows"] if row["status"] == "new")["cells"][3]["url"]
+    assert references(new_p4) == {r.r4.reference, r.r5.reference}
+    in_progress = next(row for row in context["open_rows"] if row["status"] == "in_progress")["url"]
+    assert references(in_progress) == {r.r6.reference, r.r7.reference}
