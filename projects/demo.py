@@ -659,7 +659,8 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
             target_volunteer_teams=len(draw.teams) + rng.randint(0, 2),
             target_organisations=len(draw.organisations) + rng.randint(0, 1),
             target_capacity_sessions=_round_up(capacity * scale * rng.uniform(0.8, 1.2), 2),
-            target_registered_residents=_round_up(residents * rng.uniform(0.9, 1.3), 10),
+            # The registry is being built now: last year's plan had no baseline target yet.
+            target_registered_residents=_round_up(residents * rng.uniform(0.9, 1.3), 10) if current else None,
             target_projects=featured + rng.randint(0, 1),
             target_activity_sessions=_round_up(sessions * scale * rng.uniform(0.8, 1.2), 5),
             target_person_times=_round_up(people * scale * rng.uniform(0.8, 1.2), 50),

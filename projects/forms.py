@@ -55,7 +55,7 @@ class StationForm(VersionedForm):
             field.widget = forms.CheckboxSelectMultiple()
             field.label_from_instance = lambda c: c.short_name
             field.queryset = station_communities(station)  # also refreshes the widget's choices
-        if "project" in self.fields:
+        if isinstance(self.fields.get("project"), forms.ModelChoiceField):
             qs = station_projects(station)
             if self.instance.pk and getattr(self.instance, "project_id", None):
                 qs = Project.objects.filter(station=station).filter(
@@ -158,24 +158,45 @@ class ActivityForm(StationForm):
 
 
 class BulkActivityForm(StationForm):
-    """One row of the month's bulk entry: the essentials, communities as a single choice."""
+    """One row of the month's bulk entry: the essentials, communities as a single choice.
 
-    community = forms.ModelChoiceField(label="服务社区", queryset=Community.objects.none(), required=False)
+    Project and community choices are loaded once by the formset and shared by every row (plain
+    choice fields over those lists), so the page costs the same queries for 10 rows or 60; a value
+    not in the lists (another station's project, a forged id) is refused like any invalid choice.
+    """
+
+    project = forms.TypedChoiceField(label="所属项目", required=False, coerce=int, empty_value=None)
+    community = forms.TypedChoiceField(label="服务社区", required=False, coerce=int, empty_value=None)
 
     class Meta:
         model = Activity
-        fields = ["date", "title", "method", "project", "sessions", "person_times", "volunteers"]
+        fields = ["date", "title", "method", "sessions", "person_times", "volunteers"]
 
-    def __init__(self, *args, month=None, **kwargs):
+    def __init__(self, *args, month=None, projects=None, communities=None, **kwargs):
         self.month = month
+        self.projects = projects or {}
+        self.communities = communities or {}
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = station_communities(self.station)
-        self.fields["community"].label_from_instance = lambda c: c.short_name
-        self.fields["community"].empty_label = "（不限）"
+        self.fields["project"].choices = [("", "（不属于项目）")] + [
+            (pk, p.title) for pk, p in self.projects.items()
+        ]
+        self.fields["community"].choices = [("", "（不限）")] + [
+            (pk, c.short_name) for pk, c in self.communities.items()
+        ]
         # Rows may be left blank; only the filled ones must be complete.
         self.empty_permitted = True
         self.use_required_attribute = False
-        self.fields["sessions"].initial = 1
+        # Blank rows must compare equal to their initial values, so counts start blank, not 0.
+        for name in ("person_times", "volunteers"):
+            self.initial.pop(name, None)
+            self.fields[name].initial = None
+        self.fields["volunteers"].required = False
+        # The model's callable default would add a hidden "initial-" input per row; compare with the
+        # month's first day instead.
+        self.fields["date"].show_hidden_initial = False
+
+    def clean_volunteers(self):
+        return self.cleaned_data.get("volunteers") or 0
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -188,7 +209,16 @@ class BulkActivityForm(StationForm):
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
 
+    def clean_project(self):
+        pk = self.cleaned_data.get("project")
+        return self.projects[pk] if pk else None
+
+    def clean_community(self):
+        pk = self.cleaned_data.get("community")
+        return self.communities[pk] if pk else None
+
     def save(self, commit=True):
+        self.instance.project = self.cleaned_data.get("project")
         activity = super().save(commit=commit)
         community = self.cleaned_data.get("community")
         original_save_m2m = getattr(self, "save_m2m", None)
@@ -210,11 +240,20 @@ class BaseBulkActivityFormSet(BaseModelFormSet):
     def __init__(self, *args, station, month, **kwargs):
         self.station = station
         self.month = month
+        self.choice_kwargs = {
+            "projects": {p.pk: p for p in station_projects(station)},
+            "communities": {c.pk: c for c in station_communities(station)},
+        }
         kwargs.setdefault("queryset", Activity.objects.none())
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "station": self.station, "month": self.month}
+        return {
+            **super().get_form_kwargs(index),
+            "station": self.station,
+            "month": self.month,
+            **self.choice_kwargs,
+        }
 
     @property
     def empty_form(self):
@@ -226,6 +265,7 @@ class BaseBulkActivityFormSet(BaseModelFormSet):
             station=self.station,
             month=self.month,
             renderer=self.renderer,
+            **self.choice_kwargs,
         )
         self.add_fields(form, None)
         return form
