@@ -18,6 +18,7 @@ from residents.filters import ResidentFilter
 from residents.forms import ResidentForm, ResidentRevealForm
 from residents.models import Resident
 from stations import access
+from stations.audit import record_access
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 8
@@ -35,6 +36,8 @@ def resident_list(request):
     )
     filterset = ResidentFilter(request.GET or None, queryset=residents, user=request.user)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.object_list:
+        record_access(request, "list", residents=page.object_list)
     return render(
         request,
         "residents/resident_list.html",
@@ -68,6 +71,7 @@ def _detail_context(request, resident, **extra):
 @login_required
 def resident_detail(request, pk):
     resident = access.get_visible_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
+    record_access(request, "view", residents=resident)
     return render(request, "residents/resident_detail.html", _detail_context(request, resident))
 
 
@@ -124,6 +128,7 @@ def resident_reveal(request, pk):
             revealed = services.reveal_id_number(
                 acting_user=request.user, resident=resident, reason=form.cleaned_data["reason"]
             )
+            record_access(request, "reveal", residents=resident, reason=form.cleaned_data["reason"])
         except services.WorkflowError as error:
             messages.error(request, error.messages[0])
             return redirect(resident)
@@ -141,10 +146,13 @@ def resident_search(request):
     term = request.GET.get("q", "").strip()[:50]
     if not is_htmx(request):
         return redirect("residents:intake")
+    results = search_residents(request.user, term)
+    if results:
+        record_access(request, "list", residents=results)
     return render(
         request,
         "residents/_resident_choices.html",
-        {"results": search_residents(request.user, term), "q": term, "selected": None},
+        {"results": results, "q": term, "selected": None},
     )
 
 

@@ -14,6 +14,7 @@ from residents.forms import IntakeForm
 from residents.models import Category, Request, Resident
 from residents.views import search_residents
 from stations import access
+from stations.audit import record_access
 
 
 def _pk(value):
@@ -33,10 +34,13 @@ def _render(request, form, *, q="", selected=None, status=200):
     user = request.user
     category_pk = _pk(str(form["category"].value() or ""))
     category = Category.objects.filter(pk=category_pk).first() if category_pk and selected else None
+    results = search_residents(user, q) if q else []
+    if results:
+        record_access(request, "list", residents=results)
     context = {
         "form": form,
         "q": q,
-        "results": search_residents(user, q) if q else [],
+        "results": results,
         "selected": selected,
         "duplicates": _duplicates(user, selected, category) if selected and category else [],
     }

@@ -22,6 +22,7 @@ from residents.filters import RequestFilter
 from residents.models import Request, Severity, Urgency
 from residents.views import PAGE_SIZE, is_htmx
 from stations import access
+from stations.audit import record_access
 
 # action → (form, service, message on success)
 ACTIONS = {
@@ -162,6 +163,8 @@ def request_detail(request, pk):
     req = access.get_visible_or_404(
         Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
     )
+    if req.resident_id:
+        record_access(request, "view", residents=req.resident_id)
     return render(request, "residents/request_detail.html", _detail_context(request, req))
 
 

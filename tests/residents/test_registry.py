@@ -237,3 +237,17 @@ def test_district_user_reads_residents_of_the_district_only(
     assert client.get(reverse("residents:resident-edit", args=[resident.pk])).status_code == 403
     client.force_login(other_district_user)
     assert client.get(resident.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_views_and_reveals_are_in_the_personal_data_audit(client, worker, resident):
+    from stations.audit import PersonalDataAccess
+
+    client.force_login(worker)
+    client.get(LIST)
+    client.get(resident.get_absolute_url())
+    client.post(reverse("residents:resident-reveal", args=[resident.pk]), {"reason": "核对低保材料"})
+    actions = list(
+        PersonalDataAccess.objects.filter(user=worker).order_by("pk").values_list("action", "reason")
+    )
+    assert actions == [("list", ""), ("view", ""), ("reveal", "核对低保材料")]

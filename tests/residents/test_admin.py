@@ -1,0 +1,104 @@
+"""Admin for residents and requests: pages load, personal data masked, timeline read-only, scoped."""
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from residents.models import Category, Request, Resident, ResidentEvent, TimelineEvent
+from tests.residents.factories import make_request
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model",
+    [
+        "resident",
+        "request",
+        "category",
+        "responsetarget",
+        "timelineevent",
+        "residentevent",
+        "referral",
+        "vulnerabilitytag",
+    ],
+)
+def test_changelists_load(client, admin_user, model, guoyuan, resident):
+    make_request(guoyuan, resident.community, resident=resident)
+    client.force_login(admin_user)
+    assert client.get(reverse(f"admin:residents_{model}_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_personal_data_is_masked_in_admin(client, admin_user, resident, guoyuan):
+    request = make_request(guoyuan, resident.community, resident=resident, reporter_phone="13912345678")
+    client.force_login(admin_user)
+    for url in [
+        reverse("admin:residents_resident_changelist"),
+        reverse("admin:residents_resident_change", args=[resident.pk]),
+        reverse("admin:residents_request_change", args=[request.pk]),
+        reverse("admin:residents_request_changelist"),
+    ]:
+        html = client.get(url).content.decode()
+        assert resident.id_number not in html and resident.phone not in html and "13912345678" not in html, (
+            url
+        )
+    assert (
+        resident.masked_id_number
+        in client.get(reverse("admin:residents_resident_changelist")).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_admin_search_uses_tails(client, admin_user, resident):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:residents_resident_changelist"), {"q": resident.id_number[-4:]})
+    assert list(response.context["cl"].result_list) == [resident]
+
+
+@pytest.mark.django_db
+def test_timeline_events_cannot_be_added_changed_or_deleted(client, admin_user, guoyuan):
+    request = make_request(guoyuan)
+    event = request.events.get()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:residents_timelineevent_add")).status_code == 403
+    client.post(reverse("admin:residents_timelineevent_change", args=[event.pk]), {"text": "篡改"})
+    assert (
+        client.post(
+            reverse("admin:residents_timelineevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    event.refresh_from_db()
+    assert event.text == "" and TimelineEvent.objects.count() == 1
+    model_admin = admin.site._registry[ResidentEvent]
+    rf = RequestFactory().get("/")
+    rf.user = admin_user
+    assert not (
+        model_admin.has_add_permission(rf)
+        or model_admin.has_change_permission(rf)
+        or model_admin.has_delete_permission(rf)
+    )
+
+
+@pytest.mark.django_db
+def test_admin_querysets_are_scoped(
+    district_user, other_district_user, resident, far_resident, guoyuan, guangkai
+):
+    mine = make_request(guoyuan, resident.community)
+    theirs = make_request(guangkai)
+    rf = RequestFactory().get("/")
+    rf.user = district_user
+    assert set(admin.site._registry[Resident].get_queryset(rf)) == {resident}
+    assert set(admin.site._registry[Request].get_queryset(rf)) == {mine}
+    assert set(admin.site._registry[TimelineEvent].get_queryset(rf)) == set(mine.events.all())
+    rf.user = other_district_user
+    assert set(admin.site._registry[Request].get_queryset(rf)) == {theirs}
+
+
+@pytest.mark.django_db
+def test_category_admin_edits_defaults(client, admin_user):
+    lighting = Category.objects.get(name="照明灯具")
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:residents_category_change", args=[lighting.parent_id]))
+    assert response.status_code == 200 and "照明灯具" in response.content.decode()  # children inline
