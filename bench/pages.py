@@ -6,6 +6,7 @@ and, if its URL takes arguments, which objects to pass. A page whose names do no
 as "not built", never as a failure.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,36 @@ def case_args(subjects):
     return [(subjects.case_pk,)] if subjects.case_pk else []
 
 
+def station_pk(subjects):
+    return [(subjects.station.pk,)]
+
+
+def district_pk(subjects):
+    return [(subjects.district.pk,)]
+
+
+def with_format(fmt, scope=None):
+    """Exports whose format is part of the path (…/stations.xlsx): the scope's pk, if any, then `fmt`."""
+
+    def args(subjects):
+        return [(*pk, fmt) for pk in (scope(subjects) if scope else [()])]
+
+    return args
+
+
+def last_month(scope):
+    """Monthly reports: the scope's pk, year, month of the last complete month (what people print)."""
+
+    def args(subjects):
+        from django.utils import timezone
+
+        first = timezone.localdate().replace(day=1)
+        previous = first - datetime.timedelta(days=1)
+        return [(*pk, previous.year, previous.month) for pk in scope(subjects)]
+
+    return args
+
+
 @dataclass
 class Page:
     key: str
@@ -69,68 +100,54 @@ PAGES = [
     Page("baseline", "基准：队列单查询（含页面框架）", STATION, ("bench-baseline",), no_args, baseline=True),
     Page("baseline-bare", "基准：队列单查询（无页面框架）", STATION, ("bench-baseline-bare",), no_args),
     # Station worker
-    Page(
-        "queue",
-        "诉求队列",
-        STATION,
-        ("residents:queue", "residents:request-queue", "residents:request-list"),
-        throughput=True,
-    ),
+    Page("queue", "诉求队列", STATION, ("residents:request-queue",), no_args, throughput=True),
     Page("case", "诉求详情（个案页）", STATION, ("residents:request-detail",), case_args, throughput=True),
-    Page("resident-list", "居民名册", STATION, ("residents:resident-list",)),
-    Page(
-        "intake-get",
-        "登记诉求（打开表单）",
-        STATION,
-        ("residents:intake", "residents:request-create", "residents:request-intake", "residents:request-new"),
-    ),
-    Page(
-        "intake-post",
-        "登记诉求（提交）",
-        STATION,
-        ("residents:intake", "residents:request-create", "residents:request-intake", "residents:request-new"),
-        method="POST",
-    ),
+    Page("resident-list", "居民名册", STATION, ("residents:resident-list",), no_args),
+    Page("intake-get", "登记诉求（打开表单）", STATION, ("residents:intake",), no_args),
+    Page("intake-post", "登记诉求（提交）", STATION, ("residents:intake",), no_args, method="POST"),
+    Page("station-dashboard", "本站看板", STATION, ("dashboards:station",), station_pk),
     # District centre
+    Page("district-dashboard", "区级看板", DISTRICT, ("dashboards:district",), district_pk, throughput=True),
     Page(
-        "district-dashboard",
-        "区级看板",
-        DISTRICT,
-        ("sws:district-dashboard", "dashboards:district", "dashboards:district-dashboard"),
-        throughput=True,
-    ),
-    Page(
-        "district-stations",
-        "区内社工站对比表",
-        DISTRICT,
-        ("sws:district-stations", "dashboards:district-stations", "dashboards:station-table"),
+        "district-stations", "本区社工站（站点与配备）", DISTRICT, ("stations:district-detail",), district_pk
     ),
     Page(
         "district-export-xlsx",
-        "区内社工站对比表导出（XLSX）",
+        "区级看板社工站对比表导出（XLSX）",
         DISTRICT,
-        ("sws:district-stations-export", "dashboards:district-export", "dashboards:district-stations-export"),
-        query="format=xlsx",
+        ("dashboards:district-export",),
+        with_format("xlsx", district_pk),
+    ),
+    Page(
+        "district-export-csv",
+        "区级看板社工站对比表导出（CSV）",
+        DISTRICT,
+        ("dashboards:district-export",),
+        with_format("csv", district_pk),
     ),
     Page(
         "district-requests-csv",
-        "区内诉求导出（CSV）",
+        "区内待办诉求导出（CSV）",
         DISTRICT,
-        ("sws:requests-export", "dashboards:requests-export", "residents:request-export"),
-        query="format=csv",
+        ("exports:list",),
+        lambda subjects: [("requests", "csv")],
     ),
+    Page("district-report", "区月报（上月）", DISTRICT, ("reports:district",), last_month(district_pk)),
     Page(
-        "district-monthly-report",
-        "区月报",
+        "district-report-xlsx",
+        "区月报导出（XLSX）",
         DISTRICT,
-        ("sws:district-monthly-report", "dashboards:district-monthly", "dashboards:district-report"),
+        ("reports:district-xlsx",),
+        last_month(district_pk),
     ),
     # Municipal centre
+    Page("city-dashboard", "市级看板", CITY, ("dashboards:city",), no_args),
     Page(
-        "city-dashboard",
-        "市级看板",
+        "city-export-xlsx",
+        "市级看板各区对比表导出（XLSX）",
         CITY,
-        ("sws:city-dashboard", "dashboards:city", "dashboards:city-dashboard", "dashboards:municipal"),
+        ("dashboards:city-export",),
+        with_format("xlsx"),
     ),
 ]
 

@@ -141,6 +141,15 @@ def run_size(args, requests, several):
     reuse = args.reuse and database_exists(url, name)
     if not reuse:
         create_database(url, name, recreate=args.recreate)
+    try:
+        return _seed_and_measure(args, requests, url, env, result, reuse)
+    finally:
+        if args.drop:
+            drop_database(url, name)
+            say(f"-- dropped {name}")
+
+
+def _seed_and_measure(args, requests, url, env, result, reuse):
     say("-- migrate")
     manage(env, "migrate", "--noinput", "-v", "0")
     if reuse:
@@ -179,9 +188,6 @@ def run_size(args, requests, several):
         result["throughput"] = throughput(
             result["measure"], env=env, duration=args.duration, workers=args.workers, out=say
         )
-    if args.drop:
-        drop_database(url, name)
-        say(f"-- dropped {name}")
     return result
 
 
