@@ -44,13 +44,14 @@ class Command(BaseCommand):
             ("login failures", AccessFailureLog.objects.all(), "attempt_time"),
         ]
         with transaction.atomic():
+            old = {}
             for label, queryset, field in kinds:
-                old = queryset.filter(**{f"{field}__lt": cutoff})
-                count = old.count()
-                kept = queryset.count() - count
-                self.stdout.write(f"  {label}: {count} to delete, {kept} kept")
-                if dry_run or count == 0 or label.startswith(" "):
-                    continue  # resident rows go with their access record (cascade)
-                # Past the append-only guard on purpose: this command is the retention path.
-                models.QuerySet.delete(old)
+                old[label] = queryset.filter(**{f"{field}__lt": cutoff})
+                count = old[label].count()
+                self.stdout.write(f"  {label}: {count} to delete, {queryset.count() - count} kept")
+            if not dry_run:
+                for label, _, _ in kinds:
+                    if not label.startswith(" "):  # resident rows go with their access record (cascade)
+                        # Past the append-only guard on purpose: this command is the retention path.
+                        models.QuerySet.delete(old[label])
         self.stdout.write(self.style.SUCCESS("Dry run: nothing deleted." if dry_run else "Done."))
