@@ -334,14 +334,7 @@ def seed(*, options, rng, out):
     Street.objects.bulk_update(unserved, ["station"])
     out.write(f"社工站：{len(stations)} 个（新增 {len(new_stations)}），新接入服务街道 {len(unserved)} 个。")
 
-    # Groups with sensible admin permissions for district and municipal centre staff.
-    groups = {}
-    for group_name, codenames in [(DISTRICT_GROUP, DISTRICT_PERMS), (CITY_GROUP, CITY_PERMS)]:
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="stations", codename__in=codenames)
-        )
-        groups[group_name] = group
+    groups = ensure_groups()
 
     # Accounts.
     districts = {d.code[:6]: d for d in District.objects.all()}
@@ -448,6 +441,18 @@ def seed(*, options, rng, out):
     committees = Community.objects.committees().filter(~Q(street__kind=Street.Kind.OTHER)).count()
     share = total / committees if committees else 0
     out.write(f"社区工作室：{total:,} 个（新增 {len(to_open)}），占街道乡镇社区（村）{share:.1%}。")
+
+
+def ensure_groups():
+    """The admin groups for district and municipal centre staff, with their permissions (idempotent)."""
+    groups = {}
+    for group_name, codenames in [(DISTRICT_GROUP, DISTRICT_PERMS), (CITY_GROUP, CITY_PERMS)]:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="stations", codename__in=codenames)
+        )
+        groups[group_name] = group
+    return groups
 
 
 def _certificate(user_id, level, issued, seq):

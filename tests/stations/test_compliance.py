@@ -98,12 +98,13 @@ def test_database_and_python_agree_every_day_around_29_february(guoyuan, joined)
     colleague = f.make_user("colleague", "station_worker", station=guoyuan)
     f.make_assignment(colleague, guoyuan, start_date=joined)
     deadline = add_years(joined, 2)
-    days = [deadline + datetime.timedelta(days=n) for n in range(-93, 4)]
-    states = [assert_agree(guoyuan, day) for day in days]
-    assert states[0] == set()  # 93 days before
-    assert states[3] == {ComplianceIssue.DEADLINE_NEAR}  # exactly 90 days before
-    assert states[93] == {ComplianceIssue.DEADLINE_NEAR}  # the deadline itself
-    assert states[94] == {ComplianceIssue.DEADLINE_PASSED}  # the day after
+    # Every day across both boundaries: the 90-day warning and the deadline itself.
+    offsets = [*range(-93, -87), *range(-2, 3)]
+    states = {n: assert_agree(guoyuan, deadline + datetime.timedelta(days=n)) for n in offsets}
+    assert states[-91] == set()
+    assert states[-90] == {ComplianceIssue.DEADLINE_NEAR}  # exactly 90 days before
+    assert states[0] == {ComplianceIssue.DEADLINE_NEAR}  # the deadline itself
+    assert states[1] == {ComplianceIssue.DEADLINE_PASSED}  # the day after
 
 
 def test_29_february_joiner_is_due_on_28_february():
