@@ -728,7 +728,11 @@ def seed(*, options, rng, out):
     draws = []
     for station in stations:
         draw = StationDraw(station=station)
-        SPECIALS.get(station.code, drawer.generic)(drawer, draw, communities_of[station.pk])
+        special = SPECIALS.get(station.code)
+        if special:
+            special(drawer, draw, communities_of[station.pk])
+        else:
+            drawer.generic(draw, communities_of[station.pk])
         draws.append(draw)
     five_society(drawer, draws, communities_of)
 
