@@ -41,6 +41,8 @@ from stations.models import Community, Station, User, add_years
 BATCH = 5000
 HISTORY_DAYS = 730  # two years of casework
 Status, Channel, Kind = Request.Status, Request.Channel, TimelineEvent.Kind
+# priority_for() by plain strings, without building enums a million times.
+PRIORITY = {(s, u): priority_for(s, u) for s in Severity.values for u in Urgency.values}
 
 
 def seed(*, options, rng, out):
@@ -59,6 +61,9 @@ def seed(*, options, rng, out):
         f"  {len(city.stations):,} stations, {len(city.communities):,} communities; "
         f"targets: {target_residents:,} residents, {target_requests:,} requests"
     )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # the indexes of a million rows do not fit SQLite's 2 MB default
+            cursor.execute("PRAGMA cache_size = -262144")
     seed_residents(city, target_residents, rng, out)
     references = ReferenceNumbers.load()
     stories = seed_stories(city, references, rng, out)
@@ -590,7 +595,7 @@ class Story:
         self.status = to_status
 
     def _set_priority(self):
-        self.priority = priority_for(self.severity, self.urgency)
+        self.priority = PRIORITY[self.severity, self.urgency]
         self.due_at = self.received + datetime.timedelta(hours=self.city.hours[self.priority])
 
     def _triage_and_assign(self, rng, worker, name):
@@ -601,7 +606,7 @@ class Story:
                 severity = Severity.MILD if severity == Severity.SEVERE else Severity.SEVERE
             else:
                 urgency = Urgency.NOT_URGENT if urgency == Urgency.URGENT else Urgency.URGENT
-        priority, labels = priority_for(severity, urgency), self.city.labels
+        priority, labels = PRIORITY[severity, urgency], self.city.labels
         self.move(
             worker,
             Status.TRIAGED,
@@ -647,7 +652,7 @@ class Story:
         self.step(self.city.hours[self.priority] * rng.lognormvariate(-0.6, 0.7))  # mostly on time
         self.move(worker, Status.RESOLVED, rng.choice(RESOLUTION_NOTES))
         self.resolved_at = self.t
-        self.follow_up_due_on = timezone.localtime(self.t).date() + self.follow_up
+        self.follow_up_due_on = self.t.date() + self.follow_up  # times here are local already
 
     def _follow_up(self, rng, worker):
         self.step(self.follow_up.days * 24 + rng.uniform(-48, 96))
