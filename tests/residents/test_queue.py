@@ -221,3 +221,15 @@ def test_district_user_reads_the_queue_without_actions(
     assert "快捷操作" not in html and "/triage/" not in html and 'name="version"' not in html
     client.force_login(other_district_user)
     assert ours not in _rows(client.get(URL))
+
+
+@pytest.mark.django_db
+def test_unassigned_row_does_not_preselect_a_worker(client, worker, guoyuan):
+    request = make_request(guoyuan)
+    client.force_login(worker)
+    html = client.get(URL).content.decode()
+    assert f'<select name="assignee" id="asg-{request.pk}"><option value="">选择社工</option>' in html
+    response = _quick(client, request, "assign", {"assignee": ""})
+    assert "errorlist" in response.content.decode()
+    request.refresh_from_db()
+    assert request.assignee is None
