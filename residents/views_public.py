@@ -63,7 +63,7 @@ def client_address(request) -> str:
     subscriber usually holds whole.
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
@@ -119,7 +119,7 @@ def _public_community(code: str):
 def public_url(request, path: str) -> str:
     """An absolute address residents can open. PUBLIC_BASE_URL when set: posters are often printed on
     an intranet host that residents' phones cannot reach."""
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    base = settings.PUBLIC_BASE_URL
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
 
 

@@ -246,6 +246,12 @@ SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 # --- Residents and requests -------------------------------------------------------------------------
 # Follow-up (回访) falls due this many days after a request is resolved.
 FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=7)
+# The public QR intake (/r/…): the address the QR codes encode, when posters are printed on an intranet
+# host that residents' phones cannot reach (e.g. https://sws.example.gov.cn); empty uses the request's.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+# How many reverse proxies of ours append to X-Forwarded-For. 0 trusts only REMOTE_ADDR: the public
+# pages' rate limits key on the client address, and a forged header must not reset them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
