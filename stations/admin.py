@@ -278,8 +278,8 @@ class AssignmentInline(ScopedAdminMixin, admin.TabularInline):
 class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = StationAdminForm
     list_display = (
-        "code",
         "name",
+        "code",
         "district",
         "served_streets",
         "founded_on",

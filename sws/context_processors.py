@@ -77,6 +77,8 @@ def navigation(request):
         entries = AUDITOR_NAV
     else:
         entries = []
+    if user.is_staff:  # district/municipal centre staff and admins keep stations and staff in Django admin
+        entries = [*entries, ("数据维护", "admin:index", None)]
     items = _mark_current(_build(entries, user), request.path)
     return {
         "nav_items": items,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from stations.models import User
 from tests import factories as f
-from tests.stations.factories import grow
+from tests.stations.factories import grow, make_staff
 
 
 def station_url(station):
@@ -196,3 +196,10 @@ def test_pages_run_a_fixed_number_of_queries(
     large = len(queries)
     assert large == small
     assert small <= 20
+
+
+def test_navigation_offers_admin_to_staff_only(client, worker, district_user, guoyuan):
+    admin_index = reverse("admin:index")
+    assert f'href="{admin_index}"' not in get(client, worker, station_url(guoyuan)).content.decode()
+    make_staff(district_user)
+    assert f'href="{admin_index}"' in get(client, district_user, station_url(guoyuan)).content.decode()
