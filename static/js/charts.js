@@ -21,7 +21,7 @@
   function optionFor(data) {
     // Canvas tooltips in rich text: no HTML with style attributes is injected into the page.
     var base = {
-      color: COLORS,
+      color: data.colors || COLORS,
       animation: false,
       textStyle: { fontFamily: "inherit" },
       tooltip: { trigger: data.kind === "pie" ? "item" : "axis", renderMode: "richText", confine: true },
@@ -42,7 +42,13 @@
     }
     var twoAxes = data.series.some(function (s) { return s.axis === 1; });
     base.legend = { top: 0 };
-    base.xAxis = { type: "category", data: data.categories, axisLabel: { hideOverlap: true } };
+    // Category names (诉求分类) are long: show every one, slanted, rather than dropping some.
+    var slant = data.kind === "bar" && data.id !== "activities" && data.categories.length > 4;
+    base.xAxis = {
+      type: "category",
+      data: data.categories,
+      axisLabel: slant ? { interval: 0, rotate: 30 } : { hideOverlap: true }
+    };
     base.yAxis = twoAxes
       ? [{ type: "value", name: data.series[0].name, minInterval: 1 }, { type: "value", name: data.series[1].name, minInterval: 1 }]
       : { type: "value", name: data.unit || "", minInterval: 1 };

@@ -52,6 +52,7 @@ def priorities(requests, period: Period) -> dict:
     return {
         "id": "priorities",
         "kind": "pie",
+        "colors": ["#b3261e", "#a84c00", "#0a58a8", "#8a96a3"],  # the P1..P4 badge colours
         "title": f"优先级构成（{period.label}受理）",
         "unit": "件",
         "categories": [r["label"] for r in rows],
