@@ -440,7 +440,7 @@ def seed(*, options, rng, out):
     total = Community.objects.with_workroom().count()
     committees = Community.objects.committees().filter(~Q(street__kind=Street.Kind.OTHER)).count()
     share = total / committees if committees else 0
-    out.write(f"社区工作室：{total:,} 个（新增 {len(to_open)}），占街道乡镇社区（村）{share:.1%}。")
+    out.write(f"社区工作室：{total:,} 个（新增 {len(to_open):,}），占街道乡镇社区（村）{share:.1%}。")
 
 
 def ensure_groups():

@@ -60,6 +60,7 @@ def test_district_option_limits_the_check(city):
     assert output.startswith("南开区人员配置检查")
     assert guangkai.name in output and jixianli.name not in output
     assert run("--district", "120113000000").count("社工站  在岗") == 1
+    assert run("--district", "南开区") == output
 
 
 def test_all_compliant_says_so(guoyuan):
@@ -74,3 +75,5 @@ def test_all_compliant_says_so(guoyuan):
 def test_unknown_district_is_an_error(city):
     with pytest.raises(CommandError, match="没有区划代码为 999999000000 的区"):
         run("--district", "999999")
+    with pytest.raises(CommandError, match="没有名为“东城区”的区"):
+        run("--district", "东城区")

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = "列出人员配置不达标的社工站（不足两人、无持证社工、持证期限临近或已过）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--district", metavar="CODE", help="only this district (6- or 12-digit code)")
+        parser.add_argument(
+            "--district", metavar="CODE", help="only this district: 6- or 12-digit code, or its name (北辰区)"
+        )
         parser.add_argument(
             "--date",
             type=datetime.date.fromisoformat,
@@ -56,10 +58,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS("全部达标。"))
 
-    def _district(self, code):
-        code = code.strip()
-        if len(code) == 6 and code.isdigit():
-            code += "000000"
+    def _district(self, value):
+        value = value.strip()
+        if not value.isdigit():  # a name, as people say it: 北辰区
+            district = District.objects.filter(name=value).first()
+            if district is None:
+                raise CommandError(f"没有名为“{value}”的区。")
+            return district
+        code = value + "000000" if len(value) == 6 else value
         try:
             return District.objects.get(code=code)
         except District.DoesNotExist:
