@@ -283,3 +283,18 @@ def test_superuser_sees_every_station(client, admin_user, guoyuan, jixianli, gua
     client.force_login(admin_user)
     assert set(client.get(changelist("station")).context["cl"].result_list) == set(Station.objects.all())
     assert client.get(change(guangkai)).status_code == 200
+
+
+def test_admin_deletes_a_station_without_history_and_protects_one_with_staff(
+    client, admin_user, worker, guoyuan
+):
+    empty = f.make_station(f.make_street("120113009000", "新设街道", guoyuan.district))
+    client.force_login(admin_user)
+    for station in (empty, guoyuan):
+        client.post(
+            changelist("station"),
+            {"action": "delete_selected", "_selected_action": [station.pk], "post": "yes"},
+        )
+    assert not Station.objects.filter(pk=empty.pk).exists()
+    assert Street.objects.get(code="120113009000").station is None  # the street stays, uncovered
+    assert Station.objects.filter(pk=guoyuan.pk).exists()  # its accounts point at it (PROTECT)
