@@ -50,10 +50,10 @@ class DateRangeFilterSet(django_filters.FilterSet):
 
 class ChangeFilter(DateRangeFilterSet):
     user = django_filters.CharFilter(field_name="actor__username", label="操作人（用户名）")
-    model = django_filters.TypedChoiceFilter(
-        field_name="content_type", label="数据类型", choices=audited_model_choices, coerce=int
+    model = django_filters.ChoiceFilter(
+        field_name="content_type", label="数据类型", choices=audited_model_choices
     )
-    action = django_filters.TypedChoiceFilter(label="操作", choices=list(ACTION_LABELS.items()), coerce=int)
+    action = django_filters.ChoiceFilter(label="操作", choices=list(ACTION_LABELS.items()))
     object_id = django_filters.NumberFilter(label="记录编号")
 
     class Meta:
@@ -87,8 +87,13 @@ class LoginFilter(DateRangeFilterSet):
 
 
 class FailureFilter(LoginFilter):
-    locked = django_filters.BooleanFilter(field_name="locked_out", label="仅看导致锁定的")
+    result = django_filters.ChoiceFilter(
+        label="结果", choices=[("locked", "导致锁定"), ("failed", "密码错误")], method="filter_result"
+    )
 
     class Meta:
         model = AccessFailureLog
         fields = []
+
+    def filter_result(self, queryset, name, value):
+        return queryset.filter(locked_out=value == "locked")

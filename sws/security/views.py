@@ -1,6 +1,7 @@
 """Two-factor pages (enrol, verify) and the auditor's pages (changes, personal-data access, logins,
 one resident's history). The auditor sees these and nothing else; everybody else gets 403 here."""
 
+import datetime
 from urllib.parse import urlencode
 
 import segno
@@ -8,10 +9,12 @@ from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, Subquery
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -118,29 +121,55 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _display_value(field, value):
+    """A stored change value as an auditor reads it: choice labels, local times, #ids for links."""
+    if value in ("None", None, ""):
+        return ""
+    if field is None:
+        return value
+    if getattr(field, "choices", None):
+        return dict(field.choices).get(value, value)
+    if field.is_relation:
+        return f"#{value}"
+    if field.get_internal_type() == "DateTimeField":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+    return value
+
+
 def _change_rows(entries):
-    """Entries with their changes as (field label, old, new) rows, choices shown by label."""
+    """Entries with their changes as (field label, old, new) rows.
+
+    auditlog also lists reverse relations and the primary key when an object is created; they say
+    nothing, so they are left out here.
+    """
     rows = []
     for entry in entries:
         model = entry.content_type.model_class()
         changes = []
         for field_name, value in (entry.changes_dict or {}).items():
-            label, choices = field_name, None
+            field = None
             if model is not None:
                 try:
                     field = model._meta.get_field(field_name)
-                    label = str(getattr(field, "verbose_name", field_name))
-                    choices = dict(field.choices) if getattr(field, "choices", None) else None
-                except Exception:
-                    pass
+                except FieldDoesNotExist:
+                    field = None
+                concrete = getattr(field, "concrete", True)
+                noise = field is not None and (not concrete or getattr(field, "primary_key", False))
+                if noise and not field.many_to_many:
+                    continue
+            label = str(getattr(field, "verbose_name", field_name)) if field is not None else field_name
             if isinstance(value, dict):  # many-to-many: {"type": "m2m", "operation": …, "objects": […]}
                 sign = "增加" if value.get("operation") == "add" else "移除"
                 changes.append((label, "", f"{sign}：{'、'.join(value.get('objects', []))}"))
                 continue
             old, new = (list(value) + ["", ""])[:2]
-            if choices:
-                old, new = choices.get(old, old), choices.get(new, new)
-            changes.append((label, "" if old == "None" else old, "" if new == "None" else new))
+            changes.append((label, _display_value(field, old), _display_value(field, new)))
         rows.append(
             {
                 "entry": entry,

@@ -2,6 +2,7 @@
 data; every other role gets 403 there, anonymous users the login page."""
 
 import datetime
+import re
 
 import pytest
 from auditlog.context import set_actor
@@ -104,6 +105,31 @@ def test_changes_list_shows_who_what_where_and_filters(client, auditor, worker, 
     assert "10.9.8.7" not in client.get("/audit/", {"date_from": tomorrow}).content.decode()
 
 
+def test_the_filter_form_submitted_as_is_hides_nothing(client, auditor, worker, guoyuan):
+    """Every select starts empty, so submitting the untouched form filters nothing out."""
+    with set_actor(worker, remote_addr="10.9.9.9"):
+        guoyuan.phone = "022-1"
+        guoyuan.save()
+    client.force_login(auditor)
+    for url in ("/audit/", "/audit/access/", "/audit/logins/"):
+        page = client.get(url).content.decode()
+        for select in re.findall(r"<select[^>]*>.*?</select>", page, re.S):
+            first = re.search(r"<option[^>]*>", select).group(0)
+            assert 'value=""' in first, (url, select[:200])
+    untouched = {"user": "", "model": "", "action": "", "object_id": "", "date_from": "", "date_to": ""}
+    assert "10.9.9.9" in client.get("/audit/", untouched).content.decode()
+
+
+def test_a_creation_shows_its_values_without_relation_noise(client, auditor, worker, chaoyangli):
+    with set_actor(worker):
+        resident = make_resident(chaoyangli, name="王秀英", address="朝阳里3号楼", phone="13812345678")
+    client.force_login(auditor)
+    page = client.get("/audit/", {"object_id": resident.pk}).content.decode()
+    assert "朝阳里3号楼" in page and "138****5678" in page and "13812345678" not in page
+    assert f"#{chaoyangli.pk}" in page  # the community, by id
+    assert ".None" not in page  # no reverse relations ("residents.Request.None")
+
+
 def test_access_list_and_its_filters(client, auditor, worker, worker2, chaoyangli):
     resident = make_resident(chaoyangli)
     other = make_resident(chaoyangli, name="李四")
@@ -129,6 +155,8 @@ def test_login_records_page(client, auditor):
     assert "10.3.3.3" in failures and "账号已锁定" in failures and "10.4.4.4" not in failures
     logins = client.get("/audit/logins/", {"kind": "logins"}).content.decode()
     assert "10.4.4.4" in logins and "10.3.3.3" not in logins
+    assert "10.3.3.3" in client.get("/audit/logins/", {"result": "locked"}).content.decode()
+    assert "10.3.3.3" not in client.get("/audit/logins/", {"result": "failed"}).content.decode()
 
 
 def test_a_residents_history_has_its_changes_and_accesses_only(client, auditor, worker, guoyuan, chaoyangli):
