@@ -710,6 +710,12 @@ class AnnualPlan(Versioned):
     def period(self) -> tuple[datetime.date, datetime.date]:
         return datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
 
+    def progress(self):
+        """Target vs actual per countable target; see `projects.progress.plan_progress`."""
+        from projects.progress import plan_progress  # progress imports this module
+
+        return plan_progress(self)
+
 
 class PlanEventQuerySet(ScopedQuerySet):
     station_lookup = "plan__station"

@@ -18,6 +18,13 @@ from residents.models import Category, Request
 from residents.services import create_request
 
 D = datetime.date
+OCT_10, OCT_1, MAR_1, JAN_1, MAY_1 = (
+    D(2023, 10, 10),
+    D(2023, 10, 1),
+    D(2023, 3, 1),
+    D(2023, 1, 1),
+    D(2023, 5, 1),
+)
 
 
 def make_project(station, title="老年智慧出行志愿服务行动", communities=(), **fields):
@@ -30,7 +37,7 @@ def make_project(station, title="老年智慧出行志愿服务行动", communit
     return project
 
 
-def make_activity(station, day=D(2023, 10, 10), sessions=1, person_times=10, communities=(), **fields):
+def make_activity(station, day=OCT_10, sessions=1, person_times=10, communities=(), **fields):
     fields.setdefault("title", "社区义诊")
     fields.setdefault("method", Activity.Method.COMMUNITY)
     activity = Activity.objects.create(
@@ -45,29 +52,33 @@ def make_partner(station, name="爱心超市", kind=Partner.Kind.ENTERPRISE):
     return Partner.objects.get_or_create(station=station, name=name, defaults={"kind": kind})[0]
 
 
-def make_resource(station, amount="100.00", partner=None, day=D(2023, 10, 1), **fields):
+def make_resource(station, amount="100.00", partner=None, day=OCT_1, **fields):
     partner = partner or make_partner(station)
-    return Resource.objects.create(station=station, partner=partner, amount=Decimal(amount), date=day, **fields)
+    return Resource.objects.create(
+        station=station, partner=partner, amount=Decimal(amount), date=day, **fields
+    )
 
 
-def make_team(station, name="针锋裁缝", founded_on=D(2023, 3, 1), **fields):
+def make_team(station, name="针锋裁缝", founded_on=MAR_1, **fields):
     return VolunteerTeam.objects.create(station=station, name=name, founded_on=founded_on, **fields)
 
 
-def make_organisation(station, name="邻里串门", founded_on=D(2023, 3, 1), **fields):
+def make_organisation(station, name="邻里串门", founded_on=MAR_1, **fields):
     return CommunityOrganisation.objects.create(station=station, name=name, founded_on=founded_on, **fields)
 
 
-def make_fund(station, name="社区基金", established_on=D(2023, 1, 1)):
+def make_fund(station, name="社区基金", established_on=JAN_1):
     return CommunityFund.objects.create(station=station, name=name, established_on=established_on)
 
 
-def make_entry(fund, amount, direction=FundEntry.Direction.INFLOW, day=D(2023, 5, 1), **fields):
+def make_entry(fund, amount, direction=FundEntry.Direction.INFLOW, day=MAY_1, **fields):
     if direction == FundEntry.Direction.INFLOW:
         fields.setdefault("channel", FundEntry.Channel.RESIDENTS)
     else:
         fields.setdefault("purpose", FundEntry.Purpose.RECIPIENT_AID)
-    return FundEntry.objects.create(fund=fund, direction=direction, amount=Decimal(amount), date=day, **fields)
+    return FundEntry.objects.create(
+        fund=fund, direction=direction, amount=Decimal(amount), date=day, **fields
+    )
 
 
 def make_plan(station, year=2023, **fields):

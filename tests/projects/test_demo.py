@@ -87,7 +87,16 @@ def test_every_station_gets_a_year_of_work(city):
 
 def test_a_second_run_adds_nothing(city):
     _seed()
-    models = [Project, Activity, Partner, Resource, VolunteerTeam, CommunityOrganisation, CommunityFund, FundEntry]
+    models = [
+        Project,
+        Activity,
+        Partner,
+        Resource,
+        VolunteerTeam,
+        CommunityOrganisation,
+        CommunityFund,
+        FundEntry,
+    ]
     models += [AnnualPlan, PlanEvent]
     before = {m: m.objects.count() for m in models}
     assert "未重复生成" in _seed()

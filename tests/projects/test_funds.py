@@ -62,10 +62,14 @@ def test_outflow_larger_than_the_balance_is_refused_and_nothing_is_written(worke
 def test_inflow_needs_a_channel_and_outflow_a_purpose(worker):
     fund = pf.make_fund(worker.station)
     with pytest.raises(ValidationError):
-        fund_record_entry(acting_user=worker, fund=fund, direction=IN, amount=Decimal("5"), date=D(2023, 1, 1))
+        fund_record_entry(
+            acting_user=worker, fund=fund, direction=IN, amount=Decimal("5"), date=D(2023, 1, 1)
+        )
     _record(worker, fund, IN, "5")
     with pytest.raises(ValidationError):
-        fund_record_entry(acting_user=worker, fund=fund, direction=OUT, amount=Decimal("1"), date=D(2023, 1, 1))
+        fund_record_entry(
+            acting_user=worker, fund=fund, direction=OUT, amount=Decimal("1"), date=D(2023, 1, 1)
+        )
     with pytest.raises(ValidationError):
         _record(worker, fund, IN, "0")
 
@@ -97,7 +101,10 @@ def test_the_ledger_page_shows_the_running_balance(client, worker):
     entries = list(response.context["page"].object_list)
     assert [e.balance_after for e in entries] == [Decimal("380.25"), Decimal("500.50"), Decimal("300.00")]
     assert response.context["fund"].balance == Decimal("380.25")
-    assert dict(response.context["channels"]) == {"彩票代售点注资": Decimal("300.00"), "社企联动": Decimal("200.50")}
+    assert dict(response.context["channels"]) == {
+        "彩票代售点注资": Decimal("300.00"),
+        "社企联动": Decimal("200.50"),
+    }
     assert "380.25" in response.content.decode()
 
 
@@ -105,10 +112,14 @@ def test_recording_through_the_page(client, worker):
     fund = pf.make_fund(worker.station)
     client.force_login(worker)
     url = reverse("projects:fund-entry-create", args=[fund.pk])
-    response = client.post(url, {"direction": "in", "amount": "88.80", "date": "2023-05-05", "channel": "residents"})
+    response = client.post(
+        url, {"direction": "in", "amount": "88.80", "date": "2023-05-05", "channel": "residents"}
+    )
     assert response.status_code == 302
     assert fund.balance() == Decimal("88.80")
-    response = client.post(url, {"direction": "out", "amount": "88.81", "date": "2023-05-06", "purpose": "other"})
+    response = client.post(
+        url, {"direction": "out", "amount": "88.81", "date": "2023-05-06", "purpose": "other"}
+    )
     assert response.status_code == 400
     assert "超过基金余额" in response.content.decode()
     assert fund.balance() == Decimal("88.80")

@@ -54,12 +54,16 @@ def test_one_plan_per_station_and_year(client, worker):
 def test_full_flow_submit_return_edit_resubmit_approve(client, worker, district_user):
     plan = pf.make_plan(worker.station, 2023, target_volunteer_teams=2)
     client.force_login(worker)
-    response = client.post(reverse("projects:plan-submit", args=[plan.pk]), {"expected_version": plan.version})
+    response = client.post(
+        reverse("projects:plan-submit", args=[plan.pk]), {"expected_version": plan.version}
+    )
     plan.refresh_from_db()
     assert response.status_code == 302 and plan.status == AnnualPlan.Status.SUBMITTED
     assert plan.submitted_by == worker and plan.submitted_at is not None
     # Submitted: the station can no longer edit.
-    response = client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(expected_version=plan.version))
+    response = client.post(
+        reverse("projects:plan-edit", args=[plan.pk]), _plan_data(expected_version=plan.version)
+    )
     plan.refresh_from_db()
     assert plan.target_volunteer_teams == 2
 
@@ -98,7 +102,9 @@ def test_full_flow_submit_return_edit_resubmit_approve(client, worker, district_
 def test_the_year_cannot_be_changed_by_editing(client, worker):
     plan = pf.make_plan(worker.station, 2023)
     client.force_login(worker)
-    client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(year="2030", expected_version=plan.version))
+    client.post(
+        reverse("projects:plan-edit", args=[plan.pk]), _plan_data(year="2030", expected_version=plan.version)
+    )
     plan.refresh_from_db()
     assert plan.year == 2023
 

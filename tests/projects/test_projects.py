@@ -74,12 +74,15 @@ def test_requests_are_linked_by_reference_of_the_own_station_only(
     theirs = pf.make_request(far_worker.station, hualinyuan)
     client.force_login(worker)
     response = client.post(
-        reverse("projects:project-create"), _project_data(request_references=f"{own.reference}，{theirs.reference}")
+        reverse("projects:project-create"),
+        _project_data(request_references=f"{own.reference}，{theirs.reference}"),
     )
     assert response.status_code == 200
     assert theirs.reference in str(response.context["form"].errors["request_references"])
     assert not Project.objects.exists()
-    response = client.post(reverse("projects:project-create"), _project_data(request_references=own.reference))
+    response = client.post(
+        reverse("projects:project-create"), _project_data(request_references=own.reference)
+    )
     assert list(Project.objects.get().requests.all()) == [own]
 
 

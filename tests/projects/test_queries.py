@@ -95,7 +95,9 @@ def test_query_counts_do_not_grow_with_the_data(client, request, world, worker, 
         assert large[url] <= MAX_QUERIES, f"{url}: {large[url]} queries"
 
 
-def test_list_pages_with_many_rows_stay_within_the_bound(client, worker, chaoyangli, django_assert_max_num_queries):
+def test_list_pages_with_many_rows_stay_within_the_bound(
+    client, worker, chaoyangli, django_assert_max_num_queries
+):
     _grow(worker.station, [chaoyangli], 40, "C")
     pf.make_plan(worker.station, 2023)
     client.force_login(worker)

@@ -77,7 +77,9 @@ def test_detail_pages_are_scoped(client, world, request, kind, who, owner, statu
         ("city_user", "own", 404),
     ],
 )
-def test_edit_pages_are_for_the_owning_station_only(client, world, request, worker2, kind, who, owner, status):
+def test_edit_pages_are_for_the_owning_station_only(
+    client, world, request, worker2, kind, who, owner, status
+):
     client.force_login(request.getfixturevalue(who))
     url = reverse(EDITS[kind], args=[world[owner][kind].pk])
     assert client.get(url).status_code == status
@@ -120,7 +122,10 @@ def test_create_pages_work_for_station_staff(client, worker, name):
 def test_lists_show_only_what_is_in_scope(client, world, request, name, kind, who, sees):
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse(name))
-    shown = {obj.pk if not isinstance(obj, dict) else obj["plan"].pk for obj in response.context["page"].object_list}
+    shown = {
+        obj.pk if not isinstance(obj, dict) else obj["plan"].pk
+        for obj in response.context["page"].object_list
+    }
     assert shown == {world[owner][kind].pk for owner in sees}
 
 
