@@ -86,6 +86,17 @@ def test_it_lands_in_the_station_queue_as_new_qr_with_the_reference_shown(
     assert created.reference in done.content.decode()
 
 
+def test_the_station_sees_it_in_its_queue_and_others_do_not(
+    anonymous, client, worker, other_worker, chaoyangli, care
+):
+    post(anonymous, chaoyangli, intake_payload(care, description="扫码反映：单元门禁坏了"))
+    reference = Request.objects.get().reference
+    client.force_login(worker)
+    assert reference in client.get(reverse("residents:request-queue")).content.decode()
+    client.force_login(other_worker)
+    assert reference not in client.get(reverse("residents:request-queue")).content.decode()
+
+
 def test_the_done_page_refuses_a_forged_token(anonymous, chaoyangli, care):
     url = reverse("public:intake-done", args=[chaoyangli.code])
     response = anonymous.get(url, {"t": "120113001-2026-00001"})
