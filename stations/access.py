@@ -104,6 +104,11 @@ def role_required(*predicates):
 class ScopedAdminMixin:
     """Admin pages list and edit only what the staff user may see; the rest is a 404.
 
+    Within that scope, what a staff user may change is decided by model permissions (the demo gives
+    district centre staff a group): a district centre maintains its district's stations, staff and
+    certificates in the admin, as the foundation issue asks, while the app's own pages stay read-only for
+    district and municipal staff (`editable_by`).
+
     Foreign-key choices and autocompletes are scoped too (`scoped_fk_querysets` maps a field name to
     the model whose `visible_to` restricts it).
     """
