@@ -104,9 +104,39 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpMenu);
-  } else {
+  // A table wider than its box scrolls sideways: make that box reachable with the keyboard (arrow keys
+  // scroll it) and give it a name, as WCAG asks of scrollable regions.
+  function labelScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var section = box.closest("section, figure, .card");
+        var heading = section && section.querySelector("h2, h3, figcaption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", ((caption || heading) ? (caption || heading).textContent.trim() : "表格") + "（可左右滚动）");
+        box.setAttribute("data-scroll-label", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-label")) {
+        ["tabindex", "role", "aria-label", "data-scroll-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+
+  function setUp() {
     setUpMenu();
+    labelScrollers();
+    var pending;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(labelScrollers, 200);
+    });
+    document.addEventListener("htmx:afterSettle", labelScrollers);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
   }
 })();

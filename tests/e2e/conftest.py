@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    "--lang=zh-CN",  # date inputs and the like as a Chinese user's browser shows them
 ]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1440, "height": 900}
