@@ -1,32 +1,64 @@
 """Reference numbers under concurrent intake: unique, per station and year, gap-tolerant.
 
-The threads each use their own database connection. On PostgreSQL they start together (a barrier) and
-really race for the counter row; SQLite allows one writer at a time, so there the same threads take
-turns (a lock) and the test checks the same outcome: it runs meaningfully on both backends.
+The threads each use their own database connection, on rows committed for the purpose. On PostgreSQL
+they start together (a barrier) and really race for the counter row; SQLite allows one writer at a time,
+so there the same threads take turns (a lock) and the test checks the same outcome: it runs meaningfully
+on both backends.
 """
 
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
 from residents import services
 from residents.models import Request
-from tests.residents.factories import category, ensure_default_data
+from tests.residents.factories import category
 
 THREADS = 8
-# Threads need committed data, so these tests are transactional (pytest-django runs them after the
-# others). Naming every installed app makes the flush afterwards TRUNCATE ... CASCADE: PostgreSQL
-# refuses a plain TRUNCATE while a table outside Django's model list (auditlog's own log table) still
-# references django_content_type. The default data of the data migrations is loaded by the test itself.
-TRANSACTIONAL = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
 
 
 @pytest.fixture
-def run_concurrently():
+def committed_place(django_db_setup, django_db_blocker):
+    """A station and community committed to the test database, so that threads with their own
+    connections see them, and removed again afterwards.
+
+    Not a transactional test on purpose: its flush would empty every table (and with it the default data
+    of the data migrations and the content types other tests rely on). Audit logging is off for these
+    throwaway rows: audit records cannot be deleted.
+    """
+    from auditlog.context import disable_auditlog
+
+    from residents.models import ReferenceCounter, TimelineEvent
+    from stations.models import Community, District, Municipality, Station, Street
+    from tests import factories as f
+
+    with django_db_blocker.unblock(), disable_auditlog():
+        had_city = Municipality.objects.filter(code="120000000000").exists()
+        district = f.make_district("120199000000", "并发测试区")
+        street = f.make_street("120199001000", "并发测试街道", district)
+        station = f.make_station(street)
+        community = f.make_community("120199001001", "并发测试社区居委会", street)
+        try:
+            yield station, community
+        finally:
+            TimelineEvent.objects.filter(request__station=station).delete()
+            Request.objects.filter(station=station).delete()
+            ReferenceCounter.objects.filter(station=station).delete()
+            Community.objects.filter(pk=community.pk).delete()
+            Street.objects.filter(pk=street.pk).delete()
+            Station.objects.filter(pk=station.pk).delete()
+            District.objects.filter(pk=district.pk).delete()
+            if not had_city:
+                Municipality.objects.filter(code="120000000000").delete()
+
+
+@pytest.fixture
+def run_concurrently(django_db_blocker):
     def run(fn, n=THREADS):
+        from auditlog.context import disable_auditlog
+
         parallel = connection.vendor == "postgresql"
         barrier = threading.Barrier(n)
         turn = threading.Lock()
@@ -34,22 +66,24 @@ def run_concurrently():
 
         def target(i):
             try:
-                barrier.wait(timeout=30)
-                if parallel:
-                    results.append(fn(i))
-                else:
-                    with turn:
+                with disable_auditlog():
+                    barrier.wait(timeout=30)
+                    if parallel:
                         results.append(fn(i))
-            except Exception as error:  # reported below, with the thread's traceback lost but the type kept
+                    else:
+                        with turn:
+                            results.append(fn(i))
+            except Exception as error:
                 errors.append(error)
             finally:
                 connections.close_all()
 
-        threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        with django_db_blocker.unblock():
+            threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
         assert not errors, errors
         assert len(results) == n
         return results
@@ -73,22 +107,22 @@ def _intake(station, community, token=None):
     )
 
 
-@TRANSACTIONAL
-def test_concurrent_intake_gets_unique_references(guoyuan, chaoyangli, run_concurrently):
-    ensure_default_data()
-    references = run_concurrently(lambda i: _intake(guoyuan, chaoyangli).reference)
+def test_concurrent_intake_gets_unique_references(committed_place, run_concurrently, django_db_blocker):
+    station, community = committed_place
+    references = run_concurrently(lambda i: _intake(station, community).reference)
     assert len(set(references)) == THREADS
     year = timezone.localdate().year
-    assert sorted(references) == [f"120113001-{year}-{n:05d}" for n in range(1, THREADS + 1)]
-    assert Request.objects.count() == THREADS
+    assert sorted(references) == [f"{station.code}-{year}-{n:05d}" for n in range(1, THREADS + 1)]
+    with django_db_blocker.unblock():
+        assert Request.objects.filter(station=station).count() == THREADS
 
 
-@TRANSACTIONAL
-def test_concurrent_double_submit_creates_one_request(guoyuan, chaoyangli, run_concurrently):
-    ensure_default_data()
-    pks = run_concurrently(lambda i: _intake(guoyuan, chaoyangli, token="same-form-token").pk, n=4)
+def test_concurrent_double_submit_creates_one_request(committed_place, run_concurrently, django_db_blocker):
+    station, community = committed_place
+    pks = run_concurrently(lambda i: _intake(station, community, token="same-form-token").pk, n=4)
     assert len(set(pks)) == 1
-    assert Request.objects.count() == 1
+    with django_db_blocker.unblock():
+        assert Request.objects.filter(station=station).count() == 1
 
 
 @pytest.mark.django_db
