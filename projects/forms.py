@@ -388,6 +388,8 @@ class FundEntryForm(forms.Form):
         self.fund = fund
         self.fields["partner"].queryset = Partner.objects.filter(station_id=fund.station_id).order_by("name")
         self.fields["project"].queryset = Project.objects.filter(station_id=fund.station_id).order_by("title")
+        self.fields["partner"].empty_label = "（无）"
+        self.fields["project"].empty_label = "（无）"
 
     def clean(self):
         data = super().clean()

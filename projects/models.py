@@ -43,26 +43,6 @@ class Versioned(models.Model):
         abstract = True
 
 
-def check_same_station(obj, station_id, **related):
-    """Raise a field error for each related object (project, community, partner…) of another station.
-
-    `related` maps a form field name to an object with a `station_id`, a Community (checked through its
-    street), or an iterable of either.
-    """
-    errors = {}
-    for field, value in related.items():
-        if value is None:
-            continue
-        items = value if isinstance(value, list | tuple | set | models.QuerySet) else [value]
-        for item in items:
-            owner = item.street.station_id if isinstance(item, Community) else item.station_id
-            if owner != station_id:
-                errors[field] = _("只能选择本站的数据。")
-                break
-    if errors:
-        raise ValidationError(errors)
-
-
 # --- Projects ----------------------------------------------------------------------------------------
 
 
@@ -285,6 +265,11 @@ class Activity(Versioned):
     def get_absolute_url(self):
         return reverse("projects:activity-detail", args=[self.pk])
 
+    def clean(self):
+        # Forms limit the choices already; this also guards the admin, which sees every station.
+        if self.station_id and self.project_id and self.project.station_id != self.station_id:
+            raise ValidationError({"project": _("只能选择本站的项目。")})
+
 
 # --- Partners and resources mobilised ----------------------------------------------------------------
 
@@ -389,8 +374,15 @@ class Resource(Versioned):
         return reverse("projects:resource-detail", args=[self.pk])
 
     def clean(self):
+        errors = {}
         if self.kind == self.Kind.IN_KIND and not self.description:
-            raise ValidationError({"description": _("物资请填写内容。")})
+            errors["description"] = _("物资请填写内容。")
+        if self.station_id and self.partner_id and self.partner.station_id != self.station_id:
+            errors["partner"] = _("只能选择本站的链接单位。")
+        if self.station_id and self.project_id and self.project.station_id != self.station_id:
+            errors["project"] = _("只能选择本站的项目。")
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Volunteer teams and community social organisations ----------------------------------------------

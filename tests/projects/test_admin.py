@@ -36,3 +36,18 @@ def test_admin_lists_only_what_a_staff_user_may_see(client, world, district_user
     assert shown == {world["own"]["project"].pk, world["neighbour"]["project"].pk}
     far = world["far"]["project"]
     assert client.get(reverse("admin:projects_project_change", args=[far.pk])).status_code in (302, 404)
+
+
+def test_models_refuse_links_across_stations(world):
+    """The admin sees every station; the models themselves refuse a project or partner of another."""
+    from django.core.exceptions import ValidationError
+
+    activity, resource = world["own"]["activity"], world["own"]["resource"]
+    activity.project = world["neighbour"]["project"]
+    with pytest.raises(ValidationError) as excinfo:
+        activity.full_clean()
+    assert "project" in excinfo.value.message_dict
+    resource.partner = world["far"]["partner"]
+    with pytest.raises(ValidationError) as excinfo:
+        resource.full_clean()
+    assert "partner" in excinfo.value.message_dict
