@@ -565,7 +565,7 @@ class Story:
                 self._refer(rng, worker)
             if fate < 0.07:
                 return self._close(rng, worker, Status.WITHDRAWN, ("resident", "duplicate"))
-            if fate < 0.10:
+            if fate < 0.08:
                 return self  # stalled: still open, overdue once its due time passes
             self._resolve(rng, worker)
             if rng.random() < 0.03:
@@ -575,7 +575,7 @@ class Story:
                 )
                 self.resolved_at = self.follow_up_due_on = None
                 self._resolve(rng, worker)
-            if rng.random() < 0.93:  # the rest still wait for their follow-up call
+            if rng.random() < 0.985:  # the rest still wait for their follow-up call (回访到期)
                 self._follow_up(rng, worker)
         except _Cut:
             pass
