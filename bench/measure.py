@@ -96,8 +96,9 @@ def choose_subjects():
 class PageRun:
     """One page, resolved for the subjects, with its logged-in client."""
 
-    def __init__(self, page, client, url):
+    def __init__(self, page, client, url, subjects):
         self.page = page
+        self.subjects = subjects
         self.client = client
         self.url = url
         self.durations = []
@@ -115,7 +116,8 @@ class PageRun:
 
         form_page = self.client.get(self.url)
         path = self.url.split("?")[0]
-        return fill(form_page.content.decode("utf-8", "replace"), path, self.page.post_values)
+        overrides = self.page.post_data(self.subjects)
+        return fill(form_page.content.decode("utf-8", "replace"), path, overrides)
 
     def request(self, data):
         """The response and its size; a streamed body (CSV exports) is read to the end, inside the timing."""
@@ -215,7 +217,7 @@ def measure(*, runs, warmup, only=None):
             entry["state"] = "no user"
             continue
         entry["url"] = url
-        run = PageRun(page, clients[page.role], url)
+        run = PageRun(page, clients[page.role], url, subjects)
         run.entry = entry
         active.append(run)
 

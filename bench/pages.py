@@ -79,10 +79,14 @@ class Page:
     args: Callable = own_scope
     query: str = ""  # e.g. "format=xlsx"
     method: str = "GET"
-    # POST pages: the form is fetched (untimed) and filled from its own fields; these values win.
-    post_values: dict = field(default_factory=dict)
+    # POST pages: the form is fetched (untimed) and filled from its own fields; these values win
+    # (a dict, or a function of the subjects giving one).
+    post_values: dict | Callable = field(default_factory=dict)
     throughput: bool = False  # also driven by wrk under gunicorn
     baseline: bool = False  # the yardstick (bench.views)
+
+    def post_data(self, subjects) -> dict:
+        return self.post_values(subjects) if callable(self.post_values) else dict(self.post_values)
 
     def resolve(self, subjects) -> str | None:
         """The page's URL for these subjects, or None when no candidate name resolves (not built)."""
@@ -104,7 +108,16 @@ PAGES = [
     Page("case", "诉求详情（个案页）", STATION, ("residents:request-detail",), case_args, throughput=True),
     Page("resident-list", "居民名册", STATION, ("residents:resident-list",), no_args),
     Page("intake-get", "登记诉求（打开表单）", STATION, ("residents:intake",), no_args),
-    Page("intake-post", "登记诉求（提交）", STATION, ("residents:intake",), no_args, method="POST"),
+    Page(
+        "intake-post",
+        "登记诉求（提交）",
+        STATION,
+        ("residents:intake",),
+        no_args,
+        method="POST",
+        # The usual walk-in: a registered resident of the station, found by the search box.
+        post_values=lambda subjects: {"mode": "existing", "resident": subjects.resident_pk},
+    ),
     Page("station-dashboard", "本站看板", STATION, ("dashboards:station",), station_pk),
     # District centre
     Page("district-dashboard", "区级看板", DISTRICT, ("dashboards:district",), district_pk, throughput=True),

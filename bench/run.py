@@ -163,6 +163,8 @@ def _seed_and_measure(args, requests, url, env, result, reuse):
         say(f"   seeded in {result['seed_seconds']:.0f} s")
     say("-- VACUUM ANALYZE")
     vacuum_analyze(url)
+    if args.seed_only:
+        return result
 
     say(f"-- measure: {args.runs} runs per page after {args.warmup} warm-up runs")
     load_before = os.getloadavg()[0]
@@ -227,6 +229,9 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true", help="keep an existing database's data: no seeding")
     parser.add_argument("--recreate", action="store_true", help="drop an existing non-benchmark database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="create and seed the database, measure nothing"
+    )
     parser.add_argument("--password", default="sws-demo-2026", help="demo accounts' password")
     parser.add_argument(
         "--no-throughput", dest="throughput", action="store_false", help="skip gunicorn + wrk"
@@ -252,6 +257,8 @@ def main(argv=None):
 
     several = len(args.requests) > 1
     results = [run_size(args, n, several) for n in args.requests]
+    if args.seed_only:
+        return 0
     write_results(results, args)
     say()
     say(report.markdown(results))
