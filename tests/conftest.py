@@ -123,3 +123,15 @@ def city_user(db):
 @pytest.fixture
 def admin_user(db):
     return f.make_user("admin", User.Role.ADMIN, name="管理员", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """The audit trail writes content types on every audited save. A transactional test's flush (with
+    available_apps) empties their table, and the next test re-creates the rows inside its own rolled-back
+    transaction: a cached id from one test must not reach the next."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
