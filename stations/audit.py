@@ -18,6 +18,7 @@ How views record access to personal data (see `record_access`):
     record_access(request, "reveal", residents=resident, reason=reason) # full ID number shown
 """
 
+import ipaddress
 from collections.abc import Iterable
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
@@ -164,11 +165,22 @@ class AccessedResident(AppendOnlyModel):
 
 
 def client_ip(request) -> str | None:
-    """The client address as auditlog's middleware records it (first X-Forwarded-For hop, else the
-    socket address); the reverse proxy must overwrite X-Forwarded-For (see README)."""
-    from auditlog.middleware import AuditlogMiddleware
+    """The client address recorded in the audit trail and the login records.
 
-    return AuditlogMiddleware._get_remote_addr(request) or None
+    X-Forwarded-For counts only as far as settings.TRUSTED_PROXY_COUNT says our own proxies append to it
+    (the entry that many from the right); with no trusted proxy it is ignored, so a client cannot write
+    an address of its choosing into the audit trail.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            remote = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(remote)) if remote else None
+    except ValueError:
+        return None
 
 
 def _resident_ids(residents) -> list[int]:

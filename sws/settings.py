@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "sws.security.sessions.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
     "sws.security.twofactor.TwoFactorRequiredMiddleware",  # code owed → code page first
-    "auditlog.middleware.AuditlogMiddleware",  # who and from where, for every audited change
+    "sws.security.middleware.AuditMiddleware",  # who and from where, for every audited change
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

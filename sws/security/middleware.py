@@ -5,8 +5,11 @@ public intake /r/), so no browser or proxy keeps a copy of a resident's page or 
 Static files never reach this middleware (whitenoise answers them earlier) and stay cacheable.
 """
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers
+
+from stations.audit import client_ip
 
 
 class NoStoreMiddleware:
@@ -21,3 +24,18 @@ class NoStoreMiddleware:
             # no-cache, no-store, must-revalidate, private, max-age=0 (and an Expires in the past)
             add_never_cache_headers(response)
         return response
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (the acting user and address for every audited change), with the address
+    taken as the rest of the audit trail takes it: X-Forwarded-For only from our own proxies."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        if getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0:
+            return AuditlogMiddleware._get_remote_port(request)
+        return None

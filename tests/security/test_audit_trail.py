@@ -4,7 +4,6 @@ be neither changed nor deleted, not even by a superuser in admin."""
 
 import pytest
 from auditlog.context import set_actor
-from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.contrib import admin
@@ -14,6 +13,7 @@ from django.test import RequestFactory
 from residents.models import Referral, Request, Resident, VulnerabilityTag
 from stations.audit import AccessedResident, AuditLogEntry, AuditRecordImmutable, PersonalDataAccess
 from stations.models import Assignment, Certificate, Community, Station, Street, User
+from sws.security.middleware import AuditMiddleware
 from tests.security.conftest import id_number, make_request, make_resident
 
 CREATE, UPDATE, DELETE = AuditLogEntry.Action.CREATE, AuditLogEntry.Action.UPDATE, AuditLogEntry.Action.DELETE
@@ -31,12 +31,26 @@ def test_the_middleware_records_who_and_from_where(worker, guoyuan):
 
     request = RequestFactory().post("/stations/1/edit/", REMOTE_ADDR="10.20.30.40")
     request.user = worker
-    AuditlogMiddleware(view)(request)
+    AuditMiddleware(view)(request)
     entry = entries_for(guoyuan)[-1]
     assert entry.action == UPDATE
     assert entry.actor == worker
     assert entry.remote_addr == "10.20.30.40"
     assert entry.changes_dict["address"] == ["", "北辰区果园新村街道1号"]
+
+
+def test_a_forged_forwarded_for_does_not_reach_the_trail(worker, guoyuan, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+
+    def view(request):
+        guoyuan.phone = "022-2"
+        guoyuan.save()
+        return HttpResponse("ok")
+
+    request = RequestFactory().post("/", REMOTE_ADDR="10.20.30.40", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    request.user = worker
+    AuditMiddleware(view)(request)
+    assert entries_for(guoyuan)[-1].remote_addr == "10.20.30.40"
 
 
 def test_resident_create_change_delete(worker, chaoyangli):

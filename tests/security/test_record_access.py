@@ -71,9 +71,16 @@ def test_a_reveal_needs_a_reason(worker, chaoyangli):
     assert access.reason == "办理低保复核"
 
 
-def test_the_address_behind_a_proxy(worker, chaoyangli):
-    request = http_request(worker, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.8.8.8, 127.0.0.1")
+def test_the_address_behind_our_proxy(worker, chaoyangli, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = http_request(worker, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.8.8.8")
     assert record_access(request, "view", residents=make_resident(chaoyangli)).ip_address == "10.8.8.8"
+
+
+def test_a_forged_forwarded_for_is_not_recorded(worker, chaoyangli, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = http_request(worker, REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert record_access(request, "view", residents=make_resident(chaoyangli)).ip_address == "10.1.1.1"
 
 
 def test_an_unknown_action_or_anonymous_user_is_refused(worker, chaoyangli, db):
