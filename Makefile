@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest run e2e browser clean bench bench-smoke bench-tools
+.PHONY: demo test install lint migrations-check pytest run e2e browser screenshots clean bench bench-smoke bench-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ browser:
 e2e: install
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) not found: run 'make browser' first"; exit 1; }
 	SWS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e -m e2e $(E2E_ARGS)
+
+# The README's screenshots (docs/screenshots/, committed): first screens from the tour of the demo city.
+README_SHOTS = station-dashboard-1440 queue-375 request-detail-375 intake-375 district-dashboard-1440 \
+	public-intake-375 city-dashboard-1440 queue-1440
+
+screenshots: install
+	SWS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e/test_tour.py -m e2e
+	mkdir -p docs/screenshots
+	for shot in $(README_SHOTS); do cp screenshots/first-screen/$$shot.png docs/screenshots/; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -4,6 +4,7 @@
 //   [data-print]         a button that prints the page (reports, QR posters)
 //   form[data-autosubmit] submit a filter form as soon as a select or checkbox changes
 //   .nav-toggle          folds the top navigation into a menu on a phone
+//   form.filters         folds into one button on a phone (aria-label names it)
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -123,8 +124,40 @@
     });
   }
 
+  // On a phone a filter bar would fill the first screen: fold it behind one button that says how many
+  // filters are set. Without JavaScript (or on a desktop) the whole bar shows.
+  function foldFilters() {
+    document.querySelectorAll("form.filters").forEach(function (form, index) {
+      if (form.querySelector(".filters-toggle")) return;
+      var active = 0;
+      form.querySelectorAll("input, select").forEach(function (field) {
+        if (field.type === "hidden" || field.type === "submit" || field.type === "button") return;
+        if (field.type === "checkbox" || field.type === "radio") { if (field.checked) active += 1; return; }
+        if (field.tagName === "SELECT") { if (field.selectedIndex > 0) active += 1; return; }
+        if (field.value.trim()) active += 1;
+      });
+      var label = form.getAttribute("aria-label") || "筛选";
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "btn btn-sm filters-toggle";
+      toggle.setAttribute("aria-expanded", "false");
+      if (!form.id) form.id = "filters-" + index;
+      toggle.setAttribute("aria-controls", form.id);
+      toggle.textContent = label + (active ? "（已设 " + active + " 项）" : "");
+      toggle.addEventListener("click", function () {
+        var open = form.classList.toggle("filters-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      form.insertBefore(toggle, form.firstChild);
+      form.classList.add("filters-collapsible");
+      // A form the server sent back with errors stays open.
+      if (form.querySelector(".errorlist, .form-errors")) toggle.click();
+    });
+  }
+
   function setUp() {
     setUpMenu();
+    foldFilters();
     labelScrollers();
     var pending;
     window.addEventListener("resize", function () {

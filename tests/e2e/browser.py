@@ -20,11 +20,14 @@ def login(page, user, password=PASSWORD):
 
 
 def shoot(page, name):
-    """Full-page screenshot into screenshots/<name>-<width>.png (git-ignored)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
+    """Screenshots into screenshots/ (git-ignored): the whole page as <name>-<width>.png, and what fits the
+    first screen as first-screen/<name>-<width>.png (the README shows a few of those, see `make screenshots`).
+    """
     width = page.viewport_size["width"]
     path = SCREENSHOTS / f"{name}-{width}.png"
+    (SCREENSHOTS / "first-screen").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "first-screen" / f"{name}-{width}.png"))
     return path
 
 

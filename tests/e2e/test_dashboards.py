@@ -2,6 +2,8 @@
 station, downloading the export; the same sorting without JavaScript; the city and station dashboards."""
 
 import datetime
+import io
+from pathlib import Path
 
 import openpyxl
 from django.utils import timezone
@@ -38,7 +40,7 @@ def test_district_user_sorts_drills_down_and_exports(desktop, district_user, guo
     login(desktop, district_user)
     assert desktop.locator("h1").inner_text() == "北辰区社工站对比"
     check_a11y(desktop)
-    shoot(desktop, "district-dashboard")
+    shoot(desktop, "flow-district-dashboard")
 
     received = desktop.locator("table.compare-table thead th", has_text="受理诉求")
     received.get_by_role("link").click()  # figures sort largest first
@@ -54,7 +56,8 @@ def test_district_user_sorts_drills_down_and_exports(desktop, district_user, guo
         desktop.get_by_role("link", name="导出 Excel").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(download.path()).active
+    # openpyxl goes by the file name's extension, and the browser's download file has none.
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     rows = list(sheet.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] == "社工站")  # after the title rows
     header, body = rows[start], rows[start + 1 :]
@@ -67,7 +70,7 @@ def test_district_user_sorts_drills_down_and_exports(desktop, district_user, guo
     desktop.wait_for_load_state()
     assert GUOYUAN in desktop.locator("h1").inner_text()
     check_a11y(desktop)
-    shoot(desktop, "district-station-dashboard")
+    shoot(desktop, "flow-district-station-dashboard")
 
 
 def test_station_table_sorts_without_javascript(desktop_nojs, district_user, guoyuan, jixianli, client):
@@ -92,7 +95,7 @@ def test_district_dashboard_on_a_phone(phone, district_user, guoyuan, jixianli, 
     # The table becomes one card per station: nothing sticks out sideways.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     check_a11y(phone)
-    shoot(phone, "district-dashboard")
+    shoot(phone, "flow-district-dashboard")
 
 
 def test_city_dashboard(desktop, phone, city_user, guoyuan, jixianli, guangkai, client):
@@ -102,7 +105,7 @@ def test_city_dashboard(desktop, phone, city_user, guoyuan, jixianli, guangkai, 
         page.goto("/")
         assert page.locator("h1").count() == 1
         check_a11y(page)
-        shoot(page, "city-dashboard")
+        shoot(page, "flow-city-dashboard")
 
 
 def test_station_dashboard(desktop, phone, worker, guoyuan, jixianli, client):
@@ -112,4 +115,4 @@ def test_station_dashboard(desktop, phone, worker, guoyuan, jixianli, client):
         page.goto("/")
         assert GUOYUAN in page.locator("h1").inner_text()
         check_a11y(page)
-        shoot(page, "station-dashboard")
+        shoot(page, "flow-station-dashboard")

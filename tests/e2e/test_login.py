@@ -6,7 +6,7 @@ from tests.e2e.browser import check_a11y, shoot
 def test_wrong_password_gets_a_chinese_error_next_to_the_form(phone, worker):
     phone.goto("/login/")
     check_a11y(phone)
-    shoot(phone, "login")
+    shoot(phone, "flow-login")
 
     phone.get_by_label("用户名").fill(worker.username)
     phone.get_by_label("密码").fill("not-the-password")
@@ -22,4 +22,4 @@ def test_login_page_at_desktop_width(desktop, db):
     desktop.goto("/login/")
     assert desktop.locator("h1").inner_text() == "登录 SWS 社工站"
     check_a11y(desktop)
-    shoot(desktop, "login")
+    shoot(desktop, "flow-login")

@@ -26,7 +26,7 @@ def test_resident_submits_through_the_qr_page_and_gets_a_reference(phone, guoyua
     phone.goto(f"/r/{CHAOYANGLI}/")
     assert "朝阳里" in phone.locator(".lead").inner_text()
     check_a11y(phone)
-    shoot(phone, "public-intake")
+    shoot(phone, "flow-public-intake")
 
     # Nothing filled in: every problem is named next to its field, in Chinese, and nothing is saved.
     phone.get_by_role("button", name="提交").click()
@@ -44,7 +44,7 @@ def test_resident_submits_through_the_qr_page_and_gets_a_reference(phone, guoyua
     assert request.status == Request.Status.NEW
     assert phone.locator(".reference-number").inner_text() == request.reference
     check_a11y(phone)
-    shoot(phone, "public-intake-done")
+    shoot(phone, "flow-public-intake-done")
 
     # "Where is my request": reference number plus the phone's last four digits.
     phone.get_by_role("link", name="查询办理进度").click()
@@ -54,7 +54,7 @@ def test_resident_submits_through_the_qr_page_and_gets_a_reference(phone, guoyua
     assert request.reference in phone.locator("h2").first.inner_text()
     assert "等待社工研判" in phone.locator("dl.facts").inner_text()
     check_a11y(phone)
-    shoot(phone, "public-status")
+    shoot(phone, "flow-public-status")
 
 
 def test_qr_intake_works_without_javascript(phone_nojs, guoyuan, chaoyangli):

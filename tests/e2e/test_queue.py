@@ -45,7 +45,7 @@ def test_quick_actions_update_the_row_in_place(desktop, worker, worker2, guoyuan
     log_in_quickly(desktop, client, worker)
     desktop.goto(QUEUE)
     check_a11y(desktop)
-    shoot(desktop, "queue")
+    shoot(desktop, "flow-queue")
     desktop.evaluate("window.__sameDocument = true")  # survives only if no page load happens
 
     _quick_actions(desktop, first, worker2)
@@ -63,8 +63,13 @@ def test_quick_actions_on_a_phone(phone, worker, worker2, guoyuan, client):
     log_in_quickly(phone, client, worker)
     phone.goto(QUEUE)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # rows are cards, no sideways scroll
+    # The filter bar folds behind one button on a phone, and opens again.
+    status = phone.get_by_role("search", name="筛选诉求").locator("select").first
+    assert not status.is_visible()
+    phone.get_by_role("button", name="筛选诉求").click()
+    assert status.is_visible()
     check_a11y(phone)
-    shoot(phone, "queue")
+    shoot(phone, "flow-queue")
 
     _quick_actions(phone, first, worker2)
 

@@ -50,7 +50,7 @@ def test_worker_takes_a_request_from_intake_to_follow_up_on_a_phone(phone, worke
     _open_menu_and_go(phone, "登记")
     assert phone.locator("h1").inner_text() == "登记诉求"
     check_a11y(phone)
-    shoot(phone, "intake")
+    shoot(phone, "flow-intake")
 
     # A new resident, in person, 设施维修.
     phone.get_by_role("radio", name="新登记居民").check()
@@ -90,7 +90,7 @@ def test_worker_takes_a_request_from_intake_to_follow_up_on_a_phone(phone, worke
     assert "已办结" in _act(phone, "办结", {"办理结果": "灯泡已更换，老人满意。"})
     request.refresh_from_db()
     assert request.status == Request.Status.RESOLVED
-    shoot(phone, "request-detail")
+    shoot(phone, "flow-request-detail")
 
     assert "已回访并结案" in _act(phone, "回访", {"满意": "", "回访记录": "电话回访，老人表示满意。"})
     request.refresh_from_db()
