@@ -3,6 +3,7 @@ JavaScript off. And a request a resident sent through the QR page shows up in th
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from residents.models import Request
@@ -110,3 +111,23 @@ def test_qr_request_appears_in_the_station_queue(phone, desktop, worker, guoyuan
     assert row.locator(".badge.status-new").count() == 1
     row.get_by_role("link", name=reference).click()
     assert "扫码" in desktop.locator("dl.facts").inner_text()
+
+
+def test_a_quick_action_on_a_row_someone_else_changed_is_refused_in_place(desktop, worker, guoyuan, client):
+    first, _ = _two_new_requests(guoyuan)
+    log_in_quickly(desktop, client, worker)
+    desktop.goto(QUEUE)
+    # A colleague saves the request after this page was loaded.
+    Request.objects.filter(pk=first.pk).update(version=F("version") + 1, urgency="urgent")
+
+    row = _row(desktop, first)
+    row.get_by_label("轻重").select_option(label="重")
+    row.get_by_role("button", name="研判").click()
+
+    alert = _row(desktop, first).get_by_role("alert")
+    alert.wait_for()
+    assert "已被他人更新" in alert.inner_text()
+    first.refresh_from_db()
+    assert (first.status, first.severity) == (Request.Status.NEW, "mild")  # nothing overwritten
+    # The row now shows the current state, ready for another try.
+    assert _row(desktop, first).get_by_label("缓急").input_value() == "urgent"
