@@ -7,7 +7,8 @@ QUEUE = "/residents/requests/"
 
 FOCUSED = """() => { const e = document.activeElement; const r = e.getBoundingClientRect();
   return {tag: e.tagName, text: (e.textContent || '').trim(), id: e.id,
-          outline: getComputedStyle(e).outlineStyle, visible: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0}; }"""
+          outline: getComputedStyle(e).outlineStyle,
+          visible: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0}; }"""
 
 
 def _tab_to(page, text, limit=40):
