@@ -19,6 +19,17 @@ from stations.models import Community, Station, User
 from tests.e2e.browser import PASSWORD, check_a11y, log_in_quickly, shoot
 
 GUOYUAN = "120113001"  # 北辰区果园新村街道 (stations/demo.py)
+# Headings that go down more than one level at once (an h3 straight after the h1), as "h1→h3 text".
+SKIPPED_HEADINGS = """() => {
+  const out = []; let last = 0;
+  for (const h of document.querySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6")) {
+    if (!h.offsetParent && getComputedStyle(h).position !== "fixed") continue;  // not shown
+    const level = Number(h.tagName[1]);
+    if (last && level > last + 1) out.push(`h${last}→h${level} ${h.textContent.trim().slice(0, 20)}`);
+    last = level;
+  }
+  return out;
+}"""
 PRINTED = {"poster", "report", "district-dashboard"}  # also screenshot as printed (print stylesheet)
 # The outermost elements that stick out past the right edge (to say what to fix).
 WIDEST = """width => {
@@ -113,6 +124,9 @@ def _tour(page, pages, problems):
         headings = page.locator("h1").count()
         if headings != 1:
             problems.append(f"{name} {path}: {headings} <h1> elements")
+        skipped = page.evaluate(SKIPPED_HEADINGS)
+        if skipped:
+            problems.append(f"{name} {path}: heading levels skipped: {skipped}")
         width = page.viewport_size["width"]
         if width < 400:
             overflow = page.evaluate("document.documentElement.scrollWidth")
