@@ -3,8 +3,10 @@ referral, resolution and follow-up. Then the queue's htmx quick actions, with an
 
 import re
 
+from playwright.sync_api import expect
+
 from residents.models import Request, Severity, Urgency
-from tests.e2e.browser import check_a11y, login, shoot
+from tests.e2e.browser import check_a11y, log_in_quickly, login, shoot
 from tests.residents.public_fixtures import make_category
 
 
@@ -100,3 +102,71 @@ def test_worker_takes_a_request_from_intake_to_follow_up_on_a_phone(phone, worke
     for step in ("登记", "研判", "指派", "转介", "转介结果", "回访"):
         assert step in timeline
     check_a11y(phone)
+
+
+def _existing_resident_with_open_request(chaoyangli, guoyuan, category):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.sws import factories as sf
+
+    resident = sf.make_resident(chaoyangli, name="孙桂兰", phone="02260421234")
+    request = sf.make_request(
+        guoyuan, chaoyangli, received_at=timezone.now() - datetime.timedelta(days=1), category_obj=category
+    )
+    request.resident = resident
+    request.save(update_fields=["resident"])
+    return resident, request
+
+
+def test_intake_for_a_registered_resident_warns_of_an_open_duplicate(
+    phone, worker, guoyuan, chaoyangli, client
+):
+    category = _categories()
+    resident, earlier = _existing_resident_with_open_request(chaoyangli, guoyuan, category)
+    log_in_quickly(phone, client, worker)
+    phone.goto("/residents/requests/new/")
+
+    phone.get_by_label("查找居民").fill("孙桂兰")  # live search (htmx)
+    phone.get_by_role("radiogroup", name="选择居民").get_by_role("radio").first.check()
+    phone.get_by_label(_label("诉求分类")).select_option(label="设施维修")
+    # The category's defaults pre-fill 轻重缓急 (设施维修: 轻, 急), and the open request is pointed out.
+    assert phone.get_by_role("radio", name="急").is_checked()
+    expect(phone.locator("#duplicate-warning")).to_contain_text(earlier.reference)
+    phone.get_by_label(_label("诉求内容")).fill("厨房水管漏水。")
+    phone.get_by_role("button", name="登记", exact=True).click()
+    phone.wait_for_load_state()
+
+    request = Request.objects.exclude(pk=earlier.pk).get()
+    assert request.resident == resident and request.urgency == Urgency.URGENT
+    assert earlier.reference in phone.locator(".messages").inner_text()  # the duplicate warning, again
+
+
+def test_intake_without_javascript(phone_nojs, worker, guoyuan, chaoyangli, client):
+    category = _categories()
+    resident, earlier = _existing_resident_with_open_request(chaoyangli, guoyuan, category)
+    log_in_quickly(phone_nojs, client, worker)
+    phone_nojs.goto("/residents/requests/new/")
+
+    phone_nojs.get_by_label("查找居民").fill("孙桂兰")
+    phone_nojs.get_by_role("button", name="搜索").click()  # a plain form post that only searches
+    phone_nojs.wait_for_load_state()
+    assert Request.objects.count() == 1
+    phone_nojs.get_by_role("radiogroup", name="选择居民").get_by_role("radio").first.check()
+    phone_nojs.get_by_role("radio", name="已登记居民").check()
+    phone_nojs.get_by_label(_label("诉求分类")).select_option(label="设施维修")
+    phone_nojs.get_by_label(_label("诉求内容")).fill("楼道窗户玻璃碎了。")
+    # No JavaScript, so no pre-filling: leaving 轻重缓急 out is refused next to the fields.
+    phone_nojs.get_by_role("button", name="登记", exact=True).click()
+    phone_nojs.wait_for_load_state()
+    assert Request.objects.count() == 1
+    assert phone_nojs.locator(".field.has-error .errorlist").count() >= 1
+
+    phone_nojs.get_by_role("radio", name="轻").check()
+    phone_nojs.get_by_role("radio", name="急").check()
+    phone_nojs.get_by_role("button", name="登记", exact=True).click()
+    phone_nojs.wait_for_load_state()
+    request = Request.objects.exclude(pk=earlier.pk).get()
+    assert request.resident == resident
+    assert request.reference in phone_nojs.locator("h1").inner_text()
