@@ -1,0 +1,181 @@
+"""One record of every kind for three stations, and the people who look at them: the data set of the
+access matrix, the forged-field tests and the property-based form tests.
+
+The places and people are the shared cast's (tests/conftest.py): 果园新村 (ours: `own`), 集贤里 (another
+station of the same district: `neighbour`) and 广开 (another district: `far`). Built once per test module
+(`world` fixture below) inside a transaction that is rolled back afterwards; every test still runs in its
+own savepoint, so what one test saves is gone before the next.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+
+from projects.models import AnnualPlan
+from residents import services
+from residents.models import Category, Request
+from residents.validators import id_check_char
+from stations.demo import CITY_GROUP, DISTRICT_GROUP
+from stations.models import User
+from tests import factories as f
+from tests.projects import factories as pf
+from tests.residents.factories import ensure_default_data, make_resident
+from tests.stations.factories import make_staff
+
+PASSWORD = "Sws-test-2026"  # tests/factories.make_user's
+
+
+def id_number(seq, region="120113", born="19440502"):
+    """A valid 18-digit 身份证号 (GB 11643 check character)."""
+    first17 = f"{region}{born}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _category():
+    ensure_default_data()
+    return Category.objects.selectable().order_by("pk").first()
+
+
+def _station_records(key, station, community, lead, resident, category):
+    """A record of every kind the station owns."""
+    project = pf.make_project(station, title=f"{key}项目", communities=[community], lead=lead)
+    partner = pf.make_partner(station, name=f"{key}爱心超市")
+    fund = pf.make_fund(station, name=f"{key}社区基金")
+    pf.make_entry(fund, "500.00")
+    request = services.create_request(
+        acting_user=lead,
+        station=station,
+        community=community,
+        category=category,
+        description="楼道灯坏了，老人晚上出门不便。",
+        severity="mild",
+        urgency="not_urgent",
+        channel=Request.Channel.WALK_IN,
+        resident=resident,
+    )
+    referred = services.create_request(
+        acting_user=lead,
+        station=station,
+        community=community,
+        category=category,
+        description="存车处不能给电动自行车充电。",
+        severity="mild",
+        urgency="not_urgent",
+        channel=Request.Channel.WALK_IN,
+    )
+    services.start_request(acting_user=lead, request=referred)
+    referral = services.refer_request(
+        acting_user=lead, request=referred, organisation="有资质的充电桩公司", reason="需专业安装"
+    )
+    referred.refresh_from_db()
+    submitted_plan = pf.make_plan(station, year=2024)
+    AnnualPlan.objects.filter(pk=submitted_plan.pk).update(status=AnnualPlan.Status.SUBMITTED)
+    submitted_plan.refresh_from_db()
+    return SimpleNamespace(
+        station=station,
+        community=community,
+        resident=resident,
+        request=request,
+        referred=referred,
+        referral=referral,
+        project=project,
+        activity=pf.make_activity(station, project=project, communities=[community]),
+        partner=partner,
+        resource=pf.make_resource(station, partner=partner, project=project),
+        team=pf.make_team(station, name=f"{key}志愿服务队"),
+        organisation=pf.make_organisation(station, name=f"{key}社区社会组织"),
+        fund=fund,
+        plan=pf.make_plan(station, year=2023),
+        submitted_plan=submitted_plan,
+        lead=lead,
+    )
+
+
+def build_world():
+    beichen = f.make_district("120113000000", "北辰区")
+    nankai = f.make_district("120104000000", "南开区")
+
+    street = f.make_street("120113001000", "果园新村街道", beichen)
+    guoyuan = f.make_station(street, founded_on=datetime.date(2023, 1, 1))
+    chaoyangli = f.make_community("120113001009", "朝阳里社区居委会", street)
+    f.make_community("120113001014", "旭日里社区居委会", street)
+    f.make_community("120113001018", "新华里社区居委会", street)
+
+    street = f.make_street("120113002000", "集贤里街道", beichen)
+    jixianli = f.make_station(street)
+    tailaixili = f.make_community("120113002001", "泰来西里社区居委会", street)
+
+    street = f.make_street("120104004000", "广开街道", nankai)
+    guangkai = f.make_station(street)
+    hualinyuan = f.make_community("120104004002", "桦林园社区居委会", street)
+
+    worker = f.make_user("xupengze", User.Role.STATION_HEAD, station=guoyuan, name="徐芃泽")
+    f.make_assignment(worker, guoyuan, is_head=True)
+    f.make_certificate(worker)
+    worker2 = f.make_user("st-120113001-2", User.Role.STATION_WORKER, station=guoyuan, name="李静")
+    f.make_assignment(worker2, guoyuan)
+    other_worker = f.make_user("st-120113002-1", User.Role.STATION_HEAD, station=jixianli, name="王海")
+    f.make_assignment(other_worker, jixianli, is_head=True)
+    far_worker = f.make_user("st-120104004-1", User.Role.STATION_HEAD, station=guangkai, name="赵丽")
+    f.make_assignment(far_worker, guangkai, is_head=True)
+    # As the demo sets them up: centre staff keep their district (or the city) in Django admin.
+    district_user = make_staff(
+        f.make_user("dc-120113", User.Role.DISTRICT_STAFF, district=beichen, name="北辰区指导中心")
+    )
+    other_district_user = make_staff(
+        f.make_user("dc-120104", User.Role.DISTRICT_STAFF, district=nankai, name="南开区指导中心")
+    )
+    city_user = make_staff(f.make_user("city", User.Role.CITY_STAFF, name="市级指导中心"), CITY_GROUP)
+    admin_user = f.make_user("admin", User.Role.ADMIN, name="管理员", is_staff=True, is_superuser=True)
+    auditor = f.make_user("auditor", User.Role.AUDITOR, name="审计员")
+
+    category = _category()
+    resident = make_resident(
+        chaoyangli,
+        name="张桂兰",
+        gender="F",
+        birth_date=datetime.date(1944, 5, 2),
+        id_number=id_number(7),
+        phone="13820135678",
+    )
+    neighbour_resident = make_resident(tailaixili, name="王秀英", phone="13900002222")
+    far_resident = make_resident(hualinyuan, name="刘建国", phone="13900001111")
+
+    return SimpleNamespace(
+        beichen=beichen,
+        nankai=nankai,
+        category=category,
+        users=SimpleNamespace(
+            worker=worker,
+            worker2=worker2,
+            other_worker=other_worker,
+            far_worker=far_worker,
+            district_user=district_user,
+            other_district_user=other_district_user,
+            city_user=city_user,
+            admin_user=admin_user,
+            auditor=auditor,
+        ),
+        own=_station_records("果园新村", guoyuan, chaoyangli, worker, resident, category),
+        neighbour=_station_records(
+            "集贤里", jixianli, tailaixili, other_worker, neighbour_resident, category
+        ),
+        far=_station_records("广开", guangkai, hualinyuan, far_worker, far_resident, category),
+        district_group=DISTRICT_GROUP,
+    )
+
+
+@pytest.fixture(scope="module", name="world")
+def world_fixture(django_db_setup, django_db_blocker):
+    """The data set, built once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        data = build_world()
+        yield data
+        transaction.set_rollback(True)
+
+
+def fresh(obj):
+    """`obj` as the database has it now (a test may have changed it in its savepoint)."""
+    return type(obj)._default_manager.get(pk=obj.pk)

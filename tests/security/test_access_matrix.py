@@ -1,0 +1,576 @@
+"""The access matrix: every URL pattern of the project, for every kind of user, GET and POST.
+
+`MATRIX` below is the one table of who gets what. Each entry names a URL pattern and the checks its view
+makes, in the order it makes them (the order of its decorators, then its queryset), and what a user who
+passes them all gets. A URL pattern without an entry fails `test_every_url_pattern_has_an_entry`, naming
+the pattern: a new view cannot go live without someone deciding who may open it.
+
+The people (`PEOPLE`) are the shared cast's: 果园新村's station worker and head, 北辰区's district centre,
+the municipal centre, an admin, an auditor, a worker of another station (集贤里, same district), the
+centre of another district (南开区) and an anonymous visitor. Every object in the URLs belongs to 果园新村
+(tests/security/access_world.py), so "not yours" is a 404 and "not your role" a 403.
+
+POSTs carry an empty form: enough to prove who is let in (the allowed get the form's errors, a
+redirect or the page) and that nobody refused changes anything (no audit row written).
+
+The admin: its index, every app index and changelist, and the admin's own views are in the table; the
+standard add/change/delete/history pages of each ModelAdmin are scoped per object and covered by the
+apps' admin tests (tests/*/test_admin.py), so they are delegated here (`delegated_admin_patterns`). A
+custom admin view is not standard and needs an entry.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from stations.audit import AuditLogEntry
+from stations.models import Station
+from tests.security.access_world import world_fixture  # noqa: F401  (the `world` data set, once a module)
+
+# --- The people ------------------------------------------------------------------------------------
+ANON = "anonymous"
+WORKER = "station worker"  # 李静, 果园新村
+HEAD = "station head"  # 徐芃泽, 果园新村
+DISTRICT = "district centre"  # 北辰区
+CITY = "municipal centre"
+ADMIN = "admin"
+AUDITOR = "auditor"
+OTHER_STATION = "worker of another station"  # 王海, 集贤里 (北辰区)
+OTHER_DISTRICT = "centre of another district"  # 南开区
+
+PEOPLE = {
+    ANON: None,
+    WORKER: "worker2",
+    HEAD: "worker",
+    DISTRICT: "district_user",
+    CITY: "city_user",
+    ADMIN: "admin_user",
+    AUDITOR: "auditor",
+    OTHER_STATION: "other_worker",
+    OTHER_DISTRICT: "other_district_user",
+}
+EVERYONE = frozenset(PEOPLE)
+LOGGED_IN = EVERYONE - {ANON}
+
+STATION_STAFF = frozenset({WORKER, HEAD, OTHER_STATION})
+DISTRICT_STAFF = frozenset({DISTRICT, OTHER_DISTRICT})
+CITY_WIDE = frozenset({CITY, ADMIN})
+# Who may read 果园新村's records, and who may change them (station staff of 果园新村, and admins).
+READS_OWN = frozenset({WORKER, HEAD, DISTRICT, CITY, ADMIN})
+OWN_STAFF = frozenset({WORKER, HEAD})
+EDITS_OWN = OWN_STAFF | {ADMIN}
+READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})  # 北辰区 as a whole (station staff see no district)
+# Django admin: staff accounts as the demo sets them up (centres with their groups, the admin).
+STAFF = frozenset({DISTRICT, OTHER_DISTRICT, CITY, ADMIN})
+STATIONS_ADMIN_READERS = STAFF  # view permission on the hierarchy, stations and staff
+
+# --- Answers ---------------------------------------------------------------------------------------
+LOGIN = "302 to /login/"
+ADMIN_LOGIN = "302 to /admin/login/"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check a view makes: the people it turns away, and what they get."""
+
+    refused: frozenset
+    answer: object
+    methods: frozenset = frozenset()  # a method check: the methods it lets through
+    on: frozenset = frozenset({"GET", "POST"})  # the methods the check is made for
+
+    def refuses(self, who, method):
+        if self.methods:
+            return method not in self.methods
+        return method in self.on and who in self.refused
+
+
+def login():
+    return Check(frozenset({ANON}), LOGIN)
+
+
+def role(allowed):
+    """`access.role_required`: 403 for the other logged-in people."""
+    return Check(LOGGED_IN - allowed, 403)
+
+
+def scope(allowed):
+    """`get_visible_or_404` / `get_editable_or_404`: the object is a 404 for the others."""
+    return Check(EVERYONE - allowed, 404)
+
+
+def methods(*allowed):
+    return Check(frozenset(), 405, frozenset(allowed))
+
+
+def redirects(people, on=("GET", "POST")):
+    return Check(frozenset(people), 302, on=frozenset(on))
+
+
+def admin_site(allowed=STAFF):
+    """`admin.site.admin_view` and the ModelAdmin's permissions: the login page for non-staff, 403 for
+    staff without the permission."""
+    return (Check(EVERYONE - STAFF, ADMIN_LOGIN), Check(STAFF - allowed, 403))
+
+
+@dataclass(frozen=True)
+class Rule:
+    checks: tuple
+    get: object  # what GET gives whoever passes every check
+    post: object
+    urls: object = None  # callable(world) -> list of kwargs dicts (named patterns) or of paths
+    paths: bool = False  # `urls` gives paths (unnamed patterns), not kwargs
+
+    def expected(self, who, method):
+        for check in self.checks:
+            if check.refuses(who, method):
+                return check.answer
+        return self.get if method == "GET" else self.post
+
+
+def page(*checks, get=200, post=200, urls=None, paths=False):
+    flat = []
+    for check in checks:
+        flat.extend(check if isinstance(check, tuple) else [check])
+    return Rule(tuple(flat), get, post, urls, paths)
+
+
+# --- URL arguments: objects of 果园新村 from the data set -----------------------------------------------
+def pk(name):
+    return lambda w: [{"pk": getattr(w.own, name).pk}]
+
+
+def this_month():
+    today = timezone.localdate()
+    return {"year": today.year, "month": today.month}
+
+
+def station_pk(w):
+    return [{"pk": w.own.station.pk}]
+
+
+def beichen_pk(w):
+    return [{"pk": w.beichen.pk}]
+
+
+def station_formats(w):
+    return [{"pk": w.own.station.pk, "fmt": fmt} for fmt in ("csv", "xlsx")]
+
+
+def district_formats(w):
+    return [{"pk": w.beichen.pk, "fmt": fmt} for fmt in ("csv", "xlsx")]
+
+
+def community_code(w):
+    return [{"code": w.own.community.code}]
+
+
+def station_month(w):
+    return [{"pk": w.own.station.pk, **this_month()}]
+
+
+def district_month(w):
+    return [{"pk": w.beichen.pk, **this_month()}]
+
+
+def referral(w):
+    return [{"pk": w.own.referred.pk, "referral_pk": w.own.referral.pk}]
+
+
+def submitted_plan(w):
+    return [{"pk": w.own.submitted_plan.pk}]
+
+
+def list_exports(w):
+    names = ("requests", "residents", "projects", "activities", "resources")
+    return [{"name": name, "fmt": fmt} for name in names for fmt in ("csv", "xlsx")]
+
+
+def view_on_site(w):
+    return [{"content_type_id": ContentType.objects.get_for_model(Station).pk, "object_id": w.own.station.pk}]
+
+
+def own_worker(w):
+    return [{"id": w.users.worker.pk}]
+
+
+def own_totp_device(w):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get_or_create(
+        user=w.users.worker, name="matrix", defaults={"confirmed": True}
+    )
+    return [{"pk": device[0].pk}]
+
+
+REQUEST_ACTIONS = [
+    "triage",
+    "assign",
+    "start",
+    "refer",
+    "resolve",
+    "follow-up",
+    "reopen",
+    "withdraw",
+    "reject",
+]
+REQUEST_ACTIONS += ["note"]
+
+# --- THE MATRIX ------------------------------------------------------------------------------------
+# URL name → the checks its view makes, in order, and what GET and POST give whoever passes them.
+MATRIX = {
+    # Composition, login and language
+    "home": page(login(), get=302, post=302),  # each role to its own start page
+    "login": page(redirects(LOGGED_IN), get=200, post=200),
+    "logout": page(methods("POST"), post=302),
+    "set_language": page(get=302, post=302),
+    # Stations
+    "stations:station-detail": page(login(), scope(READS_OWN), urls=station_pk),
+    "stations:district-list": page(login(), role(CITY_WIDE)),
+    "stations:district-detail": page(login(), scope(READS_BEICHEN), urls=beichen_pk),
+    # Residents registry
+    "residents:resident-list": page(login()),  # each sees their own scope (the auditor: nobody)
+    "residents:resident-create": page(login(), role(STATION_STAFF)),
+    "residents:resident-search": page(login(), role(STATION_STAFF), get=302, post=302),  # htmx only
+    "residents:resident-detail": page(login(), scope(READS_OWN), urls=pk("resident")),
+    "residents:resident-edit": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")),
+    "residents:resident-reveal": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
+    ),
+    # Requests: queue, intake, case page, workflow steps
+    "residents:request-queue": page(login()),
+    "residents:intake": page(login(), role(STATION_STAFF), post=400),
+    "residents:intake-duplicates": page(login(), role(STATION_STAFF)),
+    "residents:request-detail": page(login(), scope(READS_OWN), urls=pk("request")),
+    **{
+        f"residents:request-{action}": page(
+            methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
+        )
+        for action in REQUEST_ACTIONS
+    },
+    "residents:referral-outcome": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=referral
+    ),
+    # Public QR pages (no account) and the posters
+    "public:intake": page(urls=community_code),
+    "public:intake-done": page(methods("GET"), get=302, urls=community_code),  # no token: back to the form
+    "public:status": page(),
+    "public:poster-list": page(login(), role(STATION_STAFF)),
+    "public:poster": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=community_code),
+    "public:poster-qr": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=community_code),
+    # Service projects
+    "projects:project-list": page(login()),
+    "projects:project-create": page(login(), role(STATION_STAFF)),
+    "projects:project-detail": page(login(), scope(READS_OWN), urls=pk("project")),
+    "projects:project-edit": page(login(), scope(EDITS_OWN), urls=pk("project")),
+    "projects:project-resolve-requests": page(
+        login(), methods("POST"), scope(EDITS_OWN), post=302, urls=pk("project")
+    ),
+    "projects:activity-list": page(login()),
+    "projects:activity-create": page(login(), role(STATION_STAFF)),
+    "projects:activity-bulk": page(login(), role(STATION_STAFF)),
+    "projects:activity-detail": page(login(), scope(READS_OWN), urls=pk("activity")),
+    "projects:activity-edit": page(login(), scope(EDITS_OWN), urls=pk("activity")),
+    "projects:resource-list": page(login()),
+    "projects:resource-create": page(login(), role(STATION_STAFF)),
+    "projects:resource-detail": page(login(), scope(READS_OWN), urls=pk("resource")),
+    "projects:resource-edit": page(login(), scope(EDITS_OWN), urls=pk("resource")),
+    "projects:partner-list": page(login()),
+    "projects:partner-create": page(login(), role(STATION_STAFF)),
+    "projects:partner-detail": page(login(), scope(READS_OWN), urls=pk("partner")),
+    "projects:partner-edit": page(login(), scope(EDITS_OWN), urls=pk("partner")),
+    "projects:group-list": page(login()),
+    "projects:team-create": page(login(), role(STATION_STAFF)),
+    "projects:team-detail": page(login(), scope(READS_OWN), urls=pk("team")),
+    "projects:team-edit": page(login(), scope(EDITS_OWN), urls=pk("team")),
+    "projects:organisation-create": page(login(), role(STATION_STAFF)),
+    "projects:organisation-detail": page(login(), scope(READS_OWN), urls=pk("organisation")),
+    "projects:organisation-edit": page(login(), scope(EDITS_OWN), urls=pk("organisation")),
+    "projects:fund-list": page(login()),
+    "projects:fund-create": page(login(), role(STATION_STAFF)),
+    "projects:fund-detail": page(login(), scope(READS_OWN), urls=pk("fund")),
+    "projects:fund-edit": page(login(), scope(EDITS_OWN), urls=pk("fund")),
+    "projects:fund-entry-create": page(login(), methods("POST"), scope(EDITS_OWN), post=400, urls=pk("fund")),
+    "projects:plan-list": page(login()),
+    "projects:plan-pending": page(login()),
+    "projects:plan-create": page(login(), role(STATION_STAFF)),
+    "projects:plan-detail": page(login(), scope(READS_OWN), urls=pk("plan")),
+    "projects:plan-edit": page(login(), scope(EDITS_OWN), urls=pk("plan")),
+    "projects:plan-submit": page(
+        login(), role(STATION_STAFF), methods("POST"), scope(OWN_STAFF), post=302, urls=pk("plan")
+    ),
+    # A submitted plan: its own district centre decides (a redirect back to the plan).
+    "projects:plan-approve": page(
+        login(), role(DISTRICT_STAFF), methods("POST"), scope({DISTRICT}), post=302, urls=submitted_plan
+    ),
+    "projects:plan-return": page(  # returning needs a comment: the empty form comes back (400)
+        login(), role(DISTRICT_STAFF), methods("POST"), scope({DISTRICT}), post=400, urls=submitted_plan
+    ),
+    # Dashboards, reports and exports
+    "dashboards:station": page(login(), scope(READS_OWN), urls=station_pk),
+    "dashboards:station-export": page(login(), scope(READS_OWN), urls=station_formats),
+    "dashboards:district": page(
+        login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=beichen_pk
+    ),
+    "dashboards:district-export": page(
+        login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=district_formats
+    ),
+    "dashboards:city": page(login(), role(CITY_WIDE)),
+    "dashboards:city-export": page(
+        login(), role(CITY_WIDE), urls=lambda w: [{"fmt": "csv"}, {"fmt": "xlsx"}]
+    ),
+    "reports:index": page(login()),
+    "reports:station": page(login(), scope(READS_OWN), urls=station_month),
+    "reports:station-xlsx": page(login(), scope(READS_OWN), urls=station_month),
+    "reports:district": page(
+        login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=district_month
+    ),
+    "reports:district-xlsx": page(
+        login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=district_month
+    ),
+    "exports:list": page(login(), urls=list_exports),  # rows of the user's own scope only
+    # Two-factor login and the auditor's pages
+    "security:two-factor-enrol": page(login()),
+    "security:two-factor-verify": page(login(), get=302, post=302),  # nobody here has a device: enrol
+    "security:audit-changes": page(login(), role({AUDITOR})),
+    "security:audit-access": page(login(), role({AUDITOR})),
+    "security:audit-logins": page(login(), role({AUDITOR})),
+    "security:audit-resident-lookup": page(login(), role({AUDITOR})),
+    "security:audit-resident": page(
+        login(), role({AUDITOR}), urls=lambda w: [{"resident_id": w.own.resident.pk}]
+    ),
+    # Django admin: the site's own views
+    "admin:index": page(admin_site()),
+    "admin:app_list": page(
+        admin_site(), urls=lambda w: [{"app_label": "stations"}]
+    ),  # every staff account keeps part of the hierarchy
+    "admin:login": page(redirects(STAFF, on=["GET"])),  # a POST is a new login attempt
+    "admin:logout": page(redirects(EVERYONE - STAFF), methods("POST"), post=302),  # others: to the index
+    "admin:password_change": page(admin_site()),
+    "admin:password_change_done": page(admin_site(), methods("GET")),
+    "admin:autocomplete": page(admin_site(), methods("GET"), get=403),  # without a field to complete
+    "admin:jsi18n": page(admin_site(), methods("GET")),
+    "admin:view_on_site": page(admin_site(), get=302, post=302, urls=view_on_site),
+    "admin/(?P<url>.*)$": page(
+        admin_site(), get=404, post=404, urls=lambda w: ["/admin/no-such-page/"], paths=True
+    ),
+    # Django admin: custom views of ModelAdmins
+    "admin:auth_user_password_change": page(
+        admin_site({DISTRICT, OTHER_DISTRICT, ADMIN}), scope({DISTRICT, ADMIN}), urls=own_worker
+    ),
+    # OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads a device's key in the admin, superusers included.
+    "admin:otp_totp_totpdevice_config": page(admin_site(frozenset()), urls=own_totp_device),
+    "admin:otp_totp_totpdevice_qrcode": page(admin_site(frozenset()), urls=own_totp_device),
+}
+
+# Changelists: who may open each (model permissions); every changelist of the project must be here.
+CHANGELISTS = {
+    **{
+        f"stations_{model}": STATIONS_ADMIN_READERS
+        for model in ("district", "street", "community", "operator", "station", "assignment", "certificate")
+    },
+    "stations_user": STATIONS_ADMIN_READERS,
+    "stations_municipality": frozenset({CITY, ADMIN}),
+    **{
+        f"residents_{model}": frozenset({ADMIN})
+        for model in (
+            "vulnerabilitytag",
+            "category",
+            "responsetarget",
+            "resident",
+            "request",
+            "timelineevent",
+            "residentevent",
+            "referral",
+        )
+    },
+    **{
+        f"projects_{model}": frozenset({ADMIN})
+        for model in (
+            "targetgroup",
+            "project",
+            "activity",
+            "partner",
+            "resource",
+            "volunteerteam",
+            "communityorganisation",
+            "communityfund",
+            "annualplan",
+        )
+    },
+    # The audit trail, login records and security policy: superusers only (read-only).
+    **{
+        f"stations_{model}": frozenset({ADMIN})
+        for model in ("auditlogentry", "personaldataaccess", "rolepolicy")
+    },
+    **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
+    "auth_group": frozenset({ADMIN}),
+    "otp_totp_totpdevice": frozenset({ADMIN}),
+}
+MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}
+
+
+# --- Walking the URL patterns ----------------------------------------------------------------------
+def url_patterns(resolver=None, namespace=None, prefix=""):
+    """(key, route) of every pattern, through every include: `namespace:name`, or the route when the
+    pattern has no name."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from url_patterns(pattern, inner, route)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+            else:
+                yield route, route
+
+
+def delegated_admin_patterns():
+    """The standard add/change/delete/history pages (and the bare object URL that redirects to change)
+    of every registered ModelAdmin: keys of the patterns stock `ModelAdmin.get_urls` makes."""
+    keys = set()
+    for model, model_admin in admin.site._registry.items():
+        info = model._meta.app_label, model._meta.model_name
+        prefix = f"admin/{info[0]}/{info[1]}/"
+        for pattern in admin.ModelAdmin.get_urls(model_admin):
+            if pattern.name and pattern.name.endswith("_changelist"):
+                continue  # changelists are in the matrix
+            keys.add(f"admin:{pattern.name}" if pattern.name else prefix + str(pattern.pattern))
+    return keys
+
+
+def missing_entries(matrix):
+    """The URL patterns neither in `matrix` nor standard admin pages, each with its route."""
+    delegated = delegated_admin_patterns()
+    return sorted(
+        f"{key}  ({route})" for key, route in url_patterns() if key not in matrix and key not in delegated
+    )
+
+
+def test_every_url_pattern_has_an_entry():
+    missing = missing_entries(MATRIX)
+    assert not missing, (
+        "URL patterns without an entry in tests/security/test_access_matrix.py MATRIX "
+        "(decide who may open them, then add them):\n  " + "\n  ".join(missing)
+    )
+    stale = sorted(set(MATRIX) - {key for key, _route in url_patterns()})
+    assert not stale, "MATRIX entries for URL patterns that no longer exist: " + ", ".join(stale)
+
+
+def test_a_pattern_without_an_entry_is_named():
+    without = {key: rule for key, rule in MATRIX.items() if key not in ("residents:intake", "admin:index")}
+    assert missing_entries(without) == [
+        "admin:index  (admin/)",
+        "residents:intake  (residents/requests/new/)",
+    ]
+
+
+def test_the_walk_reaches_every_include():
+    """The walk goes through includes, namespaced and not (a guard on the guard above)."""
+    keys = {key for key, _route in url_patterns()}
+    assert {"home", "residents:request-triage", "public:intake", "admin:index", "set_language"} <= keys
+    assert "admin:residents_resident_change" in delegated_admin_patterns()
+    assert "admin:residents_resident_changelist" not in delegated_admin_patterns()
+    assert "admin:auth_user_password_change" not in delegated_admin_patterns()
+
+
+# --- Running the matrix ----------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    key: str
+    path: str
+    who: str
+    method: str
+    expected: object
+    got: object
+    notes: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.method} {self.path} as {self.who}: expected {self.expected}, got {self.got}"
+
+
+def answer(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/login/?next="):
+            return LOGIN
+        if location.startswith("/admin/login/?next="):
+            return ADMIN_LOGIN
+    return response.status_code
+
+
+def paths_for(key, rule, w):
+    if rule.paths:
+        return rule.urls(w)
+    kwargs_list = rule.urls(w) if rule.urls else [{}]
+    return [reverse(key, kwargs=kwargs) for kwargs in kwargs_list]
+
+
+@pytest.fixture(scope="module")
+def browsers():
+    """One test client per person for the module (a client loads the middleware once)."""
+    return {who: Client() for who in PEOPLE}
+
+
+def logged_in(browsers, w):
+    """The clients, each with a fresh session of its person (sessions live in the test's savepoint)."""
+    for who, client in browsers.items():
+        client.cookies.clear()
+        if PEOPLE[who]:
+            client.force_login(getattr(w.users, PEOPLE[who]))
+    return browsers
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_access(key, world, browsers, db):
+    rule = MATRIX[key]
+    people = logged_in(browsers, world)
+    wrong = []
+    for path in paths_for(key, rule, world):
+        for who, client in people.items():
+            for method in ("GET", "POST"):
+                expected = rule.expected(who, method)
+                audit_rows = AuditLogEntry.objects.count()
+                try:
+                    response = client.get(path) if method == "GET" else client.post(path, {})
+                except Exception as exc:  # a 500: report it with the others
+                    wrong.append(Outcome(key, path, who, method, expected, f"{type(exc).__name__}: {exc}"))
+                    continue
+                got = answer(response)
+                if got != expected:
+                    wrong.append(Outcome(key, path, who, method, expected, got))
+                elif got in (LOGIN, ADMIN_LOGIN, 403, 404, 405):
+                    # Refused: nothing written.
+                    assert AuditLogEntry.objects.count() == audit_rows, f"{method} {path} as {who} saved"
+    assert not wrong, "\n".join(str(o) for o in wrong)
+
+
+def test_the_matrix_distinguishes_people(world, db):
+    """The same URL answers differently by person: the data set's owner, outsider and roles are right."""
+    rule = MATRIX["residents:resident-edit"]
+    answers = {who: rule.expected(who, "GET") for who in PEOPLE}
+    assert answers == {
+        ANON: LOGIN,
+        WORKER: 200,
+        HEAD: 200,
+        DISTRICT: 403,
+        CITY: 403,
+        ADMIN: 403,
+        AUDITOR: 403,
+        OTHER_STATION: 404,
+        OTHER_DISTRICT: 403,
+    }
+    assert world.own.resident.community.street.station_id == world.users.worker.station_id
+    assert world.users.other_worker.station_id != world.users.worker.station_id
+    assert (
+        world.own.station.district_id
+        == world.users.district_user.district_id
+        != (world.users.other_district_user.district_id)
+    )
