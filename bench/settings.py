@@ -24,3 +24,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 
 # whitenoise warns that STATIC_ROOT has no collected files; the benchmark never serves static files.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# Each benchmark login (force_login) would log a line from django-axes; the report is the output.
+LOGGING = {**LOGGING, "loggers": {**LOGGING.get("loggers", {}), "axes": {"level": "WARNING"}}}  # noqa: F405
