@@ -50,7 +50,7 @@ def setup_django():
 
 def choose_subjects():
     """The report's people where the seeder made them (徐芃泽 of 果园新村, 北辰区's centre, the municipal
-    centre), otherwise the first account of each role; the case is the top of the worker's queue."""
+    centre), otherwise the first account of each role; the case is near the top of the worker's queue."""
     from bench.pages import CITY, DISTRICT, STATION, Subjects
     from residents.models import Request, Resident
     from stations.models import User
@@ -75,12 +75,14 @@ def choose_subjects():
     )
     city_user = first({"username": "city"}, {"role": User.Role.CITY_STAFF}, {"is_superuser": True})
     station = worker.station
+    # The case in the same state at every city size (its actions, hence its queries, depend on it):
+    # the most pressing request in progress, else the top of the queue.
+    ordered = Request.objects.filter(station=station).order_by("priority", "due_at", "pk")
     case = (
-        Request.objects.filter(station=station, status__in=Request.OPEN_STATUSES)
-        .order_by("priority", "due_at")
-        .values_list("pk", flat=True)
-        .first()
-    ) or Request.objects.filter(station=station).values_list("pk", flat=True).first()
+        ordered.filter(status=Request.Status.IN_PROGRESS).values_list("pk", flat=True).first()
+        or ordered.filter(status__in=Request.OPEN_STATUSES).values_list("pk", flat=True).first()
+        or ordered.values_list("pk", flat=True).first()
+    )
     resident = (
         Resident.objects.filter(community__street__station=station).values_list("pk", flat=True).first()
     )
