@@ -9,6 +9,7 @@ import os
 import warnings
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("PERSONAL_DATA_KEY", "bench-only-personal-data-key-not-for-production-0123456789")
 os.environ.setdefault("DEBUG", "false")
 
 from sws.settings import *  # noqa: E402,F403

@@ -4,7 +4,7 @@ Categories, response targets and vulnerability tags are reference data maintaine
 resident events are append-only: readable, never added, changed or deleted through the admin.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from residents.models import (
     Category,
@@ -16,6 +16,7 @@ from residents.models import (
     TimelineEvent,
     VulnerabilityTag,
 )
+from residents.validators import contains_id_number
 from stations.access import ScopedAdminMixin
 from stations.models import Community
 
@@ -115,9 +116,10 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
     list_display = ("name", "community", "gender", "birth_date", "masked_phone", "masked_id_number")
     list_select_related = ("community",)
     list_filter = ("gender", "tags")
-    # Tails only: the admin's search never needs (or echoes) a whole ID number.
-    search_fields = ("name", "=id_tail", "=phone_tail")
-    search_help_text = "姓名、电话后4位或身份证后4位"
+    # Names here; tails in get_search_results (the ID tail is stored as a keyed digest). The admin's
+    # search is a GET: a whole ID number is never searched (or echoed) here.
+    search_fields = ("name",)
+    search_help_text = "姓名、电话后4位或身份证后4位（完整身份证号请在居民页面用“按完整身份证号查找”）"
     # The ID number and phone are edited in the app, where they are validated; here they stay masked.
     fields = (
         "name",
@@ -141,6 +143,15 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
         return obj.masked_phone or "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return super().get_search_results(request, queryset, search_term)
+        if contains_id_number(term):
+            messages.error(request, "为保护个人信息，后台搜索不接受完整身份证号；请输入身份证后4位。")
+            return queryset.none(), False
+        return queryset.search(term).visible_to(request.user), False
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from residents import crypto
 from residents.demo_bulk import Keys, Progress, ReferenceNumbers, TableWriter
 from residents.demo_stories import seed_stories
 from residents.models import (
@@ -35,7 +36,7 @@ from residents.models import (
     VulnerabilityTag,
     priority_for,
 )
-from residents.validators import id_check_char
+from residents.validators import id_check_char, phone_tail
 from stations.models import Community, Station, User, add_years
 
 BATCH = 5000
@@ -189,9 +190,10 @@ RESIDENT_COLUMNS = (
     "name",
     "gender",
     "birth_date",
-    "id_number",
-    "phone",
+    "id_number_encrypted",
+    "id_number_hash",
     "id_tail",
+    "phone",
     "phone_tail",
     "community_id",
     "address",
@@ -211,7 +213,9 @@ def seed_residents(city, target, rng, out):
         return
     today = timezone.localdate()
     now = timezone.now()
-    ids_taken = set(Resident.objects.exclude(id_number=None).values_list("id_number", flat=True))
+    # ID numbers are stored encrypted: uniqueness is checked on their keyed hashes.
+    key = crypto.current_key()
+    ids_taken = set(Resident.objects.exclude(id_number_hash=None).values_list("id_number_hash", flat=True))
     keys = Keys(Resident)
     residents = TableWriter(Resident, RESIDENT_COLUMNS)
     tags = TableWriter(Resident.tags.through, ("resident_id", "vulnerabilitytag_id"))
@@ -223,7 +227,7 @@ def seed_residents(city, target, rng, out):
         rows, tag_rows, event_rows = [], [], []
         for pk in keys.take(count):
             community = rng.choice(city.communities)
-            person = make_person(rng, today, community.region, ids_taken)
+            person = make_person(rng, today, community.region, ids_taken, key.lookup_hash)
             workers = community.station.workers
             actor = rng.choice(workers)[0] if workers else None
             # Registered before the two years of requests begin, so every request finds its resident.
@@ -234,9 +238,12 @@ def seed_residents(city, target, rng, out):
                     person.name,
                     person.gender,
                     person.birth_date,
-                    person.id_number,
+                    # Encrypted here, row by row as the batch is built (Fernet: ~15 µs a number).
+                    key.encrypt(person.id_number),
+                    person.id_hash,
+                    key.tail_digest(person.id_number[-4:]),
                     person.phone,
-                    *Resident.search_tails(person.id_number, person.phone).values(),
+                    phone_tail(person.phone),
                     community.pk,
                     make_address(rng, community),
                     "",
@@ -262,6 +269,7 @@ class Person:
     gender: str
     birth_date: datetime.date
     id_number: str
+    id_hash: str  # keyed hash (residents.crypto), for uniqueness
     phone: str
     tags: tuple
 
@@ -294,7 +302,9 @@ MOBILE_PREFIXES = _words(
 AGE_BANDS = ((0, 18, 0.14), (18, 60, 0.28), (60, 80, 0.38), (80, 99, 0.20))  # the people stations serve
 
 
-def make_person(rng, today, region, ids_taken) -> Person:
+def make_person(rng, today, region, ids_taken, id_hash) -> Person:
+    """A resident of the given age band, with a unique valid ID number (`ids_taken` holds keyed hashes,
+    `id_hash` makes one)."""
     roll, age = rng.random(), None
     for low, high, share in AGE_BANDS:
         if roll < share:
@@ -313,8 +323,9 @@ def make_person(rng, today, region, ids_taken) -> Person:
         sequence = rng.randrange(0, 500) * 2 + (1 if gender == "M" else 0)  # odd for men, even for women
         first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
         id_number = first17 + id_check_char(first17)
-        if id_number not in ids_taken:
-            ids_taken.add(id_number)
+        hashed = id_hash(id_number)
+        if hashed not in ids_taken:
+            ids_taken.add(hashed)
             break
     if age >= 75 and rng.random() < 0.12:
         phone = f"022-2{rng.randrange(0, 10**7):07d}"  # a landline at home
@@ -322,7 +333,7 @@ def make_person(rng, today, region, ids_taken) -> Person:
         phone = ""  # children are reached through their guardians
     else:
         phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}"
-    return Person(name, gender, born, id_number, phone, tuple(make_tags(rng, age, area != region)))
+    return Person(name, gender, born, id_number, hashed, phone, tuple(make_tags(rng, age, area != region)))
 
 
 def make_tags(rng, age, migrant):

@@ -73,22 +73,23 @@ def _community(station, prefix):
 
 
 def _story_resident(*, name, gender, born, sequence, community, address, phone, tags, city, actor):
-    """A resident of a story, found again by ID number on the next run."""
+    """A resident of a story, found again by ID number (its keyed hash) on the next run."""
     region = community.code[:6]
     first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
-    resident, created = Resident.objects.get_or_create(
-        id_number=first17 + id_check_char(first17),
-        defaults={
-            "name": name,
-            "gender": gender,
-            "birth_date": born,
-            "phone": phone,
-            "community": community,
-            "address": f"{community.short_name}{address}",
-            "created_by": actor,
-        },
-    )
+    id_number = first17 + id_check_char(first17)
+    resident = Resident.objects.with_id_number(id_number).first()
+    created = resident is None
     if created:
+        resident = Resident.objects.create(
+            id_number=id_number,
+            name=name,
+            gender=gender,
+            birth_date=born,
+            phone=phone,
+            community=community,
+            address=f"{community.short_name}{address}",
+            created_by=actor,
+        )
         resident.tags.set([city.tags[tag] for tag in tags if tag in city.tags])
         ResidentEvent.objects.create(resident=resident, kind=ResidentEvent.Kind.CREATED, actor=actor)
     return resident

@@ -8,7 +8,7 @@ from django.utils import timezone
 from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
 from residents.services import station_workers
 from stations import access
-from stations.models import Community, User
+from stations.models import Community, Station, User
 
 ELDERLY, MINOR = "age-elderly", "age-minor"
 
@@ -64,6 +64,10 @@ class RequestFilter(django_filters.FilterSet):
     """The triage queue's filters. Without a status filter the queue shows open requests and resolved
     ones whose follow-up is due; choosing a status searches all of the station's requests."""
 
+    # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
+    # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
+    # so the filter is not offered to them.
+    station = django_filters.ModelChoiceFilter(label="社工站", queryset=None, empty_label="全部社工站")
     reference = django_filters.CharFilter(
         label="受理编号",
         field_name="reference",
@@ -96,6 +100,7 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = Request
         fields = [
+            "station",
             "reference",
             "status",
             "priority",
@@ -109,6 +114,10 @@ class RequestFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if access.is_station_user(user):
+            del self.filters["station"]
+        else:
+            self.filters["station"].queryset = Station.objects.visible_to(user).order_by("code")
         self.filters["community"].queryset = _scoped_communities(user)
         self.filters["assignee"].queryset = _scoped_workers(user)
         self.filters["category"].queryset = Category.objects.select_related("parent").order_by(

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from residents.models import Category, Referral, Request, Resident, Severity, Urgency, VulnerabilityTag
-from residents.services import REJECT_KINDS, WITHDRAW_KINDS, station_workers
+from residents.services import ID_TAKEN_MESSAGE, REJECT_KINDS, WITHDRAW_KINDS, station_workers
 from residents.validators import (
     id_birth_date,
     id_gender,
@@ -31,15 +31,11 @@ def station_communities(user):
 def clean_id_number_value(value, *, exclude_pk=None):
     """Validate, normalise and check uniqueness in the whole city (the registry is city-wide)."""
     value = validate_id_number(value)
-    duplicate = Resident.objects.filter(id_number=value)
+    duplicate = Resident.objects.with_id_number(value)  # the keyed hash: the number is stored encrypted
     if exclude_pk is not None:
         duplicate = duplicate.exclude(pk=exclude_pk)
     if duplicate.exists():
-        raise ValidationError(
-            "该身份证号已在全市居民库中登记，不能重复登记。如是本站居民，请在居民库中搜索身份证尾号；"
-            "否则请联系所属社工站或区指导中心。",
-            code="id_taken",
-        )
+        raise ValidationError(ID_TAKEN_MESSAGE, code="id_taken")
     return value
 
 
@@ -51,29 +47,27 @@ class VersionForm(forms.Form):
 
 class ResidentForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    # Not a model field: the number is stored encrypted (Resident.id_number is a property).
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+        help_text="18位，末位X不区分大小写；填写后出生日期和性别自动取自身份证号。",
+    )
+    RESIDENT_FIELDS = ("name", "gender", "id_number", "birth_date", "phone", "community", "address", "notes")
+    field_order = [*RESIDENT_FIELDS[:-1], "tags", "notes"]
 
     class Meta:
         model = Resident
-        fields = [
-            "name",
-            "gender",
-            "id_number",
-            "birth_date",
-            "phone",
-            "community",
-            "address",
-            "tags",
-            "notes",
-        ]
+        fields = ["name", "gender", "birth_date", "phone", "community", "address", "tags", "notes"]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
-            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
             "tags": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "gender": forms.RadioSelect,
         }
-        help_texts = {"id_number": "18位，末位X不区分大小写；填写后出生日期和性别自动取自身份证号。"}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,21 +115,33 @@ class ResidentForm(forms.ModelForm):
             data["birth_date"], data["gender"] = born, gender
         return data
 
-    def validate_unique(self):
-        # The registry's city-wide uniqueness is checked in clean_id_number, with a clearer message.
-        exclude = self._get_validation_exclusions()
-        exclude.add("id_number")
-        try:
-            self.instance.validate_unique(exclude=exclude)
-        except ValidationError as e:
-            self._update_errors(e)
-
     def resident_fields(self):
         data = self.cleaned_data
-        return {name: data.get(name) for name in self.Meta.fields if name != "tags"} | {
+        return {name: data.get(name) for name in self.RESIDENT_FIELDS} | {
             "gender": data.get("gender") or "",
             "phone": data.get("phone") or "",
         }
+
+    def add_error_from(self, error: ValidationError):
+        """A service's refusal (e.g. the ID number registered a moment ago) next to its field."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error.messages)
+
+
+class ResidentLookupForm(forms.Form):
+    """Find a resident by the whole ID number: posted, never in a URL."""
+
+    id_number = forms.CharField(
+        label="完整身份证号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18, "inputmode": "text"}),
+    )
+
+    def clean_id_number(self):
+        return validate_id_number(self.cleaned_data["id_number"])
 
 
 class ResidentRevealForm(forms.Form):

@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.validators import mask_id_number, mask_phone, phone_tail
+from residents import crypto
+from residents.validators import mask_id_number, mask_name, mask_phone, normalise_id_number, phone_tail
 from stations.access import ScopedQuerySet
 from stations.models import Community, Station, add_years
+
+ID_NUMBER_COLUMNS = ("id_number_encrypted", "id_number_hash", "id_tail")
 
 
 class VulnerabilityTag(models.Model):
@@ -49,17 +52,32 @@ class ResidentQuerySet(ScopedQuerySet):
         return self.select_related("community").prefetch_related("tags")
 
     def search(self, term: str):
-        """Name, phone tail or ID tail (last four), or a whole phone/ID number; indexed columns only."""
+        """Name, phone tail or ID tail (last four), or a whole phone number; indexed columns only.
+
+        A whole ID number is not a search term here: searches travel in URLs (GET), and an ID number
+        never does. The exact lookup is `with_id_number`, behind a POST form."""
         term = (term or "").strip().upper()
         if not term:
             return self
         if re.fullmatch(r"\d{3}[\dX]", term):
-            return self.filter(Q(id_tail=term) | Q(phone_tail=term))
-        if re.fullmatch(r"\d{17}[\dX]", term):
-            return self.filter(id_number=term)
+            return self.filter(Q(id_tail=crypto.tail_digest(term)) | Q(phone_tail=term))
         if re.fullmatch(r"1\d{10}", term):
             return self.filter(phone=term)
         return self.filter(name__contains=term)
+
+    def with_id_number(self, id_number: str):
+        """Exact lookup of a whole ID number, through its keyed hash (the number is stored encrypted)."""
+        value = normalise_id_number(id_number)
+        if not value:
+            return self.none()
+        return self.filter(id_number_hash=crypto.lookup_hash(value))
+
+    def sensitive(self, today: datetime.date | None = None):
+        """Minors and residents with a sensitive tag (困境儿童 …): opening them needs an extra permission."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(birth_date__gt=add_years(today, -Resident.ADULT_AGE)) | Q(tags__sensitive=True)
+        ).distinct()
 
     # Age-based tags are derived from the birth date, so filtering on them is a birth-date range.
     def elderly(self, today: datetime.date | None = None):
@@ -82,12 +100,18 @@ class Resident(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True, null=True, blank=True)
+    # The ID number is stored encrypted (residents.crypto), never in plain: read and set it through the
+    # `id_number` property. Its keyed hash carries the city-wide uniqueness and the exact lookup; its
+    # keyed tail digest the 尾号 search. Bulk writers use `Resident.id_number_columns()`.
+    id_number_encrypted = models.TextField(_("身份证号"), blank=True, default="", editable=False)
+    id_number_hash = models.CharField(
+        _("身份证号摘要"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    # Last four characters of the ID number and phone: indexed search ("尾号1234") without ever
-    # matching on, or showing, the whole number. Kept in step by save(); bulk inserts set them with
-    # `Resident.search_tails()`.
-    id_tail = models.CharField(max_length=4, blank=True, editable=False)
+    # Last four characters of the ID number (keyed digest) and phone: indexed search ("尾号1234")
+    # without ever matching on, or showing, the whole number. Kept in step by the `id_number` setter
+    # and save(); bulk inserts set them with `Resident.id_number_columns()` and `phone_tail()`.
+    id_tail = models.CharField(max_length=16, blank=True, editable=False)
     phone_tail = models.CharField(max_length=4, blank=True, editable=False)
     community = models.ForeignKey(
         Community, verbose_name=_("所在社区"), on_delete=models.PROTECT, related_name="residents"
@@ -110,6 +134,11 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["community", "name"]
+        permissions = [
+            # Station heads hold it by role (residents.permissions.RoleDefaultPermissionsBackend);
+            # anyone else gets it in the admin, directly or through the group of the same name.
+            ("view_sensitive_resident", _("查看未成年人及敏感标签居民档案")),
+        ]
         indexes = [
             models.Index(fields=["community", "name"]),
             models.Index(fields=["id_tail"], name="resident_id_tail_idx"),
@@ -121,23 +150,65 @@ class Resident(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Derived search columns, not workflow: they must never disagree with the numbers.
-        for field, value in self.search_tails(self.id_number, self.phone).items():
-            setattr(self, field, value)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "id_tail", "phone_tail"}
+        # A derived search column, not workflow: it must never disagree with the number. (The ID
+        # number's columns are kept in step by the `id_number` setter.)
+        self.phone_tail = phone_tail(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            if "id_number" in update_fields:
+                update_fields = (update_fields - {"id_number"}) | set(ID_NUMBER_COLUMNS)
+            kwargs["update_fields"] = update_fields | {"phone_tail"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("residents:resident-detail", args=[self.pk])
 
+    @property
+    def id_number(self) -> str | None:
+        """The whole ID number, decrypted (cached per ciphertext); None when none is recorded."""
+        token = self.id_number_encrypted
+        if not token:
+            return None
+        cached = self.__dict__.get("_id_number_plain")
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        plain = crypto.decrypt(token)
+        self.__dict__["_id_number_plain"] = (token, plain)
+        return plain
+
+    @id_number.setter
+    def id_number(self, value: str | None):
+        value = normalise_id_number(value) or None
+        if value == self.id_number:
+            return  # unchanged: keep the ciphertext, so no change shows where none was made
+        for column, stored in self.id_number_columns(value).items():
+            setattr(self, column, stored)
+        if value:
+            self.__dict__["_id_number_plain"] = (self.id_number_encrypted, value)
+
     @staticmethod
-    def search_tails(id_number: str | None, phone: str | None) -> dict:
-        return {"id_tail": (id_number or "")[-4:], "phone_tail": phone_tail(phone)}
+    def id_number_columns(id_number: str | None) -> dict:
+        """id_number_encrypted, id_number_hash and id_tail for an ID number (bulk writers, services)."""
+        return crypto.id_number_columns(normalise_id_number(id_number) or None)
 
     @property
     def masked_id_number(self):
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_name(self):
+        """张桂兰 → 张**: how a minor's or a sensitive record is listed to someone without the permission."""
+        return mask_name(self.name)
+
+    def has_sensitive_tag(self) -> bool:
+        """Uses prefetched tags when there are (lists prefetch them)."""
+        return any(tag.sensitive for tag in self.tags.all())
+
+    @property
+    def is_sensitive(self) -> bool:
+        """A minor (from the birth date) or a resident with a sensitive tag (困境儿童 …)."""
+        return self.is_minor or self.has_sensitive_tag()
 
     @property
     def masked_phone(self):
@@ -292,6 +363,11 @@ class ResponseTarget(models.Model):
         return hours if hours is not None else DEFAULT_DUE_HOURS[Priority(priority)]
 
 
+# Plain values for the partial indexes' conditions (Request.Meta cannot refer to Request.Status yet).
+OPEN_STATUSES_VALUES = ("new", "triaged", "in_progress", "referred")  # Request.OPEN_STATUSES
+RESOLVED_STATUSES = ("resolved", "closed")  # sws.dashboards.queries.RESOLVED_STATUSES
+
+
 class RequestQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
@@ -311,7 +387,10 @@ class RequestQuerySet(ScopedQuerySet):
         return self.filter(station=station)
 
     def with_queue_columns(self):
-        return self.select_related("community", "category", "category__parent", "resident", "assignee")
+        # The resident's tags decide whether the name is shown or masked (minors, sensitive tags).
+        return self.select_related(
+            "community", "category", "category__parent", "resident", "assignee"
+        ).prefetch_related("resident__tags")
 
     def queue(self, today: datetime.date | None = None):
         """The triage queue: open requests, plus resolved ones whose follow-up (回访) is due; most
@@ -444,6 +523,26 @@ class Request(models.Model):
             models.Index(fields=["station", "received_at"], name="request_station_received_idx"),
             models.Index(fields=["received_at"], name="request_received_idx"),
             models.Index(fields=["resident", "category"], name="request_resident_category_idx"),
+            # The dashboards and monthly reports: requests resolved (resolved_at) and followed up
+            # (closed_at) in a period, per station or city-wide, and the open queue (overdue by due_at,
+            # unassigned by assignee) per station. Partial indexes hold only the rows asked about, so
+            # counts are answered from the index alone. (Created as raw SQL by sws migration 0001 at
+            # first; sws migration 0002 drops those.)
+            models.Index(
+                fields=["station", "resolved_at"],
+                name="request_station_resolved_idx",
+                condition=Q(status__in=RESOLVED_STATUSES),
+            ),
+            models.Index(
+                fields=["resolved_at"], name="request_resolved_idx", condition=Q(status__in=RESOLVED_STATUSES)
+            ),
+            models.Index(fields=["station", "closed_at"], name="request_station_closed_idx"),
+            models.Index(fields=["closed_at"], name="request_closed_idx"),
+            models.Index(
+                fields=["station", "due_at", "assignee"],
+                name="request_open_queue_idx",
+                condition=Q(status__in=OPEN_STATUSES_VALUES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

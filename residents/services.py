@@ -4,10 +4,13 @@ Every change to a request or a resident is a conditional UPDATE ... WHERE versio
 user saw> (optimistic locking, the same on SQLite and PostgreSQL): when someone else changed the record
 in between, nothing is written and `StaleVersionError` tells the user to look again. Transitions are
 checked against `Request.ACTION_FROM`/`Request.TRANSITIONS`; anything else is a `WorkflowError` with a
-message in Chinese. Each step appends its `TimelineEvent` in the same transaction.
+message in Chinese. Each step appends its `TimelineEvent` in the same transaction, and its audit-trail
+entry (`residents.auditing`: auditlog's signals never see a QuerySet.update()).
 """
 
+import copy
 import datetime
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from residents import auditing, permissions
 from residents.models import (
     ReferenceCounter,
     Referral,
@@ -27,11 +31,16 @@ from residents.models import (
     Urgency,
     priority_for,
 )
+from residents.validators import normalise_id_number, phone_tail
 from stations import access
 from stations.models import User
 
 STALE_MESSAGE = "该诉求已被他人更新，请查看最新状态后重试"
 STALE_RESIDENT_MESSAGE = "该居民档案已被他人更新，请查看最新内容后重试"
+ID_TAKEN_MESSAGE = (
+    "该身份证号已在全市居民库中登记，不能重复登记。如是本站居民，请在居民库中搜索身份证尾号；"
+    "否则请联系所属社工站或区指导中心。"
+)
 
 
 class WorkflowError(ValidationError):
@@ -206,51 +215,87 @@ def register_resident(*, acting_user, tags=(), **fields) -> Resident:
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
-    with transaction.atomic():
+    with transaction.atomic(), auditing.signals_off():
         resident = Resident(created_by=acting_user, **fields)
-        resident.id_number = resident.id_number or None
-        resident.save()
+        with _id_number_unique():
+            resident.save()
+        auditing.log_create(resident, actor=acting_user)
         if tags:
             resident.tags.set(tags)
+            auditing.log_m2m(resident, "tags", added=tags, actor=acting_user)
         ResidentEvent.objects.create(resident=resident, kind=ResidentEvent.Kind.CREATED, actor=acting_user)
     return resident
 
 
+@contextmanager
+def _id_number_unique():
+    """The form checks the ID number is new; two people registering it at the same moment both pass
+    that check, and the unique keyed hash refuses the second: the same message, not an error page."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if "id_number_hash" in str(error):
+            raise ValidationError({"id_number": ID_TAKEN_MESSAGE}, code="id_taken") from None
+        raise
+
+
+def _resident_value(resident, name):
+    if name == "community":
+        return resident.community_id
+    return getattr(resident, name)
+
+
+def _given_value(name, value):
+    return value.pk if name == "community" and value is not None else value
+
+
 def update_resident(*, acting_user, resident, version: int, tags=None, **fields) -> Resident:
-    """Save an edit made on `version` of the record; refuse it if someone saved in between."""
+    """Save an edit made on `version` of the record; refuse it if someone saved in between.
+
+    One conditional UPDATE, so the audit entry is written here (auditlog's signals do not see it)."""
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
     if "id_number" in fields:
-        fields["id_number"] = fields["id_number"] or None
+        fields["id_number"] = normalise_id_number(fields["id_number"]) or None
     changed = sorted(
-        name
-        for name, value in fields.items()
-        if getattr(resident, name + "_id" if name == "community" else name)
-        != (value.pk if name == "community" and value is not None else value)
+        name for name, value in fields.items() if _resident_value(resident, name) != _given_value(name, value)
     )
-    old_tags = {tag.pk for tag in resident.tags.all()}
-    tags_changed = tags is not None and {tag.pk for tag in tags} != old_tags
+    old_tags = {tag.pk: tag for tag in resident.tags.all()}
+    new_tags = {tag.pk: tag for tag in tags} if tags is not None else old_tags
+    tags_changed = set(new_tags) != set(old_tags)
     if tags_changed:
         changed.append("tags")
     if int(version) != resident.version:
         raise StaleVersionError(STALE_RESIDENT_MESSAGE)
     if not changed:
         return resident
-    columns = {
-        **fields,
-        **Resident.search_tails(
-            fields.get("id_number", resident.id_number), fields.get("phone", resident.phone)
-        ),
-    }
-    with transaction.atomic():
-        updated = Resident.objects.filter(pk=resident.pk, version=version).update(
-            **columns, updated_at=timezone.now(), version=version + 1
-        )
+    # Only what changed is written: an unchanged ID number keeps its ciphertext.
+    columns = {name: fields[name] for name in changed if name not in ("id_number", "tags")}
+    if "id_number" in changed:
+        columns |= Resident.id_number_columns(fields["id_number"])
+    if "phone" in changed:
+        columns["phone_tail"] = phone_tail(fields["phone"])
+    columns |= {"updated_at": timezone.now(), "version": version + 1}
+    before = copy.copy(resident)
+    with transaction.atomic(), auditing.signals_off():
+        with _id_number_unique():
+            updated = Resident.objects.filter(pk=resident.pk, version=version).update(**columns)
         if not updated:
             raise StaleVersionError(STALE_RESIDENT_MESSAGE)
+        for name, value in columns.items():
+            setattr(resident, name, value)
+        auditing.log_update(resident, before, actor=acting_user)
         if tags_changed:
-            resident.tags.set(tags)
+            resident.tags.set(list(new_tags.values()))
+            auditing.log_m2m(
+                resident,
+                "tags",
+                added=[tag for pk, tag in new_tags.items() if pk not in old_tags],
+                removed=[tag for pk, tag in old_tags.items() if pk not in new_tags],
+                actor=acting_user,
+            )
         ResidentEvent.objects.create(
             resident=resident,
             kind=ResidentEvent.Kind.UPDATED,
@@ -258,20 +303,21 @@ def update_resident(*, acting_user, resident, version: int, tags=None, **fields)
             text="、".join(str(_field_label(name)) for name in changed),
             data={"fields": changed},
         )
-    for name, value in columns.items():
-        setattr(resident, name, value)
-    resident.version = version + 1
     return resident
 
 
 def _field_label(name):
     if name == "tags":
         return Resident._meta.get_field("tags").verbose_name
+    if name == "id_number":
+        return Resident._meta.get_field("id_number_encrypted").verbose_name
     return Resident._meta.get_field(name).verbose_name
 
 
 def reveal_id_number(*, acting_user, resident, reason: str) -> str:
-    """The full ID number, for a worker of the resident's station who gives a reason; recorded."""
+    """The full ID number, for a worker of the resident's station who gives a reason; recorded.
+
+    A minor's or a sensitive record needs the extra permission too (the page refuses it earlier)."""
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "请填写查看完整身份证号的原因。"})
@@ -280,6 +326,8 @@ def reveal_id_number(*, acting_user, resident, reason: str) -> str:
         and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
     ):
         raise WorkflowError("只有本站社工可以查看完整身份证号。")
+    if not permissions.can_open(acting_user, resident):
+        raise WorkflowError(permissions.SENSITIVE_REFUSAL)
     if not resident.id_number:
         raise WorkflowError("该居民未登记身份证号。")
     ResidentEvent.objects.create(
@@ -305,14 +353,16 @@ def _check(request, action, version):
     return int(version)
 
 
-def _save(request, version, **changes):
-    """Conditional UPDATE ... WHERE version = N; the caller holds the transaction."""
+def _save(request, version, *, actor, **changes):
+    """Conditional UPDATE ... WHERE version = N, and its audit entry; the caller holds the transaction."""
+    before = copy.copy(request)
     updated = Request.objects.filter(pk=request.pk, version=version).update(**changes, version=version + 1)
     if not updated:
         raise StaleVersionError()
     for name, value in changes.items():
         setattr(request, name, value)
     request.version = version + 1
+    auditing.log_update(request, before, actor=actor)
 
 
 def _move(request, version, to_status, *, actor, kind=TimelineEvent.Kind.STATUS, text="", extra=None, **data):
@@ -323,7 +373,7 @@ def _move(request, version, to_status, *, actor, kind=TimelineEvent.Kind.STATUS,
             f"不能从“{request.get_status_display()}”变为“{Request.Status(to_status).label}”。",
             code="transition",
         )
-    _save(request, version, status=to_status, **(extra or {}))
+    _save(request, version, actor=actor, status=to_status, **(extra or {}))
     record_event(
         request,
         actor=actor,
@@ -377,7 +427,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
         raise WorkflowError({"assignee": f"该诉求已由{assignee}承办。"})
     previous = request.assignee
     with transaction.atomic():
-        _save(request, version, assignee=assignee)
+        _save(request, version, actor=acting_user, assignee=assignee)
         record_event(
             request,
             actor=acting_user,
@@ -439,13 +489,15 @@ def record_referral_outcome(*, acting_user, referral, outcome, note="", version=
         raise WorkflowError("该转介已有最终结果，不能再修改。")
     note = (note or "").strip()
     with transaction.atomic():
-        _save(request, version)
+        _save(request, version, actor=acting_user)
+        before = copy.copy(referral)
         updated = Referral.objects.filter(pk=referral.pk, outcome=referral.outcome).update(
             outcome=outcome, outcome_note=note
         )
         if not updated:
             raise StaleVersionError()
         referral.outcome, referral.outcome_note = outcome, note
+        auditing.log_update(referral, before, actor=acting_user)
         record_event(
             request,
             actor=acting_user,

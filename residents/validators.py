@@ -121,3 +121,20 @@ def mask_phone(value: str | None) -> str:
         area, rest = value.split("-", 1)
         return f"{area}-{'*' * (len(rest) - 4)}{rest[-4:]}"
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_name(value: str | None) -> str:
+    """张桂兰 → 张**, 欧阳明 → 欧**: the surname's first character stays, so a list still reads."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
+# A whole ID number (18 characters, or the old 15-digit kind) somewhere in a text.
+ID_NUMBER_IN_TEXT = re.compile(r"\d{14}(?:\d{2})?[\dX]")
+
+
+def contains_id_number(text: str | None) -> bool:
+    """Does a search term hold a whole ID number (searches travel in URLs, ID numbers never do)?"""
+    return bool(ID_NUMBER_IN_TEXT.search(normalise_id_number(text or "")))

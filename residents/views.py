@@ -1,36 +1,79 @@
 """The resident registry: list and search, detail, register, edit, and the recorded reveal of an ID number.
 
 A station sees the residents of the communities of the streets it serves; district and municipal centre
-users read (masked); only station staff change records or reveal an ID number.
+users read (masked); only station staff change records or reveal an ID number. Minors' and sensitive
+records need the extra permission (residents.permissions) to open: without it they are listed with the
+name masked and their pages answer 403.
+
+No ID number travels in a URL: searches are GET and take a name, a phone or ID tail or a whole phone
+number; a whole ID number there is refused (and dropped from the address). The exact lookup by ID number
+is a POST form (`resident_lookup`).
 """
 
 import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from residents import services
+from residents import permissions, services
 from residents.filters import ResidentFilter
-from residents.forms import ResidentForm, ResidentRevealForm
+from residents.forms import ResidentForm, ResidentLookupForm, ResidentRevealForm
 from residents.models import Resident
+from residents.validators import contains_id_number
 from stations import access
 from stations.audit import record_access
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 8
 
+ID_IN_URL_REFUSED = (
+    "为保护个人信息，完整身份证号不能用于搜索框（搜索内容会出现在网址中）："
+    "请输入身份证后4位，或使用“按完整身份证号查找”。"
+)
+
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _without(request, *names):
+    """The current path and query string without `names` (and without the page number)."""
+    query = request.GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def refuse_id_in_url(request, name="q"):
+    """A redirect to the same page without the term when a GET parameter holds a whole ID number, so it
+    leaves the address bar (and goes no further: no search, no access record); else None."""
+    if request.method == "GET" and contains_id_number(request.GET.get(name, "")):
+        messages.error(request, ID_IN_URL_REFUSED)
+        return redirect(_without(request, name))
+    return None
+
+
+def restricted_response(request, resident):
+    """403 for a minor's or sensitive record the user may not open, with the reason."""
+    return render(
+        request,
+        "residents/resident_restricted.html",
+        {"resident": resident, "message": permissions.SENSITIVE_REFUSAL},
+        status=403,
+    )
+
+
 @never_cache
 @login_required
 def resident_list(request):
+    refused = refuse_id_in_url(request)
+    if refused:
+        return refused
     residents = (
         Resident.objects.visible_to(request.user).with_list_columns().order_by("community", "name", "pk")
     )
@@ -46,8 +89,29 @@ def resident_list(request):
             "page": page,
             "can_edit": access.is_station_user(request.user),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "lookup_form": ResidentLookupForm(),
         },
     )
+
+
+@never_cache
+@require_POST
+@login_required
+def resident_lookup(request):
+    """Exact lookup by a whole ID number, posted (never in a URL), through the keyed hash, within the
+    user's scope. Found: the resident's page (which records the view). Not found: the same answer
+    whether the number is unknown or registered outside the user's scope."""
+    form = ResidentLookupForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors["id_number"]))
+        return redirect("residents:resident-list")
+    resident = (
+        Resident.objects.visible_to(request.user).with_id_number(form.cleaned_data["id_number"]).first()
+    )
+    if resident is None:
+        messages.info(request, "在您可查看的范围内没有登记该身份证号的居民。")
+        return redirect("residents:resident-list")
+    return redirect(resident)
 
 
 def _detail_context(request, resident, **extra):
@@ -71,6 +135,8 @@ def _detail_context(request, resident, **extra):
 @login_required
 def resident_detail(request, pk):
     resident = access.get_visible_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
+    if not permissions.can_open(request.user, resident):
+        return restricted_response(request, resident)
     record_access(request, "view", residents=resident)
     return render(request, "residents/resident_detail.html", _detail_context(request, resident))
 
@@ -81,11 +147,15 @@ def resident_detail(request, pk):
 def resident_create(request):
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        resident = services.register_resident(
-            acting_user=request.user, tags=form.cleaned_data["tags"], **form.resident_fields()
-        )
-        messages.success(request, f"已登记居民 {resident.name}。")
-        return redirect(resident)
+        try:
+            resident = services.register_resident(
+                acting_user=request.user, tags=form.cleaned_data["tags"], **form.resident_fields()
+            )
+        except ValidationError as error:  # the same ID number registered a moment ago by someone else
+            form.add_error_from(error)
+        else:
+            messages.success(request, f"已登记居民 {resident.name}。")
+            return redirect(resident)
     return render(request, "residents/resident_form.html", {"form": form})
 
 
@@ -94,6 +164,8 @@ def resident_create(request):
 @access.role_required(access.is_station_user)
 def resident_edit(request, pk):
     resident = access.get_editable_or_404(Resident.objects.prefetch_related("tags"), request.user, pk=pk)
+    if not permissions.can_open(request.user, resident):
+        return restricted_response(request, resident)
     # The form writes into its instance while validating; the service compares against the original.
     form = ResidentForm(request.POST or None, instance=copy.copy(resident), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -108,8 +180,11 @@ def resident_edit(request, pk):
         except services.StaleVersionError as error:
             messages.error(request, error.messages[0])
             return redirect(resident)
-        messages.success(request, "居民信息已保存。")
-        return redirect(resident)
+        except ValidationError as error:
+            form.add_error_from(error)
+        else:
+            messages.success(request, "居民信息已保存。")
+            return redirect(resident)
     return render(request, "residents/resident_form.html", {"form": form, "resident": resident})
 
 
@@ -121,6 +196,8 @@ def resident_reveal(request, pk):
     """Show the full ID number once, on this response only (never in a URL, never cached), and record
     who asked and why."""
     resident = access.get_editable_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
+    if not permissions.can_open(request.user, resident):
+        return restricted_response(request, resident)
     form = ResidentRevealForm(request.POST)
     revealed = None
     if form.is_valid():
@@ -142,10 +219,17 @@ def resident_reveal(request, pk):
 @login_required
 @access.role_required(access.is_station_user)
 def resident_search(request):
-    """Find a resident while taking a request in: the htmx search box of the intake form."""
+    """Find a resident while taking a request in: the htmx search box of the intake form (GET: a whole
+    ID number is refused here; the form's own 搜索 button posts, and finds one exactly)."""
     term = request.GET.get("q", "").strip()[:50]
     if not is_htmx(request):
         return redirect("residents:intake")
+    if contains_id_number(term):
+        return render(
+            request,
+            "residents/_resident_choices.html",
+            {"results": [], "q": "", "selected": None, "search_error": ID_IN_URL_REFUSED_INTAKE},
+        )
     results = search_residents(request.user, term)
     if results:
         record_access(request, "list", residents=results)
@@ -156,13 +240,21 @@ def resident_search(request):
     )
 
 
-def search_residents(user, term):
+ID_IN_URL_REFUSED_INTAKE = (
+    "完整身份证号请点“搜索”按钮查找（不随网址发送）；边输入边查找只接受姓名、电话或身份证后4位。"
+)
+
+
+def search_residents(user, term, *, exact_id=False):
+    """Residents the station user may file a request for. `exact_id` (POSTed searches only) also finds
+    a whole ID number, through its keyed hash."""
     if not term:
         return []
+    residents = Resident.objects.editable_by(user)
+    if exact_id and contains_id_number(term):
+        residents = residents.with_id_number(term)
+    else:
+        residents = residents.search(term)
     return list(
-        Resident.objects.editable_by(user)
-        .search(term)
-        .select_related("community")
-        .prefetch_related("tags")
-        .order_by("name", "pk")[:SEARCH_RESULTS]
+        residents.select_related("community").prefetch_related("tags").order_by("name", "pk")[:SEARCH_RESULTS]
     )

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from residents import services
 from residents.forms import IntakeForm
 from residents.models import Category, Request, Resident
-from residents.views import search_residents
+from residents.views import refuse_id_in_url, search_residents
 from stations import access
 from stations.audit import record_access
 
@@ -30,11 +30,11 @@ def _duplicates(user, resident, category):
     )
 
 
-def _render(request, form, *, q="", selected=None, status=200):
+def _render(request, form, *, q="", selected=None, status=200, exact_id=False):
     user = request.user
     category_pk = _pk(str(form["category"].value() or ""))
     category = Category.objects.filter(pk=category_pk).first() if category_pk and selected else None
-    results = search_residents(user, q) if q else []
+    results = search_residents(user, q, exact_id=exact_id) if q else []
     if results:
         record_access(request, "list", residents=results)
     context = {
@@ -60,6 +60,9 @@ def _selected_resident(user, value):
 def intake(request):
     user = request.user
     if request.method != "POST":
+        refused = refuse_id_in_url(request)
+        if refused:
+            return refused
         selected = _selected_resident(user, request.GET.get("resident"))
         initial = {"resident": selected.pk, "community": selected.community_id} if selected else {}
         form = IntakeForm(initial=initial, user=user)
@@ -68,8 +71,10 @@ def intake(request):
     if request.POST.get("do") == "search":
         # Search without JavaScript: show the results, keep what was typed, save nothing.
         form = IntakeForm(initial=request.POST.dict(), user=user)
+        # Posted, so a whole ID number may be searched here (exactly, through its keyed hash).
         q = request.POST.get("q", "").strip()[:50]
-        return _render(request, form, q=q, selected=_selected_resident(user, request.POST.get("resident")))
+        selected = _selected_resident(user, request.POST.get("resident"))
+        return _render(request, form, q=q, selected=selected, exact_id=True)
 
     form = IntakeForm(request.POST, user=user)
     if form.is_valid():
@@ -81,6 +86,7 @@ def intake(request):
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
+                field = {"id_number": "new_id_number"}.get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
             if not Request.objects.editable_by(user).filter(pk=req.pk).exists():
@@ -96,7 +102,8 @@ def intake(request):
                 )
             return redirect(req)
     selected = _selected_resident(user, request.POST.get("resident"))
-    return _render(request, form, q=request.POST.get("q", "").strip()[:50], selected=selected, status=400)
+    q = request.POST.get("q", "").strip()[:50]
+    return _render(request, form, q=q, selected=selected, status=400, exact_id=True)
 
 
 @never_cache

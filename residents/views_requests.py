@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from residents import forms as f
-from residents import services
+from residents import permissions, services
 from residents.filters import RequestFilter
 from residents.models import Request, Severity, Urgency
 from residents.views import PAGE_SIZE, is_htmx
@@ -163,7 +163,7 @@ def request_detail(request, pk):
     req = access.get_visible_or_404(
         Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
     )
-    if req.resident_id:
+    if req.resident_id and permissions.can_open(request.user, req.resident):
         record_access(request, "view", residents=req.resident_id)
     return render(request, "residents/request_detail.html", _detail_context(request, req))
 

@@ -23,6 +23,14 @@ if DEBUG:
 else:
     SECRET_KEY = env("SECRET_KEY")  # ImproperlyConfigured when missing: no default outside DEBUG
 
+# Residents' ID numbers are stored encrypted with keys derived from this secret (residents.crypto): at
+# least 32 random characters, kept outside the database and the repository, and backed up with care (a
+# lost key loses every stored ID number). Change it only with `manage.py rotate_personal_data_key`.
+if DEBUG:
+    PERSONAL_DATA_KEY = env("PERSONAL_DATA_KEY", default="dev-only-personal-data-key-never-use-in-production")
+else:
+    PERSONAL_DATA_KEY = env("PERSONAL_DATA_KEY")  # ImproperlyConfigured when missing: no default, as above
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -111,6 +119,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "sws.security.lockout.LockoutBackend",  # first: a locked username is refused before its password
+    "residents.permissions.RoleDefaultPermissionsBackend",  # permissions a role holds (authenticates nobody)
     "django.contrib.auth.backends.ModelBackend",
 ]
 # At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username.
@@ -216,10 +225,13 @@ AUDITLOG_LOGENTRY_MODEL = "stations.AuditLogEntry"
 AUDITLOG_MASK_CALLABLE = "sws.security.masking.mask_audit_value"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
+        # The ID number is stored encrypted: its changes are logged decrypted and masked (the mask
+        # callable), never as ciphertext, hash or digest.
         "model": "residents.Resident",
         "m2m_fields": ["tags"],
-        "mask_fields": ["id_number", "phone"],
-        "exclude_fields": ["updated_at", "version", "id_tail", "phone_tail"],
+        "mask_fields": ["id_number_encrypted", "phone"],
+        "mask_callable": "residents.auditing.mask_audit_value",
+        "exclude_fields": ["updated_at", "version", "id_number_hash", "id_tail", "phone_tail"],
     },
     {
         "model": "residents.Request",

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("PERSONAL_DATA_KEY", "test-only-personal-data-key-not-for-production-0123456789")
 os.environ.setdefault("DEBUG", "false")
 
 from sws.settings import *  # noqa: E402,F403

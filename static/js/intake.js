@@ -1,6 +1,7 @@
 // Intake form (residents/request_intake.html). The form works without this file; it only
 //  - pre-fills 轻重 and 缓急 from the chosen category's defaults (data-severity / data-urgency on each option),
-//  - shows only the section for the chosen 诉求人 mode, and picks "已登记居民" when a resident is chosen.
+//  - shows only the section for the chosen 诉求人 mode, and picks "已登记居民" when a resident is chosen,
+//  - keeps ID numbers out of the live search's URL.
 (function () {
   "use strict";
 
@@ -39,6 +40,18 @@
     });
     showMode(form);
   }
+
+  // The live search travels in a URL (GET): only names, 4-character tails and mobile numbers go out. A
+  // longer run of digits (an ID number being typed) waits for the 搜索 button, which posts the form.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || elt.id !== "intake-q") return;
+    var params = event.detail.parameters;
+    var q = String((params && (typeof params.get === "function" ? params.get("q") : params.q)) || "").trim();
+    if (/[0-9Xx]{5,}/.test(q.replace(/\s+/g, "")) && !/^1[3-9][0-9]{9}$/.test(q)) {
+      event.preventDefault();
+    }
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUp);

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from residents import demo, services
+from residents import crypto, demo, services
 from residents.demo_stories import EBIKE_COMPANY, STORY_TOKENS
 from residents.models import (
     Category,
@@ -110,7 +110,8 @@ def test_residents_have_valid_id_numbers_matching_birth_date_and_gender(city):
         assert validate_id_number(resident.id_number) == resident.id_number  # GB 11643 check digit
         assert id_birth_date(resident.id_number) == resident.birth_date
         assert id_gender(resident.id_number) == resident.gender
-        assert resident.id_tail == resident.id_number[-4:]
+        assert resident.id_tail == crypto.tail_digest(resident.id_number[-4:])  # keyed, not the plain tail
+        assert resident.id_number_hash == crypto.lookup_hash(resident.id_number)
         ages.append(resident.age(today))
     assert any(age >= 80 for age in ages), "some elderly 80+"
     assert any(age < 18 for age in ages), "some children"
