@@ -35,11 +35,20 @@ DESKTOP = {"width": 1440, "height": 900}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Everything under tests/e2e is a browser test, marked so the default run leaves it out."""
+    """Everything under tests/e2e is a browser test, marked so the default run leaves it out.
+
+    The live server needs committed data, so each test runs on a real transaction and the tables are
+    emptied afterwards; `available_apps` makes that a TRUNCATE ... CASCADE, which PostgreSQL needs
+    because django-auditlog's own table points at the content types.
+    """
+    from django.conf import settings
+
     here = Path(__file__).parent
+    live_db = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(live_db)
 
 
 @pytest.fixture(scope="session")
