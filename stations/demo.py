@@ -342,6 +342,7 @@ def seed(*, options, rng, out):
     accounts = [
         User(username="admin", name="系统管理员", role=User.Role.ADMIN, is_staff=True, is_superuser=True),
         User(username="city", name="市级指导中心", role=User.Role.CITY_STAFF, is_staff=True),
+        User(username="auditor", name="安全审计员", role=User.Role.AUDITOR),
     ]
     for short, district in sorted(districts.items()):
         accounts.append(
@@ -473,6 +474,7 @@ def print_accounts(*, options, out):
         "演示账号（所有账号的密码都是：" + password + "）",
         "  admin                 系统管理员（超级用户，可进入 /admin/）",
         "  city                  市级指导中心（全市）",
+        "  auditor               安全审计员（只读审计记录：/audit/）",
         "  dc-<区6位代码>        区级指导中心，例如 dc-120113 北辰区、dc-120104 南开区：",
     ]
     districts = list(District.objects.order_by("code"))

@@ -22,6 +22,7 @@ from projects.filters import ActivityFilter, ProjectFilter, ResourceFilter
 from projects.models import Activity, Project, Resource
 from residents.filters import RequestFilter, ResidentFilter
 from residents.models import Request, Resident
+from stations.audit import record_access
 from sws import exports
 
 CHUNK = 2000
@@ -130,7 +131,9 @@ def _residents(request):
     queryset = (
         Resident.objects.visible_to(request.user).with_list_columns().order_by("community", "name", "pk")
     )
-    return ResidentFilter(request.GET or None, queryset=queryset, user=request.user).qs
+    residents = ResidentFilter(request.GET or None, queryset=queryset, user=request.user).qs
+    record_access(request, "export", residents=residents)  # who took which residents' data out
+    return residents
 
 
 def _projects(request):

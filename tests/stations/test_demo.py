@@ -100,6 +100,7 @@ def test_accounts_for_every_role(seeded, db):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert User.objects.get(username="city").role == User.Role.CITY_STAFF
+    assert User.objects.get(username="auditor").role == User.Role.AUDITOR
     for district in District.objects.all():
         user = User.objects.get(username=f"dc-{district.code[:6]}")
         assert user.role == User.Role.DISTRICT_STAFF and user.district == district and user.is_staff
@@ -110,7 +111,7 @@ def test_accounts_for_every_role(seeded, db):
         head = User.objects.get(username=f"st-{station.code}-1")
         assert head.station == station and head.role == User.Role.STATION_HEAD
     assert User.objects.filter(username__regex=r"^st-\d{9}-2$", role=User.Role.STATION_WORKER).count() == 147
-    for username in ["admin", "city", "dc-120113", "xupengze", "shibo", "st-120104004-1"]:
+    for username in ["admin", "city", "auditor", "dc-120113", "xupengze", "shibo", "st-120104004-1"]:
         assert User.objects.get(username=username).check_password(PASSWORD), username
 
 
@@ -159,7 +160,7 @@ def test_print_accounts_names_the_usernames_and_password(seeded, db):
     demo.print_accounts(options={"password": PASSWORD}, out=OutputWrapper(buffer))
     text = buffer.getvalue()
     assert PASSWORD in text
-    for expected in ["admin", "city", "dc-120101 和平区", "dc-120119 蓟州区", "shibo", "xupengze"]:
+    for expected in ["admin", "city", "auditor", "dc-120101 和平区", "dc-120119 蓟州区", "shibo", "xupengze"]:
         assert expected in text
     assert "st-120104004-1、st-120104004-2" in text
     # Only accounts that exist are shown as examples.

@@ -152,3 +152,14 @@ def test_export_query_count_does_not_grow(client, dataset, worker, guoyuan, chao
         sf.make_resource(guoyuan, datetime.date(2026, 3, 1 + n % 28), "10.00")
         sf.make_project(guoyuan)
     assert count() == small
+
+
+def test_resident_export_is_recorded_as_personal_data_access(client, frozen, worker, chaoyangli):
+    from stations.audit import PersonalDataAccess
+
+    sf.make_resident(chaoyangli, "张桂兰")
+    sf.make_resident(chaoyangli, "王秀英")
+    client.force_login(worker)
+    _csv(client.get(_url("residents")))
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.action, access.resident_count) == (worker, "export", 2)
