@@ -115,6 +115,16 @@ def _city_pages(user):
     ]
 
 
+def _auditor_pages(user):
+    return [
+        ("audit-changes", reverse("security:audit-changes")),
+        ("audit-access", reverse("security:audit-access")),
+        ("audit-logins", reverse("security:audit-logins")),
+        ("audit-resident-lookup", reverse("security:audit-resident-lookup")),
+        ("two-factor", reverse("security:two-factor-enrol")),
+    ]
+
+
 def _tour(page, pages, problems):
     for name, path in pages:
         response = page.goto(path)
@@ -146,8 +156,13 @@ def _tour(page, pages, problems):
 
 @pytest.mark.parametrize(
     "username, pages_for",
-    [("xupengze", _station_pages), ("dc-120113", _district_pages), ("city", _city_pages)],
-    ids=["station", "district", "city"],
+    [
+        ("xupengze", _station_pages),
+        ("dc-120113", _district_pages),
+        ("city", _city_pages),
+        ("auditor", _auditor_pages),
+    ],
+    ids=["station", "district", "city", "auditor"],
 )
 def test_main_pages_on_the_demo_city(demo_city, phone, desktop, client, username, pages_for):
     user = User.objects.select_related("station").get(username=username)
