@@ -76,10 +76,12 @@ def choose_subjects():
     city_user = first({"username": "city"}, {"role": User.Role.CITY_STAFF}, {"is_superuser": True})
     station = worker.station
     # The case in the same state at every city size (its actions, hence its queries, depend on it):
-    # the most pressing request in progress, else the top of the queue.
+    # the most pressing request in progress of a registered resident, else the top of the queue.
     ordered = Request.objects.filter(station=station).order_by("priority", "due_at", "pk")
     case = (
-        ordered.filter(status=Request.Status.IN_PROGRESS).values_list("pk", flat=True).first()
+        ordered.filter(status=Request.Status.IN_PROGRESS, resident__isnull=False)
+        .values_list("pk", flat=True)
+        .first()
         or ordered.filter(status__in=Request.OPEN_STATUSES).values_list("pk", flat=True).first()
         or ordered.values_list("pk", flat=True).first()
     )

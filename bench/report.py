@@ -31,20 +31,21 @@ def size_label(requests):
 
 def page_table(result):
     rows = [
-        "| page | user | median ms | p95 ms | p95 × baseline | SQL queries |",
-        "|---|---|--:|--:|--:|--:|",
+        "| page | user | median ms | p95 ms | p95 × baseline | SQL queries | response KB |",
+        "|---|---|--:|--:|--:|--:|--:|",
     ]
     for p in result["measure"]["pages"]:
         name = f"{p['label']} (`{p['key']}`)"
         if p["state"] == "ok":
+            size = _n(p["bytes"] / 1024, 0) if p.get("bytes") is not None else "–"
             rows.append(
                 f"| {name} | {p['user']} | {_n(p['median_ms'])} | {_n(p['p95_ms'])} | "
-                f"{_n(p.get('ratio_p95'), 2)} | {p['queries']} |"
+                f"{_n(p.get('ratio_p95'), 2)} | {p['queries']} | {size} |"
             )
         elif p["state"] == "error":
-            rows.append(f"| {name} | {p['user']} | **error**: {p.get('error', '')[:120]} | | | |")
+            rows.append(f"| {name} | {p['user']} | **error**: {p.get('error', '')[:120]} | | | | |")
         else:
-            rows.append(f"| {name} | {p['user']} | {p['state']} | | | |")
+            rows.append(f"| {name} | {p['user']} | {p['state']} | | | | |")
     return "\n".join(rows)
 
 
@@ -277,7 +278,12 @@ def main(argv=None):
         print()
         print(targets_table(large, small))
     if args.update_docs:
-        print("updated:", ", ".join(update_doc()) or "nothing")
+        changed = []
+        for requests in (100_000, 1_000_000):
+            result = latest(requests)
+            if result is not None:
+                changed += update_doc(result)
+        print("updated:", ", ".join(dict.fromkeys(changed)) or "nothing")
 
 
 if __name__ == "__main__":

@@ -202,4 +202,4 @@ def test_update_doc_replaces_only_the_marked_blocks(tmp_path, monkeypatch):
     text = doc.read_text(encoding="utf-8")
     assert "old" not in text
     assert text.startswith("intro\n") and text.endswith("kept\n")
-    assert "| baseline (`baseline`) | u | 4.0 | 5.0 | 1.00 | 3 |" in text
+    assert "| baseline (`baseline`) | u | 4.0 | 5.0 | 1.00 | 3 | – |" in text
