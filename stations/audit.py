@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -245,7 +246,10 @@ def record_access(
 def _copy_ids_from_queryset(access, queryset, using) -> int:
     """INSERT … SELECT the queryset's primary keys: one statement for any size of export."""
     ids_query = queryset.order_by().values_list("pk", flat=True).distinct().query
-    sql, params = ids_query.get_compiler(using=using).as_sql()
+    try:
+        sql, params = ids_query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:  # e.g. `visible_to()` of a user who sees no resident (the auditor): no rows
+        return 0
     table = connections[using].ops.quote_name(AccessedResident._meta.db_table)
     access_id = int(access.pk)  # an integer from the database: safe to inline
     with connections[using].cursor() as cursor:

@@ -236,6 +236,8 @@ MATRIX = {
     "residents:resident-list": page(login()),  # each sees their own scope (the auditor: nobody)
     "residents:resident-create": page(login(), role(STATION_STAFF)),
     "residents:resident-search": page(login(), role(STATION_STAFF), get=302, post=302),  # htmx only
+    # Exact lookup by a whole ID number (POSTed, never in a URL), within each user's own scope.
+    "residents:resident-lookup": page(methods("POST"), login(), post=302),
     "residents:resident-detail": page(login(), scope(READS_OWN), urls=pk("resident")),
     "residents:resident-edit": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")),
     "residents:resident-reveal": page(
