@@ -171,8 +171,9 @@ def satisfaction_counts(requests, period: Period, by: str) -> dict:
     return _grouped(
         requests.filter(in_period("closed_at", period)).exclude(satisfaction=""),
         by,
-        rated=Count("pk"),
-        satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_ANSWERS)),
+        # COUNT(closed_at), not COUNT(id): (closed_at, station, satisfaction) is an index of its own.
+        rated=Count("closed_at"),
+        satisfied=Count("closed_at", filter=Q(satisfaction__in=SATISFIED_ANSWERS)),
     )
 
 
@@ -225,7 +226,7 @@ def category_breakdown(requests, period: Period) -> list[dict]:
         .annotate(top=Coalesce("category__parent__name", "category__name"))
         .order_by()
         .values_list("top")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("received_at"))  # index-only: received_at, station, category, priority
     )
     return sorted(({"name": name, "count": n} for name, n in rows), key=lambda r: (-r["count"], r["name"]))
 
@@ -236,7 +237,7 @@ def priority_mix(requests, period: Period) -> list[dict]:
         requests.filter(in_period("received_at", period))
         .order_by()
         .values_list("priority")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("received_at"))  # index-only, as in category_breakdown
     )
     return [{"priority": p, "label": f"P{p}", "count": rows.get(p, 0)} for p in (1, 2, 3, 4)]
 
