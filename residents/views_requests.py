@@ -83,7 +83,8 @@ def _can_act(user, req) -> bool:
 
 def _safe_next(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path of ours only: redirect() would take a bare word ("queue") for a URL name and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

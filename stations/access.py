@@ -15,8 +15,9 @@ district and municipal centre staff read.
 
 from functools import wraps
 
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connections, models, router
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -101,6 +102,38 @@ def role_required(*predicates):
     return decorator
 
 
+class _SubmittedIdsChecked:
+    """Django's autocomplete widgets look the submitted ids up again to show them beside the form's
+    errors; a forged id that is not a number, or too big for the column, raised there (a 500). Such an
+    id is left out: the field's own error ("select a valid choice") still says what is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", None) or opts.pk.name)
+        ops = connections[self.db or router.db_for_read(opts.model)].ops
+        low, high = ops.integer_field_ranges.get(target.get_internal_type(), (None, None))
+        kept = []
+        for item in value:
+            try:
+                prepared = target.get_prep_value(item)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(prepared, int) and not (
+                (low is None or prepared >= low) and (high is None or prepared <= high)
+            ):
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+class CheckedAutocompleteSelect(_SubmittedIdsChecked, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(_SubmittedIdsChecked, AutocompleteSelectMultiple):
+    pass
+
+
 class ScopedAdminMixin:
     """Admin pages list and edit only what the staff user may see; the rest is a 404.
 
@@ -121,6 +154,8 @@ class ScopedAdminMixin:
         manager_qs = related._default_manager.all()
         if hasattr(manager_qs, "visible_to") and "queryset" not in kwargs:
             kwargs["queryset"] = manager_qs.visible_to(request.user)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -128,6 +163,10 @@ class ScopedAdminMixin:
         manager_qs = related._default_manager.all()
         if hasattr(manager_qs, "visible_to") and "queryset" not in kwargs:
             kwargs["queryset"] = manager_qs.visible_to(request.user)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):

@@ -7,10 +7,20 @@ People: `worker` (徐芃泽, head of 果园新村), `worker2` (his colleague), `
 centre), `city_user` (municipal centre), `admin_user` (superuser).
 """
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from stations.models import User
 from tests import factories as f
+
+# Hypothesis (tests/security/test_forms_hypothesis.py): tests set their own modest example counts. The
+# `ci` profile (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same examples on every run, so a
+# failure in CI reproduces anywhere, and keeps no example database.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture

@@ -14,3 +14,10 @@ class SecurityConfig(AppConfig):
         from sws.security.sessions import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="sws.security.on_login")
+
+        # A forged id too big for its column is "no such row", not a database error (see lookups).
+        from django.db.models import IntegerField
+
+        from sws.security.lookups import IntegerFieldIn
+
+        IntegerField.register_lookup(IntegerFieldIn)

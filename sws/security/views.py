@@ -36,7 +36,10 @@ PAGE_SIZE = 50
 
 def _next_url(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path of ours only: redirect() would take a bare word ("home") for a URL name and fail.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

@@ -93,6 +93,11 @@ def _station_records(key, station, community, lead, resident, category):
     )
 
 
+class World(SimpleNamespace):
+    def __repr__(self):  # Hypothesis prints its arguments: the whole data set would bury the example
+        return "<the access world>"
+
+
 def build_world():
     beichen = f.make_district("120113000000", "北辰区")
     nankai = f.make_district("120104000000", "南开区")
@@ -143,7 +148,7 @@ def build_world():
     neighbour_resident = make_resident(tailaixili, name="王秀英", phone="13900002222")
     far_resident = make_resident(hualinyuan, name="刘建国", phone="13900001111")
 
-    return SimpleNamespace(
+    return World(
         beichen=beichen,
         nankai=nankai,
         category=category,
