@@ -204,6 +204,34 @@ def targets(large, small=None):
     return out
 
 
+# django-helpdesk at 200,000 tickets (issue #7): its staff ticket list and staff dashboard, in ms.
+HELPDESK = [
+    ("queue", "ticket list (JSON)", 1400),
+    ("station-dashboard", "staff dashboard", 8000),
+    ("district-dashboard", "staff dashboard", 8000),
+    ("city-dashboard", "staff dashboard", 8000),
+]
+
+
+def helpdesk_table(large):
+    """SWS at `large` against django-helpdesk at 200,000 tickets: how many times faster (p95)."""
+    pages = _ok_pages(large)
+    rows = [
+        f"| SWS page at {size_label(large['requests'])} requests | p95 ms | django-helpdesk at 200,000 "
+        "tickets | its time ms | SWS faster by | ≥ 10×? |",
+        "|---|--:|---|--:|--:|:-:|",
+    ]
+    for key, theirs, their_ms in HELPDESK:
+        if key not in pages:
+            continue
+        mine = pages[key]["p95_ms"]
+        rows.append(
+            f"| {pages[key]['label']} (`{key}`) | {_n(mine)} | {theirs} | {their_ms:,} | "
+            f"{their_ms / mine:.0f}× | {'✓' if their_ms / mine >= 10 else '✗'} |"
+        )
+    return "\n".join(rows)
+
+
 def targets_table(large, small=None):
     rows = ["| target | measured | met |", "|---|---|:-:|"]
     for name, figure, met in targets(large, small):
@@ -256,6 +284,10 @@ def update_doc(result=None, doc=DOC):
         text, ok = _replace_block(text, "targets", targets_table(large, small))
         if ok:
             changed.append("targets")
+    if large:
+        text, ok = _replace_block(text, "helpdesk", helpdesk_table(large))
+        if ok:
+            changed.append("helpdesk")
     doc.write_text(text, encoding="utf-8")
     return changed
 

@@ -203,3 +203,10 @@ def test_update_doc_replaces_only_the_marked_blocks(tmp_path, monkeypatch):
     assert "old" not in text
     assert text.startswith("intro\n") and text.endswith("kept\n")
     assert "| baseline (`baseline`) | u | 4.0 | 5.0 | 1.00 | 3 | – |" in text
+
+
+def test_helpdesk_comparison_divides_their_time_by_ours():
+    large = _result(1_000_000, [_page("queue", 50, 70, 9), _page("city-dashboard", 900, 1000, 28)])
+    table = report.helpdesk_table(large)
+    assert "| 1,400 | 20× | ✓ |" in table  # 1,400 ms / 70 ms
+    assert "| 8,000 | 8× | ✗ |" in table  # 8,000 ms / 1,000 ms: not ten times faster
