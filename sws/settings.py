@@ -109,6 +109,10 @@ if env("REDIS_URL", default=""):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
     }
+    # Sessions live in the shared cache too, so a user's next request may reach any app process, and a
+    # page view reads no session row from PostgreSQL. Give Redis memory enough not to evict them (an
+    # evicted session is a logout); load/ runs two app processes this way (docs/load.md).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
