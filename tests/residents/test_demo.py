@@ -156,8 +156,9 @@ def test_statuses_agree_with_timelines_and_timestamps(city):
         if request.assignee_id:
             workers.setdefault(request.station_id, set(request.station.users.values_list("pk", flat=True)))
             assert request.assignee_id in workers[request.station_id]
-        else:
-            assert request.status == Status.NEW
+        else:  # not taken yet: new, or triaged just before now
+            assert request.status in (Status.NEW, Status.TRIAGED), request.reference
+            assert all(event.kind != TimelineEvent.Kind.ASSIGNED for event in events)
         for referral in request.referrals.all():
             assert any(
                 e.kind == TimelineEvent.Kind.REFERRAL and e.data["referral"] == referral.pk for e in events
