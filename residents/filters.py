@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from residents.fields import BoundedModelChoiceFilter
 from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
 from residents.services import station_workers
 from stations import access
@@ -28,10 +29,10 @@ class ResidentFilter(django_filters.FilterSet):
         label="搜索",
         method="filter_search",
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "姓名、电话尾号或身份证尾号（后4位）"}
+            attrs={"type": "search", "placeholder": "姓名、电话尾号或身份证尾号（后4位）", "maxlength": 50}
         ),
     )
-    community = django_filters.ModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
+    community = BoundedModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
     tag = django_filters.ChoiceFilter(label="标签", method="filter_tag", empty_label="全部标签")
 
     class Meta:
@@ -67,22 +68,21 @@ class RequestFilter(django_filters.FilterSet):
     # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
-    station = django_filters.ModelChoiceFilter(label="社工站", queryset=None, empty_label="全部社工站")
+    station = BoundedModelChoiceFilter(label="社工站", queryset=None, empty_label="全部社工站")
     reference = django_filters.CharFilter(
         label="受理编号",
-        field_name="reference",
-        lookup_expr="icontains",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "受理编号"}),
+        method="filter_reference",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "受理编号", "maxlength": 24}),
     )
     status = django_filters.ChoiceFilter(
         label="状态", choices=Request.Status.choices, method="filter_status", empty_label="待办（默认）"
     )
     priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部")
-    category = django_filters.ModelChoiceFilter(
+    category = BoundedModelChoiceFilter(
         label="分类", queryset=None, method="filter_category", empty_label="全部分类"
     )
-    community = django_filters.ModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
-    assignee = django_filters.ModelChoiceFilter(
+    community = BoundedModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
+    assignee = BoundedModelChoiceFilter(
         label="承办社工", queryset=None, null_label="未指派", empty_label="全部"
     )
     channel = django_filters.ChoiceFilter(
@@ -128,6 +128,10 @@ class RequestFilter(django_filters.FilterSet):
         if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):
             queryset = queryset.queue()
         return super().filter_queryset(queryset)
+
+    def filter_reference(self, queryset, name, value):
+        # A reference number is at most 24 characters: a longer term finds nothing more.
+        return queryset.filter(reference__icontains=value.strip()[:24])
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status=value)

@@ -9,6 +9,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
+from residents.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from residents.models import Category, Referral, Request, Resident, Severity, Urgency, VulnerabilityTag
 from residents.services import ID_TAKEN_MESSAGE, REJECT_KINDS, WITHDRAW_KINDS, station_workers
 from residents.validators import (
@@ -68,6 +69,7 @@ class ResidentForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "gender": forms.RadioSelect,
         }
+        field_classes = {"community": BoundedModelChoiceField, "tags": BoundedModelMultipleChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +176,7 @@ class CategorySelect(forms.Select):
         return option
 
 
-class CategoryField(forms.ModelChoiceField):
+class CategoryField(BoundedModelChoiceField):
     widget = CategorySelect
 
     def __init__(self, **kwargs):
@@ -203,7 +205,7 @@ class IntakeForm(forms.Form):
 
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     mode = forms.ChoiceField(label="诉求人", choices=MODE_CHOICES, widget=forms.RadioSelect)
-    resident = forms.ModelChoiceField(
+    resident = BoundedModelChoiceField(
         label="居民", queryset=Resident.objects.none(), required=False, widget=forms.HiddenInput
     )
     new_name = forms.CharField(label="姓名", max_length=50, required=False)
@@ -221,7 +223,7 @@ class IntakeForm(forms.Form):
     reporter_phone = forms.CharField(
         label="反映人电话", max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    community = forms.ModelChoiceField(
+    community = BoundedModelChoiceField(
         label="社区", queryset=Community.objects.none(), required=False, empty_label="（居民所在社区）"
     )
     channel = forms.ChoiceField(label="来源渠道", choices=INTAKE_CHANNELS)
@@ -328,7 +330,7 @@ class TriageForm(VersionForm):
 
 
 class AssignForm(VersionForm):
-    assignee = forms.ModelChoiceField(label="承办社工", queryset=None, empty_label="选择社工")
+    assignee = BoundedModelChoiceField(label="承办社工", queryset=None, empty_label="选择社工")
 
     def __init__(self, *args, request_obj, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
+from residents.fields import BoundedModelChoiceField
 from residents.models import Category
 from residents.validators import phone_tail, validate_phone
 
@@ -44,7 +45,7 @@ def _required(label):
 class PublicRequestForm(forms.Form):
     """A resident's request from the community QR page: the need, a broad category, a name and phone."""
 
-    category = forms.ModelChoiceField(
+    category = BoundedModelChoiceField(
         label="诉求类别",
         queryset=Category.objects.none(),
         empty_label=None,

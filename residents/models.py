@@ -56,7 +56,9 @@ class ResidentQuerySet(ScopedQuerySet):
 
         A whole ID number is not a search term here: searches travel in URLs (GET), and an ID number
         never does. The exact lookup is `with_id_number`, behind a POST form."""
-        term = (term or "").strip().upper()
+        # A name is at most 50 characters: a longer term finds nothing more (and SQLite refuses a
+        # LIKE pattern past 50,000 bytes).
+        term = (term or "").strip().upper()[:50]
         if not term:
             return self
         if re.fullmatch(r"\d{3}[\dX]", term):

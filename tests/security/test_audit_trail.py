@@ -111,9 +111,12 @@ def test_id_numbers_and_phones_are_masked_in_the_trail(worker, chaoyangli):
     create, update = entries_for(resident)
     stored = str(create.changes) + str(update.changes)
     assert number not in stored and "13812345678" not in stored and "13987654321" not in stored
-    assert create.changes_dict["id_number"][1] == f"{number[:6]}********{number[-4:]}"
+    # Stored encrypted: the trail shows the number decrypted and masked, never ciphertext or digests.
+    assert resident.id_number_encrypted not in stored and resident.id_number_hash not in stored
+    assert create.changes_dict["id_number_encrypted"][1] == f"{number[:6]}********{number[-4:]}"
     assert update.changes_dict["phone"] == ["138****5678", "139****4321"]
     assert "id_tail" not in create.changes_dict and "phone_tail" not in create.changes_dict
+    assert "id_number_hash" not in create.changes_dict
 
 
 def test_tags_changes_are_recorded(worker, chaoyangli):
