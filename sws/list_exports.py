@@ -7,21 +7,27 @@ query string, e.g. `{% url 'exports:list' 'requests' 'csv' %}?{{ request.GET.url
 
 Rows are read with `.iterator(chunk_size=…)`: the CSV streams, and prefetches (tags, communities) run
 once per chunk of rows rather than once per row. Personal data is masked exactly as in the lists (ID
-number and phone; no birth date or address in a list export).
+number and phone; no birth date or address in a list export); minors' and sensitive residents are
+exported as the pages list them to the user (name masked without the extra permission).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from projects.filters import ActivityFilter, ProjectFilter, ResourceFilter
 from projects.models import Activity, Project, Resource
+from residents import permissions
 from residents.filters import RequestFilter, ResidentFilter
 from residents.models import Request, Resident
+from residents.validators import contains_id_number
+from residents.views import ID_IN_URL_REFUSED
 from stations.audit import record_access
 from sws import exports
 
@@ -171,12 +177,41 @@ LISTS = {
 }
 
 
+def _sensitive_masked(user, name, fields):
+    """Minors' and sensitive residents (residents.permissions) exported as the pages list them to a user
+    without the extra permission: the name masked (张**), phone and ID number left out."""
+    if name not in ("requests", "residents") or permissions.can_open_sensitive(user):
+        return fields
+
+    def resident_of(obj):
+        if name == "residents":
+            return obj
+        return obj.resident if obj.resident_id else None
+
+    def guarded(field):
+        def get(obj):
+            resident = resident_of(obj)
+            if resident is None or not resident.is_sensitive:
+                return field.get(obj)
+            return resident.masked_name if field.header in ("姓名", "居民") else ""
+
+        return replace(field, get=get)
+
+    guarded_headers = {"姓名", "身份证号", "联系电话"} if name == "residents" else {"居民"}
+    return [guarded(field) if field.header in guarded_headers else field for field in fields]
+
+
 @never_cache
 @login_required
 def list_export(request, name, fmt):
     if name not in LISTS:
         raise Http404
+    if name == "residents" and contains_id_number(request.GET.get("q")):
+        # An ID number never travels in a URL: not searched, not exported, dropped from the address.
+        messages.error(request, ID_IN_URL_REFUSED)
+        return redirect("residents:resident-list")
     label, title, rows_for, fields = LISTS[name]
+    fields = _sensitive_masked(request.user, name, fields)
     queryset = rows_for(request)
     filename = f"{label}-{timezone.localdate():%Y%m%d}.{fmt}"
     headers = [field.header for field in fields]
