@@ -322,3 +322,32 @@ def test_the_admin_search_refuses_a_whole_id_number_and_finds_tails(client, admi
     assert "后台搜索不接受完整身份证号" in response.content.decode()
     assert client.get(url, {"q": NUMBER[-4:]}).context["cl"].result_count == 1
     assert client.get(url, {"q": "桂兰"}).context["cl"].result_count == 1
+
+
+# --- bounded queries ---------------------------------------------------------------------------------
+
+
+def _queries(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+def test_masking_sensitive_rows_costs_the_same_queries_for_more_rows(client, worker2, guoyuan, chaoyangli):
+    today = timezone.localdate()
+    client.force_login(worker2)
+
+    def add_children(count):
+        for i in range(count):
+            child = make_resident(chaoyangli, name=f"小童{i}", birth_date=datetime.date(today.year - 8, 1, 1))
+            make_request(guoyuan, chaoyangli, resident=child)
+
+    add_children(2)
+    small = (_queries(client, LIST), _queries(client, reverse("residents:request-queue")))
+    add_children(12)
+    large = (_queries(client, LIST), _queries(client, reverse("residents:request-queue")))
+    assert large == small
+    assert "小童" not in client.get(LIST).content.decode()
