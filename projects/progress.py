@@ -122,7 +122,7 @@ def actuals_for_year(station_ids, year: int) -> dict[int, dict[str, int]]:
     fill(
         Resident.objects.filter(community__street__station__in=station_ids, created_at__lt=next_year_start)
         .values(station=F("community__street__station"))
-        .annotate(n=Count("pk")),
+        .annotate(n=Count("created_at")),  # not COUNT(id): (community, created_at) answers it alone
         "registered_residents",
     )
     fill(
