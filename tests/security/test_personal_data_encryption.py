@@ -193,3 +193,11 @@ def test_rotation_needs_a_new_key(registered, monkeypatch):
     monkeypatch.delenv("PERSONAL_DATA_KEY_NEW", raising=False)
     with pytest.raises(CommandError, match="新密钥未设置"):
         call_command("rotate_personal_data_key")
+
+
+def test_the_system_check_refuses_a_short_key():
+    from residents.checks import personal_data_key
+
+    assert personal_data_key(None) == []
+    with override_settings(PERSONAL_DATA_KEY="short"):
+        assert [error.id for error in personal_data_key(None)] == ["residents.E001"]
