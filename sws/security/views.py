@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from residents.models import Referral, Request, Resident
+from residents.validators import contains_id_number
 from stations.access import role_required
 from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor
 from sws.security import filters
@@ -227,6 +228,10 @@ def audit_logins(request):
 @auditor_only
 def audit_resident_lookup(request):
     resident_id = request.GET.get("resident_id", "").strip()
+    if contains_id_number(resident_id):
+        # An ID number typed where the system's resident number belongs: never echoed or passed on.
+        messages.error(request, "请输入系统内的居民编号（居民页面地址中的数字），不是身份证号。")
+        return redirect("security:audit-resident-lookup")
     if resident_id:
         if resident_id.isdigit():
             return redirect("security:audit-resident", resident_id=int(resident_id))

@@ -351,3 +351,17 @@ def test_masking_sensitive_rows_costs_the_same_queries_for_more_rows(client, wor
     large = (_queries(client, LIST), _queries(client, reverse("residents:request-queue")))
     assert large == small
     assert "小童" not in client.get(LIST).content.decode()
+
+
+def test_the_auditors_resident_lookup_does_not_pass_an_id_number_on(client, elder):
+    from stations.models import User
+    from tests import factories as f
+
+    client.force_login(f.make_user("auditor-l", User.Role.AUDITOR, name="审计员"))
+    url = reverse("security:audit-resident-lookup")
+    response = client.get(url, {"resident_id": NUMBER})
+    assert response.status_code == 302 and response.url == url
+    assert NUMBER not in client.get(response.url).content.decode()
+    assert client.get(url, {"resident_id": str(elder.pk)}).url == reverse(
+        "security:audit-resident", args=[elder.pk]
+    )
