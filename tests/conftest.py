@@ -145,3 +145,14 @@ def _fresh_content_type_cache():
     ContentType.objects.clear_cache()
     yield
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """The dashboards cache closed months' figures (sws/dashboards/queries.py) in local memory, which
+    outlives a test's rolled-back data: figures cached by one test must not reach the next."""
+    from django.core.cache import caches
+
+    caches["dashboards"].clear()
+    yield
+    caches["dashboards"].clear()

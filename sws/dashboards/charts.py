@@ -19,9 +19,12 @@ def month_label(day) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def request_trend(requests, period: Period) -> dict:
-    """Requests received and resolved per month over the 12 months ending with the period."""
-    months = q.monthly_requests(requests, period.trend_months())
+def request_trend(requests, period: Period, cache_key: str | None = None) -> dict:
+    """Requests received and resolved per month over the 12 months ending with the period.
+
+    With `cache_key` the months that are over may come from the cache (`queries.monthly_requests`).
+    """
+    months = q.monthly_requests(requests, period.trend_months(), cache_key=cache_key)
     return {
         "id": "trend",
         "kind": "line",
@@ -92,7 +95,7 @@ def activity_trend(scope: q.Scope, period: Period) -> dict:
 def all_charts(scope: q.Scope, period: Period) -> list[dict]:
     requests = scope.requests()
     return [
-        request_trend(requests, period),
+        request_trend(requests, period, cache_key=scope.cache_key),
         categories(requests, period),
         priorities(requests, period),
         activity_trend(scope, period),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.cache import caches
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -49,6 +50,14 @@ CENT = Decimal("0.01")
 RESOLVED_STATUSES = (Request.Status.RESOLVED, Request.Status.CLOSED)
 SATISFIED_ANSWERS = (Request.Satisfaction.SATISFIED, Request.Satisfaction.FAIRLY)
 LOW_SATISFACTION = 0.8  # a station below 80 % satisfied (满意+基本满意) needs attention
+
+# Closed months' trend figures are cached (`monthly_requests`): a late change to a month that is over (a
+# request reopened, a back-dated intake) shows on the dashboards after at most this long.
+CLOSED_MONTH_TTL = 60 * 60
+# Part of every cache key: bump it when what a cached figure means changes, so old entries are never read.
+CLOSED_MONTH_VERSION = 1
+# Its own cache alias (sws/settings.py), so clearing the page caches (the benchmark does) keeps it.
+DASHBOARD_CACHE = "dashboards"
 
 RESOLUTION_TIME = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
 
@@ -76,6 +85,19 @@ class Scope:
                 }
             )
         return queryset
+
+    @property
+    def cache_key(self) -> str:
+        """Names the scope's rows in cache keys: the same for every user who may open the dashboard.
+
+        Views build a Scope only after checking the user sees the station or district (404 otherwise) or
+        the whole city (403 otherwise), and `narrow` then selects the same rows whoever the user is.
+        """
+        if self.station is not None:
+            return f"station:{self.station.pk}"
+        if self.district is not None:
+            return f"district:{self.district.pk}"
+        return "city"
 
     @cached_property
     def station_ids(self) -> list[int]:
@@ -188,16 +210,44 @@ def open_matrix(requests) -> dict:
     return {(status, priority): n for status, priority, n in rows}
 
 
-def monthly_requests(requests, months: list[datetime.date]) -> list[dict]:
-    """Requests received and resolved per month (two queries), one dict per month in `months`.
+def monthly_requests(
+    requests, months: list[datetime.date], *, cache_key: str | None = None, today: datetime.date | None = None
+) -> list[dict]:
+    """Requests received and resolved per month, one dict per month in `months`.
 
-    Each query counts every month at once with one filtered count per month between fixed local-midnight
-    bounds. Comparing the indexed timestamp with constants keeps the count index-only and costs far less
-    per row than truncating each row's timestamp to its month in the local time zone (TruncMonth), which
-    dominated the city trend at 1,000,000 requests (docs/performance.md).
+    Each of the two queries counts every month at once with one filtered count per month between fixed
+    local-midnight bounds. Comparing the indexed timestamp with constants keeps the count index-only and
+    costs far less per row than truncating each row's timestamp to its month in the local time zone
+    (TruncMonth), which dominated the city trend at 1,000,000 requests (docs/performance.md).
+
+    With `cache_key` (the dashboard's `Scope.cache_key`), months that are over come from the cache when
+    they were counted less than CLOSED_MONTH_TTL ago; the current month (and any later one) is always
+    counted live. Only the months not found are counted, still in two queries.
     """
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    cache = caches[DASHBOARD_CACHE]
+
+    def key(month):
+        return f"trend:v{CLOSED_MONTH_VERSION}:{cache_key}:{month.isoformat()}"
+
+    closed = [m for m in months if m < current] if cache_key else []
+    cached = cache.get_many([key(m) for m in closed]) if closed else {}
+    figures = {m: cached[key(m)] for m in closed if key(m) in cached}
+    missing = [m for m in months if m not in figures]
+    if missing:
+        counted = _count_months(requests, missing)
+        figures.update(counted)
+        to_cache = {key(m): counted[m] for m in missing if m in closed}
+        if to_cache:
+            cache.set_many(to_cache, CLOSED_MONTH_TTL)
+    return [{"month": month, **figures[month]} for month in months]
+
+
+def _count_months(requests, months: list[datetime.date]) -> dict:
+    """{month: {"received", "resolved"}} for the given months (two queries)."""
     periods = [Period.month(month) for month in months]
-    first, end = periods[0].start, periods[-1].end
+    first, end = min(p.start for p in periods), max(p.end for p in periods)
 
     def per_month(queryset, field_name):
         # COUNT(<the timestamp>) rather than COUNT(id): the index holds the timestamp, not the id.
@@ -213,10 +263,9 @@ def monthly_requests(requests, months: list[datetime.date]) -> list[dict]:
 
     received = per_month(requests, "received_at")
     resolved = per_month(requests.filter(status__in=RESOLVED_STATUSES), "resolved_at")
-    return [
-        {"month": month, "received": r, "resolved": d}
-        for month, r, d in zip(months, received, resolved, strict=True)
-    ]
+    return {
+        month: {"received": r, "resolved": d} for month, r, d in zip(months, received, resolved, strict=True)
+    }
 
 
 def category_breakdown(requests, period: Period) -> list[dict]:

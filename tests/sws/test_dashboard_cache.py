@@ -1,0 +1,109 @@
+"""The dashboards' 12-month trend caches months that are over; the current month is always live.
+
+Data and clock from tests/sws/conftest.py (frozen at 2026-04-10 12:00 Shanghai: April is the current
+month, March is over). 果园新村's March: 5 received, 3 resolved; April so far: 1 received (r5).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from residents.models import Request
+from sws.dashboards import charts
+from sws.dashboards import queries as q
+from sws.dashboards.periods import Period
+from tests.sws import factories as sf
+from tests.sws.factories import at
+
+APRIL = Period.month(datetime.date(2026, 4, 1))
+MARCH = {"period": "month", "from": "2026-03-01"}
+
+
+def _trend(scope, period=APRIL):
+    chart = charts.request_trend(scope.requests(), period, cache_key=scope.cache_key)
+    received, resolved = chart["series"][0]["data"], chart["series"][1]["data"]
+    return dict(zip(chart["categories"], zip(received, resolved, strict=True), strict=True))
+
+
+def test_closed_month_is_cached_and_current_month_live(dataset, worker, guoyuan, django_assert_num_queries):
+    scope = q.Scope(worker, station=guoyuan)
+    first = _trend(scope)
+    assert first["2026-03"] == (5, 3)
+    assert first["2026-04"] == (1, 0)
+
+    # A late intake back-dated into March, and a new one in April.
+    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.make_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
+
+    with django_assert_num_queries(2):  # only the current month is counted: received and resolved
+        second = _trend(scope)
+    assert second["2026-03"] == (5, 3)  # the cached March, up to CLOSED_MONTH_TTL old
+    assert second["2026-04"] == (2, 0)  # April is live
+
+    # Past the TTL, March is counted afresh.
+    later = datetime.datetime(2026, 4, 10, 4, 0) + datetime.timedelta(seconds=q.CLOSED_MONTH_TTL + 1)
+    with freeze_time(later):
+        assert _trend(scope)["2026-03"] == (6, 3)
+
+
+def test_resolution_in_current_month_shows_at_once(dataset, worker, guoyuan):
+    scope = q.Scope(worker, station=guoyuan)
+    assert _trend(scope)["2026-04"] == (1, 0)
+    Request.objects.filter(pk=dataset.r5.pk).update(
+        status=Request.Status.RESOLVED, resolved_at=at(2026, 4, 10, 9)
+    )
+    assert _trend(scope)["2026-04"] == (1, 1)
+
+
+def test_cache_is_per_scope(dataset, worker, district_user, guoyuan, jixianli):
+    station = q.Scope(worker, station=guoyuan)
+    district = q.Scope(district_user, district=guoyuan.district)
+    assert _trend(station)["2026-03"] == (5, 3)
+    assert _trend(q.Scope(district_user, station=jixianli))["2026-03"] == (2, 2)
+    assert _trend(district)["2026-03"] == (7, 5)  # 果园新村 and 集贤里, never 南开区's 广开
+
+
+def test_past_period_reads_cached_months_without_trend_queries(
+    dataset, worker, guoyuan, django_assert_num_queries
+):
+    scope = q.Scope(worker, station=guoyuan)
+    march = Period.month(datetime.date(2026, 3, 1))
+    assert _trend(scope, march)["2026-03"] == (5, 3)
+    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    # Every month of March's trend is over: all twelve come from the cache, no query at all.
+    with django_assert_num_queries(0):
+        assert _trend(scope, march)["2026-03"] == (5, 3)
+
+
+def test_without_cache_key_every_month_is_counted(dataset, worker, guoyuan):
+    scope = q.Scope(worker, station=guoyuan)
+    assert _trend(scope)["2026-03"] == (5, 3)
+    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    trend = charts.request_trend(scope.requests(), APRIL)  # no cache_key: reports, tests
+    assert dict(zip(trend["categories"], trend["series"][0]["data"], strict=True))["2026-03"] == 6
+
+
+@pytest.mark.parametrize("name", ["station", "district"])
+def test_dashboard_page_uses_cached_march_and_live_april(dataset, district_user, guoyuan, client, name):
+    client.force_login(district_user)
+    pk = guoyuan.pk if name == "station" else guoyuan.district_id
+    url = reverse(f"dashboards:{name}", args=[pk])
+
+    def trend_of(response):
+        chart = next(chart for chart, _rows in response.context["charts"] if chart["id"] == "trend")
+        return dict(zip(chart["categories"], chart["series"][0]["data"], strict=True))
+
+    before = trend_of(client.get(url))
+    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.make_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
+    after = trend_of(client.get(url))
+    assert after["2026-03"] == before["2026-03"]
+    assert after["2026-04"] == before["2026-04"] + 1
+    # The month's own figures (not the trend) are always live, for a past month too.
+    march = client.get(url, MARCH).context
+    if name == "station":
+        assert march["figures"]["received"] == 6
+    else:
+        assert {row.key: row for row in march["table"].rows}[guoyuan.pk].figures["received"] == 6
