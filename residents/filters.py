@@ -8,6 +8,7 @@ from django.utils import timezone
 from residents.fields import BoundedModelChoiceFilter
 from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
 from residents.services import station_workers
+from residents.widgets import FastSelect
 from stations import access
 from stations.models import Community, Station, User
 
@@ -65,28 +66,39 @@ class RequestFilter(django_filters.FilterSet):
     """The triage queue's filters. Without a status filter the queue shows open requests and resolved
     ones whose follow-up is due; choosing a status searches all of the station's requests."""
 
+    # Selects render in Python (residents/widgets.py): the queue is the page opened most.
     # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
-    station = BoundedModelChoiceFilter(label="社工站", queryset=None, empty_label="全部社工站")
+    station = BoundedModelChoiceFilter(
+        label="社工站", queryset=None, empty_label="全部社工站", widget=FastSelect
+    )
     reference = django_filters.CharFilter(
         label="受理编号",
         method="filter_reference",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "受理编号", "maxlength": 24}),
     )
     status = django_filters.ChoiceFilter(
-        label="状态", choices=Request.Status.choices, method="filter_status", empty_label="待办（默认）"
+        label="状态",
+        choices=Request.Status.choices,
+        method="filter_status",
+        empty_label="待办（默认）",
+        widget=FastSelect,
     )
-    priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部")
+    priority = django_filters.ChoiceFilter(
+        label="优先级", choices=Priority.choices, empty_label="全部", widget=FastSelect
+    )
     category = BoundedModelChoiceFilter(
-        label="分类", queryset=None, method="filter_category", empty_label="全部分类"
+        label="分类", queryset=None, method="filter_category", empty_label="全部分类", widget=FastSelect
     )
-    community = BoundedModelChoiceFilter(label="社区", queryset=None, empty_label="全部社区")
+    community = BoundedModelChoiceFilter(
+        label="社区", queryset=None, empty_label="全部社区", widget=FastSelect
+    )
     assignee = BoundedModelChoiceFilter(
-        label="承办社工", queryset=None, null_label="未指派", empty_label="全部"
+        label="承办社工", queryset=None, null_label="未指派", empty_label="全部", widget=FastSelect
     )
     channel = django_filters.ChoiceFilter(
-        label="来源渠道", choices=Request.Channel.choices, empty_label="全部"
+        label="来源渠道", choices=Request.Channel.choices, empty_label="全部", widget=FastSelect
     )
     overdue = django_filters.BooleanFilter(
         label="已超期",
