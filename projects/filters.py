@@ -36,7 +36,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 class ProjectFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="名称")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="名称", max_length=100)
     station = django_filters.ModelChoiceFilter(queryset=Station.objects.none(), label="社工站")
     theme = django_filters.ChoiceFilter(choices=Project.Theme.choices, label="主题", empty_label="全部主题")
     status = django_filters.ChoiceFilter(choices=Project.Status.choices, label="状态", empty_label="全部状态")
@@ -50,7 +50,7 @@ class ProjectFilter(ScopedFilterSet):
 
 
 class ActivityFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="名称")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="名称", max_length=100)
     station = django_filters.ModelChoiceFilter(queryset=Station.objects.none(), label="社工站")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="起始日期", widget=DATE)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="截止日期", widget=DATE)

@@ -15,7 +15,8 @@ PK_MAX = 2**63 - 1
 
 def out_of_range(value) -> bool:
     text = str(value).strip()
-    return text.lstrip("-").isdigit() and not (-PK_MAX <= int(text) <= PK_MAX)
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500); int() reads every decimal.
+    return text.lstrip("-").isdecimal() and not (-PK_MAX <= int(text) <= PK_MAX)
 
 
 class _Bounded:

@@ -59,6 +59,7 @@ class ResidentQuerySet(ScopedQuerySet):
         # A name is at most 50 characters: a longer term finds nothing more (and SQLite refuses a
         # LIKE pattern past 50,000 bytes).
         term = (term or "").strip().upper()[:50]
+        term = term.replace("\x00", "")  # no stored text holds NUL, and PostgreSQL refuses it in a query
         if not term:
             return self
         if re.fullmatch(r"\d{3}[\dX]", term):

@@ -19,7 +19,8 @@ from stations.audit import record_access
 
 def _pk(value):
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500); int() reads every decimal.
+    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 def _duplicates(user, resident, category):

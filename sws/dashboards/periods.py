@@ -14,6 +14,9 @@ from django import forms
 from django.utils import timezone
 
 MAX_CUSTOM_DAYS = 366 * 5  # a custom range longer than this is refused (and would be slow to read)
+# Periods within these years: the comparison with the previous period and the local-midnight bounds
+# need room on both sides (year 1 or 9999 overflowed: a 500).
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
@@ -140,6 +143,8 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("period") or "month"
         first, last = cleaned.get("from_"), cleaned.get("to")
+        if any(day and not EARLIEST <= day <= LATEST for day in (first, last)):
+            raise forms.ValidationError("日期须在2000年至2099年之间。")
         if kind == "custom":
             if not first or not last:
                 raise forms.ValidationError("自定义期间请填写开始日期和结束日期。")

@@ -40,10 +40,16 @@ class DateRangeFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="开始日期", method="filter_date_from")
     date_to = django_filters.DateFilter(label="结束日期", method="filter_date_to")
 
+    # Before 1900 or in 9999 there is no record either way; and local midnight of year 1 (or the day
+    # after 9999-12-31) cannot even be converted to UTC (an OverflowError, a 500): no bound then.
     def filter_date_from(self, queryset, name, value):
+        if value.year < 1900:
+            return queryset
         return queryset.filter(**{f"{self.timestamp_field}__gte": _start_of(value)})
 
     def filter_date_to(self, queryset, name, value):
+        if value.year >= 9999:
+            return queryset
         next_day = _start_of(value + datetime.timedelta(days=1))
         return queryset.filter(**{f"{self.timestamp_field}__lt": next_day})
 

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, Subquery
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,6 +31,7 @@ from sws.security.sessions import TWO_FACTOR_REQUIRED
 from sws.security.twofactor import is_verified
 
 PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # the largest id a database column holds: a larger one is no resident's
 
 
 # --- Two-factor login ------------------------------------------------------------------------------
@@ -233,7 +235,8 @@ def audit_resident_lookup(request):
         messages.error(request, "请输入系统内的居民编号（居民页面地址中的数字），不是身份证号。")
         return redirect("security:audit-resident-lookup")
     if resident_id:
-        if resident_id.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; and an id fits its column.
+        if resident_id.isdecimal() and int(resident_id) <= MAX_ID:
             return redirect("security:audit-resident", resident_id=int(resident_id))
         messages.error(request, "居民编号应为数字。")
     return render(request, "audit/audit_resident_lookup.html", {"tab": "resident"})
@@ -248,6 +251,8 @@ def audit_resident(request, resident_id):
     The residents' tables are used only as id filters inside the audit queries (the auditor sees no
     case data); changes stay visible after the resident is deleted, through the resident's own id.
     """
+    if resident_id > MAX_ID:
+        raise Http404  # SQLite cannot even compare it (OverflowError)
     types = filters.ContentType.objects.get_for_models(Resident, Request, Referral)
     request_ids = Request.objects.filter(resident_id=resident_id).values("pk")
     referral_ids = Referral.objects.filter(request__resident_id=resident_id).values("pk")

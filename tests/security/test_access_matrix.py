@@ -554,6 +554,34 @@ def test_access(key, world, browsers, db):
     assert not wrong, "\n".join(str(o) for o in wrong)
 
 
+TAMPERED_IDS = [2**63, 10**30]  # one past the largest id a column holds, and far beyond
+
+
+@pytest.mark.parametrize(
+    "key", sorted(k for k, rule in MATRIX.items() if rule.urls and not rule.paths and k != "admin:app_list")
+)
+def test_an_enormous_id_in_the_url_is_not_a_server_error(key, world, browsers, db):
+    """URL tampering with ids no row can have: refused like any missing object, never a 500 (SQLite
+    cannot even compare such a number)."""
+    people = logged_in(browsers, world)
+    kwargs = MATRIX[key].urls(world)[0]
+    wrong = []
+    for huge in TAMPERED_IDS:
+        tampered = {name: huge if isinstance(value, int) else value for name, value in kwargs.items()}
+        path = reverse(key, kwargs=tampered)
+        for who in (HEAD, ADMIN, AUDITOR, DISTRICT):
+            for method in ("GET", "POST"):
+                client = people[who]
+                try:
+                    response = client.get(path) if method == "GET" else client.post(path, {})
+                except Exception as exc:
+                    wrong.append(f"{method} {path} as {who}: {type(exc).__name__}: {exc}")
+                    continue
+                if response.status_code >= 500:
+                    wrong.append(f"{method} {path} as {who}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_matrix_distinguishes_people(world, db):
     """The same URL answers differently by person: the data set's owner, outsider and roles are right."""
     rule = MATRIX["residents:resident-edit"]
