@@ -270,16 +270,29 @@ def pg_ready():
     return subprocess.run(["pg_isready", "-h", HOST, "-p", "5432", "-q"], check=False).returncode == 0
 
 
-def restart_postgres(at, started, window):
-    """At `at` seconds after `started`, restart the cluster; record (begin, command done, ready)."""
-    version = pg_version()
+def restart_postgres(at, started, window, command=None, ready=pg_ready):
+    """At `at` seconds after `started`, restart the cluster. Records when the restart began, when the
+    command returned, and, from pg_isready polled every 0.1 s meanwhile, when the server stopped
+    answering (`down`) and answered again (`ready`)."""
+    command = command or ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main", "restart"]
     time.sleep(max(0.0, started + at - time.time()))
     window["begin"] = time.time()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
-    window["command_done"] = time.time()
-    while not pg_ready():
+    process = subprocess.Popen(command)
+    while process.poll() is None or "ready" not in window:
+        up = ready()
+        now = time.time()
+        if not up:
+            window.setdefault("down", now)
+        elif "down" in window:
+            window.setdefault("ready", now)
+        if process.poll() is not None:
+            window.setdefault("command_done", now)
+            if "down" not in window:  # never seen down (too quick to catch): ready when the command is
+                window["ready"] = now
         time.sleep(0.1)
-    window["ready"] = time.time()
+    window.setdefault("command_done", time.time())  # it ended between two polls
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode})")
 
 
 # --- Analysis --------------------------------------------------------------------------------------------
@@ -360,6 +373,7 @@ def check_fault(rows, window):
     after = [r for r in rows if r["at"] > end]
     return {
         "restart_began_s": round(window["begin"] - window["started"], 2),
+        "postgres_down_after_s": round(window["down"] - window["begin"], 2) if "down" in window else None,
         "postgres_back_after_s": round(window["ready"] - window["begin"], 2),
         "restart_command_s": round(window["command_done"] - window["begin"], 2),
         "errors_during_outage": len(errors) - len(outside),
@@ -513,7 +527,9 @@ def main(argv=None):
         o = result["outage"]
         say(
             f"Outage: restart at {o['restart_began_s']} s, "
-            f"PostgreSQL back after {o['postgres_back_after_s']} s; "
+            f"PostgreSQL down after {o['postgres_down_after_s']} s, "
+            f"back after {o['postgres_back_after_s']} s "
+            f"(pg_ctlcluster returned after {o['restart_command_s']} s); "
             f"errors {o['errors_during_outage']} during it, {o['errors_outside_outage']} outside "
             f"{o['outside_examples'] or ''}; after recovery {o['successes_after_recovery']}/"
             f"{o['requests_after_recovery']} requests succeeded."

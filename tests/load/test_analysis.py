@@ -52,3 +52,12 @@ def test_errors_count_as_the_outages_only_between_the_restart_and_a_grace_after_
     assert outcome["errors_outside_outage"] == 1
     assert outcome["requests_after_recovery"] == 2 and outcome["successes_after_recovery"] == 1
     assert outcome["postgres_back_after_s"] == 4.0
+
+
+def test_the_restart_records_when_the_server_went_down_and_came_back():
+    answers = iter([True, False, False, True])  # pg_isready: up, down, down, up again
+
+    window = {}
+    run.restart_postgres(0, 0, window, command=["sleep", "0.35"], ready=lambda: next(answers, True))
+    assert window["begin"] < window["down"] < window["ready"]
+    assert window["command_done"] >= window["begin"]
