@@ -35,6 +35,9 @@ def committed_place(django_db_setup, django_db_blocker):
     from tests import factories as f
 
     with django_db_blocker.unblock(), disable_auditlog():
+        # The default categories, committed once here: a transactional test elsewhere may have flushed
+        # them, and threads that each found none would each load a copy.
+        category("照明灯具")
         had_city = Municipality.objects.filter(code="120000000000").exists()
         district = f.make_district("120199000000", "并发测试区")
         street = f.make_street("120199001000", "并发测试街道", district)
