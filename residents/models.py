@@ -75,13 +75,6 @@ class ResidentQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(id_number_hash=crypto.lookup_hash(value))
 
-    def sensitive(self, today: datetime.date | None = None):
-        """Minors and residents with a sensitive tag (困境儿童 …): opening them needs an extra permission."""
-        today = today or timezone.localdate()
-        return self.filter(
-            Q(birth_date__gt=add_years(today, -Resident.ADULT_AGE)) | Q(tags__sensitive=True)
-        ).distinct()
-
     # Age-based tags are derived from the birth date, so filtering on them is a birth-date range.
     def elderly(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
