@@ -16,6 +16,7 @@ from residents.models import (
     TimelineEvent,
     VulnerabilityTag,
 )
+from residents.permissions import can_open_sensitive
 from residents.validators import contains_id_number
 from stations.access import ScopedAdminMixin
 from stations.models import Community
@@ -143,6 +144,12 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
         return obj.masked_phone or "—"
+
+    def get_queryset(self, request):
+        # Minors and sensitive records need the extra permission here as in the app; without it they are
+        # not listed, and opening one by URL is a 404.
+        residents = super().get_queryset(request)
+        return residents if can_open_sensitive(request.user) else residents.not_sensitive()
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -84,6 +84,12 @@ class ResidentQuerySet(ScopedQuerySet):
         today = today or timezone.localdate()
         return self.filter(birth_date__gt=add_years(today, -Resident.ADULT_AGE))
 
+    def not_sensitive(self, today: datetime.date | None = None):
+        """Neither a minor nor tagged sensitive (困境儿童 …): what opens without the extra permission."""
+        today = today or timezone.localdate()
+        minor = Q(birth_date__gt=add_years(today, -Resident.ADULT_AGE))
+        return self.exclude(minor).exclude(tags__sensitive=True)
+
 
 class Resident(models.Model):
     class Gender(models.TextChoices):

@@ -102,3 +102,34 @@ def test_category_admin_edits_defaults(client, admin_user):
     client.force_login(admin_user)
     response = client.get(reverse("admin:residents_category_change", args=[lighting.parent_id]))
     assert response.status_code == 200 and "照明灯具" in response.content.decode()  # children inline
+
+
+@pytest.mark.django_db
+def test_minors_and_sensitive_records_need_the_permission_in_admin(
+    client, district_user, guoyuan, chaoyangli
+):
+    import datetime
+
+    from django.contrib.auth.models import Permission
+
+    from residents.models import VulnerabilityTag
+    from tests.residents.factories import make_resident
+
+    adult = make_resident(chaoyangli, "张桂兰", birth_date=datetime.date(1950, 3, 1))
+    child = make_resident(chaoyangli, "韩宇轩", birth_date=datetime.date(2016, 5, 1))
+    tagged = make_resident(chaoyangli, "李梅", birth_date=datetime.date(1990, 1, 1))
+    tagged.tags.add(VulnerabilityTag.objects.create(code="sensitive-x", name="测试敏感", sensitive=True))
+    district_user.is_staff = True
+    district_user.save()
+    district_user.user_permissions.add(Permission.objects.get(codename="view_resident"))
+    rf = RequestFactory().get("/")
+    rf.user = district_user
+    model_admin = admin.site._registry[Resident]
+    assert set(model_admin.get_queryset(rf)) == {adult}
+    client.force_login(district_user)
+    assert client.get(reverse("admin:residents_resident_change", args=[adult.pk])).status_code == 200
+    assert client.get(reverse("admin:residents_resident_change", args=[child.pk])).status_code == 404
+
+    district_user.user_permissions.add(Permission.objects.get(codename="view_sensitive_resident"))
+    rf.user = type(district_user).objects.get(pk=district_user.pk)  # no cached permissions
+    assert set(model_admin.get_queryset(rf)) == {adult, child, tagged}
