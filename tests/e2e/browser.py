@@ -31,8 +31,21 @@ def shoot(page, name):
     return path
 
 
+SETTLED = """() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')
+    && document.getAnimations().every(a => a.playState !== 'running')"""
+
+
 def check_a11y(page, *, impacts=("serious", "critical"), disable=()):
     """Run axe-core in the page; fail on violations of the given impact levels, listing each node."""
+    # Colours are judged as painted: wait until htmx has settled and its fade/flash animations are over,
+    # or a row caught mid-swap (opacity .4) reads as low contrast.
+    # (Polled with evaluate(): wait_for_function evaluates strings in the page, which the CSP forbids.)
+    for _ in range(200):
+        if page.evaluate(SETTLED):
+            break
+        page.wait_for_timeout(25)
+    else:
+        raise AssertionError(f"{page.url} did not settle within 5 s")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # evaluate() is not subject to the page's CSP, unlike an injected <script> tag.
         page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
