@@ -275,9 +275,22 @@ def measure(*, runs, warmup, only=None):
 
 
 def _describe(subjects):
+    import datetime
+
+    from django.db.models import Min
+    from django.utils import timezone
+
     from residents.models import Request
 
+    now = timezone.now()
+    oldest = Request.objects.aggregate(oldest=Min("received_at"))["oldest"]
     return {
+        # How old the city is and how busy: the history's length and a month's city-wide volume.
+        "history_days": (now - oldest).days if oldest else 0,
+        "city_last_30_days": Request.objects.filter(
+            received_at__gte=now - datetime.timedelta(days=30)
+        ).count(),
+        "city_open_requests": Request.objects.open().count(),
         "station": {"pk": subjects.station.pk, "name": subjects.station.name},
         "district": {"pk": subjects.district.pk, "name": subjects.district.name},
         "users": {role: getattr(u, "username", None) for role, u in subjects.users.items()},

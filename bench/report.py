@@ -90,6 +90,9 @@ def context_lines(result):
     lines = [
         f"- Data: {data}{'; ' + extra if extra else ''}; database "
         f"{counts.get('_database_bytes', 0) / 2**30:.1f} GiB.",
+        f"- History: {subj.get('history_days', 0):,} days of requests; the city took "
+        f"{subj.get('city_last_30_days', 0):,} in the last 30 days and has "
+        f"{subj.get('city_open_requests', 0):,} open.",
         f"- Measured as: station worker `{subj.get('users', {}).get('station')}` of "
         f"{subj.get('station', {}).get('name')} ({subj.get('station_requests', 0):,} requests, "
         f"{subj.get('station_open_requests', 0):,} open); district centre "

@@ -1,4 +1,4 @@
-"""Demo residents and requests for every station: the registry and two years of casework.
+"""Demo residents and requests for every station: the registry and its casework (two years by default).
 
 Called by `manage.py seed_demo` after `stations.demo`. Written for a whole city (`--requests 1000000`
 takes minutes, not hours): rows are generated as plain tuples, primary keys are reserved up front so
@@ -40,7 +40,10 @@ from residents.validators import id_check_char, phone_tail
 from stations.models import Community, Station, User, add_years
 
 BATCH = 5000
-HISTORY_DAYS = 730  # two years of casework
+HISTORY_DAYS = 730  # two years of casework, unless `seed_demo --history-days` says otherwise
+# A request still open this long after it came in has been chased by the district centre: stalled cases
+# and missed follow-up calls are recent ones, so the open backlog is the same in a young city and an old one.
+BACKLOG = datetime.timedelta(days=60)
 Status, Channel, Kind = Request.Status, Request.Channel, TimelineEvent.Kind
 # priority_for() by plain strings, without building enums a million times.
 PRIORITY = {(s, u): priority_for(s, u) for s in Severity.values for u in Urgency.values}
@@ -65,10 +68,11 @@ def seed(*, options, rng, out):
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # the indexes of a million rows do not fit SQLite's 2 MB default
             cursor.execute("PRAGMA cache_size = -262144")
-    seed_residents(city, target_residents, rng, out)
+    history_days = max(1, options.get("history_days") or HISTORY_DAYS)
+    seed_residents(city, target_residents, history_days, rng, out)
     references = ReferenceNumbers.load()
     stories = seed_stories(city, references, rng, out)
-    seed_requests(city, target_requests, references, rng, out)
+    seed_requests(city, target_requests, history_days, references, rng, out)
     references.save()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, so the first page views plan well
@@ -205,7 +209,7 @@ RESIDENT_COLUMNS = (
 )
 
 
-def seed_residents(city, target, rng, out):
+def seed_residents(city, target, history_days, rng, out):
     existing = sum(len(c.residents) for c in city.communities)
     missing = target - existing
     if missing <= 0:
@@ -230,8 +234,8 @@ def seed_residents(city, target, rng, out):
             person = make_person(rng, today, community.region, ids_taken, key.lookup_hash)
             workers = community.station.workers
             actor = rng.choice(workers)[0] if workers else None
-            # Registered before the two years of requests begin, so every request finds its resident.
-            created = now - datetime.timedelta(days=HISTORY_DAYS + rng.uniform(1, 365))
+            # Registered before the history of requests begins, so every request finds its resident.
+            created = now - datetime.timedelta(days=history_days + rng.uniform(1, 365))
             rows.append(
                 (
                     pk,
@@ -576,7 +580,8 @@ class Story:
                 self._refer(rng, worker)
             if fate < 0.07:
                 return self._close(rng, worker, Status.WITHDRAWN, ("resident", "duplicate"))
-            if fate < 0.08:
+            recent = self.now - received < BACKLOG
+            if fate < 0.08 and recent:
                 return self  # stalled: still open, overdue once its due time passes
             self._resolve(rng, worker)
             if rng.random() < 0.03:
@@ -586,7 +591,7 @@ class Story:
                 )
                 self.resolved_at = self.follow_up_due_on = None
                 self._resolve(rng, worker)
-            if rng.random() < 0.985:  # the rest still wait for their follow-up call (回访到期)
+            if rng.random() < 0.985 or not recent:  # the rest still wait for their follow-up call (回访到期)
                 self._follow_up(rng, worker)
         except _Cut:
             pass
@@ -689,7 +694,7 @@ CLOSE_REASONS = {
 }
 
 
-def seed_requests(city, target, references, rng, out):
+def seed_requests(city, target, history_days, references, rng, out):
     existing = Request.objects.count()
     missing = target - existing
     if missing <= 0:
@@ -700,8 +705,9 @@ def seed_requests(city, target, references, rng, out):
     station_weights = list(
         accumulate(len(s.communities) ** 0.5 * rng.uniform(0.6, 1.4) for s in city.stations)
     )
-    # Oldest first, so that reference numbers follow the calendar; more requests lately than two years ago.
-    offsets = sorted((HISTORY_DAYS * 86400 * rng.random() ** 1.4 for _ in range(missing)), reverse=True)
+    # Oldest first, so that reference numbers follow the calendar. The city takes requests at a steady
+    # rate over the history: a bigger city of the same stations is an older one, not a busier one.
+    offsets = sorted((history_days * 86400 * rng.random() for _ in range(missing)), reverse=True)
     request_keys = Keys(Request)
     requests = TableWriter(Request, REQUEST_COLUMNS)
     events = TableWriter(TimelineEvent, EVENT_COLUMNS)

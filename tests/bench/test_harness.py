@@ -210,3 +210,12 @@ def test_helpdesk_comparison_divides_their_time_by_ours():
     table = report.helpdesk_table(large)
     assert "| 1,400 | 20× | ✓ |" in table  # 1,400 ms / 70 ms
     assert "| 8,000 | 8× | ✗ |" in table  # 8,000 ms / 1,000 ms: not ten times faster
+
+
+def test_a_bigger_city_is_an_older_one_at_the_same_daily_volume():
+    from bench.run import CITY_REQUESTS_PER_DAY, history_days
+
+    assert history_days(1_000_000, CITY_REQUESTS_PER_DAY) in range(1825, 1828)  # five years
+    assert history_days(100_000, CITY_REQUESTS_PER_DAY) in range(182, 184)  # six months
+    assert history_days(300, CITY_REQUESTS_PER_DAY) == 30  # a smoke city still has a last month
+    assert history_days(100_000, 1000) == 100

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -64,9 +65,10 @@ def city(worker, worker2, other_worker, far_worker, chaoyangli, tailaixili, hual
     return {"guoyuan": worker.station, "guangkai": far_worker.station, "worker": worker}
 
 
-def run(requests, residents=None, seed=7):
+def run(requests, residents=None, seed=7, history_days=None):
     out = io.StringIO()
-    demo.seed(options={"requests": requests, "residents": residents}, rng=random.Random(seed), out=out)
+    options = {"requests": requests, "residents": residents, "history_days": history_days}
+    demo.seed(options=options, rng=random.Random(seed), out=out)
     return out.getvalue()
 
 
@@ -80,7 +82,7 @@ def counts():
 
 
 def test_it_seeds_residents_and_requests_across_all_stations(city):
-    output = run(400, residents=120)
+    output = run(400, residents=120, history_days=20)  # busy enough that some are still new
     assert Request.objects.count() == 400
     assert Resident.objects.count() >= 120
     for station_requests in Request.objects.values("station").annotate(
@@ -100,6 +102,34 @@ def test_it_seeds_residents_and_requests_across_all_stations(city):
     assert not Request.objects.filter(channel=Request.Channel.QR, resident__isnull=False).exists()
     for request in Request.objects.filter(resident__isnull=False).select_related("resident"):
         assert request.resident.community_id == request.community_id
+
+
+def test_requests_come_in_at_a_steady_rate_over_the_history(city):
+    run(2000, residents=100, history_days=400)
+    now = timezone.now()
+    ages = [(now - at).days for at in Request.objects.values_list("received_at", flat=True)]
+    assert 390 <= max(ages) <= 400
+    recent, early = sum(a < 100 for a in ages), sum(300 <= a < 400 for a in ages)
+    assert 400 <= recent <= 600 and 400 <= early <= 600  # a quarter of the history holds a quarter of them
+    # Residents were registered before the history began: no request predates its resident (the report's
+    # cases bring their own residents).
+    linked = Request.objects.filter(resident__isnull=False).exclude(
+        submission_token__in=STORY_TOKENS.values()
+    )
+    assert linked.count() > 500
+    assert not linked.filter(resident__created_at__gt=F("received_at")).exists()
+
+
+def test_old_requests_are_finished_so_the_backlog_is_recent(city):
+    run(3000, residents=100, history_days=730)
+    old = Request.objects.filter(received_at__lt=timezone.now() - datetime.timedelta(days=150))
+    assert old.count() > 2000
+    # Stalled cases and missed follow-up calls are recent ones: an old one has been chased and finished
+    # (only a very long resolution, the lognormal tail, may still run).
+    assert old.open().count() <= old.count() * 0.002
+    assert not old.filter(status=Status.RESOLVED).exists()
+    recent = Request.objects.filter(received_at__gte=timezone.now() - datetime.timedelta(days=50))
+    assert recent.open().exists() and recent.filter(status=Status.RESOLVED).exists()
 
 
 def test_residents_have_valid_id_numbers_matching_birth_date_and_gender(city):

@@ -1,5 +1,5 @@
 """Load the demo city: the real Tianjin hierarchy, 249 stations and their staff, accounts for every role,
-residents and requests, and a year of station work.
+residents and requests over `--history-days` (two years by default), and the stations' service work.
 
 Each app seeds its own part (`stations.demo`, `residents.demo`, `projects.demo`), in the order the arrows
 point. Running it again on a seeded database adds nothing twice.
@@ -22,6 +22,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default="sws-demo-2026", help="every demo account's password")
         parser.add_argument("--requests", type=int, default=3000, help="how many requests to generate")
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=730,
+            help="how many days of casework the requests are spread over (default two years)",
+        )
         parser.add_argument("--random-seed", type=int, default=2023, help="seed for repeatable demo data")
 
     def handle(self, *args, **options):
