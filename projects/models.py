@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from residents.models import Request
 from stations.access import ScopedQuerySet
+from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
 from stations.models import Community, Station
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -523,13 +524,16 @@ class CommunityFund(Versioned):
         return row["inflow"] - row["outflow"]
 
 
-class FundEntryQuerySet(ScopedQuerySet):
+class FundEntryQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     station_lookup = "fund__station"
     district_lookup = "fund__station__district"
 
 
-class FundEntry(models.Model):
+class FundEntry(AppendOnlyModel):
     """One ledger line of a community fund. Append-only: a mistake is corrected by a counter-entry."""
+
+    append_only_error = RecordImmutable
+    append_only_label = "基金收支记录"
 
     class Direction(models.TextChoices):
         INFLOW = "in", _("收入")
@@ -709,13 +713,16 @@ class AnnualPlan(Versioned):
         return plan_progress(self)
 
 
-class PlanEventQuerySet(ScopedQuerySet):
+class PlanEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     station_lookup = "plan__station"
     district_lookup = "plan__station__district"
 
 
-class PlanEvent(models.Model):
+class PlanEvent(AppendOnlyModel):
     """One append-only step in a plan's life: created, edited, submitted, approved, returned."""
+
+    append_only_error = RecordImmutable
+    append_only_label = "方案记录"
 
     class Action(models.TextChoices):
         CREATED = "created", _("创建")
@@ -746,8 +753,3 @@ class PlanEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Plan events are append-only.")
-        super().save(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from residents import crypto
 from residents.validators import mask_id_number, mask_name, mask_phone, normalise_id_number, phone_tail
 from stations.access import ScopedQuerySet
+from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
 from stations.models import Community, Station, add_years
 
 ID_NUMBER_COLUMNS = ("id_number_encrypted", "id_number_hash", "id_tail")
@@ -657,13 +658,16 @@ class ReferenceCounter(models.Model):
         return f"{self.station_id}/{self.year}: {self.last_number}"
 
 
-class TimelineEventQuerySet(ScopedQuerySet):
+class TimelineEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     station_lookup = "request__station"
     district_lookup = "request__station__district"
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(AppendOnlyModel):
     """One append-only entry in a request's timeline: who did what, when."""
+
+    append_only_error = RecordImmutable
+    append_only_label = "办理记录"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("登记")
@@ -703,11 +707,6 @@ class TimelineEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Timeline events are append-only.")
-        super().save(*args, **kwargs)
-
 
 class ReferralQuerySet(ScopedQuerySet):
     station_lookup = "request__station"
@@ -742,14 +741,17 @@ class Referral(models.Model):
         return self.organisation
 
 
-class ResidentEventQuerySet(ScopedQuerySet):
+class ResidentEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     station_lookup = "resident__community__street__station"
     district_lookup = "resident__community__street__district"
 
 
-class ResidentEvent(models.Model):
+class ResidentEvent(AppendOnlyModel):
     """Append-only record of what was done to a resident's record: registered, edited, and every
     reveal of the full ID number (with the reason given)."""
+
+    append_only_error = RecordImmutable
+    append_only_label = "居民档案记录"
 
     class Kind(models.TextChoices):
         CREATED = "created", _("登记")
@@ -781,8 +783,3 @@ class ResidentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Resident events are append-only.")
-        super().save(*args, **kwargs)

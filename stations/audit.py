@@ -31,8 +31,17 @@ from django.utils.translation import gettext_lazy as _
 AUDITOR_ROLE = "auditor"  # stations.models.User.Role.AUDITOR
 
 
-class AuditRecordImmutable(Exception):
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a row of an append-only model (`AppendOnlyModel`)."""
+
+
+class AuditRecordImmutable(AppendOnlyError):
     """Raised when code tries to change or delete an audit record."""
+
+
+class RecordImmutable(AppendOnlyError, ValueError):
+    """Raised for the case records that are append-only (timeline, resident and plan events, fund
+    ledger lines). Also a ValueError, which is what these models raised before the shared guard."""
 
 
 def is_auditor(user) -> bool:
@@ -41,26 +50,48 @@ def is_auditor(user) -> bool:
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk changes and deletes (`manage.py prune_audit` is the one deliberate exception)."""
+    """Refuses bulk changes and deletes (`manage.py prune_audit` is the one deliberate exception).
+
+    Deleting a parent row still cascades to its append-only rows: Django's deletion collector goes
+    through the base manager and raw deletes, not through this queryset or the model's `delete()`.
+    """
 
     def update(self, **kwargs):
-        raise AuditRecordImmutable("审计记录不可修改。")
+        raise self.model.append_only_error(self.model.append_only_message("修改"))
 
     def delete(self):
-        raise AuditRecordImmutable("审计记录不可删除。")
+        raise self.model.append_only_error(self.model.append_only_message("删除"))
 
 
 class AppendOnlyModel(models.Model):
+    """A row is inserted once, then never saved again nor deleted. Give the model a manager over an
+    `AppendOnlyQuerySet` (or a subclass) so bulk `update()` / `delete()` are refused too.
+
+    `append_only_error` is the exception raised (a subclass of `AppendOnlyError`) and
+    `append_only_label` names the record in its Chinese message ("审计记录不可修改。").
+    """
+
+    append_only_error: type[AppendOnlyError] = AuditRecordImmutable
+    append_only_label = "审计记录"
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AuditRecordImmutable("审计记录不可修改。")
+            raise self.append_only_error(self.append_only_message("修改"))
+        # An INSERT, never Django's UPDATE-then-INSERT: an unsaved instance carrying an existing
+        # primary key must fail, not overwrite the recorded row.
+        if not kwargs.get("force_insert"):
+            kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AuditRecordImmutable("审计记录不可删除。")
+        raise self.append_only_error(self.append_only_message("删除"))
+
+    @classmethod
+    def append_only_message(cls, verb: str) -> str:
+        return f"{cls.append_only_label}不可{verb}。"
 
 
 class AuditLogEntryQuerySet(AppendOnlyQuerySet):

@@ -30,7 +30,7 @@ def committed_place(django_db_setup, django_db_blocker):
     """
     from auditlog.context import disable_auditlog
 
-    from residents.models import ReferenceCounter, TimelineEvent
+    from residents.models import ReferenceCounter
     from stations.models import Community, District, Municipality, Station, Street
     from tests import factories as f
 
@@ -46,8 +46,7 @@ def committed_place(django_db_setup, django_db_blocker):
         try:
             yield station, community
         finally:
-            TimelineEvent.objects.filter(request__station=station).delete()
-            Request.objects.filter(station=station).delete()
+            Request.objects.filter(station=station).delete()  # its timeline goes by cascade
             ReferenceCounter.objects.filter(station=station).delete()
             Community.objects.filter(pk=community.pk).delete()
             Street.objects.filter(pk=street.pk).delete()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from residents import services
 from residents.models import Referral, Request, TimelineEvent
+from stations.audit import RecordImmutable
 from tests.residents.factories import make_request
 
 S = Request.Status
@@ -254,5 +255,6 @@ def test_timeline_events_are_append_only(guoyuan, worker):
     request = make_request(guoyuan, user=worker)
     event = request.events.get()
     event.text = "篡改"
-    with pytest.raises(ValueError):
+    with pytest.raises(RecordImmutable, match="办理记录不可修改"):  # the shared guard (a ValueError too)
         event.save()
+    assert request.events.get().text == ""
