@@ -66,9 +66,15 @@ def two_factor_enrol(request):
     user = request.user
     if _confirmed_device(user) is not None and not is_verified(user):
         return redirect(_with_next("security:two-factor-verify", request.get_full_path()))
+    # Every visit shows the same pending authenticator (one row, one key), so a code from a QR code
+    # scanned on an earlier visit still confirms it.
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="SWS 验证器", confirmed=False)
+    else:
+        # Older pending rows (two enrolment pages opened at the same moment) can never be confirmed:
+        # the form binds to the newest.
+        TOTPDevice.objects.filter(user=user, confirmed=False, pk__lt=device.pk).delete()
     form = TokenForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

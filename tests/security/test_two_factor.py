@@ -135,3 +135,46 @@ def test_admins_edit_the_policy_in_admin(client, admin_user):
     )
     assert response.status_code == 302
     assert RolePolicy.objects.requires_two_factor(User.Role.DISTRICT_STAFF)
+
+
+def test_visiting_the_enrolment_page_again_reuses_the_pending_authenticator(client, worker):
+    """Three visits leave one unconfirmed device and show the same key each time, so the QR code scanned
+    on the first visit still confirms it."""
+    from sws.security.views import device_secret
+
+    client.force_login(worker)
+    pages = [client.get(ENROL) for _ in range(3)]
+    device = TOTPDevice.objects.get(user=worker, confirmed=False)
+    assert all(page.status_code == 200 for page in pages)
+    shown = device_secret(device)[:4]
+    assert all(shown in page.content.decode() for page in pages)
+
+    response = client.post(ENROL, {"token": code(device)})
+    assert response.status_code == 302
+    assert list(TOTPDevice.objects.filter(user=worker).values_list("pk", "confirmed")) == [(device.pk, True)]
+
+
+def test_leftover_pending_authenticators_are_cleared_on_the_next_visit(client, worker):
+    """Two enrolment pages opened at the same moment may each have made a pending device; only the newest
+    can be confirmed (the form binds to it), so the next visit removes the older one."""
+    older = TOTPDevice.objects.create(user=worker, name="SWS 验证器", confirmed=False)
+    newer = TOTPDevice.objects.create(user=worker, name="SWS 验证器", confirmed=False)
+    client.force_login(worker)
+    assert client.get(ENROL).status_code == 200
+    assert list(TOTPDevice.objects.filter(user=worker).values_list("pk", flat=True)) == [newer.pk]
+    assert not TOTPDevice.objects.filter(pk=older.pk).exists()
+    assert client.post(ENROL, {"token": code(newer)}).status_code == 302
+    newer.refresh_from_db()
+    assert newer.confirmed
+
+
+def test_replacing_an_authenticator_keeps_one_pending_device_until_confirmed(client, worker):
+    client.force_login(worker)
+    old, _ = enrol(client, worker)  # confirmed, and this session is verified with it
+    for _ in range(3):
+        assert client.get(ENROL).status_code == 200
+    pending = TOTPDevice.objects.get(user=worker, confirmed=False)
+    assert TOTPDevice.objects.filter(user=worker).count() == 2  # the old one still works until then
+    assert client.post(ENROL, {"token": code(pending)}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=worker).values_list("pk", "confirmed")) == [(pending.pk, True)]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
