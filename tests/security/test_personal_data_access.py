@@ -170,14 +170,17 @@ def test_the_case_page_masks_a_sensitive_resident_without_the_permission(client,
     assert not PersonalDataAccess.objects.filter(action="view").exists()
 
 
-def test_exports_mask_sensitive_names_without_the_permission(client, worker2, guoyuan, child, elder):
+def test_exports_mask_sensitive_names_without_the_permission(client, worker2, guoyuan, child, elder, tagged):
     make_request(guoyuan, child.community, resident=child)
+    make_request(guoyuan, tagged.community, resident=tagged)  # an adult, sensitive by tag
+    make_request(guoyuan, elder.community, resident=elder)
     client.force_login(worker2)
     residents = csv_text(client.get(reverse("exports:list", args=["residents", "csv"])))
     requests = csv_text(client.get(reverse("exports:list", args=["requests", "csv"])))
     assert "王**" in residents and "王小明" not in residents and "张桂兰" in residents
     assert child.masked_id_number not in residents
     assert "王**" in requests and "王小明" not in requests
+    assert "刘**" in requests and "刘建华" not in requests and "张桂兰" in requests
 
 
 def test_station_heads_hold_the_permission_by_role(client, worker, guoyuan, child, tagged):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from residents.models import Request
 from sws import exports
 from tests.sws import factories as sf
 from tests.sws.factories import at
@@ -152,6 +153,28 @@ def test_export_query_count_does_not_grow(client, dataset, worker, guoyuan, chao
         sf.make_resource(guoyuan, datetime.date(2026, 3, 1 + n % 28), "10.00")
         sf.make_project(guoyuan)
     assert count() == small
+
+
+def test_request_export_is_one_query_past_a_chunk(client, dataset, worker, guoyuan, chaoyangli, monkeypatch):
+    """Streamed in chunks, yet no query per chunk: the sensitive flag is annotated, not prefetched."""
+    from sws import list_exports
+
+    monkeypatch.setattr(list_exports, "CHUNK", 5)
+    client.force_login(worker)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            rows = _csv(client.get(_url("requests", "csv")))
+        return len(queries), len(rows)
+
+    small, rows_before = count()
+    for n in range(12):
+        resident = sf.make_resident(chaoyangli, f"居民{n}")
+        req = sf.make_request(guoyuan, chaoyangli, received_at=at(2026, 3, 1 + n), due_at=at(2026, 5, 1))
+        Request.objects.filter(pk=req.pk).update(resident=resident)
+    large, rows_after = count()
+    assert rows_after == rows_before + 12 and rows_after > 3 * list_exports.CHUNK
+    assert large == small
 
 
 def test_resident_export_is_recorded_as_personal_data_access(client, frozen, worker, chaoyangli):
