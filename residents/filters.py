@@ -4,11 +4,12 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django_filters import fields as filter_fields
 
-from residents.fields import BoundedModelChoiceFilter
+from residents.fields import BoundedFilterModelChoiceField, BoundedModelChoiceFilter
 from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
 from residents.services import station_workers
-from residents.widgets import FastSelect
+from residents.widgets import FastCheckboxInput, FastSelect, FastTextInput
 from stations import access
 from stations.models import Community, Station, User
 
@@ -62,21 +63,43 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(tags__code=value)
 
 
+class _ListedChoices(filter_fields.ModelChoiceIterator):
+    """The choices from one plain query, read once per form. Django's own iterator reads them through
+    `QuerySet.iterator()`, a server-side cursor on PostgreSQL: several round trips for a dozen rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:  # the field's own queryset: evaluated once, then its cache
+            yield self.choice(obj)
+
+
+class _ListedChoiceField(BoundedFilterModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ListedModelChoiceFilter(BoundedModelChoiceFilter):
+    field_class = _ListedChoiceField
+
+
 class RequestFilter(django_filters.FilterSet):
     """The triage queue's filters. Without a status filter the queue shows open requests and resolved
     ones whose follow-up is due; choosing a status searches all of the station's requests."""
 
-    # Selects render in Python (residents/widgets.py): the queue is the page opened most.
+    # Widgets render in Python (residents/widgets.py) and choices are read with one query each: the queue
+    # is the page opened most.
     # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
-    station = BoundedModelChoiceFilter(
+    station = ListedModelChoiceFilter(
         label="社工站", queryset=None, empty_label="全部社工站", widget=FastSelect
     )
     reference = django_filters.CharFilter(
         label="受理编号",
         method="filter_reference",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "受理编号", "maxlength": 24}),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": "受理编号", "maxlength": 24}),
     )
     status = django_filters.ChoiceFilter(
         label="状态",
@@ -88,13 +111,13 @@ class RequestFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         label="优先级", choices=Priority.choices, empty_label="全部", widget=FastSelect
     )
-    category = BoundedModelChoiceFilter(
+    category = ListedModelChoiceFilter(
         label="分类", queryset=None, method="filter_category", empty_label="全部分类", widget=FastSelect
     )
-    community = BoundedModelChoiceFilter(
+    community = ListedModelChoiceFilter(
         label="社区", queryset=None, empty_label="全部社区", widget=FastSelect
     )
-    assignee = BoundedModelChoiceFilter(
+    assignee = ListedModelChoiceFilter(
         label="承办社工", queryset=None, null_label="未指派", empty_label="全部", widget=FastSelect
     )
     channel = django_filters.ChoiceFilter(
@@ -103,10 +126,10 @@ class RequestFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label="已超期",
         method="filter_overdue",
-        widget=forms.CheckboxInput,
+        widget=FastCheckboxInput,
     )
     follow_up_due = django_filters.BooleanFilter(
-        label="待回访", method="filter_follow_up_due", widget=forms.CheckboxInput
+        label="待回访", method="filter_follow_up_due", widget=FastCheckboxInput
     )
 
     class Meta:
@@ -135,6 +158,11 @@ class RequestFilter(django_filters.FilterSet):
         self.filters["category"].queryset = Category.objects.select_related("parent").order_by(
             "parent__order", "parent_id", "order", "name"
         )
+
+    def assignee_choices(self) -> list:
+        """The workers the 承办社工 filter offers, read once for the filter and the page (for a station user:
+        the station's staff, whom the quick action 指派 offers too)."""
+        return list(self.form.fields["assignee"].queryset)
 
     def filter_queryset(self, queryset):
         if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):

@@ -1,7 +1,7 @@
 """The triage queue, the case page and the workflow steps.
 
 Every workflow POST carries the version the user saw; the services refuse a stale one. Quick actions in
-the queue answer an htmx request with the updated row (`_request_row.html`) and a plain POST with a
+the queue answer an htmx request with the updated row (`residents.queue_rows`) and a plain POST with a
 redirect back, so the queue works without JavaScript. District and municipal centre users read only.
 """
 
@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,8 @@ from django.views.decorators.http import require_POST
 from residents import forms as f
 from residents import permissions, services
 from residents.filters import RequestFilter
-from residents.models import Request, Severity, Urgency
+from residents.models import Request
+from residents.queue_rows import QueueRows
 from residents.views import PAGE_SIZE, is_htmx
 from stations import access
 from stations.audit import record_access
@@ -68,13 +70,9 @@ PRIMARY_ACTIONS = {"start", "resolve", "follow_up"}
 CONFIRM = {"withdraw": "确定撤回该诉求吗？撤回后不能再办理。", "reject": "确定不予受理吗？"}
 
 
-def _row_context(user):
-    """What every queue row needs besides the request: fetched once per page, not per row."""
-    return {
-        "workers": list(services.station_workers(user.station_id)) if access.is_station_user(user) else [],
-        "severity_choices": Severity.choices,
-        "urgency_choices": Urgency.choices,
-    }
+def _station_workers(user):
+    """Who the quick action 指派 offers: the station's staff (nobody for district and city users)."""
+    return list(services.station_workers(user.station_id)) if access.is_station_user(user) else []
 
 
 def _can_act(user, req) -> bool:
@@ -91,6 +89,14 @@ def _safe_next(request):
     return ""
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, when the view has counted them anyway."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.count = count  # instead of the cached property's COUNT query
+
+
 @never_cache
 @login_required
 def request_queue(request):
@@ -99,22 +105,29 @@ def request_queue(request):
     filterset = RequestFilter(request.GET, queryset=requests, user=user)
     results = filterset.qs
     now = timezone.now()
+    # The page's figures and the paginator's count in one query.
     stats = results.order_by().aggregate(
+        total=Count("pk"),
         overdue=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, due_at__lt=now)),
         unassigned=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, assignee__isnull=True)),
     )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(results, PAGE_SIZE, count=stats.pop("total")).get_page(request.GET.get("page"))
     can_act = access.is_station_user(user)
+    rows = QueueRows(
+        request,
+        can_act=can_act,
+        workers=filterset.assignee_choices() if can_act else (),
+        next_url=request.get_full_path(),
+    )
     return render(
         request,
         "residents/request_queue.html",
         {
             "filter": filterset,
             "page": page,
+            "rows": rows.render(page.object_list),
             "stats": stats,
             "can_act": can_act,
-            "next": request.get_full_path(),
-            **_row_context(user),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
     )
@@ -198,18 +211,8 @@ def request_action(request, pk, action, referral_pk=None):
     if is_htmx(request) and request.POST.get("from") == "queue":
         # The queue row, fresh from the database: after a refusal it shows the current state.
         fresh = Request.objects.with_queue_columns().get(pk=req.pk)
-        return render(
-            request,
-            "residents/_request_row.html",
-            {
-                "r": fresh,
-                "can_act": True,
-                "next": next_url,
-                **_row_context(user),
-                "row_error": error,
-                "row_done": "" if error else done,
-            },
-        )
+        rows = QueueRows(request, can_act=True, workers=_station_workers(user), next_url=next_url)
+        return HttpResponse(rows.row(fresh, error=error or "", done="" if error else done))
     if error is None:
         messages.success(request, done)
         return redirect(next_url or req)

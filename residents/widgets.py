@@ -40,3 +40,26 @@ class FastSelect(forms.Select):
             )
         parts.append("</select>")
         return mark_safe("".join(parts))  # every part is escaped by format_html above
+
+
+class _FastInputMixin:
+    """An <input> written in Python, as django/forms/widgets/input.html writes it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            "" if value is None else format_html(' value="{}"', str(value)),
+            _attrs(widget["attrs"]),
+        )
+
+
+class FastTextInput(_FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastCheckboxInput(_FastInputMixin, forms.CheckboxInput):
+    pass
