@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 
 from projects.models import (
+    FIRST_PLAN_YEAR,
     Activity,
     AnnualPlan,
     CommunityFund,
@@ -18,6 +19,7 @@ from projects.models import (
     Project,
     Resource,
     VolunteerTeam,
+    latest_plan_year,
 )
 from residents.models import Request
 from stations.models import Community, User
@@ -433,6 +435,8 @@ class AnnualPlanForm(VersionedForm):
     def __init__(self, *args, station, **kwargs):
         self.station = station
         super().__init__(*args, **kwargs)
+        # The browser's own bounds match the model's (validate_plan_year), which still decides.
+        self.fields["year"].widget.attrs.update(min=FIRST_PLAN_YEAR, max=latest_plan_year())
         if self.instance.pk:
             self.fields["year"].disabled = True
 

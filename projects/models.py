@@ -628,6 +628,36 @@ class AnnualPlanQuerySet(StationScopedQuerySet):
         return self.select_related("station", "station__district")
 
 
+FIRST_PLAN_YEAR = 2021  # the stations began in 2021: no plan is older
+
+
+def validate_plan_year(year):
+    """A plan's year: from 2021 to next year (a plan is written ahead for the coming year, no further).
+
+    A function, not MaxValueValidator: the upper bound moves with the calendar, and a migration must not
+    freeze the year it was made in. Migration 0003 refers to it by this name.
+    """
+    if year is None:
+        return
+    if year < FIRST_PLAN_YEAR:
+        raise ValidationError(
+            "年度不能早于%(first)s年（社工站%(first)s年起建设）。",
+            code="plan_year_too_early",
+            params={"first": FIRST_PLAN_YEAR},
+        )
+    latest = latest_plan_year()
+    if year > latest:
+        raise ValidationError(
+            "年度不能晚于%(latest)s年：实施方案最多提前一年制定。",
+            code="plan_year_too_late",
+            params={"latest": latest},
+        )
+
+
+def latest_plan_year() -> int:
+    return timezone.localdate().year + 1
+
+
 class AnnualPlan(Versioned):
     """系统化实施方案: a station's targets for one year in five areas; actual progress is computed.
 
@@ -646,7 +676,7 @@ class AnnualPlan(Versioned):
     station = models.ForeignKey(
         Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="plans"
     )
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2021)])
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[validate_plan_year])
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
     # 1 发展社区志愿服务

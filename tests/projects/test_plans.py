@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from freezegun import freeze_time
 
 from projects import services
 from projects.models import AnnualPlan, PlanEvent
@@ -183,3 +184,66 @@ def test_plan_page_shows_target_against_actual_with_a_meter(client, worker):
     assert '<meter class="plan-meter" min="0" max="10" value="4"' in html
     assert "40%" in html
     assert "style=" not in html
+
+
+# --- The plan's year: from 2021 (when the stations began) to next year -------------------------------
+
+TOO_EARLY = "年度不能早于2021年（社工站2021年起建设）。"
+TOO_LATE_2026 = "年度不能晚于2026年：实施方案最多提前一年制定。"
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [(2020, TOO_EARLY), (2027, TOO_LATE_2026), (9999, TOO_LATE_2026)],
+    ids=["2020", "2027", "9999"],
+)
+def test_a_year_before_the_stations_or_after_next_year_is_refused_in_chinese(client, worker, year, message):
+    client.force_login(worker)
+    with freeze_time("2025-12-31 23:30:00+08:00"):
+        response = client.post(reverse("projects:plan-create"), _plan_data(year=str(year)))
+    assert response.status_code == 200
+    assert response.context["form"].errors["year"] == [message]
+    assert message in response.content.decode()
+    assert not AnnualPlan.objects.exists() and not PlanEvent.objects.exists()
+
+
+@pytest.mark.parametrize("year", [2021, 2025, 2026])
+def test_years_from_2021_to_next_year_are_accepted(client, worker, year):
+    client.force_login(worker)
+    with freeze_time("2025-06-01 10:00:00+08:00"):
+        response = client.post(reverse("projects:plan-create"), _plan_data(year=str(year)))
+    assert response.status_code == 302
+    assert AnnualPlan.objects.get().year == year
+
+
+def test_next_year_follows_the_calendar_in_tianjin(worker):
+    """The bound moves with the date in Asia/Shanghai: at 00:30 on 1 January there (still 31 December in
+    UTC) 2027 is already next year; half an hour before midnight it is not."""
+    plan = AnnualPlan(station=worker.station, year=2027)
+    with freeze_time("2025-12-31 23:30:00+08:00"), pytest.raises(ValidationError) as refused:
+        plan.full_clean()
+    assert refused.value.message_dict["year"] == [TOO_LATE_2026]
+    with freeze_time("2026-01-01 00:30:00+08:00"):
+        plan.full_clean()
+
+
+def test_the_form_tells_the_browser_the_bounds(client, worker):
+    client.force_login(worker)
+    with freeze_time("2025-06-01 10:00:00+08:00"):
+        page = client.get(reverse("projects:plan-create")).content.decode()
+    field = page.split('name="year"', 1)[1].split(">", 1)[0]
+    assert 'min="2021"' in field and 'max="2026"' in field
+
+
+def test_the_admin_form_refuses_the_year_too(rf, admin_user, worker):
+    from django.contrib import admin
+
+    request = rf.get("/admin/projects/annualplan/add/")
+    request.user = admin_user
+    form_class = admin.site._registry[AnnualPlan].get_form(request)
+    with freeze_time("2025-06-01 10:00:00+08:00"):
+        form = form_class(data={"station": worker.station_id, "year": "2030"})
+        assert form.errors["year"] == [TOO_LATE_2026]
+        form = form_class(data={"station": worker.station_id, "year": "2020"})
+        assert form.errors["year"] == [TOO_EARLY]
+    assert not AnnualPlan.objects.exists()
