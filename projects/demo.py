@@ -1,8 +1,11 @@
 """Demo data for station work; called by `manage.py seed_demo` after stations and residents.
 
-A year of projects, activities, partners and resources, volunteer teams, community social organisations,
-community funds and annual plans for every station, with the Tianjin Daily report's examples as
-themselves:
+The city's history of station work, as long as the residents' (`--history-days`, two years by default, in
+`options["history_days"]`): projects, activities, partners and resources, volunteer teams, community social
+organisations, community funds and an annual plan for every year, for every station, at a station's usual
+yearly rate, so a five-year city has five times a one-year city's work. Nothing is dated before the station
+was founded or before 2021-07-01, when stations started. The Tianjin Daily report's examples are themselves
+within the last year (or the whole history when shorter), whatever its length:
 
 - 果园新村街道: 徐芃泽's 老年智慧出行志愿服务行动 at 朝阳里社区 (助老暖心车站, 一键叫车 QR codes);
 - 赤龙南街道: 5 community social organisations (邻里串门, 便民维修, 文艺指导 …), 18 volunteer teams
@@ -17,10 +20,11 @@ themselves:
 - 广开街道: the e-bike charging project, linked to the station's charging requests if residents has any.
 
 Everything is drawn from `rng` on every run and only stations without any project are written, so a
-second run adds nothing. Rows go in with bulk inserts.
+second run adds nothing. Rows go in with bulk inserts; progress is printed for the long tables.
 """
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +56,10 @@ JINQIAO = "120110009"
 XIAZHUZHUANG = "120114002"
 TAOYUAN = "120103003"
 GUANGKAI = "120104004"
+
+HISTORY_DAYS = 730  # `seed_demo --history-days`: the benchmark's city grows older as it grows bigger
+STATIONS_STARTED = D(2021, 7, 1)  # 2021年7月启动: no station work before
+PROGRESS_ROWS = 20000  # print progress while writing more rows than this
 
 FIVE_SOCIETY_COMMUNITIES = 140  # “五社联动”项目共辐射140个社区
 FIVE_SOCIETY_WORKERS = 486  # 有486名社工参与开展项目
@@ -171,6 +179,7 @@ class StationDraw:
     organisations: list = field(default_factory=list)  # (CommunityOrganisation, [community ids])
     funds: list = field(default_factory=list)  # (CommunityFund, [community ids], [(FundEntry, partner idx)])
     link_charging_requests: bool = False
+    since: datetime.date | None = None  # the first day of the station's history
 
 
 def _day(rng, lo: datetime.date, hi: datetime.date) -> datetime.date:
@@ -199,10 +208,25 @@ def _group_status(rng):
 
 
 class Drawer:
-    def __init__(self, rng, today):
+    """Draws each station's history: `history_start` … `today`, never before the station was founded.
+
+    `recent` is the report's year (the last 365 days, or the whole history when that is shorter): the
+    report's examples and the current year's figures are drawn there, as before the history grew.
+    """
+
+    def __init__(self, rng, today, history_days=HISTORY_DAYS):
         self.rng = rng
         self.today = today
+        self.history_start = today - datetime.timedelta(days=max(1, history_days) - 1)
         self.year_ago = today - datetime.timedelta(days=364)
+        self.recent = max(self.year_ago, self.history_start)
+
+    def since(self, station) -> datetime.date:
+        """The station's first day of history: not before its founding, nor before stations started."""
+        return max(self.history_start, station.founded_on or STATIONS_STARTED, STATIONS_STARTED)
+
+    def recent_for(self, station) -> datetime.date:
+        return max(self.recent, self.since(station))
 
     def partners(self, draw: StationDraw, count: int):
         rng, station = self.rng, draw.station
@@ -246,66 +270,115 @@ class Drawer:
         draw.activities.append((activity, list(communities), project_index))
         return activity
 
-    def generic(self, draw: StationDraw, communities):
-        """A typical station's year, drawn from the templates."""
+    def running_project(self, draw, day, chance):
+        """With probability `chance`, the index of one of the station's projects under way on `day`."""
+        if self.rng.random() >= chance:
+            return None
+        running = [
+            i
+            for i, (p, _, _) in enumerate(draw.projects)
+            if p.status != Project.Status.PLANNING and p.start_date <= day and (p.end_date or day) >= day
+        ]
+        return self.rng.choice(running) if running else None
+
+    def generic(self, draw: StationDraw, communities, since=None):
+        """A typical station's history at a typical station's yearly rate, drawn from the templates.
+
+        The history is cut into years counted back from today; the newest year is drawn as the demo always
+        drew it (2–3 projects, mostly running), each older one gets its own projects, mostly closed by now.
+        Activities, resources and partners follow the number of days, so five years are five times one.
+        """
         rng, station, today = self.rng, draw.station, self.today
-        start_floor = max(station.founded_on or self.year_ago, D(2021, 7, 1))
-        self.partners(draw, rng.randint(3, 8))
-        for theme, title, groups, funding in rng.sample(PROJECT_TEMPLATES, rng.randint(2, 3)):
-            start = _day(rng, max(start_floor, self.year_ago - datetime.timedelta(days=180)), today)
-            closed = rng.random() < 0.2 and start < today - datetime.timedelta(days=120)
-            end = _day(rng, start + datetime.timedelta(days=60), today) if closed else None
-            status = (
-                Project.Status.CLOSED
-                if closed
-                else rng.choice([Project.Status.ACTIVE, Project.Status.ACTIVE, Project.Status.PLANNING])
-            )
-            project = Project(
-                station=station,
-                title=title,
-                theme=theme,
-                start_date=start,
-                end_date=end,
-                status=status,
-                budget=Decimal(rng.randrange(20, 200) * 500),
-                funding_source=funding,
-                is_featured=not draw.projects,
-            )
-            draw.projects.append((project, groups, _community_ids(communities, rng, rng.randint(1, 3))))
-        for _ in range(rng.randint(30, 60)):
-            index = rng.randrange(len(draw.projects)) if rng.random() < 0.7 else None
+        since = max(since or self.since(station), self.since(station))
+        draw.since = since
+        years = ((today - since).days + 1) / 365
+        self.partners(draw, max(2, round(rng.randint(3, 8) * years)))
+        used = set()
+        hi, newest = today, True
+        while hi >= since:
+            lo = max(since, hi - datetime.timedelta(days=364))
+            count = rng.randint(2, 3) if newest else round(rng.randint(2, 3) * ((hi - lo).days + 1) / 365)
+            for n, (theme, title, groups, funding) in enumerate(rng.sample(PROJECT_TEMPLATES, count)):
+                if newest:
+                    start = _day(rng, max(since, lo - datetime.timedelta(days=180)), today)
+                    closed = rng.random() < 0.2 and start < today - datetime.timedelta(days=120)
+                else:  # an older year's project: most have been wound up since
+                    start = _day(rng, lo, hi)
+                    closed = rng.random() < 0.85 and start < today - datetime.timedelta(days=120)
+                last = min(start + datetime.timedelta(days=540), today)
+                end = _day(rng, start + datetime.timedelta(days=60), last) if closed else None
+                status = (
+                    Project.Status.CLOSED
+                    if closed
+                    else rng.choice([Project.Status.ACTIVE, Project.Status.ACTIVE, Project.Status.PLANNING])
+                )
+                if status == Project.Status.PLANNING and not newest:
+                    status = Project.Status.ACTIVE  # nothing stays in preparation for a year
+                if title in used:  # the same template run again in a later year
+                    title = f"{title}（{start.year}年）"
+                    if title in used:
+                        title = f"{title.removesuffix('）')}第{len(used)}期）"
+                used.add(title)
+                project = Project(
+                    station=station,
+                    title=title,
+                    theme=theme,
+                    start_date=start,
+                    end_date=end,
+                    status=status,
+                    budget=Decimal(rng.randrange(20, 200) * 500),
+                    funding_source=funding,
+                    is_featured=n == 0,  # one featured (特色) project a year: the plan's “领办特色服务项目”
+                )
+                draw.projects.append((project, groups, _community_ids(communities, rng, rng.randint(1, 3))))
+            hi, newest = lo - datetime.timedelta(days=1), False
+        # The same yearly rate as a station's year always had, over every day of its history.
+        per_year, training_per_year, resources_per_year = (
+            rng.randint(30, 60),
+            rng.randint(2, 6),
+            rng.randint(2, 8),
+        )
+        for _ in range(max(1, round(per_year * years))):
+            day = _day(rng, since, today)
             self.activity(
                 draw,
-                day=_day(rng, max(self.year_ago, start_floor), today),
-                project_index=index,
+                day=day,
+                project_index=self.running_project(draw, day, 0.7),
                 communities=_community_ids(communities, rng, 1),
             )
-        for _ in range(rng.randint(2, 6)):
-            activity = self.activity(
-                draw, day=_day(rng, max(self.year_ago, start_floor), today), method=M.GROUP
-            )
+        for _ in range(max(1, round(training_per_year * years))):
+            activity = self.activity(draw, day=_day(rng, since, today), method=M.GROUP)
             activity.title = rng.choice(["社区工作者专业能力培训", "社工督导会", "个案研讨会"])
             activity.for_community_workers = True
-        for _ in range(rng.randint(2, 8)):
+        for _ in range(max(1, round(resources_per_year * years))):
             self.resource(
-                draw, rng.randrange(len(draw.partners)), amount=Decimal(rng.randrange(2, 120) * 100)
+                draw,
+                rng.randrange(len(draw.partners)),
+                amount=Decimal(rng.randrange(2, 120) * 100),
+                day=_day(rng, since, today),
             )
         self.groups(draw, communities, teams=rng.randint(2, 6), organisations=rng.randint(1, 4))
         if rng.random() < 0.25:
-            self.fund(draw, communities, f"{station.name.removesuffix('社工站')}社区基金")
+            self.fund(
+                draw,
+                communities,
+                f"{station.name.removesuffix('社工站')}社区基金",
+                established=_day(rng, since, today - datetime.timedelta(days=60)),
+                yearly=True,
+            )
 
     def resource(self, draw, partner_index, *, amount, project_index=None, day=None):
         rng = self.rng
         kind = Resource.Kind.IN_KIND if rng.random() < 0.4 else Resource.Kind.MONEY
         resource = Resource(
             station=draw.station,
-            date=day or _day(rng, self.year_ago, self.today),
+            date=day or _day(rng, self.recent_for(draw.station), self.today),
             kind=kind,
             amount=amount,
             description=rng.choice(IN_KIND) if kind == Resource.Kind.IN_KIND else "",
         )
-        if project_index is None and draw.projects and rng.random() < 0.5:
-            project_index = rng.randrange(len(draw.projects))
+        if project_index is None:
+            project_index = self.running_project(draw, resource.date, 0.5)
         draw.resources.append((resource, partner_index, project_index))
 
     def groups(self, draw, communities, *, teams, organisations, team_names=(), org_names=()):
@@ -334,14 +407,31 @@ class Drawer:
             )
             draw.organisations.append((organisation, _community_ids(communities, rng, 1)))
 
-    def fund(self, draw, communities, name, *, channels=None, purposes=None, established=None):
-        """A fund with a few inflows and outflows that never overdraw it."""
+    def fund(self, draw, communities, name, *, channels=None, purposes=None, established=None, yearly=False):
+        """A fund with a few inflows and outflows that never overdraw it.
+
+        `yearly`: a round of inflows and outflows for every year since it was established (a generic
+        station's fund); otherwise the one round the report describes.
+        """
         rng = self.rng
-        established = established or _day(rng, self.year_ago, self.today - datetime.timedelta(days=60))
+        established = established or _day(
+            rng, self.recent_for(draw.station), self.today - datetime.timedelta(days=60)
+        )
         fund = CommunityFund(station=draw.station, name=name, established_on=established)
         channels = channels or rng.sample(list(FundEntry.Channel)[:4], rng.randint(1, 3))
         purposes = purposes or rng.sample(list(FundEntry.Purpose)[:4], rng.randint(1, 2))
+        rounds = 1 + (self.today - established).days // 365 if yearly else 1
         entries, balance, day = [], Decimal("0.00"), established
+        for round_ in range(rounds):
+            day = max(day, established + datetime.timedelta(days=365 * round_))
+            balance = self._fund_round(draw, entries, balance, day, channels, purposes)
+            day = entries[-1][0].date if entries else day
+        draw.funds.append((fund, _community_ids(communities, rng, 2), entries))
+        return fund
+
+    def _fund_round(self, draw, entries, balance, day, channels, purposes):
+        """One year's inflows then outflows (each 15–45 % of what is in the pool), dated in order."""
+        rng = self.rng
         for channel in channels:
             day = _day(rng, day, min(day + datetime.timedelta(days=40), self.today))
             amount = Decimal(rng.randrange(20, 200) * 100)
@@ -362,8 +452,7 @@ class Drawer:
                 continue
             entries.append((FundEntry(direction="out", purpose=purpose, amount=amount, date=day), None))
             balance -= amount
-        draw.funds.append((fund, _community_ids(communities, rng, 2), entries))
-        return fund
+        return balance
 
     def _partner_of_kind(self, draw, kind):
         for index, partner in enumerate(draw.partners):
@@ -416,7 +505,7 @@ def guoyuan(drawer: Drawer, draw: StationDraw, communities):
     ]:
         activity = drawer.activity(
             draw,
-            day=_day(rng, drawer.year_ago, drawer.today),
+            day=_day(rng, drawer.recent_for(draw.station), drawer.today),
             method=method,
             project_index=0,
             communities=chaoyangli,
@@ -458,7 +547,9 @@ def jinqiao(drawer: Drawer, draw: StationDraw, communities):
             station=draw.station,
             title=title,
             theme=P.ELDERLY if "为老" in title else P.GOVERNANCE,
-            start_date=_day(rng, drawer.year_ago, drawer.today - datetime.timedelta(days=120)),
+            start_date=_day(
+                rng, drawer.recent_for(draw.station), drawer.today - datetime.timedelta(days=120)
+            ),
             status=Project.Status.ACTIVE,
             budget=Decimal("30000.00"),
             funding_source=F.COMMUNITY_FUND,
@@ -518,16 +609,18 @@ def xiazhuzhuang(drawer: Drawer, draw: StationDraw, communities):
     draw.projects.insert(0, (project, ["migrant_children", "children"], home))
     draw.activities = [(a, c, None if i is None else i + 1) for a, c, i in draw.activities]
     draw.resources = [(r, p, None if i is None else i + 1) for r, p, i in draw.resources]
+    opened = max(project.start_date, draw.since)
+    per_kind = max(1, round(3 * ((drawer.today - opened).days + 1) / 365))  # three of each kind a year
     for title, method in [
         ("流动儿童个案帮扶", M.CASEWORK),
         ("防止家暴安全教育课", M.GROUP),
         ("防校园霸凌自我保护小组", M.GROUP),
         ("生活馆开放日社区活动", M.COMMUNITY),
     ]:
-        for _ in range(3):
+        for _ in range(per_kind):
             activity = drawer.activity(
                 draw,
-                day=_day(rng, drawer.year_ago, drawer.today),
+                day=_day(rng, opened, drawer.today),
                 method=method,
                 project_index=0,
                 communities=home,
@@ -545,20 +638,24 @@ def xiazhuzhuang(drawer: Drawer, draw: StationDraw, communities):
 
 
 def taoyuan(drawer: Drawer, draw: StationDraw, communities):
-    """43 sessions, 3,420 person-times, 52 partners, ¥135,700.00 mobilised, 8 volunteer teams."""
+    """43 sessions, 3,420 person-times, 52 partners, ¥135,700.00 mobilised, 8 volunteer teams.
+
+    The report's year only, however long the history: the activity list and resources show these totals
+    unfiltered, so older work would change them.
+    """
     rng = drawer.rng
-    drawer.generic(draw, communities)
+    drawer.generic(draw, communities, since=drawer.recent_for(draw.station))
     draw.activities, draw.resources, draw.teams, draw.partners, draw.funds = [], [], [], [], []
     activity_count = 30
     sessions = split_total(rng, 43, activity_count, minimum=1)
     people = split_total(rng, 3420, activity_count, minimum=20)
     for s, p in zip(sessions, people, strict=True):
-        index = rng.randrange(len(draw.projects)) if rng.random() < 0.7 else None
+        day = _day(rng, draw.since, drawer.today)
         drawer.activity(
             draw,
-            day=_day(rng, drawer.year_ago, drawer.today),
+            day=day,
             method=M.GROUP if s > 1 else rng.choice([M.CASEWORK, M.COMMUNITY]),
-            project_index=index,
+            project_index=drawer.running_project(draw, day, 0.7),
             communities=_community_ids(communities, rng, 1),
             sessions=s,
             people=p,
@@ -577,7 +674,7 @@ def guangkai(drawer: Drawer, draw: StationDraw, communities):
         station=draw.station,
         title="存车处电动自行车安全充电设施项目",
         theme=P.GOVERNANCE,
-        start_date=_day(rng, drawer.year_ago, drawer.today - datetime.timedelta(days=90)),
+        start_date=_day(rng, drawer.recent_for(draw.station), drawer.today - datetime.timedelta(days=90)),
         status=Project.Status.ACTIVE,
         budget=Decimal("45000.00"),
         funding_source=F.OTHER,
@@ -620,7 +717,7 @@ def five_society(drawer: Drawer, draws: list[StationDraw], communities_of):
             station=draw.station,
             title="“五社联动”社区服务项目",
             theme=P.FIVE_SOCIETY,
-            start_date=_day(rng, drawer.year_ago, drawer.today - datetime.timedelta(days=60)),
+            start_date=_day(rng, drawer.recent_for(draw.station), drawer.today - datetime.timedelta(days=60)),
             status=Project.Status.ACTIVE,
             budget=Decimal(rng.randrange(60, 160) * 1000),
             funding_source=F.GOVERNMENT,
@@ -639,31 +736,43 @@ def _round_up(value, step):
 
 
 def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewers, force_status=None):
-    """Last year's approved plan and this year's, with targets near what the station does."""
-    rng, station, year = drawer.rng, draw.station, drawer.today.year
-    sessions = sum(a.sessions for a, _, _ in draw.activities if a.date.year == year)
-    people = sum(a.person_times for a, _, _ in draw.activities if a.date.year == year)
-    capacity = sum(
-        a.sessions for a, _, _ in draw.activities if a.date.year == year and a.for_community_workers
-    )
-    featured = sum(1 for p, _, _ in draw.projects if p.is_featured)
-    scale = 12 / max(drawer.today.month, 1)  # a full year's targets against a partial year's work
+    """A plan for every year of the station's history: past years' approved by the district, this year's
+    as the demo always had it (any status, the report's 果园新村 submitted).
+
+    Targets are near what the station does: its sessions and person-times a day over its whole history,
+    times the days of the year it existed (a full year for this year's plan, as a plan is written in
+    January); teams, organisations and featured projects as they stood that year.
+    """
+    rng, station, today = drawer.rng, draw.station, drawer.today
+    since = draw.since or drawer.recent_for(station)
+    days = (today - since).days + 1
+    sessions = sum(a.sessions for a, _, _ in draw.activities) / days
+    people = sum(a.person_times for a, _, _ in draw.activities) / days
+    capacity = sum(a.sessions for a, _, _ in draw.activities if a.for_community_workers) / days
     result = []
-    for plan_year in (year - 1, year):
-        if station.founded_on and station.founded_on.year > plan_year:
-            continue
-        current = plan_year == year
+    for plan_year in range(since.year, today.year + 1):
+        current = plan_year == today.year
+        first, last = D(plan_year, 1, 1), D(plan_year, 12, 31)
+        opened = max(first, station.founded_on or first)
+        existed = (last - opened).days + 1
+        teams = sum(1 for t, _ in draw.teams if t.founded_on <= last)
+        organisations = sum(1 for o, _ in draw.organisations if o.founded_on <= last)
+        featured = sum(
+            1
+            for p, _, _ in draw.projects
+            if p.is_featured and p.start_date <= last and (p.end_date is None or p.end_date >= first)
+        )
         plan = AnnualPlan(
             station=station,
             year=plan_year,
-            target_volunteer_teams=len(draw.teams) + rng.randint(0, 2),
-            target_organisations=len(draw.organisations) + rng.randint(0, 1),
-            target_capacity_sessions=_round_up(capacity * scale * rng.uniform(0.8, 1.2), 2),
-            # The registry is being built now: last year's plan had no baseline target yet.
+            target_volunteer_teams=teams + rng.randint(0, 2),
+            target_organisations=organisations + rng.randint(0, 1),
+            target_capacity_sessions=_round_up(capacity * existed * rng.uniform(0.8, 1.2), 2),
+            # The registry is being built now: past years' plans had no baseline target yet.
             target_registered_residents=_round_up(residents * rng.uniform(0.9, 1.3), 10) if current else None,
             target_projects=featured + rng.randint(0, 1),
-            target_activity_sessions=_round_up(sessions * scale * rng.uniform(0.8, 1.2), 5),
-            target_person_times=_round_up(people * scale * rng.uniform(0.8, 1.2), 50),
+            target_activity_sessions=_round_up(sessions * existed * rng.uniform(0.8, 1.2), 5),
+            target_person_times=_round_up(people * existed * rng.uniform(0.8, 1.2), 50),
             volunteer_text="发动居民骨干组建志愿服务队，建立积分激励和常态化服务机制。",
             organisations_text="孵化培育文化、互助、便民类社区社会组织，推动符合条件的组织登记备案。",
             capacity_text="面向社区工作者开展专业方法培训和个案督导，每季度至少两场。",
@@ -687,7 +796,12 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
         )
         head, reviewer = heads.get(station.pk), reviewers.get(station.district_id)
         tz = timezone.get_current_timezone()
-        created = datetime.datetime(plan_year, 1, rng.randint(5, 20), 9, 30, tzinfo=tz)
+        # Written in January, or in the weeks after the station opened in its first year.
+        written = max(
+            D(plan_year, 1, rng.randint(5, 20)), opened + datetime.timedelta(days=rng.randint(5, 20))
+        )
+        written = min(written, max(opened, D(plan_year, 12, 1)))
+        created = datetime.datetime.combine(written, datetime.time(9, 30), tzinfo=tz)
         submitted = created + datetime.timedelta(days=rng.randint(3, 15))
         decided = submitted + datetime.timedelta(days=rng.randint(2, 10))
         events = [(PlanEvent.Action.CREATED, head, created, "")]
@@ -712,19 +826,8 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
 # --- Writing ----------------------------------------------------------------------------------------------
 
 
-def seed(*, options, rng, out):
-    """Idempotent: a second run adds nothing twice. Progress goes to `out`."""
-    TargetGroup.ensure_defaults()
-    today = timezone.localdate()
-    drawer = Drawer(rng, today)
-    stations = list(Station.objects.select_related("district").order_by("code"))
-    if not stations:
-        out.write("服务项目：没有社工站，跳过。\n")
-        return
-    communities_of = defaultdict(list)
-    committees = Community.objects.committees().filter(street__station__isnull=False).select_related("street")
-    for community in committees.order_by("code"):
-        communities_of[community.street.station_id].append(community)
+def draw_city(drawer: Drawer, stations, communities_of) -> list[StationDraw]:
+    """Every station's history, unsaved: the generic one or the report's, then the 五社联动 projects."""
     draws = []
     for station in stations:
         draw = StationDraw(station=station)
@@ -735,12 +838,31 @@ def seed(*, options, rng, out):
             drawer.generic(draw, communities_of[station.pk])
         draws.append(draw)
     five_society(drawer, draws, communities_of)
+    return draws
 
+
+def seed(*, options, rng, out):
+    """Idempotent: a second run adds nothing twice. Progress goes to `out`."""
+    TargetGroup.ensure_defaults()
+    today = timezone.localdate()
+    drawer = Drawer(rng, today, options.get("history_days") or HISTORY_DAYS)
+    stations = list(Station.objects.select_related("district").order_by("code"))
+    if not stations:
+        out.write("服务项目：没有社工站，跳过。\n")
+        return
+    communities_of = defaultdict(list)
+    committees = Community.objects.committees().filter(street__station__isnull=False).select_related("street")
+    for community in committees.order_by("code"):
+        communities_of[community.street.station_id].append(community)
     seeded = set(Project.objects.values_list("station_id", flat=True).distinct())
-    todo = [d for d in draws if d.station.pk not in seeded]
-    if not todo:
+    if all(station.pk in seeded for station in stations):
         out.write("服务项目：已有数据，未重复生成。\n")
         return
+    out.write(
+        f"服务项目：{drawer.history_start} 至 {today}（{(today - drawer.history_start).days + 1} 天）……\n"
+    )
+    draws = draw_city(drawer, stations, communities_of)
+    todo = [d for d in draws if d.station.pk not in seeded]
     heads = dict(
         User.objects.filter(role=User.Role.STATION_HEAD, station__isnull=False).values_list(
             "station_id", "pk"
@@ -772,6 +894,18 @@ def seed(*, options, rng, out):
         for draw in todo
     ]
     _write(todo, plans, heads, groups, out)
+
+
+def _bulk(model, rows, out, label, batch=2000):
+    """bulk_create in batches, with a progress line every PROGRESS_ROWS rows when there are more."""
+    started, total = time.monotonic(), len(rows)
+    for at in range(0, total, PROGRESS_ROWS):
+        model.objects.bulk_create(rows[at : at + PROGRESS_ROWS], batch_size=batch)
+        if total > PROGRESS_ROWS:
+            done = min(at + PROGRESS_ROWS, total)
+            rate = done / max(time.monotonic() - started, 1e-6)
+            out.write(f"  {label}：{done:,}/{total:,}（{rate:,.0f} 条/秒）\n")
+    return rows
 
 
 def _write(todo, plans, heads, groups, out):
@@ -811,17 +945,19 @@ def _write(todo, plans, heads, groups, out):
             resource.partner = d.partners[partner_index]
             resource.project = d.projects[index][0] if index is not None else None
             resource.created_by_id = heads.get(d.station.pk)
-    Activity.objects.bulk_create([a for d in todo for a, _, _ in d.activities], batch_size=batch)
-    Activity.communities.through.objects.bulk_create(
+    _bulk(Activity, [a for d in todo for a, _, _ in d.activities], out, "活动")
+    _bulk(
+        Activity.communities.through,
         [
             Activity.communities.through(activity_id=a.pk, community_id=cid)
             for d in todo
             for a, ids, _ in d.activities
             for cid in ids
         ],
-        batch_size=batch,
+        out,
+        "活动覆盖社区",
     )
-    Resource.objects.bulk_create([r for d in todo for r, _, _ in d.resources], batch_size=batch)
+    _bulk(Resource, [r for d in todo for r, _, _ in d.resources], out, "资源")
     for model, attr in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations")):
         rows = [(g, ids) for d in todo for g, ids in getattr(d, attr)]
         model.objects.bulk_create([g for g, _ in rows], batch_size=batch)

@@ -1,5 +1,6 @@
-"""The demo seeder on a small hierarchy: every station gets a year of work, the report's examples appear as
-themselves, and a second run adds nothing."""
+"""The demo seeder on a small hierarchy: every station gets its history of work (as long as
+`--history-days`, at a station's usual yearly rate, never before it was founded), the report's examples
+appear as themselves whatever the history's length, and a second run adds nothing."""
 
 import datetime
 import io
@@ -7,7 +8,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 
 from projects import demo
@@ -23,8 +24,8 @@ from projects.models import (
     Resource,
     VolunteerTeam,
 )
-from projects.progress import plan_progress
-from stations.models import Station, User
+from projects.progress import plan_progress, progress_for_plans
+from stations.models import Community, Station, User
 from tests import factories as f
 
 D = datetime.date
@@ -58,17 +59,32 @@ def city(worker, far_worker, district_user, guoyuan, guangkai):
     return Station.objects.all()
 
 
-def _seed():
+HISTORIES = [183, 730, 1826]  # half a year, the default two years, five years
+
+
+@pytest.fixture(params=HISTORIES, ids=lambda days: f"{days}d")
+def history(request):
+    return request.param
+
+
+def _seed(history_days=None):
     out = io.StringIO()
-    demo.seed(options={}, rng=random.Random(2023), out=out)
+    options = {"history_days": history_days} if history_days else {}
+    demo.seed(options=options, rng=random.Random(2023), out=out)
     return out.getvalue()
+
+
+def _floor(station, days):
+    """The first day a station's history may have: `days` back, its founding, stations' start."""
+    start = timezone.localdate() - datetime.timedelta(days=days - 1)
+    return max(start, station.founded_on or start, D(2021, 7, 1))
 
 
 def _station(code):
     return Station.objects.get(code=code)
 
 
-def test_every_station_gets_a_year_of_work(city):
+def test_every_station_gets_two_years_of_work_by_default(city):
     _seed()
     today = timezone.localdate()
     for station in city:
@@ -76,7 +92,8 @@ def test_every_station_gets_a_year_of_work(city):
         assert Activity.objects.filter(station=station).exists(), station
         assert AnnualPlan.objects.filter(station=station, year=today.year).exists(), station
     dates = Activity.objects.values_list("date", flat=True)
-    assert min(dates) >= today - datetime.timedelta(days=365) and max(dates) <= today
+    assert min(dates) == today - datetime.timedelta(days=729) and max(dates) <= today
+    assert min(Resource.objects.values_list("date", flat=True)) >= today - datetime.timedelta(days=729)
     # Every fund's ledger stays at or above zero after each line, in date order.
     for fund in CommunityFund.objects.all():
         running = Decimal(0)
@@ -85,8 +102,8 @@ def test_every_station_gets_a_year_of_work(city):
             assert running >= 0, fund
 
 
-def test_a_second_run_adds_nothing(city):
-    _seed()
+def test_a_second_run_adds_nothing(city, history):
+    _seed(history)
     models = [
         Project,
         Activity,
@@ -99,12 +116,13 @@ def test_a_second_run_adds_nothing(city):
     ]
     models += [AnnualPlan, PlanEvent]
     before = {m: m.objects.count() for m in models}
-    assert "未重复生成" in _seed()
+    assert "未重复生成" in _seed(history)
+    assert "未重复生成" in _seed(1826 if history != 1826 else 183)  # a longer history does not add either
     assert {m: m.objects.count() for m in models} == before
 
 
-def test_guoyuan_smart_travel_project_at_chaoyangli(city, worker, chaoyangli):
-    _seed()
+def test_guoyuan_smart_travel_project_at_chaoyangli(city, worker, chaoyangli, history):
+    _seed(history)
     project = Project.objects.get(title="老年智慧出行志愿服务行动")
     assert project.station == worker.station and project.lead == worker
     assert list(project.communities.all()) == [chaoyangli]
@@ -115,8 +133,8 @@ def test_guoyuan_smart_travel_project_at_chaoyangli(city, worker, chaoyangli):
     assert plan.status == AnnualPlan.Status.SUBMITTED  # waiting for 北辰区's centre in the demo
 
 
-def test_chilongnan_organisations_teams_and_resources(city):
-    _seed()
+def test_chilongnan_organisations_teams_and_resources(city, history):
+    _seed(history)
     station = _station("120111003")
     organisations = set(CommunityOrganisation.objects.filter(station=station).values_list("name", flat=True))
     teams = set(VolunteerTeam.objects.filter(station=station).values_list("name", flat=True))
@@ -126,8 +144,8 @@ def test_chilongnan_organisations_teams_and_resources(city):
     assert total == Decimal("41260.00") and total > 40000
 
 
-def test_jinqiao_fund_with_its_three_channels(city):
-    _seed()
+def test_jinqiao_fund_with_its_three_channels(city, history):
+    _seed(history)
     fund = CommunityFund.objects.get(name="金桥街道社区基金")
     channels = set(fund.entries.filter(direction="in").values_list("channel", flat=True))
     assert channels == {"lottery", "enterprise", "residents"}
@@ -139,8 +157,8 @@ def test_jinqiao_fund_with_its_three_channels(city):
     assert {"公益慈善服务队", "小巷管家"} <= teams
 
 
-def test_xiazhuzhuang_growing_up_home_for_migrant_children(city):
-    _seed()
+def test_xiazhuzhuang_growing_up_home_for_migrant_children(city, history):
+    _seed(history)
     project = Project.objects.get(title="在成长生活馆")
     assert project.station.code == "120114002"
     assert project.start_date == D(2023, 8, 1) and project.end_date is None
@@ -150,8 +168,8 @@ def test_xiazhuzhuang_growing_up_home_for_migrant_children(city):
     assert CommunityFund.objects.filter(station=project.station, name="在成长生活馆社区基金").exists()
 
 
-def test_taoyuan_figures(city):
-    _seed()
+def test_taoyuan_figures(city, history):
+    _seed(history)
     station = _station("120103003")
     totals = Activity.objects.filter(station=station).totals()
     assert (totals["sessions"], totals["person_times"]) == (43, 3420)
@@ -160,20 +178,23 @@ def test_taoyuan_figures(city):
     assert VolunteerTeam.objects.filter(station=station).count() == 8
 
 
-def test_five_society_linkage_reaches_140_communities_with_486_workers(city):
-    _seed()
+def test_five_society_linkage_reaches_140_communities_with_486_workers(city, history):
+    _seed(history)
     projects = Project.objects.filter(theme=Project.Theme.FIVE_SOCIETY)
     assert projects.aggregate(n=Sum("workers_involved"))["n"] == 486
     reached = projects.aggregate(n=Count("communities", distinct=True))["n"]
     assert reached == 140
 
 
-def test_plans_show_progress(city):
-    _seed()
+def test_plans_show_progress(city, history):
+    _seed(history)
     year = timezone.localdate().year
     plans = AnnualPlan.objects.filter(year=year)
     assert plans.count() == len(city)
-    assert set(plans.values_list("status", flat=True)) == {"draft", "submitted", "approved", "returned"}
+    statuses = set(plans.values_list("status", flat=True))
+    assert {"submitted", "approved"} <= statuses <= {"draft", "submitted", "approved", "returned"}
+    if history == 730:  # the default city shows every status (one draw: others may lack a rare one)
+        assert statuses == {"draft", "submitted", "approved", "returned"}
     reviewer = User.objects.get(username="dc-120116")
     for plan in plans.filter(status__in=["approved", "returned"]):
         assert plan.decided_by == reviewer  # only 滨海新区 has a district centre account here
@@ -185,3 +206,114 @@ def test_plans_show_progress(city):
     assert returned is None or returned.review_comment
     for plan in plans.exclude(status="draft"):
         assert plan.events.filter(action="submitted").exists()
+
+
+FILLER = "120116"  # the 28 generic stations of 滨海新区, founded 2021-09-01, with a district centre account
+
+
+def test_five_years_of_history_never_before_founding(city):
+    _seed(1826)
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=1825)
+    for station in city:
+        floor = _floor(station, 1826 if station.code != demo.TAOYUAN else 365)  # 桃园: the report's year
+        dates = Activity.objects.filter(station=station).aggregate(lo=Min("date"), hi=Max("date"))
+        assert floor <= dates["lo"] <= floor + datetime.timedelta(days=90), station
+        assert dates["hi"] <= today
+        for model, field in [(Resource, "date"), (Project, "start_date")]:
+            assert model.objects.filter(station=station, **{f"{field}__lt": floor}).count() == 0, (
+                model,
+                station,
+            )
+        assert not FundEntry.objects.filter(fund__station=station, date__lt=floor).exclude(
+            fund__name="在成长生活馆社区基金"  # the report's fund, open since August 2023
+        )
+    # The generic stations' work goes back the whole five years, at a station's usual yearly rate:
+    # 30–60 activities and 2–6 trainings a year.
+    fillers = Activity.objects.filter(station__code__startswith=FILLER)
+    assert fillers.aggregate(lo=Min("date"))["lo"] <= start + datetime.timedelta(days=14)
+    for station_id, n in fillers.values_list("station").annotate(n=Count("pk")):
+        assert 5 * 32 <= n <= 5 * 66, station_id
+    # Founded later than five years ago (the report's stations: 2022-03-01): nothing before that day.
+    jinqiao = _station("120110009")
+    assert Activity.objects.filter(station=jinqiao).aggregate(lo=Min("date"))["lo"] >= D(2022, 3, 1)
+    # Projects of past years are mostly wound up; the ones recorded with activities ran at the time.
+    old = Project.objects.filter(start_date__lt=today - datetime.timedelta(days=730))
+    assert old.count() > 100
+    assert old.filter(status=Project.Status.CLOSED).count() >= 0.7 * old.count()
+    linked = Activity.objects.filter(project__isnull=False)
+    assert linked.count() > 1000
+    assert not linked.filter(date__lt=F("project__start_date"))
+    assert not linked.filter(date__gt=F("project__end_date"))
+    # Every fund's ledger stays at or above zero after each line, over all its years.
+    for fund in CommunityFund.objects.all():
+        running = Decimal(0)
+        for entry in fund.entries.order_by("date", "pk"):
+            running += entry.amount if entry.direction == FundEntry.Direction.INFLOW else -entry.amount
+            assert running >= 0, fund
+
+
+def test_a_plan_for_every_year_of_the_history(city):
+    _seed(1826)
+    today = timezone.localdate()
+    deciding = set(User.objects.filter(role=User.Role.DISTRICT_STAFF).values_list("district", flat=True))
+    assert len(deciding) == 2  # 北辰区 and 滨海新区 have a district centre account here
+    for station in city:
+        floor = _floor(station, 1826 if station.code != demo.TAOYUAN else 365)
+        plans = AnnualPlan.objects.filter(station=station)
+        assert sorted(plans.values_list("year", flat=True)) == list(range(floor.year, today.year + 1)), (
+            station
+        )
+        past = plans.exclude(year=today.year)
+        # Past years were decided by the district, where it has an account; elsewhere they wait submitted.
+        expected = "approved" if station.district_id in deciding else "submitted"
+        assert set(past.values_list("status", flat=True)) <= {expected}, station
+        for plan in past:
+            assert plan.target_registered_residents is None  # the registry is this year's work
+            assert plan.events.filter(action="submitted").exists()
+            written = plan.events.get(action="created").at.date()
+            assert written.year == plan.year and written >= (station.founded_on or written)
+    # A year the history covers whole: targets near what the station did (by the median station).
+    year = today.year - 2
+    plans = AnnualPlan.objects.filter(year=year, station__code__startswith=FILLER)
+    percents = sorted(
+        row.percent
+        for rows in progress_for_plans(plans).values()
+        for row in rows
+        if row.key in ("activity_sessions", "person_times")
+    )
+    assert len(percents) == 2 * 28 and 75 <= percents[len(percents) // 2] <= 125
+    assert plans.filter(status="approved").count() == 28
+
+
+def _drawn(days, city):
+    """What the seeder would write for `days` of history (nothing is saved), summed over 滨海新区."""
+    drawer = demo.Drawer(random.Random(2023), timezone.localdate(), days)
+    communities = {s.pk: list(Community.objects.filter(street__station=s).order_by("code")) for s in city}
+    stations = list(Station.objects.select_related("district").order_by("code"))
+    draws = [d for d in demo.draw_city(drawer, stations, communities) if d.station.code.startswith(FILLER)]
+    return {
+        "activities": sum(len(d.activities) for d in draws),
+        "resources": sum(len(d.resources) for d in draws),
+        "partners": sum(len(d.partners) for d in draws),
+        "projects": sum(len(d.projects) for d in draws if d.projects),
+        "fund_entries": sum(len(entries) for d in draws for _, _, entries in d.funds),
+    }
+
+
+def test_work_grows_in_proportion_to_the_history(city):
+    one, two, five = (_drawn(days, city) for days in (365, 730, 1826))
+    for key in ("activities", "resources", "partners"):
+        assert 1.8 <= two[key] / one[key] <= 2.2, key
+        assert 4.5 <= five[key] / one[key] <= 5.5, key  # 滨海新区's stations are older than five years
+    assert 1.6 <= two["projects"] / one["projects"] <= 2.4
+    assert 3.5 <= five["projects"] / one["projects"] <= 6  # five_society's projects stay in the last year
+    assert five["fund_entries"] > 2 * one["fund_entries"]
+    # The same rate, saved: one year of history writes what a year always wrote (30–60 + 2–6 a station).
+    _seed(365)
+    for station_id, n in (
+        Activity.objects.filter(station__code__startswith=FILLER)
+        .values_list("station")
+        .annotate(n=Count("pk"))
+    ):
+        assert 32 <= n <= 66, station_id
