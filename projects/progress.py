@@ -79,8 +79,13 @@ def _year_bounds(year: int):
     return end_day, next_year_start
 
 
-def actuals_for_year(station_ids, year: int) -> dict[int, dict[str, int]]:
-    """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all)."""
+def actuals_for_year(station_ids, year: int, *, registry_base=None) -> dict[int, dict[str, int]]:
+    """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all).
+
+    `registry_base`, when given, is `(moment, {station_id: residents registered before moment})`, e.g. kept
+    in a cache by the dashboards: then only residents registered from `moment` on are counted, not the whole
+    registry (which grows with every year of the city). Ignored for a year that ended before `moment`.
+    """
     station_ids = list(station_ids)
     end_day, next_year_start = _year_bounds(year)
     result = {sid: {m.key: 0 for m in METRICS} for sid in station_ids}
@@ -119,12 +124,22 @@ def actuals_for_year(station_ids, year: int) -> dict[int, dict[str, int]]:
         figures["person_times"] = row["total_person_times"] or 0
         figures["capacity_sessions"] = row["capacity"] or 0
     # The baseline: residents of the station's communities registered by the end of the year.
+    registered = Resident.objects.filter(
+        community__street__station__in=station_ids, created_at__lt=next_year_start
+    )
+    base = {}
+    if registry_base and registry_base[0] <= next_year_start:
+        moment, base = registry_base
+        registered = registered.filter(created_at__gte=moment)
     fill(
-        Resident.objects.filter(community__street__station__in=station_ids, created_at__lt=next_year_start)
-        .values(station=F("community__street__station"))
-        .annotate(n=Count("created_at")),  # not COUNT(id): (community, created_at) answers it alone
+        registered.values(station=F("community__street__station")).annotate(
+            n=Count("created_at")  # not COUNT(id): (community, created_at) answers it alone
+        ),
         "registered_residents",
     )
+    for station_id, n in base.items():
+        if station_id in result:
+            result[station_id]["registered_residents"] += n
     fill(
         Project.objects.running_in(year)
         .filter(station__in=station_ids, is_featured=True)
@@ -155,15 +170,16 @@ def plan_progress(plan: AnnualPlan) -> list[ProgressRow]:
     return _rows(plan, figures)
 
 
-def progress_for_plans(plans) -> dict[int, list[ProgressRow]]:
-    """{plan.pk: rows} for many plans: 5 grouped queries per distinct year, however many stations."""
+def progress_for_plans(plans, *, registry_base=None) -> dict[int, list[ProgressRow]]:
+    """{plan.pk: rows} for many plans: 5 grouped queries per distinct year, however many stations
+    (`registry_base`: see actuals_for_year)."""
     plans = list(plans)
     by_year: dict[int, list[AnnualPlan]] = {}
     for plan in plans:
         by_year.setdefault(plan.year, []).append(plan)
     result = {}
     for year, year_plans in by_year.items():
-        figures = actuals_for_year({p.station_id for p in year_plans}, year)
+        figures = actuals_for_year({p.station_id for p in year_plans}, year, registry_base=registry_base)
         for plan in year_plans:
             result[plan.pk] = _rows(plan, figures[plan.station_id])
     return result

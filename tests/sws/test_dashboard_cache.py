@@ -107,3 +107,39 @@ def test_dashboard_page_uses_cached_march_and_live_april(dataset, district_user,
         assert march["figures"]["received"] == 6
     else:
         assert {row.key: row for row in march["table"].rows}[guoyuan.pk].figures["received"] == 6
+
+
+def _registered(scope, station):
+    rows = q.plan_progress_by_station(scope, 2026)[station.pk]["plan_rows"]
+    return {row.key: row.actual for row in rows}["registered_residents"]
+
+
+def test_plan_progress_reads_the_registry_before_this_month_from_the_cache(
+    dataset, worker, guoyuan, chaoyangli
+):
+    from projects.progress import plan_progress
+    from residents.models import Resident
+
+    scope = q.Scope(worker, station=guoyuan)
+    before = _registered(scope, guoyuan)
+    assert before == {row.key: row.actual for row in plan_progress(dataset.plan)}["registered_residents"]
+
+    late = sf.make_resident(chaoyangli, "补录居民")  # registered late into March: the cached part
+    Resident.objects.filter(pk=late.pk).update(created_at=at(2026, 3, 15))
+    sf.make_resident(chaoyangli, "新登记居民")  # registered this month: counted live
+    assert _registered(scope, guoyuan) == before + 1
+
+    later = datetime.datetime(2026, 4, 10, 4, 0) + datetime.timedelta(seconds=q.CLOSED_MONTH_TTL + 1)
+    with freeze_time(later):
+        assert _registered(scope, guoyuan) == before + 2
+
+
+def test_registry_base_is_ignored_for_a_year_that_ended_before_it(dataset, guoyuan, chaoyangli):
+    from projects.progress import actuals_for_year
+
+    sf.make_resident(chaoyangli, "二〇二六年登记")
+    moment = at(2026, 4, 1)
+    last_year = actuals_for_year([guoyuan.pk], 2025, registry_base=(moment, {guoyuan.pk: 1000}))
+    this_year = actuals_for_year([guoyuan.pk], 2026, registry_base=(moment, {guoyuan.pk: 1000}))
+    assert last_year[guoyuan.pk]["registered_residents"] < 1000  # counted, not taken from the base
+    assert this_year[guoyuan.pk]["registered_residents"] == 1001  # the base plus April's one
