@@ -159,10 +159,11 @@ class RequestFilter(django_filters.FilterSet):
             "parent__order", "parent_id", "order", "name"
         )
 
-    def assignee_choices(self) -> list:
-        """The workers the 承办社工 filter offers, read once for the filter and the page (for a station user:
-        the station's staff, whom the quick action 指派 offers too)."""
-        return list(self.form.fields["assignee"].queryset)
+    def choice_objects(self, name) -> list:
+        """What the model choice filter `name` offers, read once for its select and for the page (the
+        queue's rows take their categories and communities from here, and for a station user its
+        workers, whom the quick action 指派 offers too)."""
+        return list(self.form.fields[name].queryset)
 
     def filter_queryset(self, queryset):
         if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):

@@ -12,6 +12,7 @@ helper below) before it is joined in; integers (primary keys, versions, prioriti
 are. The result is marked safe only once, for the whole block of rows.
 """
 
+from django.db.models import Exists, OuterRef
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.html import escape as e
 from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
-from residents.models import Request, Severity, Urgency
+from residents.models import Request, Resident, Severity, Urgency
 
 FOLLOW_UP_BADGE = ' <span class="badge badge-warn">待回访</span>'
 OVERDUE_MARK = '<span class="overdue">已超期</span><br>'
@@ -46,24 +47,52 @@ class QueueRows:
 
     `can_act`: the user may use the quick actions (a station user, rows of their own station); then
     `workers` are the station's staff offered by 指派 and `next_url` is where a plain (no-JavaScript)
-    form post returns to.
+    form post returns to. Rows come from `QueueRows.columns(queryset)`.
     """
 
     QUICK_ACTIONS = ("triage", "assign", "start")
+    # The columns row() reads, and no others. Categories and communities are not joined: the filter form
+    # reads them anyway (`categories`, `communities`), and each join costs the query more planning time
+    # than the whole of a 25-row query without it.
+    COLUMNS = (
+        *("reference", "status", "priority", "severity", "urgency", "due_at", "follow_up_due_on", "version"),
+        *("reporter_name", "category", "community", "resident__name", "resident__birth_date"),
+        *("assignee__name", "assignee__username"),
+    )
 
-    def __init__(self, request, *, can_act: bool, workers=(), next_url: str = ""):
+    @classmethod
+    def columns(cls, requests):
+        """`requests` with what the rows show. Whether a resident carries a sensitive tag comes as an
+        annotation (`resident_sensitive_tag`), not as a prefetch of every tag."""
+        sensitive_tag = Resident.tags.through.objects.filter(
+            resident=OuterRef("resident"), vulnerabilitytag__sensitive=True
+        )
+        return (
+            requests.select_related(None)
+            .select_related("resident", "assignee")
+            .prefetch_related(None)
+            .only(*cls.COLUMNS)
+            .annotate(resident_sensitive_tag=Exists(sensitive_tag))
+        )
+
+    def __init__(
+        self, request, *, can_act: bool, workers=(), next_url: str = "", categories=(), communities=()
+    ):
         self.user = request.user
         self.can_act = can_act
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.case_url = _url_maker("residents:request-detail")
         self.status_labels = {value: e(label) for value, label in Request.Status.choices}
+        # The categories and communities the page has read anyway (for the filter form); any other is read
+        # through the request (the single row a quick action answers with).
+        self.categories = {category.pk: category for category in categories}
+        self.communities = {community.pk: community for community in communities}
         self._may_open_sensitive = None
         if can_act:
             self.action_urls = {name: _url_maker(f"residents:request-{name}") for name in self.QUICK_ACTIONS}
-            self.csrf_input = (
-                f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(get_token(request))}">'
-            )
+            token = e(get_token(request))
+            self.csrf_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
             self.from_next_inputs = (
                 '<input type="hidden" name="from" value="queue">'
                 f'<input type="hidden" name="next" value="{e(next_url)}">'
@@ -114,8 +143,8 @@ class QueueRows:
             f'<span class="badge badge-p{r.priority}">P{r.priority}</span> '
             f'<a class="row-link mono" href="{case_url}">{e(r.reference)}</a>'
             f'<div class="small">{e(self.person(r))}</div>{outcome}</td>'
-            f'<td data-label="分类">{e(r.category)}</td>'
-            f'<td data-label="社区">{e(r.community.short_name)}</td>'
+            f'<td data-label="分类">{self.category_label(r)}</td>'
+            f'<td data-label="社区">{self.community_label(r)}</td>'
             f'<td data-label="状态"><span class="badge status-{e(r.status)}">{status}</span>'
             f"{FOLLOW_UP_BADGE if is_follow_up_due else ''}</td>"
             f'<td data-label="办理期限" class="nowrap">{OVERDUE_MARK if is_overdue else ""}{due}</td>'
@@ -124,12 +153,19 @@ class QueueRows:
             "</tr>"
         )
 
+    def category_label(self, r: Request) -> str:
+        return e(self.categories.get(r.category_id) or r.category)
+
+    def community_label(self, r: Request) -> str:
+        return e((self.communities.get(r.community_id) or r.community).short_name)
+
     def person(self, r: Request) -> str:
         """Who the request is about; a minor's or sensitive resident's name masked (as `request_person`)."""
         if not r.resident_id:
             return r.display_name
         resident = r.resident
-        if resident.is_sensitive and not self.may_open_sensitive():
+        sensitive = r.resident_sensitive_tag or resident.is_minor  # as Resident.is_sensitive
+        if sensitive and not self.may_open_sensitive():
             return resident.masked_name
         return resident.name
 

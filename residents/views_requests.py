@@ -101,7 +101,7 @@ class CountedPaginator(Paginator):
 @login_required
 def request_queue(request):
     user = request.user
-    requests = Request.objects.visible_to(user).with_queue_columns().order_by("priority", "due_at", "pk")
+    requests = Request.objects.visible_to(user).order_by("priority", "due_at", "pk")
     filterset = RequestFilter(request.GET, queryset=requests, user=user)
     results = filterset.qs
     now = timezone.now()
@@ -111,13 +111,17 @@ def request_queue(request):
         overdue=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, due_at__lt=now)),
         unassigned=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, assignee__isnull=True)),
     )
-    page = CountedPaginator(results, PAGE_SIZE, count=stats.pop("total")).get_page(request.GET.get("page"))
+    page = CountedPaginator(QueueRows.columns(results), PAGE_SIZE, count=stats.pop("total")).get_page(
+        request.GET.get("page")
+    )
     can_act = access.is_station_user(user)
     rows = QueueRows(
         request,
         can_act=can_act,
-        workers=filterset.assignee_choices() if can_act else (),
+        workers=filterset.choice_objects("assignee") if can_act else (),
         next_url=request.get_full_path(),
+        categories=filterset.choice_objects("category"),
+        communities=filterset.choice_objects("community"),
     )
     return render(
         request,
@@ -210,7 +214,11 @@ def request_action(request, pk, action, referral_pk=None):
     next_url = _safe_next(request)
     if is_htmx(request) and request.POST.get("from") == "queue":
         # The queue row, fresh from the database: after a refusal it shows the current state.
-        fresh = Request.objects.with_queue_columns().get(pk=req.pk)
+        fresh = (
+            QueueRows.columns(Request.objects.all())
+            .select_related("category__parent", "community")
+            .get(pk=req.pk)
+        )
         rows = QueueRows(request, can_act=True, workers=_station_workers(user), next_url=next_url)
         return HttpResponse(rows.row(fresh, error=error or "", done="" if error else done))
     if error is None:

@@ -6,7 +6,7 @@ per queue page at city scale (docs/performance.md). `FastSelect` writes the same
 """
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 
@@ -24,22 +24,37 @@ def _attrs(attrs: dict) -> str:
 
 
 class FastSelect(forms.Select):
-    """A Select whose HTML is built in Python: same name, attributes, optgroups and selected options."""
+    """A Select whose HTML is built in Python: same name, attributes, optgroups and selected options.
+
+    As Django's `optgroups()` decides (without building a dict per option): a value matches an option
+    when its string form does; a single select marks only the first match."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            body = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((option["value"], _attrs(option["attrs"]), option["label"]) for option in options),
-            )
-            parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, body) if group_name else body
-            )
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        values = set(self.format_value(value))
+        multiple = self.allow_multiple_selected
+        found = False
+
+        def option(option_value, label):
+            nonlocal found
+            text = str(option_value)
+            selected = (multiple or not found) and text in values
+            found |= selected
+            return f'<option value="{escape(text)}"{" selected" if selected else ""}>{escape(label)}</option>'
+
+        parts = [format_html('<select name="{}"{}>', name, _attrs(attrs))]
+        for option_value, label in self.choices:
+            if option_value is None:
+                option_value = ""
+            if isinstance(label, (list, tuple)):
+                body = "".join(option(sub_value, sub_label) for sub_value, sub_label in label)
+                parts.append(f'<optgroup label="{escape(option_value)}">{body}</optgroup>')
+            else:
+                parts.append(option(option_value, label))
         parts.append("</select>")
-        return mark_safe("".join(parts))  # every part is escaped by format_html above
+        return mark_safe("".join(parts))  # every value and label escaped above
 
 
 class _FastInputMixin:
