@@ -4,7 +4,9 @@ Categories, response targets and vulnerability tags are reference data maintaine
 resident events are append-only: readable, never added, changed or deleted through the admin.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from residents.models import (
     Category,
@@ -17,6 +19,7 @@ from residents.models import (
     VulnerabilityTag,
 )
 from residents.permissions import can_open_sensitive
+from residents.services import STALE_MESSAGE, STALE_RESIDENT_MESSAGE
 from residents.validators import contains_id_number
 from stations.access import ScopedAdminMixin
 from stations.models import Community
@@ -38,6 +41,40 @@ class CommunityAutocompleteMixin:
         if _searchable(Community):
             fields.append("community")
         return fields
+
+
+class VersionCheckedAdminForm(forms.ModelForm):
+    """A change form that carries the version it was opened with (as the app's forms do) and refuses a
+    save over a newer one, so an administrator never silently overwrites a worker's or another
+    administrator's change. The row is locked while checking (the admin saves in one transaction), so
+    two saves cannot both pass; a save refused here writes nothing (nor inlines, nor many-to-many)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stale_message = STALE_MESSAGE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None:
+            current = (
+                type(self.instance)
+                ._default_manager.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            # A post without the version (a forged or outdated page) is refused like a stale one.
+            if current is None or data.get("expected_version") != current:
+                raise ValidationError(f"{self.stale_message}（本次修改未保存）。", code="stale")
+        return data
+
+
+class ResidentAdminForm(VersionCheckedAdminForm):
+    stale_message = STALE_RESIDENT_MESSAGE
 
 
 class ReadOnlyAdminMixin:
@@ -132,7 +169,9 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
         "address",
         "tags",
         "notes",
+        "expected_version",
     )
+    form = ResidentAdminForm
     readonly_fields = ("masked_id_number", "masked_phone")
     filter_horizontal = ("tags",)
     inlines = [ResidentEventInline]
@@ -164,7 +203,7 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
         if not change:
             obj.created_by = request.user
         if change:
-            obj.version += 1
+            obj.version += 1  # the form checked (under a row lock) that it is still the one opened
         super().save_model(request, obj, form, change)
 
 
@@ -240,7 +279,9 @@ class RequestAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmi
         "close_kind",
         "close_reason",
         "created_by",
+        "expected_version",
     )
+    form = VersionCheckedAdminForm
     inlines = [ReferralInline, TimelineEventInline]
 
     @admin.display(description="反映人电话")
@@ -252,7 +293,8 @@ class RequestAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmi
 
     def save_model(self, request, obj, form, change):
         # Corrections by an administrator: keep priority and due time consistent, and bump the version
-        # so that a worker's open form built on the old one is refused.
+        # so that a worker's open form built on the old one is refused (the form checked that this
+        # one was opened on the current version).
         obj.compute_priority()
         obj.version += 1
         super().save_model(request, obj, form, change)
