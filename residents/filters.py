@@ -153,10 +153,13 @@ class RequestFilter(django_filters.FilterSet):
             del self.filters["station"]
         else:
             self.filters["station"].queryset = Station.objects.visible_to(user).order_by("code")
-        self.filters["community"].queryset = _scoped_communities(user)
-        self.filters["assignee"].queryset = _scoped_workers(user)
-        self.filters["category"].queryset = Category.objects.select_related("parent").order_by(
-            "parent__order", "parent_id", "order", "name"
+        # Only the columns the labels need: the queue reads these lists on every page.
+        self.filters["community"].queryset = _scoped_communities(user).only("name")
+        self.filters["assignee"].queryset = _scoped_workers(user).only("name", "username")
+        self.filters["category"].queryset = (
+            Category.objects.select_related("parent")
+            .only("name", "parent__name")
+            .order_by("parent__order", "parent_id", "order", "name")
         )
 
     def choice_objects(self, name) -> list:

@@ -7,20 +7,27 @@ numbers and dates: about 75 forms a page) than everything else on the page toget
 CSRF token, the hidden inputs, the option lists, status labels) and then writes each row with plain
 string formatting.
 
-Escaping: every text that comes from the database or a translation passes through `escape()` (the `e`
-helper below) before it is joined in; integers (primary keys, versions, priorities) are written as they
-are. The result is marked safe only once, for the whole block of rows.
+Escaping: every text that comes from the database or a translation passes through `e()` (HTML escaping,
+as Django's `escape` does it) before it is joined in; integers (primary keys, versions, priorities) are
+written as they are. The result is marked safe only once, for the whole block of rows.
 """
+
+import html
 
 from django.db.models import Exists, OuterRef
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape as e
 from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
 from residents.models import Request, Resident, Severity, Urgency
+
+
+def e(value) -> str:
+    """Escaped text, as django.utils.html.escape writes it (without its lazy-string wrapper per call)."""
+    return html.escape(str(value))
+
 
 FOLLOW_UP_BADGE = ' <span class="badge badge-warn">待回访</span>'
 OVERDUE_MARK = '<span class="overdue">已超期</span><br>'
@@ -82,6 +89,7 @@ class QueueRows:
         self.can_act = can_act
         self.now = timezone.now()
         self.today = timezone.localdate()
+        self.tz = timezone.get_current_timezone()
         self.case_url = _url_maker("residents:request-detail")
         self.status_labels = {value: e(label) for value, label in Request.Status.choices}
         # The categories and communities the page has read anyway (for the filter form); any other is read
@@ -129,7 +137,7 @@ class QueueRows:
         if r.status == Request.Status.RESOLVED:
             due = f"回访 {r.follow_up_due_on:%m-%d}" if r.follow_up_due_on else "回访 "
         else:
-            due = f"{timezone.localtime(r.due_at):%m-%d %H:%M}"
+            due = f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
         status = self.status_labels[r.status]
         if r.assignee_id:
             assignee = e(r.assignee)
