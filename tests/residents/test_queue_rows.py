@@ -1,0 +1,262 @@
+"""The queue's rows written in Python (residents/queue_rows.py) and its filter fields (filter_fields tag):
+escaped, masked, the same markup a template would write, forms that work as plain posts, and a query count
+that does not grow with the rows."""
+
+import datetime
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from residents.filters import RequestFilter
+from residents.models import Category, Request
+from residents.widgets import FastCheckboxInput, FastTextInput
+from tests import factories as f
+from tests.residents.factories import make_request, make_resident
+
+URL = reverse("residents:request-queue")
+
+
+class _Forms(HTMLParser):
+    """The forms of a page as a browser without JavaScript would send them: action and fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._form, self._select = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = {"action": attrs.get("action"), "method": attrs.get("method"), "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and attrs.get("name"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self._form["fields"][attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = attrs["name"]
+            self._form["fields"].setdefault(self._select, None)
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in attrs or self._form["fields"][self._select] is None)
+        ):
+            self._form["fields"][self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def _forms(html, action):
+    parser = _Forms()
+    parser.feed(html)
+    return [form for form in parser.forms if form["action"] == action]
+
+
+def _row(html, request):
+    match = re.search(rf'<tr id="request-{request.pk}".*?</tr>', html, flags=re.S)
+    assert match, f"no row for {request.reference}"
+    return match.group(0)
+
+
+@pytest.mark.django_db
+def test_names_and_labels_are_escaped(client, worker, guoyuan, chaoyangli):
+    parent = Category.objects.create(name="<b>父</b>")
+    category = Category.objects.create(name="<i>分类</i>", parent=parent)
+    request = make_request(guoyuan, chaoyangli, reporter_name="<script>alert(1)</script>")
+    Request.objects.filter(pk=request.pk).update(category=category)
+    f.make_user("evil", station=guoyuan, name='"><img src=x onerror=alert(2)>')
+    client.force_login(worker)
+    row = _row(client.get(URL).content.decode(), request)
+    assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "&lt;b&gt;父&lt;/b&gt; › &lt;i&gt;分类&lt;/i&gt;" in row
+    assert "<img" not in row and "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in row
+
+
+@pytest.mark.django_db
+def test_a_next_with_quotes_stays_inside_its_attribute(client, worker, guoyuan):
+    request = make_request(guoyuan)
+    client.force_login(worker)
+    html = client.get(URL, {"reference": '"><script>x</script>'}).content.decode()
+    assert "<script>x" not in html
+    row = _row(client.get(URL, {"q": '"><b>'}).content.decode(), request)
+    assert "<b>" not in row and 'name="next" value="/residents/requests/?q=%22%3E%3Cb%3E"' in row
+
+
+@pytest.mark.django_db
+def test_sensitive_residents_are_masked_without_the_permission(client, worker2, guoyuan, chaoyangli):
+    today = timezone.localdate()
+    child = make_resident(chaoyangli, name="王小明", birth_date=datetime.date(today.year - 9, 3, 1))
+    adult = make_resident(chaoyangli, name="刘建华", birth_date=datetime.date(1960, 1, 1))
+    adult.tags.create(code="sensitive-queue", name="敏感", sensitive=True)
+    plain = make_resident(chaoyangli, name="张桂兰", birth_date=datetime.date(1950, 1, 1))
+    for resident in (child, adult, plain):
+        make_request(guoyuan, chaoyangli, resident=resident)
+    client.force_login(worker2)  # a station worker without view_sensitive_resident
+    html = client.get(URL).content.decode()
+    assert "王**" in html and "刘**" in html and "张桂兰" in html
+    assert "王小明" not in html and "刘建华" not in html
+
+
+@pytest.mark.django_db
+def test_rows_show_state_and_the_actions_it_allows(client, worker, worker2, guoyuan):
+    new = make_request(guoyuan)
+    referred = make_request(guoyuan, status="referred", assignee=worker2)
+    follow_up = make_request(guoyuan, status="resolved", follow_up_due_on=timezone.localdate())
+    client.force_login(worker)
+    html = client.get(URL).content.decode()
+
+    row = _row(html, new)
+    assert '<span class="badge status-new">新登记</span>' in row and ">研判</button>" in row
+    assert f'<select name="assignee" id="asg-{new.pk}"><option value="">选择社工</option>' in row
+    assert f'<option value="{worker.pk}">' in row
+    assert ">开始办理</button>" in row and f'href="{new.get_absolute_url()}"' in row
+
+    row = _row(html, referred)
+    assert ">调整</button>" in row and ">继续办理</button>" in row
+    assert f'<option value="{worker2.pk}" selected>李静</option>' in row and "选择社工" not in row
+    assert '<td data-label="承办">李静</td>' in row
+
+    row = _row(html, follow_up)
+    assert '<span class="badge badge-warn">待回访</span>' in row
+    assert f"回访 {timezone.localdate():%m-%d}" in row
+    assert f'href="{follow_up.get_absolute_url()}#action-follow_up">回访</a>' in row
+    assert "<form" not in row  # resolved: no quick action but the follow-up link
+    local_due = timezone.localtime(new.due_at)
+    assert f"{local_due:%m-%d %H:%M}" in _row(html, new)
+
+
+@pytest.mark.django_db
+def test_the_forms_on_the_page_work_as_plain_posts(client, worker, worker2, guoyuan):
+    """What a browser without JavaScript sends: each form's own fields, to its own action."""
+    request = make_request(guoyuan)
+    client.force_login(worker)
+    back = f"{URL}?priority={request.priority}"
+    html = client.get(back).content.decode()
+
+    (triage,) = _forms(html, reverse("residents:request-triage", args=[request.pk]))
+    assert triage["fields"]["next"] == back and triage["fields"]["version"] == "1"
+    assert triage["fields"]["csrfmiddlewaretoken"]
+    response = client.post(triage["action"], {**triage["fields"], "severity": "severe", "urgency": "urgent"})
+    assert response.status_code == 302 and response.url == back
+    request.refresh_from_db()
+    assert (request.status, request.priority, request.version) == ("triaged", 1, 2)
+
+    html = client.get(URL).content.decode()
+    (assign,) = _forms(html, reverse("residents:request-assign", args=[request.pk]))
+    assert assign["fields"]["version"] == "2"
+    response = client.post(assign["action"], {**assign["fields"], "assignee": worker2.pk})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.assignee == worker2
+
+    (start,) = _forms(client.get(URL).content.decode(), reverse("residents:request-start", args=[request.pk]))
+    client.post(start["action"], start["fields"])
+    request.refresh_from_db()
+    assert request.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_the_htmx_answer_is_the_row_the_page_shows(client, worker, guoyuan):
+    request = make_request(guoyuan)
+    client.force_login(worker)
+    on_page = _row(client.get(URL).content.decode(), request)
+    answer = client.post(
+        reverse("residents:request-triage", args=[request.pk]),
+        {"version": 99, "from": "queue", "next": URL, "severity": "mild", "urgency": "not_urgent"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "该诉求已被他人更新" in answer
+    without_error = re.sub(r'<ul class="errorlist".*?</ul>', "", answer)
+    strip_token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip_token.sub("", without_error) == strip_token.sub("", on_page)
+
+
+@pytest.mark.django_db
+def test_a_community_outside_the_filter_list_is_still_shown(client, worker, guoyuan, jixianli):
+    """Rows take their community from the filter's list; one it does not hold is read on its own."""
+    elsewhere = jixianli.streets.get().communities.get()
+    request = make_request(guoyuan)
+    Request.objects.filter(pk=request.pk).update(community=elsewhere)
+    client.force_login(worker)
+    assert f'<td data-label="社区">{elsewhere.short_name}</td>' in _row(
+        client.get(URL).content.decode(), request
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["worker", "district_user", "city_user"])
+def test_queries_do_not_grow_from_5_to_50_rows(
+    client, request, guoyuan, worker2, django_assert_max_num_queries, role
+):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    client.get(URL)  # the session's first read
+
+    def add(n):
+        for i in range(n):
+            make_request(
+                guoyuan,
+                status=["new", "triaged", "in_progress", "referred"][i % 4],
+                assignee=worker2 if i % 2 else None,
+            )
+
+    # Session, user, figures with the count, rows, categories, communities, workers; the stations too
+    # for district and city users.
+    most = 7 if role == "worker" else 8
+    add(5)
+    with django_assert_max_num_queries(most):
+        response = client.get(URL)
+    assert len(response.context["page"].object_list) == 5
+    add(45)
+    with django_assert_max_num_queries(most):
+        response = client.get(URL)
+    assert len(response.context["page"].object_list) == 25
+
+
+# --- the filter form's fields ---------------------------------------------------------------------------
+
+OLD_LOOP = Template(
+    """{% for field in form %}{% if field.field.widget.input_type == "checkbox" %}"""
+    """<div class="field"><label class="field-inline" for="{{ field.id_for_label }}">{{ field }} """
+    """{{ field.label }}</label></div>{% else %}<div class="field">{{ field.label_tag }}{{ field }}"""
+    """{{ field.errors }}</div>{% endif %}{% endfor %}"""
+)
+
+
+def _normalised(html) -> str:
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"status": "new", "overdue": "on", "reference": '"<x>'}, {"community": "99999", "priority": "9"}],
+)
+def test_filter_fields_write_what_the_template_loop_wrote(worker, guoyuan, data):
+    form = RequestFilter(data, queryset=Request.objects.all(), user=worker).form
+    form.is_valid()
+    fast = Template("{% load residents_tags %}{% filter_fields form %}").render(Context({"form": form}))
+    assert _normalised(fast) == _normalised(OLD_LOOP.render(Context({"form": form})))
+    if "community" in data:
+        assert 'class="errorlist"' in fast
+
+
+@pytest.mark.parametrize("value", [None, "", "甲 & <乙>", '"引号"'])
+def test_fast_inputs_write_what_django_writes(value):
+    attrs = {"type": "search", "placeholder": "受理编号", "maxlength": 24}
+    fast = FastTextInput(attrs=attrs).render("reference", value, {"id": "id_reference"})
+    slow = forms.TextInput(attrs=attrs).render("reference", value, {"id": "id_reference"})
+    assert _normalised(fast) == _normalised(slow)
+    for checked in (True, False, None, "on"):
+        fast = FastCheckboxInput().render("overdue", checked, {"id": "id_overdue"})
+        slow = forms.CheckboxInput().render("overdue", checked, {"id": "id_overdue"})
+        assert _normalised(fast) == _normalised(slow)
