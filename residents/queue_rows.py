@@ -32,6 +32,8 @@ def e(value) -> str:
 FOLLOW_UP_BADGE = ' <span class="badge badge-warn">待回访</span>'
 OVERDUE_MARK = '<span class="overdue">已超期</span><br>'
 
+TRIAGE_CHOICES = {"severity": Severity.choices, "urgency": Urgency.choices}
+
 # Any primary key the URL patterns accept and that occurs nowhere else in a path.
 _PK = 2147483647
 
@@ -106,8 +108,7 @@ class QueueRows:
                 f'<input type="hidden" name="next" value="{e(next_url)}">'
             )
             self.worker_choices = [(worker.pk, str(worker)) for worker in workers]
-            self.severity_options = {value: _options(Severity.choices, value) for value in Severity.values}
-            self.urgency_options = {value: _options(Urgency.choices, value) for value in Urgency.values}
+            self._options = {}
             self._assignee_options = {}
 
     def render(self, requests) -> SafeString:
@@ -138,7 +139,7 @@ class QueueRows:
             due = f"回访 {r.follow_up_due_on:%m-%d}" if r.follow_up_due_on else "回访 "
         else:
             due = f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
-        status = self.status_labels[r.status]
+        status = self.status_labels.get(r.status) or e(r.status)  # as get_status_display()
         if r.assignee_id:
             assignee = e(r.assignee)
         elif is_open:
@@ -192,9 +193,9 @@ class QueueRows:
             button = "研判" if r.status == Request.Status.NEW else "调整"
             controls = (
                 f'<label class="sr-only" for="sev-{pk}">轻重</label>'
-                f'<select name="severity" id="sev-{pk}">{self.severity_options[r.severity]}</select>'
+                f'<select name="severity" id="sev-{pk}">{self.options("severity", r.severity)}</select>'
                 f'<label class="sr-only" for="urg-{pk}">缓急</label>'
-                f'<select name="urgency" id="urg-{pk}">{self.urgency_options[r.urgency]}</select>'
+                f'<select name="urgency" id="urg-{pk}">{self.options("urgency", r.urgency)}</select>'
                 f'<button type="submit" class="btn btn-sm">{button}</button>'
             )
             parts.append(self.form(r, "triage", controls))
@@ -226,6 +227,13 @@ class QueueRows:
             f'{self.csrf_input}<input type="hidden" name="version" value="{r.version}">'
             f"{self.from_next_inputs}{controls}</form>"
         )
+
+    def options(self, field: str, value) -> str:
+        # A handful of lists per page (one per value): each written once.
+        key = (field, value)
+        if key not in self._options:
+            self._options[key] = _options(TRIAGE_CHOICES[field], value)
+        return self._options[key]
 
     def assignee_options(self, assignee_id) -> str:
         # The same few lists on every page (one per worker, one for nobody): written once each.
