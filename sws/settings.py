@@ -258,9 +258,19 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "stations.User",
         "exclude_fields": ["password", "last_login"],
         "mask_fields": ["phone"],
+        # Who was given which admin group or permission (e.g. view_sensitive_resident).
+        "m2m_fields": ["groups", "user_permissions"],
     },
     "stations.RolePolicy",
     "projects",  # every model of the projects app: projects, activities, resources, funds, plans …
+    # … and, registered again (replacing the line above for these), their many-to-many fields: auditlog
+    # records a many-to-many change only for the fields named. tests/security/test_audit_m2m.py checks
+    # that no audited model has one left out.
+    {"model": "projects.Project", "m2m_fields": ["communities", "target_groups", "requests"]},
+    {"model": "projects.Activity", "m2m_fields": ["communities"]},
+    {"model": "projects.VolunteerTeam", "m2m_fields": ["communities"]},
+    {"model": "projects.CommunityOrganisation", "m2m_fields": ["communities"]},
+    {"model": "projects.CommunityFund", "m2m_fields": ["communities"]},
 )
 SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 
