@@ -211,7 +211,7 @@ class Drawer:
     """Draws each station's history: `history_start` … `today`, never before the station was founded.
 
     `recent` is the report's year (the last 365 days, or the whole history when that is shorter): the
-    report's examples and the current year's figures are drawn there, as before the history grew.
+    report's examples are drawn there, as before the history grew, whatever its length.
     """
 
     def __init__(self, rng, today, history_days=HISTORY_DAYS):
@@ -223,7 +223,8 @@ class Drawer:
 
     def since(self, station) -> datetime.date:
         """The station's first day of history: not before its founding, nor before stations started."""
-        return max(self.history_start, station.founded_on or STATIONS_STARTED, STATIONS_STARTED)
+        first = max(self.history_start, station.founded_on or STATIONS_STARTED, STATIONS_STARTED)
+        return min(first, self.today)  # a station opening later still gets today's first records
 
     def recent_for(self, station) -> datetime.date:
         return max(self.recent, self.since(station))
