@@ -376,6 +376,7 @@ RESOLVED_STATUSES = ("resolved", "closed")  # sws.dashboards.queries.RESOLVED_ST
 class RequestQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
+    name_district_stations = True
 
     def open(self):
         return self.filter(status__in=Request.OPEN_STATUSES)

@@ -24,3 +24,31 @@ def test_inactive_and_anonymous_see_nothing(worker, guoyuan):
     assert not Station.objects.visible_to(AnonymousUser()).exists()
     worker.is_active = False
     assert not Station.objects.visible_to(worker).exists()
+
+
+def test_district_requests_name_the_districts_stations(
+    district_user, guoyuan, jixianli, guangkai, django_assert_num_queries, monkeypatch
+):
+    """Requests (a large table) are scoped by the district's station ids, fetched once per user object;
+    the district condition stays, so even a wrong list cannot show another district's requests."""
+    from django.utils import timezone
+
+    from residents.models import Request
+    from stations import access
+    from tests.sws.factories import make_request
+
+    now = timezone.now()
+    mine = {make_request(s, received_at=now) for s in (guoyuan, jixianli)}
+    make_request(guangkai, received_at=now)
+    with django_assert_num_queries(1):
+        ids = access.district_station_ids(district_user)
+    assert sorted(ids) == sorted([guoyuan.pk, jixianli.pk])
+    with django_assert_num_queries(0):  # kept on the user object for the rest of the request
+        assert access.district_station_ids(district_user) == ids
+    sql = str(Request.objects.visible_to(district_user).query)
+    assert '"residents_request"."station_id" IN (' in sql  # on the request table itself, no join needed
+    assert set(Request.objects.visible_to(district_user)) == mine
+
+    every_station = list(Station.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(access, "district_station_ids", lambda user: every_station)
+    assert set(Request.objects.visible_to(district_user)) == mine
