@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from residents import permissions, services
 from residents.filters import ResidentFilter
@@ -69,6 +69,7 @@ def restricted_response(request, resident):
 
 
 @never_cache
+@require_safe
 @login_required
 def resident_list(request):
     refused = refuse_id_in_url(request)
@@ -216,6 +217,7 @@ def resident_reveal(request, pk):
 
 
 @never_cache
+@require_safe
 @login_required
 @access.role_required(access.is_station_user)
 def resident_search(request):

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from projects.filters import ActivityFilter, ProjectFilter, ResourceFilter
 from projects.models import Activity, Project, Resource
@@ -210,6 +211,7 @@ def _sensitive_masked(user, name, fields):
 
 
 @never_cache
+@require_safe
 @login_required
 def list_export(request, name, fmt):
     if name not in LISTS:

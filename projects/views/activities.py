@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from projects import services
 from projects.filters import ActivityFilter
@@ -24,6 +25,7 @@ from stations.access import get_editable_or_404, get_visible_or_404
 MAX_BULK_ROWS = 60
 
 
+@require_safe
 @login_required
 def activity_list(request):
     user = request.user

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, DecimalField, F, Sum, When, Window
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects import services
 from projects.filters import FundFilter
@@ -24,6 +24,7 @@ from stations.access import get_editable_or_404, get_visible_or_404
 LEDGER_PAGE = 30
 
 
+@require_safe
 @login_required
 def fund_list(request):
     user = request.user

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from projects.filters import StationOnlyFilter
 from projects.forms import OrganisationForm, VolunteerTeamForm
@@ -48,6 +49,7 @@ def _summary(queryset):
     }
 
 
+@require_safe
 @login_required
 def group_list(request):
     """Both kinds on one page; each list paginated separately (`tpage`, `opage`)."""

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects import services
 from projects.filters import PlanFilter
@@ -22,6 +22,7 @@ from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 
+@require_safe
 @login_required
 def plan_list(request, pending=False):
     user = request.user

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects import services
 from projects.filters import ProjectFilter
@@ -23,6 +23,7 @@ from stations.access import get_editable_or_404, get_visible_or_404
 DETAIL_ROWS = 20
 
 
+@require_safe
 @login_required
 def project_list(request):
     user = request.user

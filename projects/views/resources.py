@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from projects.filters import ResourceFilter, StationOnlyFilter
 from projects.forms import PartnerForm, ResourceForm
@@ -17,6 +18,7 @@ from projects.views.common import (
 from stations.access import get_editable_or_404, get_visible_or_404
 
 
+@require_safe
 @login_required
 def resource_list(request):
     user = request.user
@@ -79,6 +81,7 @@ def resource_edit(request, pk):
     )
 
 
+@require_safe
 @login_required
 def partner_list(request):
     user = request.user

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from residents.models import Request
 from stations import access
@@ -125,6 +126,7 @@ def station_context(user, station, period, today=None, now=None) -> dict:
     }
 
 
+@require_safe
 @login_required
 def station_dashboard(request, pk):
     today, now = timezone.localdate(), timezone.now()
@@ -208,6 +210,7 @@ def _district_url_for(user, station) -> str:
     return ""
 
 
+@require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
 def district_dashboard(request, pk):
@@ -232,6 +235,7 @@ def district_dashboard(request, pk):
     return render(request, "sws/district_dashboard.html", context)
 
 
+@require_safe
 @login_required
 @role_required(access.sees_whole_city)
 def city_dashboard(request):
@@ -263,6 +267,7 @@ def _table_export(table, fmt, filename, title, preamble):
     return exports.xlsx_response(f"{filename}.xlsx", [exports.table_sheet(title, table, preamble)])
 
 
+@require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
 def district_export(request, pk, fmt):
@@ -273,6 +278,7 @@ def district_export(request, pk, fmt):
     return _table_export(table, fmt, f"{district.name}社工站对比-{period.slug}", "社工站对比", [title])
 
 
+@require_safe
 @login_required
 @role_required(access.sees_whole_city)
 def city_export(request, fmt):
@@ -282,6 +288,7 @@ def city_export(request, fmt):
     return _table_export(table, fmt, f"各区对比-{period.slug}", "各区对比", [title])
 
 
+@require_safe
 @login_required
 def station_export(request, pk, fmt):
     today = timezone.localdate()

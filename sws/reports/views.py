@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from stations import access
 from stations.access import get_visible_or_404, role_required
@@ -28,6 +29,7 @@ def _check_month(year: int, month: int) -> None:
         raise Http404
 
 
+@require_safe
 @login_required
 def station_report(request, pk, year, month):
     _check_month(year, month)
@@ -36,6 +38,7 @@ def station_report(request, pk, year, month):
     return render(request, "sws/station_report.html", {"report": report, "station": station})
 
 
+@require_safe
 @login_required
 def station_report_xlsx(request, pk, year, month):
     _check_month(year, month)
@@ -44,6 +47,7 @@ def station_report_xlsx(request, pk, year, month):
     return exports.xlsx_response(f"{station.name}-{year}年{month}月月报.xlsx", report.sheets())
 
 
+@require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
 def district_report(request, pk, year, month):
@@ -53,6 +57,7 @@ def district_report(request, pk, year, month):
     return render(request, "sws/district_report.html", {"report": report, "district": district})
 
 
+@require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
 def district_report_xlsx(request, pk, year, month):
@@ -62,6 +67,7 @@ def district_report_xlsx(request, pk, year, month):
     return exports.xlsx_response(f"{district.name}-{year}年{month}月月报.xlsx", report.sheets())
 
 
+@require_safe
 @login_required
 def report_index(request):
     """Pick a month; list the reports the user may open for it (their station, district, or districts)."""
