@@ -7,8 +7,8 @@ redirect back, so the queue works without JavaScript. District and municipal cen
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from residents import forms as f
 from residents import permissions, services
+from residents.fields import PK_MAX
 from residents.filters import RequestFilter
 from residents.models import Request
 from residents.queue_rows import QueueRows
@@ -97,23 +98,51 @@ class CountedPaginator(Paginator):
         self.count = count  # instead of the cached property's COUNT query
 
 
+def _figures(now, window: bool) -> dict:
+    """The queue's figures (matching, overdue, unassigned): as aggregates, or as window aggregates over
+    all matching rows that every row of a page carries (`COUNT(*) OVER ()`)."""
+    open_ = Q(status__in=Request.OPEN_STATUSES)
+    figures = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=open_ & Q(due_at__lt=now)),
+        "unassigned": Count("pk", filter=open_ & Q(assignee__isnull=True)),
+    }
+    if window:
+        return {f"queue_{name}": Window(figure) for name, figure in figures.items()}
+    return figures
+
+
+def _queue_page(results, number, now):
+    """The page `number` (?page=, read as Paginator.get_page reads it) and the figures.
+
+    The rows' query counts all matching rows too (window aggregates), so a page and its figures take one
+    query. A page with no rows on it says nothing about the count: past the end (or below 1), the figures
+    are counted on their own and, as get_page() does, the last page is shown."""
+    rows = QueueRows.columns(results).annotate(**_figures(now, window=True))
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    # A page no table can reach is past the end without asking (and its OFFSET would overflow).
+    if 1 <= number <= PK_MAX // PAGE_SIZE:
+        object_list = list(rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+        if object_list or number == 1:
+            first = object_list[0] if object_list else None
+            stats = {name: getattr(first, f"queue_{name}", 0) for name in ("total", "overdue", "unassigned")}
+            paginator = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
+            return Page(object_list, number, paginator), stats
+    stats = results.order_by().aggregate(**_figures(now, window=False))
+    page = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total")).get_page(number)
+    return page, stats
+
+
 @never_cache
 @login_required
 def request_queue(request):
     user = request.user
     requests = Request.objects.visible_to(user).order_by("priority", "due_at", "pk")
     filterset = RequestFilter(request.GET, queryset=requests, user=user)
-    results = filterset.qs
-    now = timezone.now()
-    # The page's figures and the paginator's count in one query.
-    stats = results.order_by().aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, due_at__lt=now)),
-        unassigned=Count("pk", filter=Q(status__in=Request.OPEN_STATUSES, assignee__isnull=True)),
-    )
-    page = CountedPaginator(QueueRows.columns(results), PAGE_SIZE, count=stats.pop("total")).get_page(
-        request.GET.get("page")
-    )
+    page, stats = _queue_page(filterset.qs, request.GET.get("page"), timezone.now())
     can_act = access.is_station_user(user)
     rows = QueueRows(
         request,

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
+from django.core.paginator import Paginator
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -215,16 +216,62 @@ def test_queries_do_not_grow_from_5_to_50_rows(
     with CaptureQueriesContext(connection) as small:
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 5
-    # A station worker: session, user, figures with the count, rows, categories, communities, workers.
+    # A station worker: session, user, rows with the count and figures, categories, communities, workers.
     # District and city users have the stations filter too (and their scope may take a query).
     if role == "worker":
-        assert len(small.captured_queries) == 7
+        assert len(small.captured_queries) == 6
     else:
         assert len(small.captured_queries) <= 10
     add(45)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(URL)
     assert len(response.context["page"].object_list) == 25
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page, shown",
+    [(None, 1), ("1", 1), ("2", 2), ("3", 3), ("4", 3), ("99", 3), ("0", 3), ("-1", 3), ("x", 1), ("2.0", 1)]
+    + [(str(2**62), 3), (str(10**30), 3)],
+)
+def test_pages_and_figures_as_django_counted_them(client, worker, worker2, guoyuan, page, shown):
+    """The figures come with the rows (window aggregates); a page past the end or below 1 is the last page
+    and one that is no number the first, as Paginator.get_page() has it, with the same figures."""
+    client.force_login(worker)
+    for i in range(55):
+        make_request(
+            guoyuan,
+            status=["new", "triaged", "in_progress", "referred"][i % 4],
+            assignee=worker2 if i % 3 else None,
+        )
+    now = timezone.now()
+    Request.objects.filter(pk__in=Request.objects.order_by("pk").values("pk")[:7]).update(
+        due_at=now - datetime.timedelta(hours=1)
+    )
+    queue = Request.objects.filter(station=guoyuan).queue()
+    response = client.get(URL, {} if page is None else {"page": page})
+    assert response.status_code == 200
+    expected = Paginator(queue.order_by("priority", "due_at", "pk"), 25).get_page(page)
+    assert response.context["page"].number == expected.number == shown
+    assert [r.pk for r in response.context["page"].object_list] == [r.pk for r in expected.object_list]
+    assert response.context["page"].paginator.count == queue.count() == 55
+    assert response.context["stats"] == {
+        "overdue": queue.filter(status__in=Request.OPEN_STATUSES, due_at__lt=now).count(),
+        "unassigned": queue.filter(status__in=Request.OPEN_STATUSES, assignee__isnull=True).count(),
+    }
+    assert response.context["stats"]["overdue"] == 7
+    assert f"{shown} / 3" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [None, "2"])
+def test_an_empty_queue_has_one_empty_page_and_zero_figures(client, worker, guoyuan, page):
+    client.force_login(worker)
+    response = client.get(URL, {} if page is None else {"page": page})
+    assert response.context["page"].number == 1 and not response.context["page"].object_list
+    assert response.context["page"].paginator.count == 0
+    assert response.context["stats"] == {"overdue": 0, "unassigned": 0}
+    assert "队列已清空" in response.content.decode()
 
 
 # --- the filter form's fields ---------------------------------------------------------------------------
