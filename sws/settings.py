@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "sws.security.sessions.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
     "sws.security.twofactor.TwoFactorRequiredMiddleware",  # code owed → code page first
     "sws.security.middleware.AuditMiddleware",  # who and from where, for every audited change
+    "sws.security.middleware.AuditorConfinementMiddleware",  # the auditor: audit pages only (403)
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

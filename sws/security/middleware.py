@@ -3,13 +3,22 @@ and on everything under the personal-data prefixes (SWS_NO_STORE_PREFIXES, e.g. 
 public intake /r/), so no browser or proxy keeps a copy of a resident's page or an export.
 
 Static files never reach this middleware (whitenoise answers them earlier) and stay cacheable.
+
+Also here: the auditor's confinement to the audit pages (`AuditorConfinementMiddleware`).
 """
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from stations.audit import client_ip
+from stations.audit import client_ip, is_auditor
+
+# What the auditor may open: the audit and two-factor pages (namespace "security"), the public QR pages
+# (no account needed), the admin (its own permissions: the auditor is no staff and gets its login page),
+# and home (which sends the auditor to the audit trail), login, logout and the language switch.
+AUDITOR_NAMESPACES = frozenset({"security", "public", "admin"})
+AUDITOR_URL_NAMES = frozenset({"home", "login", "logout", "set_language"})
 
 
 class NoStoreMiddleware:
@@ -38,4 +47,33 @@ class AuditMiddleware(AuditlogMiddleware):
     def _get_remote_port(request):
         if getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0:
             return AuditlogMiddleware._get_remote_port(request)
+        return None
+
+
+class AuditorConfinementMiddleware:
+    """The auditor reads the audit trail and nothing else: every other page (the case pages of residents
+    and requests, intake, projects, dashboards, reports, exports, stations) is a 403 for them, the
+    answer `access.role_required` gives any other role turned away, before the view runs.
+
+    Deny by default, in one place: a case page added later is closed to the auditor without anyone
+    remembering to, and the request pages are covered without a decorator in each view. The audit pages
+    link to no case page (they show ids and the auditor's resident lookup), so nothing is lost.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or not is_auditor(request.user):
+            return None
+        if match.namespaces:
+            allowed = match.namespaces[0] in AUDITOR_NAMESPACES
+        else:
+            allowed = match.url_name in AUDITOR_URL_NAMES
+        if not allowed:
+            raise PermissionDenied
         return None

@@ -19,7 +19,7 @@ apps' admin tests (tests/*/test_admin.py), so they are delegated here (`delegate
 custom admin view is not standard and needs an entry.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from django.contrib import admin
@@ -373,6 +373,18 @@ MATRIX = {
     "admin:otp_totp_totpdevice_qrcode": page(admin_site(frozenset()), urls=own_totp_device),
 }
 
+# The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
+# every page of these apps is a 403 for them before any other check (a POST too, and an object that does
+# not exist). The auditor's answers in the entries above are overridden by this.
+AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations")
+
+
+def auditor_closed(rule):
+    return replace(rule, checks=(Check(frozenset({AUDITOR}), 403), *rule.checks))
+
+
+MATRIX |= {key: auditor_closed(rule) for key, rule in MATRIX.items() if key.split(":")[0] in AUDITOR_CLOSED}
+
 # Changelists: who may open each (model permissions); every changelist of the project must be here.
 CHANGELISTS = {
     **{
@@ -584,6 +596,35 @@ def test_an_enormous_id_in_the_url_is_not_a_server_error(key, world, browsers, d
                 if response.status_code >= 500:
                     wrong.append(f"{method} {path} as {who}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_auditor_opens_the_audit_pages_and_no_case_page():
+    """What the auditor may open at all: the audit pages, two-factor, home, login/logout (the admin's
+    too), the language switch and the public QR intake and status pages; everything else is refused (a
+    guard on the table: a case page opened to the auditor fails here)."""
+    opened = sorted(
+        key
+        for key, rule in MATRIX.items()
+        if {rule.expected(AUDITOR, "GET"), rule.expected(AUDITOR, "POST")} - {403, 404, 405, ADMIN_LOGIN}
+    )
+    assert opened == [
+        "admin:login",  # the admin's login page (the auditor is no staff: nothing past it)
+        "admin:logout",
+        "home",
+        "login",
+        "logout",
+        "public:intake",
+        "public:intake-done",
+        "public:status",
+        "security:audit-access",
+        "security:audit-changes",
+        "security:audit-logins",
+        "security:audit-resident",
+        "security:audit-resident-lookup",
+        "security:two-factor-enrol",
+        "security:two-factor-verify",
+        "set_language",
+    ]
 
 
 def test_the_matrix_distinguishes_people(world, db):
