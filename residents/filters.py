@@ -63,21 +63,61 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(tags__code=value)
 
 
+def names(queryset) -> list:
+    """(pk, label) of stations and communities: their name, as their __str__."""
+    return list(queryset.values_list("pk", "name"))
+
+
+def user_names(queryset) -> list:
+    """(pk, label) of users: the name, else the username, as User.__str__."""
+    return [(pk, name or username) for pk, name, username in queryset.values_list("pk", "name", "username")]
+
+
+def category_names(queryset) -> list:
+    """(pk, label) of categories: 上级 › 名称 for a second-level one, as Category.__str__."""
+    return [
+        (pk, f"{parent} › {name}" if parent is not None else name)
+        for pk, name, parent in queryset.values_list("pk", "name", "parent__name")
+    ]
+
+
 class _ListedChoices(filter_fields.ModelChoiceIterator):
-    """The choices from one plain query, read once per form. Django's own iterator reads them through
-    `QuerySet.iterator()`, a server-side cursor on PostgreSQL: several round trips for a dozen rows."""
+    """The choices as (pk, label) pairs from one plain `values_list` query, read once per form: no model
+    objects, and not Django's `QuerySet.iterator()` (a server-side cursor on PostgreSQL: several round
+    trips for a dozen rows). A submitted value is still looked up in the field's queryset."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:  # the field's own queryset: evaluated once, then its cache
-            yield self.choice(obj)
+        yield from self.field.listed()
+
+    def __len__(self):
+        return (
+            len(self.field.listed())
+            + (self.field.empty_label is not None)
+            + (self.field.null_label is not None)
+        )
 
 
 class _ListedChoiceField(BoundedFilterModelChoiceField):
     iterator = _ListedChoices
+
+    def __init__(self, *args, listing, **kwargs):
+        self.listing = listing  # queryset → [(pk, label)], the labels as the model's __str__ writes them
+        self._listed = None
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._listed = None  # each form reads its own (scoped) queryset
+        return result
+
+    def listed(self) -> list:
+        if self._listed is None:
+            self._listed = self.listing(self.queryset)
+        return self._listed
 
 
 class ListedModelChoiceFilter(BoundedModelChoiceFilter):
@@ -94,7 +134,7 @@ class RequestFilter(django_filters.FilterSet):
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
     station = ListedModelChoiceFilter(
-        label="社工站", queryset=None, empty_label="全部社工站", widget=FastSelect
+        label="社工站", queryset=None, listing=names, empty_label="全部社工站", widget=FastSelect
     )
     reference = django_filters.CharFilter(
         label="受理编号",
@@ -112,13 +152,23 @@ class RequestFilter(django_filters.FilterSet):
         label="优先级", choices=Priority.choices, empty_label="全部", widget=FastSelect
     )
     category = ListedModelChoiceFilter(
-        label="分类", queryset=None, method="filter_category", empty_label="全部分类", widget=FastSelect
+        label="分类",
+        queryset=None,
+        listing=category_names,
+        method="filter_category",
+        empty_label="全部分类",
+        widget=FastSelect,
     )
     community = ListedModelChoiceFilter(
-        label="社区", queryset=None, empty_label="全部社区", widget=FastSelect
+        label="社区", queryset=None, listing=names, empty_label="全部社区", widget=FastSelect
     )
     assignee = ListedModelChoiceFilter(
-        label="承办社工", queryset=None, null_label="未指派", empty_label="全部", widget=FastSelect
+        label="承办社工",
+        queryset=None,
+        listing=user_names,
+        null_label="未指派",
+        empty_label="全部",
+        widget=FastSelect,
     )
     channel = django_filters.ChoiceFilter(
         label="来源渠道", choices=Request.Channel.choices, empty_label="全部", widget=FastSelect
@@ -153,20 +203,17 @@ class RequestFilter(django_filters.FilterSet):
             del self.filters["station"]
         else:
             self.filters["station"].queryset = Station.objects.visible_to(user).order_by("code")
-        # Only the columns the labels need: the queue reads these lists on every page.
-        self.filters["community"].queryset = _scoped_communities(user).only("name")
-        self.filters["assignee"].queryset = _scoped_workers(user).only("name", "username")
-        self.filters["category"].queryset = (
-            Category.objects.select_related("parent")
-            .only("name", "parent__name")
-            .order_by("parent__order", "parent_id", "order", "name")
+        self.filters["community"].queryset = _scoped_communities(user)
+        self.filters["assignee"].queryset = _scoped_workers(user)
+        self.filters["category"].queryset = Category.objects.order_by(
+            "parent__order", "parent_id", "order", "name"
         )
 
-    def choice_objects(self, name) -> list:
-        """What the model choice filter `name` offers, read once for its select and for the page (the
-        queue's rows take their categories and communities from here, and for a station user its
-        workers, whom the quick action 指派 offers too)."""
-        return list(self.form.fields[name].queryset)
+    def choices(self, name) -> list:
+        """What the model choice filter `name` offers, (pk, label) pairs read once for its select and for
+        the page (the queue's rows take their category and community names from here, and for a station
+        user its workers, whom the quick action 指派 offers too)."""
+        return self.form.fields[name].listed()
 
     def filter_queryset(self, queryset):
         if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
 from residents.models import Request, Resident, Severity, Urgency
+from stations.models import Community
 
 
 def e(value) -> str:
@@ -55,13 +56,13 @@ class QueueRows:
     """Writes queue rows (`<tr>` elements) for one response.
 
     `can_act`: the user may use the quick actions (a station user, rows of their own station); then
-    `workers` are the station's staff offered by 指派 and `next_url` is where a plain (no-JavaScript)
-    form post returns to. Rows come from `QueueRows.columns(queryset)`.
+    `workers` are the station's staff offered by 指派, (pk, label) pairs, and `next_url` is where a plain
+    (no-JavaScript) form post returns to. Rows come from `QueueRows.columns(queryset)`.
     """
 
     QUICK_ACTIONS = ("triage", "assign", "start")
     # The columns row() reads, and no others. Categories and communities are not joined: the filter form
-    # reads them anyway (`categories`, `communities`), and each join costs the query more planning time
+    # reads their names anyway (`categories`, `communities`), and each join costs the query more planning time
     # than the whole of a 25-row query without it.
     COLUMNS = (
         *("reference", "status", "priority", "severity", "urgency", "due_at", "follow_up_due_on", "version"),
@@ -96,8 +97,9 @@ class QueueRows:
         self.status_labels = {value: e(label) for value, label in Request.Status.choices}
         # The categories and communities the page has read anyway (for the filter form); any other is read
         # through the request (the single row a quick action answers with).
-        self.categories = {category.pk: category for category in categories}
-        self.communities = {community.pk: community for community in communities}
+        self.categories = dict(categories)  # pk → label (上级 › 名称)
+        self.communities = dict(communities)  # pk → full name
+        self._community_short_names = {}
         self._may_open_sensitive = None
         if can_act:
             self.action_urls = {name: _url_maker(f"residents:request-{name}") for name in self.QUICK_ACTIONS}
@@ -107,7 +109,7 @@ class QueueRows:
                 '<input type="hidden" name="from" value="queue">'
                 f'<input type="hidden" name="next" value="{e(next_url)}">'
             )
-            self.worker_choices = [(worker.pk, str(worker)) for worker in workers]
+            self.worker_choices = list(workers)
             self._options = {}
             self._assignee_options = {}
 
@@ -166,7 +168,14 @@ class QueueRows:
         return e(self.categories.get(r.category_id) or r.category)
 
     def community_label(self, r: Request) -> str:
-        return e((self.communities.get(r.community_id) or r.community).short_name)
+        pk = r.community_id
+        short_name = self._community_short_names.get(pk)
+        if short_name is None:
+            name = self.communities.get(pk)
+            # Community.short_name of the name the page has, without reading the community again.
+            short_name = Community(name=name).short_name if name else r.community.short_name
+            self._community_short_names[pk] = short_name
+        return e(short_name)
 
     def person(self, r: Request) -> str:
         """Who the request is about; a minor's or sensitive resident's name masked (as `request_person`)."""

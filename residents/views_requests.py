@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from residents import forms as f
 from residents import permissions, services
 from residents.fields import PK_MAX
-from residents.filters import RequestFilter
+from residents.filters import RequestFilter, user_names
 from residents.models import Request
 from residents.queue_rows import QueueRows
 from residents.views import PAGE_SIZE, is_htmx
@@ -72,8 +72,9 @@ CONFIRM = {"withdraw": "确定撤回该诉求吗？撤回后不能再办理。",
 
 
 def _station_workers(user):
-    """Who the quick action 指派 offers: the station's staff (nobody for district and city users)."""
-    return list(services.station_workers(user.station_id)) if access.is_station_user(user) else []
+    """Who the quick action 指派 offers, (pk, label) pairs: the station's staff (nobody for district and
+    city users), as the queue's assignee filter lists them."""
+    return user_names(services.station_workers(user.station_id)) if access.is_station_user(user) else []
 
 
 def _can_act(user, req) -> bool:
@@ -147,10 +148,10 @@ def request_queue(request):
     rows = QueueRows(
         request,
         can_act=can_act,
-        workers=filterset.choice_objects("assignee") if can_act else (),
+        workers=filterset.choices("assignee") if can_act else (),
         next_url=request.get_full_path(),
-        categories=filterset.choice_objects("category"),
-        communities=filterset.choice_objects("community"),
+        categories=filterset.choices("category"),
+        communities=filterset.choices("community"),
     )
     return render(
         request,

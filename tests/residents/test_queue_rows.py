@@ -274,6 +274,30 @@ def test_an_empty_queue_has_one_empty_page_and_zero_figures(client, worker, guoy
     assert "队列已清空" in response.content.decode()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["worker", "district_user", "city_user"])
+def test_choice_lists_read_as_values_label_as_the_models_do(request, guoyuan, worker2, role):
+    """The lists are read as (pk, label) values, not objects: each label is what str() of the object in
+    the field's (scoped) queryset writes, in the queryset's order, and a chosen value still filters."""
+    user = request.getfixturevalue(role)
+    make_request(guoyuan)  # the default categories, with their parents
+    nameless = f.make_user("nameless", station=guoyuan)
+    type(nameless).objects.filter(pk=nameless.pk).update(name="")  # shown by username
+    filterset = RequestFilter({}, queryset=Request.objects.all(), user=user)
+    fields = filterset.form.fields
+    names = ["category", "community", "assignee"] + ([] if role == "worker" else ["station"])
+    for name in names:
+        expected = [(obj.pk, str(obj)) for obj in fields[name].queryset.all()]
+        assert filterset.choices(name) == expected and expected
+        assert list(fields[name].choices)[1 if name != "assignee" else 2 :] == expected
+    assert any(" › " in label for _, label in filterset.choices("category"))
+    if role == "worker":
+        assert "nameless" in dict(filterset.choices("assignee")).values()
+    child = Category.objects.filter(parent__isnull=False).first()
+    chosen = RequestFilter({"category": child.pk}, queryset=Request.objects.all(), user=user)
+    assert chosen.form.is_valid() and chosen.form.cleaned_data["category"] == child
+
+
 # --- the filter form's fields ---------------------------------------------------------------------------
 
 OLD_LOOP = Template(
