@@ -57,36 +57,46 @@ class QueueRows:
 
     `can_act`: the user may use the quick actions (a station user, rows of their own station); then
     `workers` are the station's staff offered by 指派, (pk, label) pairs, and `next_url` is where a plain
-    (no-JavaScript) form post returns to. Rows come from `QueueRows.columns(queryset)`.
+    (no-JavaScript) form post returns to. Rows come from `QueueRows.columns(queryset)`; `assignees`,
+    (pk, label) pairs the page has read anyway (the assignee filter's list), name the rows' assignees.
     """
 
     QUICK_ACTIONS = ("triage", "assign", "start")
-    # The columns row() reads, and no others. Categories and communities are not joined: the filter form
-    # reads their names anyway (`categories`, `communities`), and each join costs the query more planning time
-    # than the whole of a 25-row query without it.
+    # The columns row() reads, and no others. Categories, communities and (on a page) assignees are not
+    # joined: the filter form reads their names anyway (`categories`, `communities`, `assignees`), and each
+    # join costs the query more planning time than the whole of a 25-row query without it.
     COLUMNS = (
         *("reference", "status", "priority", "severity", "urgency", "due_at", "follow_up_due_on", "version"),
-        *("reporter_name", "category", "community", "resident__name", "resident__birth_date"),
-        *("assignee__name", "assignee__username"),
+        *("reporter_name", "category", "community", "assignee", "resident__name", "resident__birth_date"),
     )
+    ASSIGNEE_COLUMNS = ("assignee__name", "assignee__username")
 
     @classmethod
-    def columns(cls, requests):
-        """`requests` with what the rows show. Whether a resident carries a sensitive tag comes as an
+    def columns(cls, requests, *, assignee=False):
+        """`requests` with what the rows show (`assignee`: with the assignee's name joined, for a row
+        written without the page's `assignees`). Whether a resident carries a sensitive tag comes as an
         annotation (`resident_sensitive_tag`), not as a prefetch of every tag."""
         sensitive_tag = Resident.tags.through.objects.filter(
             resident=OuterRef("resident"), vulnerabilitytag__sensitive=True
         )
         return (
             requests.select_related(None)
-            .select_related("resident", "assignee")
+            .select_related("resident", *(("assignee",) if assignee else ()))
             .prefetch_related(None)
-            .only(*cls.COLUMNS)
+            .only(*cls.COLUMNS, *(cls.ASSIGNEE_COLUMNS if assignee else ()))
             .annotate(resident_sensitive_tag=Exists(sensitive_tag))
         )
 
     def __init__(
-        self, request, *, can_act: bool, workers=(), next_url: str = "", categories=(), communities=()
+        self,
+        request,
+        *,
+        can_act: bool,
+        workers=(),
+        next_url: str = "",
+        categories=(),
+        communities=(),
+        assignees=(),
     ):
         self.user = request.user
         self.can_act = can_act
@@ -100,6 +110,7 @@ class QueueRows:
         self.categories = dict(categories)  # pk → label (上级 › 名称)
         self.communities = dict(communities)  # pk → full name
         self._community_short_names = {}
+        self.assignees = dict(assignees)  # pk → label (name, else username)
         self._may_open_sensitive = None
         if can_act:
             self.action_urls = {name: _url_maker(f"residents:request-{name}") for name in self.QUICK_ACTIONS}
@@ -114,7 +125,22 @@ class QueueRows:
             self._assignee_options = {}
 
     def render(self, requests) -> SafeString:
+        requests = list(requests)
+        self.read_assignees(requests)
         return mark_safe("\n".join(self.row(r) for r in requests))  # every part escaped in row()
+
+    def read_assignees(self, requests):
+        """The names of assignees the page's list lacks (a former worker's, say), all in one query, read
+        through the requests the user sees."""
+        missing = {r.pk for r in requests if r.assignee_id and r.assignee_id not in self.assignees}
+        if missing:
+            named = Request.objects.visible_to(self.user).filter(pk__in=missing)
+            self.assignees |= {
+                pk: name or username
+                for pk, name, username in named.values_list(
+                    "assignee", "assignee__name", "assignee__username"
+                )
+            }
 
     # -- one row ----------------------------------------------------------------------------------------
 
@@ -143,7 +169,7 @@ class QueueRows:
             due = f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
         status = self.status_labels.get(r.status) or e(r.status)  # as get_status_display()
         if r.assignee_id:
-            assignee = e(r.assignee)
+            assignee = e(self.assignees.get(r.assignee_id) or r.assignee)  # as str(r.assignee)
         elif is_open:
             assignee = '<span class="unassigned">未指派</span>'
         else:

@@ -152,6 +152,7 @@ def request_queue(request):
         next_url=request.get_full_path(),
         categories=filterset.choices("category"),
         communities=filterset.choices("community"),
+        assignees=filterset.choices("assignee"),
     )
     return render(
         request,
@@ -245,7 +246,7 @@ def request_action(request, pk, action, referral_pk=None):
     if is_htmx(request) and request.POST.get("from") == "queue":
         # The queue row, fresh from the database: after a refusal it shows the current state.
         fresh = (
-            QueueRows.columns(Request.objects.all())
+            QueueRows.columns(Request.objects.all(), assignee=True)
             .select_related("category__parent", "community")
             .get(pk=req.pk)
         )

@@ -298,6 +298,34 @@ def test_choice_lists_read_as_values_label_as_the_models_do(request, guoyuan, wo
     assert chosen.form.is_valid() and chosen.form.cleaned_data["category"] == child
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["worker", "district_user", "city_user"])
+def test_an_assignee_missing_from_the_list_is_named_with_one_query(
+    client, request, guoyuan, worker2, django_assert_max_num_queries, role
+):
+    """Rows name their assignee from the assignee filter's list; a former worker (inactive, so not in a
+    station worker's list) or a user no longer in a station role is read for all rows in one query."""
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    former = f.make_user("former", station=guoyuan, name="离职社工<b>")
+    moved = f.make_user("moved", station=guoyuan, name="")
+    rows = [make_request(guoyuan, status="triaged", assignee=a) for a in (former, moved, worker2)]
+    type(former).objects.filter(pk=former.pk).update(is_active=False)
+    type(moved).objects.filter(pk=moved.pk).update(
+        role=type(moved).Role.DISTRICT_STAFF, station=None, district=guoyuan.district_id
+    )
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(URL).content.decode()
+    assert '<td data-label="承办">离职社工&lt;b&gt;</td>' in _row(page, rows[0])
+    assert '<td data-label="承办">moved</td>' in _row(page, rows[1])
+    assert f'<td data-label="承办">{worker2.name}</td>' in _row(page, rows[2])
+    for _ in range(10):
+        make_request(guoyuan, status="triaged", assignee=former)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(URL)
+
+
 # --- the filter form's fields ---------------------------------------------------------------------------
 
 OLD_LOOP = Template(
