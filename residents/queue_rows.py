@@ -12,8 +12,6 @@ as Django's `escape` does it) before it is joined in; integers (primary keys, ve
 written as they are. The result is marked safe only once, for the whole block of rows.
 """
 
-import html
-
 from django.db.models import Exists, OuterRef
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -22,13 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
 from residents.models import Request, Resident, Severity, Urgency
+from residents.widgets import e
 from stations.models import Community
-
-
-def e(value) -> str:
-    """Escaped text, as django.utils.html.escape writes it (without its lazy-string wrapper per call)."""
-    return html.escape(str(value))
-
 
 FOLLOW_UP_BADGE = ' <span class="badge badge-warn">待回访</span>'
 OVERDUE_MARK = '<span class="overdue">已超期</span><br>'
