@@ -129,8 +129,8 @@ class QueueRows:
         if missing:
             named = Request.objects.visible_to(self.user).filter(pk__in=missing)
             self.assignees |= {
-                pk: name or username
-                for pk, name, username in named.values_list(
+                assignee: name or username
+                for assignee, name, username in named.values_list(
                     "assignee", "assignee__name", "assignee__username"
                 )
             }
