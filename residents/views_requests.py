@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from residents import forms as f
 from residents import permissions, services
@@ -137,6 +137,7 @@ def _queue_page(results, number, now):
     return page, stats
 
 
+@require_safe
 @never_cache
 @login_required
 def request_queue(request):

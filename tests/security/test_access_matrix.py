@@ -246,9 +246,7 @@ MATRIX = {
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
     ),
     # Requests: queue, intake, case page, workflow steps
-    # Still answers POST like GET: the queue's view is being rewritten elsewhere (left out of the GET-only
-    # change of the other lists on purpose).
-    "residents:request-queue": page(login()),
+    "residents:request-queue": page(methods("GET"), login()),
     "residents:intake": page(login(), role(STATION_STAFF), post=400),
     "residents:intake-duplicates": page(login(), role(STATION_STAFF)),
     "residents:request-detail": page(login(), scope(READS_OWN), urls=pk("request")),

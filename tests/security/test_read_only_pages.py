@@ -16,6 +16,7 @@ def _read_only_urls(station):
     today = timezone.localdate()
     return [
         reverse("residents:resident-list"),
+        reverse("residents:request-queue"),
         reverse("projects:project-list"),
         reverse("projects:activity-list"),
         reverse("projects:resource-list"),
