@@ -257,7 +257,15 @@ class Activity(Versioned):
         verbose_name = _("服务活动")
         verbose_name_plural = _("服务活动")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["station", "date"], name="activity_station_date_idx")]
+        indexes = [
+            models.Index(fields=["station", "date"], name="activity_station_date_idx"),
+            # The city's figures for a period (per station or district, by month) read one date range of
+            # this index with the summed columns in it, not every activity of every year.
+            models.Index(
+                fields=["date", "station", "sessions", "person_times", "for_community_workers"],
+                name="activity_date_idx",
+            ),
+        ]
         constraints = [models.CheckConstraint(condition=Q(sessions__gte=1), name="activity_sessions_min_1")]
 
     def __str__(self):

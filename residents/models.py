@@ -147,6 +147,8 @@ class Resident(models.Model):
             models.Index(fields=["id_tail"], name="resident_id_tail_idx"),
             # Plan progress counts the residents registered per station by a date, from the index alone.
             models.Index(fields=["community", "created_at"], name="resident_community_created_idx"),
+            # …and the few registered since a moment (this month), without probing every community.
+            models.Index(fields=["created_at"], name="resident_created_idx"),
             models.Index(fields=["phone_tail"], name="resident_phone_tail_idx"),
             models.Index(fields=["birth_date"], name="resident_birth_date_idx"),
         ]
