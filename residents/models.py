@@ -10,7 +10,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -382,6 +382,14 @@ class RequestQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.filter(status__in=Request.OPEN_STATUSES)
+
+    def with_resident_sensitive_tag(self):
+        """Each request with `resident_sensitive_tag`: whether its resident carries a sensitive tag, as a
+        column, so a list or an export decides on masking without prefetching every resident's tags."""
+        sensitive_tag = Resident.tags.through.objects.filter(
+            resident=OuterRef("resident"), vulnerabilitytag__sensitive=True
+        )
+        return self.annotate(resident_sensitive_tag=Exists(sensitive_tag))
 
     def overdue(self, now: datetime.datetime | None = None):
         return self.open().filter(due_at__lt=now or timezone.now())

@@ -12,14 +12,13 @@ as Django's `escape` does it) before it is joined in; integers (primary keys, ve
 written as they are. The result is marked safe only once, for the whole block of rows.
 """
 
-from django.db.models import Exists, OuterRef
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
-from residents.models import Request, Resident, Severity, Urgency
+from residents.models import Request, Severity, Urgency
 from residents.widgets import e
 from stations.models import Community
 
@@ -69,15 +68,12 @@ class QueueRows:
         """`requests` with what the rows show (`assignee`: with the assignee's name joined, for a row
         written without the page's `assignees`). Whether a resident carries a sensitive tag comes as an
         annotation (`resident_sensitive_tag`), not as a prefetch of every tag."""
-        sensitive_tag = Resident.tags.through.objects.filter(
-            resident=OuterRef("resident"), vulnerabilitytag__sensitive=True
-        )
         return (
             requests.select_related(None)
             .select_related("resident", *(("assignee",) if assignee else ()))
             .prefetch_related(None)
             .only(*cls.COLUMNS, *(cls.ASSIGNEE_COLUMNS if assignee else ()))
-            .annotate(resident_sensitive_tag=Exists(sensitive_tag))
+            .with_resident_sensitive_tag()
         )
 
     def __init__(

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -128,9 +127,6 @@ RESOURCE_FIELDS = [
 
 
 def _requests(request):
-    sensitive_tag = Resident.tags.through.objects.filter(
-        resident=OuterRef("resident"), vulnerabilitytag__sensitive=True
-    )
     queryset = (
         Request.objects.visible_to(request.user)
         .with_queue_columns()
@@ -139,7 +135,7 @@ def _requests(request):
     )
     requests = RequestFilter(request.GET, queryset=queryset, user=request.user).qs
     # The tags' only use here is the sensitive flag: annotated, not prefetched once per chunk of rows.
-    return requests.prefetch_related(None).annotate(resident_sensitive_tag=Exists(sensitive_tag))
+    return requests.prefetch_related(None).with_resident_sensitive_tag()
 
 
 def _residents(request):
