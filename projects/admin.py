@@ -1,4 +1,6 @@
-"""Admin for station work, scoped like every other admin page (`ScopedAdminMixin`)."""
+"""Admin for station work, scoped like every other admin page (`ScopedAdminMixin`); a change saved here
+is version-checked like one saved in the app (`VersionCheckedAdminMixin`), so neither overwrites the
+other unseen."""
 
 from django.contrib import admin
 
@@ -15,7 +17,13 @@ from projects.models import (
     TargetGroup,
     VolunteerTeam,
 )
+from projects.services import ConflictError
 from stations.access import ScopedAdminMixin
+from stations.admin_versions import VersionCheckedAdminMixin
+
+
+class VersionedAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    stale_message = ConflictError.message.rstrip("。")
 
 
 @admin.register(TargetGroup)
@@ -24,7 +32,7 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(VersionedAdmin):
     list_display = ["title", "station", "theme", "status", "start_date", "budget", "funding_source"]
     list_filter = ["theme", "status", "funding_source", "is_featured"]
     search_fields = ["title", "station__name"]
@@ -34,7 +42,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(VersionedAdmin):
     list_display = ["date", "title", "station", "method", "sessions", "person_times", "volunteers"]
     list_filter = ["method", "for_community_workers"]
     search_fields = ["title", "station__name"]
@@ -44,7 +52,7 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PartnerAdmin(VersionedAdmin):
     list_display = ["name", "station", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "station__name"]
@@ -53,7 +61,7 @@ class PartnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ResourceAdmin(VersionedAdmin):
     list_display = ["date", "partner", "station", "kind", "amount"]
     list_filter = ["kind"]
     search_fields = ["partner__name", "station__name", "description"]
@@ -61,7 +69,7 @@ class ResourceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["station", "partner", "project"]
 
 
-class GroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class GroupAdmin(VersionedAdmin):
     list_display = ["name", "station", "focus", "members", "founded_on", "status"]
     list_filter = ["status"]
     search_fields = ["name", "station__name", "focus"]
@@ -96,7 +104,7 @@ class FundEntryInline(admin.TabularInline):
 
 
 @admin.register(CommunityFund)
-class CommunityFundAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CommunityFundAdmin(VersionedAdmin):
     list_display = ["name", "station", "established_on"]
     search_fields = ["name", "station__name"]
     list_select_related = ["station"]
@@ -115,7 +123,7 @@ class PlanEventInline(admin.TabularInline):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AnnualPlanAdmin(VersionedAdmin):
     list_display = ["station", "year", "status", "submitted_at", "decided_at"]
     list_filter = ["status", "year"]
     search_fields = ["station__name"]

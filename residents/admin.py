@@ -4,9 +4,7 @@ Categories, response targets and vulnerability tags are reference data maintaine
 resident events are append-only: readable, never added, changed or deleted through the admin.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 
 from residents.models import (
     Category,
@@ -22,6 +20,7 @@ from residents.permissions import can_open_sensitive
 from residents.services import STALE_MESSAGE, STALE_RESIDENT_MESSAGE
 from residents.validators import contains_id_number
 from stations.access import ScopedAdminMixin
+from stations.admin_versions import VersionCheckedAdminMixin
 from stations.models import Community
 
 
@@ -41,40 +40,6 @@ class CommunityAutocompleteMixin:
         if _searchable(Community):
             fields.append("community")
         return fields
-
-
-class VersionCheckedAdminForm(forms.ModelForm):
-    """A change form that carries the version it was opened with (as the app's forms do) and refuses a
-    save over a newer one, so an administrator never silently overwrites a worker's or another
-    administrator's change. The row is locked while checking (the admin saves in one transaction), so
-    two saves cannot both pass; a save refused here writes nothing (nor inlines, nor many-to-many)."""
-
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    stale_message = STALE_MESSAGE
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["expected_version"].initial = self.instance.version
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is not None:
-            current = (
-                type(self.instance)
-                ._default_manager.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            # A post without the version (a forged or outdated page) is refused like a stale one.
-            if current is None or data.get("expected_version") != current:
-                raise ValidationError(f"{self.stale_message}（本次修改未保存）。", code="stale")
-        return data
-
-
-class ResidentAdminForm(VersionCheckedAdminForm):
-    stale_message = STALE_RESIDENT_MESSAGE
 
 
 class ReadOnlyAdminMixin:
@@ -150,7 +115,7 @@ class ResidentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ResidentAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "community", "gender", "birth_date", "masked_phone", "masked_id_number")
     list_select_related = ("community",)
     list_filter = ("gender", "tags")
@@ -171,7 +136,7 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
         "notes",
         "expected_version",
     )
-    form = ResidentAdminForm
+    stale_message = STALE_RESIDENT_MESSAGE
     readonly_fields = ("masked_id_number", "masked_phone")
     filter_horizontal = ("tags",)
     inlines = [ResidentEventInline]
@@ -202,8 +167,6 @@ class ResidentAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdm
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if change:
-            obj.version += 1  # the form checked (under a row lock) that it is still the one opened
         super().save_model(request, obj, form, change)
 
 
@@ -225,7 +188,7 @@ class ReferralInline(admin.TabularInline):
 
 
 @admin.register(Request)
-class RequestAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class RequestAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "station",
@@ -281,7 +244,7 @@ class RequestAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmi
         "created_by",
         "expected_version",
     )
-    form = VersionCheckedAdminForm
+    stale_message = STALE_MESSAGE
     inlines = [ReferralInline, TimelineEventInline]
 
     @admin.display(description="反映人电话")
@@ -292,11 +255,9 @@ class RequestAdmin(CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmi
         return False  # intake is in the app: reference numbers, timeline and duplicate checks live there
 
     def save_model(self, request, obj, form, change):
-        # Corrections by an administrator: keep priority and due time consistent, and bump the version
-        # so that a worker's open form built on the old one is refused (the form checked that this
-        # one was opened on the current version).
+        # Corrections by an administrator keep priority and due time consistent (the mixin bumps the
+        # version).
         obj.compute_priority()
-        obj.version += 1
         super().save_model(request, obj, form, change)
 
 

@@ -51,3 +51,68 @@ def test_models_refuse_links_across_stations(world):
     with pytest.raises(ValidationError) as excinfo:
         resource.full_clean()
     assert "partner" in excinfo.value.message_dict
+
+
+# --- Saves in the admin are version-checked like saves in the app ------------------------------------
+STALE = "该记录已被他人修改，请刷新页面后重新填写（本次修改未保存）。"
+OBJECTS = {"volunteerteam": "team", "communityorganisation": "organisation", "communityfund": "fund"}
+OBJECTS["annualplan"] = "plan"
+
+
+def _open(client, user, url):
+    from tests.stations.test_admin import form_data
+
+    client.force_login(user)
+    page = client.get(url)
+    assert page.status_code == 200
+    return form_data(page)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_stale_admin_save_is_refused_and_the_first_kept(client, world, admin_user, model):
+    from django.test import Client
+
+    from tests import factories as f
+
+    obj = world["own"][OBJECTS.get(model, model)]
+    url = reverse(f"admin:projects_{model}_change", args=[obj.pk])
+    second_admin = f.make_user("admin2", "admin", name="第二管理员", is_staff=True, is_superuser=True)
+    other = Client()
+    first, second = _open(client, admin_user, url), _open(other, second_admin, url)
+    assert first["expected_version"] == second["expected_version"] == obj.version
+
+    assert client.post(url, first).status_code == 302
+    refused = other.post(url, second)
+    assert refused.status_code == 200 and STALE in refused.content.decode()
+    obj.refresh_from_db()
+    assert obj.version == first["expected_version"] + 1  # the first save, and only it
+
+
+def test_a_worker_form_opened_before_an_admin_correction_is_refused(client, world, admin_user, worker):
+    from django.test import Client
+
+    activity = world["own"]["activity"]
+    edit = reverse("projects:activity-edit", args=[activity.pk])
+    worker_client = Client()
+    worker_client.force_login(worker)
+    form = worker_client.get(edit).context["form"]
+    opened = {
+        "date": activity.date.isoformat(),
+        "title": "社工的旧稿",
+        "method": activity.method,
+        "project": activity.project_id,
+        "communities": [c.pk for c in activity.communities.all()],
+        "sessions": activity.sessions,
+        "person_times": activity.person_times,
+        "volunteers": activity.volunteers,
+        "expected_version": form["expected_version"].value(),
+    }
+
+    admin_url = reverse("admin:projects_activity_change", args=[activity.pk])
+    corrected = {**_open(client, admin_user, admin_url), "title": "管理员更正的标题"}
+    assert client.post(admin_url, corrected).status_code == 302
+
+    response = worker_client.post(edit, opened)
+    assert "该记录已被他人修改" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.title == "管理员更正的标题"
