@@ -52,7 +52,7 @@ PRIORITY = {(s, u): priority_for(s, u) for s in Severity.values for u in Urgency
 def seed(*, options, rng, out):
     """Idempotent: a second run adds nothing twice. Progress goes to `out`."""
     target_requests = options.get("requests")
-    target_requests = 3000 if target_requests is None else max(0, target_requests)
+    target_requests = 20000 if target_requests is None else max(0, target_requests)
     city = City.load()
     if not city.stations:
         out.write("  no station serves any community yet: nothing to seed (run the stations demo first)")

@@ -21,7 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="sws-demo-2026", help="every demo account's password")
-        parser.add_argument("--requests", type=int, default=3000, help="how many requests to generate")
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=20000,
+            help="how many requests to generate (default 20,000: a few a month for each station)",
+        )
         parser.add_argument(
             "--history-days",
             type=int,
