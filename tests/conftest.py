@@ -135,6 +135,12 @@ def admin_user(db):
     return f.make_user("admin", User.Role.ADMIN, name="管理员", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def second_admin(db):
+    """Another administrator, for two people editing one record at once."""
+    return f.make_user("admin2", User.Role.ADMIN, name="第二管理员", is_staff=True, is_superuser=True)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """The audit trail writes content types on every audited save. A transactional test's flush (with

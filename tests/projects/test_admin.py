@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.stations.test_admin import open_change_form
+
 MODELS = [
     "project",
     "activity",
@@ -13,14 +15,16 @@ MODELS = [
     "communityfund",
 ]
 MODELS += ["annualplan"]
+# The world fixture's key for each model's record.
+OBJECTS = {"volunteerteam": "team", "communityorganisation": "organisation", "communityfund": "fund"}
+OBJECTS["annualplan"] = "plan"
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_admin_changelist_and_change_page_work(client, world, admin_user, model):
     client.force_login(admin_user)
     assert client.get(reverse(f"admin:projects_{model}_changelist")).status_code == 200
-    names = {"volunteerteam": "team", "communityorganisation": "organisation", "communityfund": "fund"}
-    obj = world["own"][{**names, "annualplan": "plan"}.get(model, model)]
+    obj = world["own"][OBJECTS.get(model, model)]
     assert client.get(reverse(f"admin:projects_{model}_change", args=[obj.pk])).status_code == 200
 
 
@@ -55,30 +59,16 @@ def test_models_refuse_links_across_stations(world):
 
 # --- Saves in the admin are version-checked like saves in the app ------------------------------------
 STALE = "该记录已被他人修改，请刷新页面后重新填写（本次修改未保存）。"
-OBJECTS = {"volunteerteam": "team", "communityorganisation": "organisation", "communityfund": "fund"}
-OBJECTS["annualplan"] = "plan"
-
-
-def _open(client, user, url):
-    from tests.stations.test_admin import form_data
-
-    client.force_login(user)
-    page = client.get(url)
-    assert page.status_code == 200
-    return form_data(page)
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_a_stale_admin_save_is_refused_and_the_first_kept(client, world, admin_user, model):
+def test_a_stale_admin_save_is_refused_and_the_first_kept(client, world, admin_user, second_admin, model):
     from django.test import Client
-
-    from tests import factories as f
 
     obj = world["own"][OBJECTS.get(model, model)]
     url = reverse(f"admin:projects_{model}_change", args=[obj.pk])
-    second_admin = f.make_user("admin2", "admin", name="第二管理员", is_staff=True, is_superuser=True)
     other = Client()
-    first, second = _open(client, admin_user, url), _open(other, second_admin, url)
+    first, second = open_change_form(client, admin_user, url), open_change_form(other, second_admin, url)
     assert first["expected_version"] == second["expected_version"] == obj.version
 
     assert client.post(url, first).status_code == 302
@@ -109,7 +99,7 @@ def test_a_worker_form_opened_before_an_admin_correction_is_refused(client, worl
     }
 
     admin_url = reverse("admin:projects_activity_change", args=[activity.pk])
-    corrected = {**_open(client, admin_user, admin_url), "title": "管理员更正的标题"}
+    corrected = {**open_change_form(client, admin_user, admin_url), "title": "管理员更正的标题"}
     assert client.post(admin_url, corrected).status_code == 302
 
     response = worker_client.post(edit, opened)

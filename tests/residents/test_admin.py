@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from residents.models import Category, Request, Resident, ResidentEvent, TimelineEvent
 from tests.residents.factories import make_request
+from tests.stations.test_admin import open_change_form
 
 
 @pytest.mark.django_db
@@ -138,22 +139,6 @@ def test_minors_and_sensitive_records_need_the_permission_in_admin(
 # --- Admin saves check the version the change form was opened with -----------------------------------
 
 
-@pytest.fixture
-def second_admin(db):
-    from tests import factories as f
-
-    return f.make_user("admin2", "admin", name="第二管理员", is_staff=True, is_superuser=True)
-
-
-def _open(client, user, url):
-    from tests.stations.test_admin import form_data
-
-    client.force_login(user)
-    page = client.get(url)
-    assert page.status_code == 200
-    return form_data(page)
-
-
 @pytest.mark.django_db
 def test_a_stale_admin_save_of_a_request_is_refused_and_the_first_kept(
     client, admin_user, second_admin, guoyuan
@@ -163,8 +148,8 @@ def test_a_stale_admin_save_of_a_request_is_refused_and_the_first_kept(
     request = make_request(guoyuan, description="楼道灯坏了")
     url = reverse("admin:residents_request_change", args=[request.pk])
     other = Client()
-    first = _open(client, admin_user, url)
-    second = _open(other, second_admin, url)
+    first = open_change_form(client, admin_user, url)
+    second = open_change_form(other, second_admin, url)
     assert first["expected_version"] == second["expected_version"] == request.version
 
     saved = client.post(url, {**first, "description": "楼道灯坏了（管理员一更正）"})
@@ -178,7 +163,7 @@ def test_a_stale_admin_save_of_a_request_is_refused_and_the_first_kept(
     assert request.version == first["expected_version"] + 1
 
     # Opened again, the second administrator's page carries the new version and saves.
-    again = _open(other, second_admin, url)
+    again = open_change_form(other, second_admin, url)
     assert other.post(url, {**again, "description": "管理员二重新修改"}).status_code == 302
     request.refresh_from_db()
     assert (request.description, request.version) == ("管理员二重新修改", first["expected_version"] + 2)
@@ -192,7 +177,7 @@ def test_a_worker_change_after_the_admin_opened_the_request_is_not_overwritten(
 
     request = make_request(guoyuan, user=worker)
     url = reverse("admin:residents_request_change", args=[request.pk])
-    opened = _open(client, admin_user, url)
+    opened = open_change_form(client, admin_user, url)
     services.assign_request(acting_user=worker, request=Request.objects.get(pk=request.pk), assignee=worker2)
 
     refused = client.post(url, {**opened, "description": "管理员的旧稿"})
@@ -211,8 +196,8 @@ def test_a_stale_admin_save_of_a_resident_is_refused_with_nothing_saved(
     tag = resident.tags.model.objects.order_by("pk").first()
     url = reverse("admin:residents_resident_change", args=[resident.pk])
     other = Client()
-    first = _open(client, admin_user, url)
-    second = _open(other, second_admin, url)
+    first = open_change_form(client, admin_user, url)
+    second = open_change_form(other, second_admin, url)
 
     assert client.post(url, {**first, "address": "朝阳里1号楼"}).status_code == 302
     refused = other.post(url, {**second, "address": "旧地址", "tags": [tag.pk]})
@@ -228,7 +213,7 @@ def test_a_stale_admin_save_of_a_resident_is_refused_with_nothing_saved(
 def test_an_admin_post_without_the_version_is_refused(client, admin_user, guoyuan):
     request = make_request(guoyuan, description="楼道灯坏了")
     url = reverse("admin:residents_request_change", args=[request.pk])
-    data = _open(client, admin_user, url)
+    data = open_change_form(client, admin_user, url)
     del data["expected_version"]
     response = client.post(url, {**data, "description": "没有版本号"})
     assert response.status_code == 200 and "本次修改未保存" in response.content.decode()

@@ -55,6 +55,14 @@ def form_data(response):
     return data
 
 
+def open_change_form(client, user, url):
+    """`user` opens the admin change page `url`: the POST their browser would send back unchanged."""
+    client.force_login(user)
+    page = client.get(url)
+    assert page.status_code == 200
+    return form_data(page)
+
+
 @pytest.fixture
 def staffed(worker, worker2, other_worker, far_worker):
     return worker, worker2, other_worker, far_worker
