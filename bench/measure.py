@@ -8,10 +8,13 @@ Run by `bench.run` against a seeded database (DJANGO_SETTINGS_MODULE=bench.setti
 Server time is the wall time of `Client.get/post`: middleware, view, queries, template, response. Pages are
 timed round-robin (one request of each page per round) so a burst of load on the shared machine hits all
 pages alike, and the cache is cleared before every timed request: the figures are the cost of computing a
-page, never of a cache hit. The one exception is the `dashboards` cache alias (KEEP_WARM): the dashboards'
-trend figures for months that are over, which production computes once an hour per station, district and
-the city (sws/dashboards/queries.py); the warm-up fills it, as the first visitor of the hour does. SQL
-queries are counted once per page, after the warm-up.
+page, never of a cache hit. Two cache aliases are exceptions (KEEP_WARM), filled by the warm-up as by a
+page's first visitor: `dashboards`, the dashboards' trend figures for months that are over, which
+production computes once an hour per station, district and the city (sws/dashboards/queries.py), and
+`reference`, the queue's option lists and default filter form, built again only after a category,
+community or worker changed (stations/reference.py). The page `queue-cold` clears `reference` before each
+of its runs: the queue's first view after such a change. SQL queries are counted once per page, after the
+warm-up.
 """
 
 import argparse
@@ -161,7 +164,7 @@ class PageRun:
 
         data = self.prepare()
         for alias in caches:
-            if alias not in KEEP_WARM:
+            if alias not in KEEP_WARM or alias in self.page.cold:
                 caches[alias].clear()
         if count_queries:
             with CaptureQueriesContext(connection) as ctx:
@@ -180,7 +183,7 @@ class PageRun:
 
 
 # Cache aliases not cleared between timed requests (see the module docstring).
-KEEP_WARM = ("dashboards",)
+KEEP_WARM = ("dashboards", "reference")
 
 
 def _errors_in(body):

@@ -83,6 +83,9 @@ class Page:
     # (a dict, or a function of the subjects giving one).
     post_values: dict | Callable = field(default_factory=dict)
     throughput: bool = False  # also driven by wrk under gunicorn
+    # Cache aliases cleared before each of its runs although the others keep them (bench.measure.KEEP_WARM):
+    # the page's cost on its first view after they were emptied.
+    cold: tuple[str, ...] = ()
     baseline: bool = False  # the yardstick (bench.views)
 
     def post_data(self, subjects) -> dict:
@@ -105,6 +108,15 @@ PAGES = [
     Page("baseline-bare", "基准：队列单查询（无页面框架）", STATION, ("bench-baseline-bare",), no_args),
     # Station worker
     Page("queue", "诉求队列", STATION, ("residents:request-queue",), no_args, throughput=True),
+    # The first view after a category, community or worker changed: option lists and filter form built again.
+    Page(
+        "queue-cold",
+        "诉求队列（参考列表变更后首次打开）",
+        STATION,
+        ("residents:request-queue",),
+        no_args,
+        cold=("reference",),
+    ),
     Page("case", "诉求详情（个案页）", STATION, ("residents:request-detail",), case_args, throughput=True),
     Page("resident-list", "居民名册", STATION, ("residents:resident-list",), no_args),
     Page("intake-get", "登记诉求（打开表单）", STATION, ("residents:intake",), no_args),

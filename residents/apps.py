@@ -7,3 +7,7 @@ class ResidentsConfig(AppConfig):
 
     def ready(self):
         from residents import checks  # noqa: F401  (registers the personal-data key check)
+        from residents.models import Category
+        from stations import reference
+
+        reference.track(Category)  # the queue's category filter lists them

@@ -1,5 +1,7 @@
 """List filters (django-filter). Every choice list is limited to the user's scope."""
 
+from functools import cached_property, partial
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -10,7 +12,7 @@ from residents.fields import BoundedFilterModelChoiceField, BoundedModelChoiceFi
 from residents.models import Category, Priority, Request, Resident, VulnerabilityTag
 from residents.services import station_workers
 from residents.widgets import FastCheckboxInput, FastSelect, FastTextInput
-from stations import access
+from stations import access, reference
 from stations.models import Community, Station, User
 
 ELDERLY, MINOR = "age-elderly", "age-minor"
@@ -128,8 +130,8 @@ class RequestFilter(django_filters.FilterSet):
     """The triage queue's filters. Without a status filter the queue shows open requests and resolved
     ones whose follow-up is due; choosing a status searches all of the station's requests."""
 
-    # Widgets render in Python (residents/widgets.py) and choices are read with one query each: the queue
-    # is the page opened most.
+    # Widgets render in Python (residents/widgets.py) and the choice lists come from the reference cache:
+    # the queue is the page opened most.
     # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
@@ -208,12 +210,38 @@ class RequestFilter(django_filters.FilterSet):
         self.filters["category"].queryset = Category.objects.order_by(
             "parent__order", "parent_id", "order", "name"
         )
+        # The option lists come from the reference cache (stations/reference.py), all in one lookup; a
+        # submitted value is still looked up in the filter's (scoped) queryset.
+        self._user = user
+        self._list_builders = {}
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, ListedModelChoiceFilter):
+                self._list_builders[name] = partial(filter_.extra["listing"], filter_.queryset)
+                filter_.extra["listing"] = partial(self._cached_list, name)
+
+    @cached_property
+    def reference_key(self) -> str:
+        """Names the option lists (stations/reference.py): the same for every user of the scope until one
+        of the lists changes."""
+        return reference.key(self._user)
+
+    @cached_property
+    def _reference_lists(self) -> dict:
+        return reference.lists(self.reference_key, self._list_builders)
+
+    def _cached_list(self, name, queryset) -> list:
+        return self._reference_lists[name]
 
     def choices(self, name) -> list:
         """What the model choice filter `name` offers, (pk, label) pairs read once for its select and for
         the page (the queue's rows take their category and community names from here, and for a station
         user its workers, whom the quick action 指派 offers too)."""
-        return self.form.fields[name].listed()
+        return self._reference_lists[name]
+
+    @property
+    def qs(self):
+        # Unbound (no query string): the default queue, without validating a form of empty fields.
+        return super().qs if self.is_bound else self.queryset.queue()
 
     def filter_queryset(self, queryset):
         if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("reference")):

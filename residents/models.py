@@ -412,14 +412,10 @@ class RequestQuerySet(ScopedQuerySet):
         """The triage queue: open requests, plus resolved ones whose follow-up (回访) is due; most
         pressing first (priority, then due time)."""
         today = today or timezone.localdate()
-        return (
-            self.filter(
-                Q(status__in=Request.OPEN_STATUSES)
-                | Q(status=Request.Status.RESOLVED, follow_up_due_on__lte=today)
-            )
-            .with_queue_columns()
-            .order_by("priority", "due_at", "pk")
-        )
+        return self.filter(
+            Q(status__in=Request.OPEN_STATUSES)
+            | Q(status=Request.Status.RESOLVED, follow_up_due_on__lte=today)
+        ).order_by("priority", "due_at", "pk")
 
     def open_duplicates(self, *, resident, category, exclude_pk=None):
         """Open requests of the same resident and category: intake warns about them."""

@@ -24,7 +24,7 @@ from residents.filters import RequestFilter, user_names
 from residents.models import Request
 from residents.queue_rows import QueueRows
 from residents.views import PAGE_SIZE, is_htmx
-from stations import access
+from stations import access, reference
 from stations.audit import record_access
 
 # action → (form, service, message on success)
@@ -113,25 +113,47 @@ def _figures(now, window: bool) -> dict:
     return figures
 
 
-def _queue_page(results, number, now):
-    """The page `number` (?page=, read as Paginator.get_page reads it) and the figures.
+def _counted_figures(requests, now) -> dict:
+    """`_figures` of requests in hand."""
+    open_ = [r for r in requests if r.status in Request.OPEN_STATUSES]
+    return {
+        "total": len(requests),
+        "overdue": sum(r.due_at < now for r in open_),
+        "unassigned": sum(r.assignee_id is None for r in open_),
+    }
 
-    The rows' query counts all matching rows too (window aggregates), so a page and its figures take one
-    query. A page with no rows on it says nothing about the count: past the end (or below 1), the figures
-    are counted on their own and, as get_page() does, the last page is shown."""
-    rows = QueueRows.columns(results).annotate(**_figures(now, window=True))
+
+def _queue_page(results, number, now):
+    """The page `number` (?page=, read as Paginator.get_page reads it) and the figures, in one query for a
+    queue that fits on its first page (most stations' queues: the figures are counted from its rows) or
+    for a later page (the rows carry the figures as window aggregates).
+
+    A page with no rows on it says nothing about the count: past the end (or below 1), the figures are
+    counted on their own and, as get_page() does, the last page is shown."""
+    rows = QueueRows.columns(results)
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
+    if number == 1:
+        object_list = list(rows[: PAGE_SIZE + 1])
+        if len(object_list) <= PAGE_SIZE:
+            stats = _counted_figures(object_list, now)
+            return Page(object_list, 1, CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))), stats
+        stats = results.order_by().aggregate(**_figures(now, window=False))
+        paginator = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
+        return Page(object_list[:PAGE_SIZE], 1, paginator), stats
     # A page no table can reach is past the end without asking (and its OFFSET would overflow).
-    if 1 <= number <= PK_MAX // PAGE_SIZE:
-        object_list = list(rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-        if object_list or number == 1:
-            first = object_list[0] if object_list else None
-            stats = {name: getattr(first, f"queue_{name}", 0) for name in ("total", "overdue", "unassigned")}
-            paginator = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
-            return Page(object_list, number, paginator), stats
+    if 1 < number <= PK_MAX // PAGE_SIZE:
+        windowed = rows.annotate(**_figures(now, window=True))
+        object_list = list(windowed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+        if object_list:
+            stats = {
+                name: getattr(object_list[0], f"queue_{name}") for name in ("total", "overdue", "unassigned")
+            }
+            return Page(
+                object_list, number, CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
+            ), stats
     stats = results.order_by().aggregate(**_figures(now, window=False))
     page = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total")).get_page(number)
     return page, stats
@@ -143,7 +165,7 @@ def _queue_page(results, number, now):
 def request_queue(request):
     user = request.user
     requests = Request.objects.visible_to(user).order_by("priority", "due_at", "pk")
-    filterset = RequestFilter(request.GET, queryset=requests, user=user)
+    filterset = RequestFilter(request.GET or None, queryset=requests, user=user)
     page, stats = _queue_page(filterset.qs, request.GET.get("page"), timezone.now())
     can_act = access.is_station_user(user)
     rows = QueueRows(
@@ -160,6 +182,10 @@ def request_queue(request):
         "residents/request_queue.html",
         {
             "filter": filterset,
+            # No filter chosen: the form is the same for the whole scope until its lists change, so it
+            # is rendered once (stations/reference.py).
+            "filter_cache_key": None if filterset.is_bound else filterset.reference_key,
+            "filter_cache_ttl": reference.TTL,
             "page": page,
             "rows": rows.render(page.object_list),
             "stats": stats,

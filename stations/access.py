@@ -55,6 +55,20 @@ def district_station_ids(user) -> list[int]:
     return user._district_station_ids
 
 
+def scope_key(user) -> str:
+    """Names the rows `visible_to(user)` returns, the same for every user with the same scope: "city",
+    "district:<pk>", "station:<pk>" or "none" (a cache of scoped lists is shared only by such users)."""
+    if not user.is_authenticated or not user.is_active:
+        return "none"
+    if sees_whole_city(user):
+        return "city"
+    if is_district_user(user):
+        return f"district:{user.district_id}"
+    if is_station_user(user):
+        return f"station:{user.station_id}"
+    return "none"
+
+
 class ScopedQuerySet(models.QuerySet):
     station_lookup: str | None = None
     district_lookup: str | None = None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from stations import reference
 from stations.models import Community, District, Municipality, Street
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "tianjin_divisions.csv.gz"
@@ -214,4 +215,6 @@ def import_divisions(path=DEFAULT_FILE, *, dry_run=False, out=None) -> list[Leve
     results.append(result)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        reference.changed()  # bulk writes send no signals: the communities lists must be built again
     return results

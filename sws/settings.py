@@ -119,8 +119,11 @@ else:
 # The dashboards' figures for months that are over (sws/dashboards/queries.py, one hour): an alias of its
 # own so they can be told apart from sessions and rate limits (the benchmark clears only the others).
 CACHES["dashboards"] = {**CACHES["default"], "KEY_PREFIX": "dashboards"}
+# The queue's option lists until one of them changes (stations/reference.py): kept by the benchmark too.
+CACHES["reference"] = {**CACHES["default"], "KEY_PREFIX": "reference"}
 if "LOCATION" not in CACHES["default"]:
     CACHES["dashboards"]["LOCATION"] = "dashboards"  # its own local-memory store
+    CACHES["reference"]["LOCATION"] = "reference"
 
 # --- Users and login --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "stations.User"

@@ -154,11 +154,14 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_dashboard_cache():
-    """The dashboards cache closed months' figures (sws/dashboards/queries.py) in local memory, which
-    outlives a test's rolled-back data: figures cached by one test must not reach the next."""
+def _fresh_long_lived_caches():
+    """The dashboards' closed months (sws/dashboards/queries.py) and the reference lists
+    (stations/reference.py) are cached in local memory, which outlives a test's rolled-back data: what
+    one test cached must not reach the next."""
     from django.core.cache import caches
 
-    caches["dashboards"].clear()
+    for alias in ("dashboards", "reference"):
+        caches[alias].clear()
     yield
-    caches["dashboards"].clear()
+    for alias in ("dashboards", "reference"):
+        caches[alias].clear()

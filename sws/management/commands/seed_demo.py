@@ -14,6 +14,7 @@ from django.db import transaction
 from projects import demo as projects_demo
 from residents import demo as residents_demo
 from stations import demo as stations_demo
+from stations import reference
 
 
 class Command(BaseCommand):
@@ -46,5 +47,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {label}"))
             with transaction.atomic():
                 module.seed(options=options, rng=rng, out=self.stdout)
+        reference.changed()  # the seeders write in bulk, which sends no signals (stations/reference.py)
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.0f} s."))
         stations_demo.print_accounts(options=options, out=self.stdout)
