@@ -40,7 +40,7 @@ from projects.models import (
     Resource,
     VolunteerTeam,
 )
-from projects.progress import ProgressRow, progress_for_plans
+from projects.progress import PLAN_PROGRESS_FIELDS, ProgressRow, progress_for_plans
 from residents.models import Request, Resident
 from stations.models import DEADLINE_WARNING_DAYS, Assignment, Community, Station, Street
 from sws.dashboards.periods import Period
@@ -455,7 +455,7 @@ def plan_progress_by_station(scope: Scope, year: int) -> dict:
     `projects.progress.progress_for_plans` computes every plan at once (5 grouped queries), plus one
     query for the plans themselves.
     """
-    plans = list(scope.narrow(AnnualPlan.objects.filter(year=year)))
+    plans = list(scope.narrow(AnnualPlan.objects.filter(year=year).only(*PLAN_PROGRESS_FIELDS)))
     month_start = Period.month(timezone.localdate()).start
     registry_base = (month_start, registered_before(sorted({p.station_id for p in plans}), month_start))
     progress = progress_for_plans(plans, registry_base=registry_base)

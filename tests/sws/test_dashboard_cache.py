@@ -143,3 +143,18 @@ def test_registry_base_is_ignored_for_a_year_that_ended_before_it(dataset, guoyu
     this_year = actuals_for_year([guoyuan.pk], 2026, registry_base=(moment, {guoyuan.pk: 1000}))
     assert last_year[guoyuan.pk]["registered_residents"] < 1000  # counted, not taken from the base
     assert this_year[guoyuan.pk]["registered_residents"] == 1001  # the base plus April's one
+
+
+def test_plan_progress_reads_no_plan_texts(dataset, worker, guoyuan):
+    """A dashboard lists every station's plan for its progress: the texts (up to 4,000 characters each)
+    stay in the database; the status and targets it shows are read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        progress = q.plan_progress_by_station(q.Scope(worker, station=guoyuan), 2026)[guoyuan.pk]
+    plans_query = next(c["sql"] for c in captured.captured_queries if "projects_annualplan" in c["sql"])
+    assert "volunteer_text" not in plans_query and "review_comment" not in plans_query
+    assert progress["plan"].get_status_display() == dataset.plan.get_status_display()
+    targets = {row.key: row.target for row in progress["plan_rows"]}
+    assert targets["volunteer_teams"] == dataset.plan.target_volunteer_teams
