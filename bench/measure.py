@@ -13,8 +13,9 @@ page's first visitor: `dashboards`, the dashboards' trend figures for months tha
 production computes once an hour per station, district and the city (sws/dashboards/queries.py), and
 `reference`, the queue's option lists and default filter form, built again only after a category,
 community or worker changed (stations/reference.py). The page `queue-cold` clears `reference` before each
-of its runs: the queue's first view after such a change. SQL queries are counted once per page, after the
-warm-up.
+of its runs: the queue's first view after such a change. A POST page's writes are undone after each run
+(`Page.undo`, untimed), so every run measures the city as seeded. SQL queries are counted once per page,
+after the warm-up.
 """
 
 import argparse
@@ -179,7 +180,10 @@ class PageRun:
                 self.durations.append(elapsed)
         self.status = response.status_code
         self.bytes = size
-        return self.check(response)
+        error = self.check(response)
+        if self.page.undo and error is None:
+            self.page.undo(response)
+        return error
 
 
 # Cache aliases not cleared between timed requests (see the module docstring).

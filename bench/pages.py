@@ -83,6 +83,9 @@ class Page:
     # (a dict, or a function of the subjects giving one).
     post_values: dict | Callable = field(default_factory=dict)
     throughput: bool = False  # also driven by wrk under gunicorn
+    # POST pages: undoes what one request wrote (untimed, after it is answered), so every run of every page
+    # measures the city as seeded; a function of the response.
+    undo: Callable | None = None
     # Cache aliases cleared before each of its runs although the others keep them (bench.measure.KEEP_WARM):
     # the page's cost on its first view after they were emptied.
     cold: tuple[str, ...] = ()
@@ -101,6 +104,17 @@ class Page:
                     continue
                 return f"{url}?{self.query}" if self.query else url
         return None
+
+
+def delete_created_request(response):
+    """Undo an intake: delete the request it created (the page the form redirects to), with its timeline.
+    Otherwise every run would add ~46 open requests to the worker's queue, and the queue page would be
+    measured on a longer queue each time."""
+    from django.urls import resolve
+
+    from residents.models import Request
+
+    Request.objects.filter(pk=resolve(response["Location"]).kwargs["pk"]).delete()
 
 
 PAGES = [
@@ -129,6 +143,7 @@ PAGES = [
         method="POST",
         # The usual walk-in: a registered resident of the station, found by the search box.
         post_values=lambda subjects: {"mode": "existing", "resident": subjects.resident_pk},
+        undo=delete_created_request,
     ),
     Page("station-dashboard", "本站看板", STATION, ("dashboards:station",), station_pk),
     # District centre

@@ -101,7 +101,9 @@ def context_lines(result):
         f"`{subj.get('users', {}).get('city')}`.",
         f"- {m.get('runs')} timed runs per page after {m.get('warmup')} warm-up runs, round-robin, cache "
         "cleared before each run except the dashboards' closed-month trend figures (kept warm, as after the "
-        "hour's first visit); in-process (Django test client), so times are server time.",
+        "hour's first visit) and the queue's option lists (kept until one changes; `queue-cold` clears "
+        "them); each intake POST's request deleted again, untimed; in-process (Django test client), so "
+        "times are server time.",
         f"- Seeding took {_n(result.get('seed_seconds'), 0)} s; machine load average (1 min) "
         f"{_n(load.get('before'), 2)} before measuring, {_n(load.get('after'), 2)} after, on "
         f"{load.get('cpus')} cores shared with other work.",

@@ -74,6 +74,23 @@ def test_pages_resolve_with_candidate_names_and_arguments(guoyuan, worker):
     assert len({p.key for p in PAGES}) == len(PAGES)
 
 
+def test_an_intake_post_is_timed_then_undone(client, worker, guoyuan, chaoyangli):
+    """Every run of the intake POST would otherwise add an open request to the measured worker's queue."""
+    from bench.measure import PageRun
+    from tests.residents.factories import make_resident
+
+    resident = make_resident(chaoyangli)
+    subjects = Subjects(
+        users={STATION: worker}, station=guoyuan, district=guoyuan.district, resident_pk=resident.pk
+    )
+    page = next(p for p in PAGES if p.key == "intake-post")
+    client.force_login(worker)
+    run = PageRun(page, client, page.resolve(subjects), subjects)
+    assert run.once(timed=True) is None and run.status == 302 and len(run.durations) == 1
+    assert run.once(timed=True, count_queries=True) is None and run.queries > 3
+    assert not Request.objects.exists()
+
+
 def _requests(station, community, n, **fields):
     category = Category.objects.get_or_create(name="生活照料", parent=None)[0]
     now = timezone.now()
