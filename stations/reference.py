@@ -46,10 +46,10 @@ def key(user) -> str:
     return f"{_generation()}:{access.scope_key(user)}"
 
 
-def lists(key: str, builders: dict) -> dict:
-    """{name: list} under `key` (`key(user)`): `builders[name]()` builds a list, through
+def lists(lists_key: str, builders: dict) -> dict:
+    """{name: list} under `lists_key` (`key(user)`): `builders[name]()` builds a list, through
     `visible_to(user)`, where the cache has none. One cache lookup when all are cached."""
-    keys = {name: f"{key}:{name}" for name in builders}
+    keys = {name: f"{lists_key}:{name}" for name in builders}
     found = _cache().get_many(keys.values())
     built = {keys[name]: build() for name, build in builders.items() if keys[name] not in found}
     if built:
