@@ -210,14 +210,15 @@ def test_growth_and_targets_report_what_was_measured():
 def test_update_doc_replaces_only_the_marked_blocks(tmp_path, monkeypatch):
     doc = tmp_path / "performance.md"
     doc.write_text(
-        "intro\n<!-- bench:100000:start -->\nold\n<!-- bench:100000:end -->\nkept\n", encoding="utf-8"
+        "intro\n<!-- bench:100000:start -->\nthe previous table\n<!-- bench:100000:end -->\nkept\n",
+        encoding="utf-8",
     )
     monkeypatch.setattr(report, "RESULTS", tmp_path)
     result = _result(100_000, [_page("baseline", 4, 5, 3, baseline=True, ratio_p95=1.0)])
     (tmp_path / "latest-100000.json").write_text(json.dumps(result), encoding="utf-8")
     assert report.update_doc(result, doc=doc) == ["100000"]
     text = doc.read_text(encoding="utf-8")
-    assert "old" not in text
+    assert "the previous table" not in text
     assert text.startswith("intro\n") and text.endswith("kept\n")
     assert "| baseline (`baseline`) | u | 4.0 | 5.0 | 1.00 | 3 | – |" in text
 
