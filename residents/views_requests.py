@@ -131,6 +131,10 @@ def _queue_page(results, number, now):
     A page with no rows on it says nothing about the count: past the end (or below 1), the figures are
     counted on their own and, as get_page() does, the last page is shown."""
     rows = QueueRows.columns(results)
+
+    def page(object_list, number, stats):
+        return Page(object_list, number, CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))), stats
+
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -138,25 +142,19 @@ def _queue_page(results, number, now):
     if number == 1:
         object_list = list(rows[: PAGE_SIZE + 1])
         if len(object_list) <= PAGE_SIZE:
-            stats = _counted_figures(object_list, now)
-            return Page(object_list, 1, CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))), stats
-        stats = results.order_by().aggregate(**_figures(now, window=False))
-        paginator = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
-        return Page(object_list[:PAGE_SIZE], 1, paginator), stats
+            return page(object_list, 1, _counted_figures(object_list, now))
+        return page(object_list[:PAGE_SIZE], 1, results.order_by().aggregate(**_figures(now, window=False)))
     # A page no table can reach is past the end without asking (and its OFFSET would overflow).
     if 1 < number <= PK_MAX // PAGE_SIZE:
         windowed = rows.annotate(**_figures(now, window=True))
         object_list = list(windowed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
         if object_list:
-            stats = {
+            figures = {
                 name: getattr(object_list[0], f"queue_{name}") for name in ("total", "overdue", "unassigned")
             }
-            return Page(
-                object_list, number, CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total"))
-            ), stats
+            return page(object_list, number, figures)
     stats = results.order_by().aggregate(**_figures(now, window=False))
-    page = CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total")).get_page(number)
-    return page, stats
+    return CountedPaginator(rows, PAGE_SIZE, count=stats.pop("total")).get_page(number), stats
 
 
 @require_safe

@@ -61,7 +61,7 @@ def _new_generation():
     _cache().set(_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
-def changed(**kwargs):
+def changed():
     """Every cached list is built again on its next use: at once (for the rest of this transaction) and
     again when it commits (a list built meanwhile by another request read the rows before the commit)."""
     _new_generation()
@@ -72,7 +72,7 @@ def changed(**kwargs):
 _LOGIN_FIELDS = {"last_login", "station", "district", "district_scope"}
 
 
-def _user_changed(sender, instance=None, update_fields=None, **kwargs):
+def _saved_or_deleted(sender, update_fields=None, **kwargs):
     if update_fields is not None and "last_login" in update_fields and set(update_fields) <= _LOGIN_FIELDS:
         return  # a login: no list shows it
     changed()
@@ -81,7 +81,6 @@ def _user_changed(sender, instance=None, update_fields=None, **kwargs):
 def track(*models):
     """Lists are built from these models: any save or delete of one starts a new generation."""
     for model in models:
-        receiver = _user_changed if hasattr(model, "last_login") else changed
         uid = f"stations.reference:{model._meta.label}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
+        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=uid, weak=False)
