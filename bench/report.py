@@ -103,7 +103,9 @@ def context_lines(result):
         "cleared before each run except the dashboards' closed-month trend figures (kept warm, as after the "
         "hour's first visit) and the queue's option lists (kept until one changes; `queue-cold` clears "
         "them); each intake POST's request deleted again, untimed; in-process (Django test client), so "
-        "times are server time.",
+        "times are server time; the warmed-up heap frozen (gc.freeze) so a full garbage collection "
+        f"({_n(m.get('gc', {}).get('full_collection_ms'), 0)} ms over "
+        f"{m.get('gc', {}).get('frozen_objects', 0):,} objects) does not fall on one page's runs.",
         f"- Seeding took {_n(result.get('seed_seconds'), 0)} s; machine load average (1 min) "
         f"{_n(load.get('before'), 2)} before measuring, {_n(load.get('after'), 2)} after, on "
         f"{load.get('cpus')} cores shared with other work.",

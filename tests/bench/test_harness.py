@@ -1,13 +1,14 @@
 """The benchmark's machinery (no timings here: speed is measured by `bench.run`, never by tests)."""
 
 import datetime
+import gc
 import json
 
 import pytest
 from django.utils import timezone
 
 from bench import formfill, report
-from bench.measure import percentile, summarize
+from bench.measure import _freeze_warm_heap, percentile, summarize
 from bench.pages import PAGES, STATION, Page, Subjects, no_args
 from residents.models import Category, Request
 
@@ -205,6 +206,18 @@ def test_growth_and_targets_report_what_was_measured():
     markdown = report.markdown([small, large])
     assert "| 12 → 14 |" in markdown
     assert "not built" in markdown
+
+
+def test_the_warm_heap_is_frozen_and_the_collection_it_spared_is_reported():
+    try:
+        elapsed_ms, frozen = _freeze_warm_heap()
+        assert frozen == gc.get_freeze_count() > 0
+        assert elapsed_ms > 0
+    finally:
+        gc.unfreeze()
+    result = _result(1_000_000, [_page("baseline", 4, 5, 3, baseline=True)])
+    result["measure"]["gc"] = {"full_collection_ms": 71.4, "frozen_objects": 133_889}
+    assert "a full garbage collection (71 ms over 133,889 objects)" in report.markdown([result])
 
 
 def test_update_doc_replaces_only_the_marked_blocks(tmp_path, monkeypatch):
