@@ -122,8 +122,11 @@ CACHES["dashboards"] = {**CACHES["default"], "KEY_PREFIX": "dashboards"}
 # The queue's option lists until one of them changes (stations/reference.py): kept by the benchmark too.
 CACHES["reference"] = {**CACHES["default"], "KEY_PREFIX": "reference"}
 if "LOCATION" not in CACHES["default"]:
-    CACHES["dashboards"]["LOCATION"] = "dashboards"  # its own local-memory store
-    CACHES["reference"]["LOCATION"] = "reference"
+    # Each its own local-memory store, sized for the whole city: local memory culls a third of its keys
+    # once it holds MAX_ENTRIES (default 300), and the city's closed months alone are 2 trends x 12 months x
+    # 266 scopes (249 stations, 16 districts, the city), plus each station's registry count.
+    CACHES["dashboards"].update(LOCATION="dashboards", OPTIONS={"MAX_ENTRIES": 50_000})
+    CACHES["reference"].update(LOCATION="reference", OPTIONS={"MAX_ENTRIES": 10_000})
 
 # --- Users and login --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "stations.User"

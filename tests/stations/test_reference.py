@@ -186,3 +186,15 @@ def test_a_forged_community_outside_the_scope_is_still_refused(client, worker, t
     assert response.status_code == 200
     html = response.content.decode()
     assert "errorlist" in html and "泰来西里" not in html
+
+
+def test_the_local_store_keeps_every_scopes_lists_and_forms():
+    """Without Redis the store is local memory, which culls keys past its MAX_ENTRIES: it must hold the
+    lists and the filter form in both languages of every scope of the city (249 stations, 16 districts,
+    the city) at once, or a busy morning rebuilds them over and over."""
+    from django.core.cache import caches
+
+    cache = caches["reference"]
+    keys = {f"{kind}:{scope}": scope for kind in ("lists", "form-zh", "form-en") for scope in range(266)}
+    cache.set_many(keys)
+    assert cache.get_many(list(keys)) == keys
