@@ -7,10 +7,6 @@ table beside the chart, so a printout or a screen reader carries the figures too
      "categories": ["2025-04", …], "series": [{"name": "受理", "data": [3, 5, …]}, …]}
 """
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
-
-from projects.models import Activity
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
@@ -63,31 +59,21 @@ def priorities(requests, period: Period) -> dict:
     }
 
 
-def activity_trend(scope: q.Scope, period: Period) -> dict:
-    """Sessions and person-times per month over the 12 months ending with the period (one query)."""
-    months = period.trend_months()
-    first, last = months[0], Period.month(months[-1]).last_day
-    rows = (
-        scope.narrow(Activity.objects.filter(date__gte=first, date__lte=last))
-        .annotate(month=TruncMonth("date"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
-    )
-    by_month = {row["month"]: row for row in rows}
+def activity_trend(scope: q.Scope, period: Period, *, cached: bool = False) -> dict:
+    """Sessions and person-times per month over the 12 months ending with the period (one query).
+
+    With `cached` the months that are over may come from the cache (`queries.monthly_activities`).
+    """
+    months = q.monthly_activities(scope, period.trend_months(), cached=cached)
     return {
         "id": "activities",
         "kind": "bar",
         "title": "近12个月服务活动",
         "unit": "",
-        "categories": [month_label(m) for m in months],
+        "categories": [month_label(m["month"]) for m in months],
         "series": [
-            {"name": "场次", "data": [(by_month.get(m) or {}).get("sessions") or 0 for m in months]},
-            {
-                "name": "人次",
-                "data": [(by_month.get(m) or {}).get("person_times") or 0 for m in months],
-                "axis": 1,
-            },
+            {"name": "场次", "data": [m["sessions"] for m in months]},
+            {"name": "人次", "data": [m["person_times"] for m in months], "axis": 1},
         ],
     }
 
@@ -98,7 +84,7 @@ def all_charts(scope: q.Scope, period: Period) -> list[dict]:
         request_trend(requests, period, cache_key=scope.cache_key),
         categories(requests, period),
         priorities(requests, period),
-        activity_trend(scope, period),
+        activity_trend(scope, period, cached=True),
     ]
 
 

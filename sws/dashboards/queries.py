@@ -29,7 +29,7 @@ from functools import cached_property
 
 from django.core.cache import caches
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
 from projects.models import (
@@ -220,23 +220,72 @@ def monthly_requests(
     costs far less per row than truncating each row's timestamp to its month in the local time zone
     (TruncMonth), which dominated the city trend at 1,000,000 requests (docs/performance.md).
 
-    With `cache_key` (the dashboard's `Scope.cache_key`), months that are over come from the cache when
-    they were counted less than CLOSED_MONTH_TTL ago; the current month (and any later one) is always
-    counted live. Only the months not found are counted, still in two queries.
+    With `cache_key` (the dashboard's `Scope.cache_key`), months that are over come from the cache
+    (`closed_months_cached`). Only the months not found are counted, still in two queries.
+    """
+    return closed_months_cached(
+        "trend", months, lambda missing: _count_months(requests, missing), cache_key=cache_key, today=today
+    )
+
+
+ACTIVITY_FIGURES = ("activities", "sessions", "person_times")
+
+
+def monthly_activities(
+    scope: Scope, months: list[datetime.date], *, cached: bool = False, today: datetime.date | None = None
+) -> list[dict]:
+    """Activities, sessions and person-times per month, one dict per month in `months` (one query).
+
+    With `cached`, months that are over come from the cache under the scope's key (`closed_months_cached`).
+    """
+
+    def count(missing):
+        first, last = min(missing), Period.month(max(missing)).last_day
+        rows = (
+            scope.narrow(Activity.objects.filter(date__gte=first, date__lte=last))
+            .annotate(month=TruncMonth("date"))
+            .order_by()
+            .values("month")
+            .annotate(activities=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
+        )
+        by_month = {row.pop("month"): row for row in rows}
+        return {
+            month: {name: (by_month.get(month) or {}).get(name) or 0 for name in ACTIVITY_FIGURES}
+            for month in missing
+        }
+
+    return closed_months_cached(
+        "activities", months, count, cache_key=scope.cache_key if cached else None, today=today
+    )
+
+
+def closed_months_cached(
+    kind: str,
+    months: list[datetime.date],
+    count,
+    *,
+    cache_key: str | None,
+    today: datetime.date | None = None,
+) -> list[dict]:
+    """[{"month": m, **figures}] for each month in `months`, `count(missing months)` giving the figures.
+
+    With `cache_key`, months that are over come from the dashboards cache when they were counted less than
+    CLOSED_MONTH_TTL ago, and are kept there when counted; the current month (and any later one) is always
+    counted live. Without it every month is counted (reports, tests).
     """
     today = today or timezone.localdate()
     current = today.replace(day=1)
     cache = caches[DASHBOARD_CACHE]
 
     def key(month):
-        return f"trend:v{CLOSED_MONTH_VERSION}:{cache_key}:{month.isoformat()}"
+        return f"{kind}:v{CLOSED_MONTH_VERSION}:{cache_key}:{month.isoformat()}"
 
     closed = [m for m in months if m < current] if cache_key else []
     cached = cache.get_many([key(m) for m in closed]) if closed else {}
     figures = {m: cached[key(m)] for m in closed if key(m) in cached}
     missing = [m for m in months if m not in figures]
     if missing:
-        counted = _count_months(requests, missing)
+        counted = count(missing)
         figures.update(counted)
         to_cache = {key(m): counted[m] for m in missing if m in closed}
         if to_cache:

@@ -1,4 +1,4 @@
-"""The dashboards' 12-month trend caches months that are over; the current month is always live.
+"""The dashboards' 12-month trends cache months that are over; the current month is always live.
 
 Data and clock from tests/sws/conftest.py (frozen at 2026-04-10 12:00 Shanghai: April is the current
 month, March is over). 果园新村's March: 5 received, 3 resolved; April so far: 1 received (r5).
@@ -7,6 +7,7 @@ month, March is over). 果园新村's March: 5 received, 3 resolved; April so fa
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -85,6 +86,43 @@ def test_without_cache_key_every_month_is_counted(dataset, worker, guoyuan):
     assert dict(zip(trend["categories"], trend["series"][0]["data"], strict=True))["2026-03"] == 6
 
 
+def _activity_trend(scope, cached=True):
+    chart = charts.activity_trend(scope, APRIL, cached=cached)
+    sessions, person_times = chart["series"][0]["data"], chart["series"][1]["data"]
+    return dict(zip(chart["categories"], zip(sessions, person_times, strict=True), strict=True))
+
+
+def test_activity_trend_caches_closed_months_and_counts_this_month_live(
+    dataset, worker, guoyuan, django_assert_num_queries
+):
+    scope = q.Scope(worker, station=guoyuan)
+    first = _activity_trend(scope)
+    assert first["2026-03"] == (5, 100)
+    assert first["2026-04"] == (1, 10)
+
+    # An activity logged late into March, and one this month.
+    sf.make_activity(guoyuan, datetime.date(2026, 3, 20), sessions=2, person_times=30)
+    sf.make_activity(guoyuan, datetime.date(2026, 4, 9), sessions=1, person_times=12)
+
+    with django_assert_num_queries(1):  # April alone
+        second = _activity_trend(scope)
+    assert second["2026-03"] == (5, 100)  # the cached March, up to CLOSED_MONTH_TTL old
+    assert second["2026-04"] == (2, 22)
+    assert _activity_trend(scope, cached=False)["2026-03"] == (7, 130)  # uncached: counted afresh
+
+    later = datetime.datetime(2026, 4, 10, 4, 0) + datetime.timedelta(seconds=q.CLOSED_MONTH_TTL + 1)
+    with freeze_time(later):
+        assert _activity_trend(scope)["2026-03"] == (7, 130)
+
+
+def test_activity_trend_cache_is_per_scope(dataset, worker, district_user, guoyuan, jixianli):
+    sf.make_activity(jixianli, datetime.date(2026, 3, 5), sessions=3, person_times=9)
+    assert _activity_trend(q.Scope(worker, station=guoyuan))["2026-03"] == (5, 100)
+    assert _activity_trend(q.Scope(district_user, station=jixianli))["2026-03"] == (3, 9)
+    # 果园新村 and 集贤里, never 南开区's 广开 (7 sessions in March)
+    assert _activity_trend(q.Scope(district_user, district=guoyuan.district))["2026-03"] == (8, 109)
+
+
 @pytest.mark.parametrize("name", ["station", "district"])
 def test_dashboard_page_uses_cached_march_and_live_april(dataset, district_user, guoyuan, client, name):
     client.force_login(district_user)
@@ -158,3 +196,18 @@ def test_plan_progress_reads_no_plan_texts(dataset, worker, guoyuan):
     assert progress["plan"].get_status_display() == dataset.plan.get_status_display()
     targets = {row.key: row.target for row in progress["plan_rows"]}
     assert targets["volunteer_teams"] == dataset.plan.target_volunteer_teams
+
+
+def test_the_dashboard_cache_holds_a_whole_citys_closed_months():
+    """Without Redis the cache is local memory, which culls keys past its MAX_ENTRIES: it must hold every
+    scope's closed months (2 trends x 12 months x 266 scopes) and each station's registry count at once."""
+    cache = caches[q.DASHBOARD_CACHE]
+    keys = {
+        f"trend:{kind}:{scope}:{month}": month
+        for kind in (1, 2)
+        for scope in range(266)
+        for month in range(12)
+    }
+    keys.update({f"registry:{station}": station for station in range(249)})
+    cache.set_many(keys, q.CLOSED_MONTH_TTL)
+    assert cache.get_many(list(keys)) == keys
