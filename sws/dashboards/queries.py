@@ -228,13 +228,10 @@ def monthly_requests(
     )
 
 
-ACTIVITY_FIGURES = ("activities", "sessions", "person_times")
-
-
 def monthly_activities(
     scope: Scope, months: list[datetime.date], *, cached: bool = False, today: datetime.date | None = None
 ) -> list[dict]:
-    """Activities, sessions and person-times per month, one dict per month in `months` (one query).
+    """Sessions and person-times of activities per month, one dict per month in `months` (one query).
 
     With `cached`, months that are over come from the cache under the scope's key (`closed_months_cached`).
     """
@@ -246,11 +243,11 @@ def monthly_activities(
             .annotate(month=TruncMonth("date"))
             .order_by()
             .values("month")
-            .annotate(activities=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
+            .annotate(sessions=Sum("sessions"), person_times=Sum("person_times"))
         )
         by_month = {row.pop("month"): row for row in rows}
         return {
-            month: {name: (by_month.get(month) or {}).get(name) or 0 for name in ACTIVITY_FIGURES}
+            month: {name: (by_month.get(month) or {}).get(name) or 0 for name in ("sessions", "person_times")}
             for month in missing
         }
 
