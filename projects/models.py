@@ -541,6 +541,7 @@ class FundEntry(AppendOnlyModel):
     """One ledger line of a community fund. Append-only: a mistake is corrected by a counter-entry."""
 
     append_only_error = RecordImmutable
+    append_only_db_refuses_delete = False  # goes with its parent's deletion (cascade)
     append_only_label = "基金收支记录"
 
     class Direction(models.TextChoices):
@@ -760,6 +761,7 @@ class PlanEvent(AppendOnlyModel):
     """One append-only step in a plan's life: created, edited, submitted, approved, returned."""
 
     append_only_error = RecordImmutable
+    append_only_db_refuses_delete = False  # goes with its parent's deletion (cascade)
     append_only_label = "方案记录"
 
     class Action(models.TextChoices):

@@ -674,6 +674,7 @@ class TimelineEvent(AppendOnlyModel):
     """One append-only entry in a request's timeline: who did what, when."""
 
     append_only_error = RecordImmutable
+    append_only_db_refuses_delete = False  # goes with its parent's deletion (cascade)
     append_only_label = "办理记录"
 
     class Kind(models.TextChoices):
@@ -758,6 +759,7 @@ class ResidentEvent(AppendOnlyModel):
     reveal of the full ID number (with the reason given)."""
 
     append_only_error = RecordImmutable
+    append_only_db_refuses_delete = False  # goes with its parent's deletion (cascade)
     append_only_label = "居民档案记录"
 
     class Kind(models.TextChoices):

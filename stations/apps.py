@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def install_append_only_guards(using, **kwargs):
+    """After every migrate: the database refuses changes to append-only tables (PostgreSQL only)."""
+    from stations.audit import install_database_guards
+
+    install_database_guards(using)
 
 
 class StationsConfig(AppConfig):
@@ -11,3 +19,6 @@ class StationsConfig(AppConfig):
 
         # The queue's option lists: stations, their streets' communities, their workers.
         reference.track(Station, Street, Community, User)
+        # Once per migrate (sent for this app after every app's migrations ran): the guard covers the
+        # append-only models of all apps.
+        post_migrate.connect(install_append_only_guards, sender=self, dispatch_uid="stations.append_only")

@@ -3,7 +3,15 @@ data (`PersonalDataAccess`, written by `record_access`).
 
 Audit records are append-only. A row, once written, cannot be saved again or deleted through the model
 or its querysets; the only way out is `manage.py prune_audit`, for records older than the retention
-period (at least 180 days). Admin classes have no add/change/delete permission for anyone.
+period (at least 180 days). Admin classes have no add/change/delete permission for anyone. On PostgreSQL
+the database refuses it too (`install_database_guards`, a trigger on every `AppendOnlyModel` table); the
+two maintenance commands (`prune_audit`, `redact_audit_history`) switch that trigger off for their own
+transaction only (`append_only_guard_off`) and record their run in the trail (`record_maintenance`).
+
+Personal and case values never enter the change log (`redact_changes`, applied when an entry is written and
+again when one is shown): for the fields in settings.SWS_AUDIT_REDACTED_FIELDS the trail records that the
+field changed (from empty, to empty, or from one value to another), never the value. That covers the ID
+number (no value derived from it) and the birth date, which would complete a masked ID number.
 
 The models live here (imported at the end of `stations.models` so Django finds them) because stations
 owns users; nothing here imports the residents app: residents are referred to by id.
@@ -18,13 +26,14 @@ How views record access to personal data (see `record_access`):
     record_access(request, "reveal", residents=resident, reason=reason) # full ID number shown
 """
 
+import copy
 import ipaddress
 from collections.abc import Iterable
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +82,10 @@ class AppendOnlyModel(models.Model):
 
     append_only_error: type[AppendOnlyError] = AuditRecordImmutable
     append_only_label = "审计记录"
+    # On PostgreSQL the database refuses UPDATE of these rows, and DELETE too unless this is False: case
+    # records (timeline, resident and plan events, fund lines) go with their request, resident, plan or
+    # fund when an administrator deletes it (Django's cascade), as they always have.
+    append_only_db_refuses_delete = True
 
     class Meta:
         abstract = True
@@ -127,7 +140,23 @@ class AuditLogEntry(AppendOnlyModel, AbstractLogEntry):
         indexes = [models.Index(fields=["content_type", "object_id"], name="auditentry_object_idx")]
 
     def __str__(self):
-        return AbstractLogEntry.__str__(self)
+        ct = self.content_type
+        shown = copy.copy(self)
+        shown.object_repr = redacted_repr(ct.app_label, ct.model, self.object_repr, self.object_pk)
+        return AbstractLogEntry.__str__(shown)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            # Whoever wrote the entry (auditlog's signals, a service, log_m2m_changes): no personal or
+            # case value reaches the table.
+            self.changes, self.object_repr = redact_entry(
+                self.content_type.app_label,
+                self.content_type.model,
+                self.changes,
+                self.object_repr,
+                self.object_pk,
+            )
+        super().save(*args, **kwargs)
 
 
 class PersonalDataAccessQuerySet(AppendOnlyQuerySet):
@@ -196,6 +225,159 @@ class AccessedResident(AppendOnlyModel):
         return f"{self.access_id}: {self.resident_id}"
 
 
+# --- Personal and case values kept out of the change log -----------------------------------------------
+
+# Stands for a value that was there; empty stays empty, so "filled in" and "cleared" still read.
+REDACTED = "［已隐去］"
+
+
+def redacted_fields(app_label: str, model_name: str) -> dict:
+    """settings.SWS_AUDIT_REDACTED_FIELDS for one model: {"fields": [...], "repr": bool}, or {}."""
+    return getattr(settings, "SWS_AUDIT_REDACTED_FIELDS", {}).get(f"{app_label}.{model_name}", {})
+
+
+def _redact_value(value):
+    if value is None or value in ("", "None"):
+        return value
+    return REDACTED
+
+
+def redact_changes(app_label: str, model_name: str, changes):
+    """`changes` (auditlog's {field: [old, new]} or {field: {"type": "m2m", …}}) with the values of the
+    model's redacted fields replaced by REDACTED: which field changed stays, what it held does not."""
+    fields = set(redacted_fields(app_label, model_name).get("fields", ()))
+    if not fields or not isinstance(changes, dict):
+        return changes
+    redacted = {}
+    for name, value in changes.items():
+        if name not in fields:
+            redacted[name] = value
+        elif isinstance(value, dict):  # many-to-many: how many were added or removed, not which
+            objects = value.get("objects") or []
+            redacted[name] = {**value, "objects": [REDACTED] * len(objects)}
+        elif isinstance(value, list | tuple):
+            redacted[name] = [_redact_value(item) for item in value]
+        else:
+            redacted[name] = _redact_value(value)
+    return redacted
+
+
+def redacted_repr(app_label: str, model_name: str, object_repr: str, object_pk) -> str:
+    """The entry's object representation, or "#id" for models whose str() is personal (a name)."""
+    if redacted_fields(app_label, model_name).get("repr"):
+        return f"#{object_pk}"
+    return object_repr
+
+
+def redact_entry(app_label, model_name, changes, object_repr, object_pk):
+    return (
+        redact_changes(app_label, model_name, changes),
+        redacted_repr(app_label, model_name, object_repr, object_pk),
+    )
+
+
+# --- Append-only at the database level (PostgreSQL) --------------------------------------------------
+
+GUARD_SETTING = "sws.append_only_guard"  # a custom run-time parameter, transaction-local when set
+GUARD_FUNCTION = "sws_append_only_guard"
+GUARD_TRIGGER = "sws_append_only"
+GUARD_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {GUARD_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('{GUARD_SETTING}', true) = 'off' THEN
+        RETURN NULL;  -- a statement-level trigger: the return value is ignored
+    END IF;
+    RAISE EXCEPTION '% on % refused: the table is append-only (% 不可修改或删除)',
+        TG_OP, TG_TABLE_NAME, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+"""
+
+
+def append_only_models() -> list[type[models.Model]]:
+    """Every concrete model built on AppendOnlyModel: the tables the database guard covers."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, AppendOnlyModel) and not model._meta.abstract and not model._meta.proxy
+    ]
+
+
+def install_database_guards(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """On PostgreSQL, a BEFORE UPDATE/DELETE trigger on the table of every append-only model (idempotent;
+    run after every migrate by stations.apps). Returns the tables guarded; nothing on other databases.
+
+    The trigger raises unless the transaction set `sws.append_only_guard` to 'off'
+    (`append_only_guard_off`), which only the retention prune, the one-off redaction and the count of
+    an export's access record do. TRUNCATE is not covered (it needs the table owner's rights, which the
+    application role should not have: see README, Audit trail).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    qn = connection.ops.quote_name
+    tables = []
+    with connection.cursor() as cursor:
+        cursor.execute(GUARD_FUNCTION_SQL)
+        for model in append_only_models():
+            table = model._meta.db_table
+            operations = "UPDATE OR DELETE" if model.append_only_db_refuses_delete else "UPDATE"
+            cursor.execute(f"DROP TRIGGER IF EXISTS {GUARD_TRIGGER} ON {qn(table)}")
+            cursor.execute(
+                f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE {operations} ON {qn(table)} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {GUARD_FUNCTION}()"
+            )
+            tables.append(table)
+    return tables
+
+
+class append_only_guard_off:
+    """Inside a transaction: the database guard is off until the block ends (then on again), for this
+    transaction only. The ORM guard is not affected: callers bypass it deliberately
+    (`models.QuerySet.update/delete`). A no-op on databases without the guard."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS):
+        self.connection = connections[using]
+
+    def _set(self, value):
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [GUARD_SETTING, value])
+
+    def __enter__(self):
+        if not self.connection.in_atomic_block:
+            raise RuntimeError("append_only_guard_off() must run inside transaction.atomic().")
+        self._set("off")
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            self._set("")
+        except DatabaseError:
+            if exc_type is None:
+                raise
+            # The transaction is aborted by the error in flight; its rollback resets the setting.
+        return False
+
+
+def record_maintenance(command: str, figures: dict[str, int]) -> "AuditLogEntry":
+    """An entry in the change log about the audit trail itself: a maintenance command ran (with the guard
+    off) and what it did, e.g. {"删除数据变更记录": 12}. The auditor reads it among the changes."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(AuditLogEntry),
+        object_pk=command,
+        object_repr=f"审计记录维护：{command}",
+        action=AuditLogEntry.Action.UPDATE,
+        changes={label: ["", str(count)] for label, count in figures.items()},
+        additional_data={"command": command, **figures},
+    )
+
+
 def client_ip(request) -> str | None:
     """The client address recorded in the audit trail and the login records.
 
@@ -262,8 +444,11 @@ def record_access(
             access = PersonalDataAccess.objects.create(**fields)
             count = _copy_ids_from_queryset(access, residents, using)
             # The count is known only now: set it on the row just inserted, in the same transaction
-            # (deliberately past the append-only guard, which is for rows already recorded).
-            models.QuerySet.update(PersonalDataAccess.objects.filter(pk=access.pk), resident_count=count)
+            # (deliberately past the append-only guards, which are for rows already recorded).
+            with append_only_guard_off(using):
+                models.QuerySet.update(
+                    PersonalDataAccess.objects.using(using).filter(pk=access.pk), resident_count=count
+                )
             access.resident_count = count
         else:
             ids = _resident_ids(residents)

@@ -280,6 +280,30 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "projects.CommunityFund", "m2m_fields": ["communities"]},
 )
 SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
+# Personal and case fields whose values never enter the change log (stations.audit.redact_changes): the
+# entry says the field changed, not what it held. "repr": the object's str() is personal (a name), so the
+# entry names it by id. The ID number and the birth date are here: either completes the masked number.
+# `manage.py redact_audit_history` applies this to entries written before a field was listed.
+SWS_AUDIT_REDACTED_FIELDS = {
+    "residents.resident": {
+        "fields": [
+            "name",
+            "gender",
+            "birth_date",
+            "id_number_encrypted",
+            "id_number_hash",
+            "id_tail",
+            "phone",
+            "phone_tail",
+            "address",
+            "notes",
+            "tags",
+        ],
+        "repr": True,
+    },
+    "residents.request": {"fields": ["reporter_name", "reporter_phone", "description", "close_reason"]},
+    "residents.referral": {"fields": ["reason", "outcome_note"]},
+}
 
 # --- Residents and requests -------------------------------------------------------------------------
 # Follow-up (回访) falls due this many days after a request is resolved.

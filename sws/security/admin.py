@@ -5,10 +5,12 @@ Replaces the admin classes of django-auditlog (which lets related deletions remo
 django-axes (AXES_ENABLE_ADMIN = False: its log admins allow deleting).
 """
 
+import json
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
-from stations.audit import AuditLogEntry, PersonalDataAccess
+from stations.audit import AuditLogEntry, PersonalDataAccess, redact_entry
 from stations.security import RolePolicy
 
 
@@ -31,11 +33,29 @@ if admin.site.is_registered(AuditLogEntry):
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["timestamp", "actor", "remote_addr", "content_type", "object_repr", "action"]
+    """Shows what the auditor's pages show: personal and case values redacted, even in entries written
+    before they were (stations.audit.redact_entry), and no search by them."""
+
+    list_display = ["timestamp", "actor", "remote_addr", "content_type", "object_pk", "shown_repr", "action"]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
-    search_fields = ["object_repr", "actor__username"]
+    search_fields = ["object_pk", "actor__username"]
     date_hierarchy = "timestamp"
+    fields = ["timestamp", "actor", "remote_addr", "content_type", "object_pk", "shown_repr", "action"]
+    fields += ["shown_changes", "cid"]
+    readonly_fields = fields
+
+    def _redacted(self, obj):
+        ct = obj.content_type
+        return redact_entry(ct.app_label, ct.model, obj.changes_dict or {}, obj.object_repr, obj.object_pk)
+
+    @admin.display(description="对象")
+    def shown_repr(self, obj):
+        return self._redacted(obj)[1]
+
+    @admin.display(description="变更内容")
+    def shown_changes(self, obj):
+        return json.dumps(self._redacted(obj)[0], ensure_ascii=False, indent=1)
 
 
 @admin.register(PersonalDataAccess)

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from residents.models import Referral, Request, Resident
 from residents.validators import contains_id_number
 from stations.access import role_required
-from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor
+from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor, redact_entry
 from sws.security import filters
 from sws.security.forms import TokenForm
 from sws.security.sessions import TWO_FACTOR_REQUIRED
@@ -164,7 +164,13 @@ def _change_rows(entries):
     for entry in entries:
         model = entry.content_type.model_class()
         changes = []
-        for field_name, value in (entry.changes_dict or {}).items():
+        # Entries written before a field was redacted (until `manage.py redact_audit_history` has run)
+        # show no more than new ones: the values of personal and case fields are never displayed.
+        app_label, model_name = entry.content_type.app_label, entry.content_type.model
+        entry_changes, object_repr = redact_entry(
+            app_label, model_name, entry.changes_dict or {}, entry.object_repr, entry.object_pk
+        )
+        for field_name, value in entry_changes.items():
             field = None
             if model is not None:
                 try:
@@ -186,6 +192,7 @@ def _change_rows(entries):
             {
                 "entry": entry,
                 "model_name": model._meta.verbose_name if model is not None else entry.content_type.model,
+                "object_repr": "" if object_repr == f"#{entry.object_pk}" else object_repr,
                 "action": filters.ACTION_LABELS.get(entry.action, entry.action),
                 "changes": changes,
             }

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from residents import services
 from residents.models import Referral, Request, Resident, VulnerabilityTag
-from stations.audit import AuditLogEntry
+from stations.audit import REDACTED, AuditLogEntry
 from stations.models import User
 from tests import factories as f
 from tests.residents.factories import id_number, make_request
@@ -99,9 +99,11 @@ def test_registering_a_resident_is_audited_with_the_id_number_masked(client, wor
     resident = Resident.objects.get(name="李淑芬")
     created, tagged = entries(resident)
     assert created.action == CREATE and created.actor == worker and created.remote_addr == "127.0.0.1"
-    assert created.changes_dict["id_number_encrypted"][1] == f"{number[:6]}********{number[-4:]}"
-    assert created.changes_dict["phone"][1] == "138****5678"
-    assert tagged.changes_dict["tags"] == {"type": "m2m", "operation": "add", "objects": ["独居老人"]}
+    # Recorded as changed, never a value derived from it; the birth date (from the number) likewise.
+    assert created.changes_dict["id_number_encrypted"][1] == REDACTED
+    assert created.changes_dict["birth_date"][1] == REDACTED
+    assert created.changes_dict["phone"][1] == REDACTED
+    assert tagged.changes_dict["tags"] == {"type": "m2m", "operation": "add", "objects": [REDACTED]}
     _assert_no_personal_data(resident, number, "13812345678")
 
 
@@ -126,12 +128,9 @@ def test_editing_a_resident_is_audited_with_changed_fields_masked(client, worker
     resident.refresh_from_db()
     edit, tagged = entries(resident)[before:]
     assert edit.action == UPDATE and edit.actor == worker and edit.remote_addr == "127.0.0.1"
-    assert edit.changes_dict["id_number_encrypted"] == [
-        f"{old_number[:6]}********{old_number[-4:]}",
-        f"{new_number[:6]}********{new_number[-4:]}",
-    ]
-    assert edit.changes_dict["phone"] == ["138****5678", "139****4321"]
-    assert edit.changes_dict["address"] == ["", "朝阳里3号楼"]
+    assert edit.changes_dict["id_number_encrypted"] == [REDACTED, REDACTED]
+    assert edit.changes_dict["phone"] == [REDACTED, REDACTED]
+    assert edit.changes_dict["address"] == ["", REDACTED]  # filled in; what it says is not kept
     assert "name" not in edit.changes_dict  # unchanged fields are not listed
     assert (
         set(edit.changes_dict) & {"id_number_hash", "id_tail", "phone_tail", "version", "updated_at"} == set()
@@ -156,6 +155,7 @@ def _assert_no_personal_data(resident, number, phone):
     for entry in entries(resident):
         stored = f"{entry.changes} {entry.serialized_data} {entry.object_repr} {entry.additional_data}"
         assert number not in stored and phone not in stored
+        assert number[-4:] not in stored and number[6:14] not in stored and phone[-4:] not in stored
         assert resident.id_number_encrypted not in stored and str(resident.id_number_hash) not in stored
 
 
@@ -168,5 +168,6 @@ def test_the_auditor_reads_them_on_the_residents_history(client, worker, guoyuan
     )
     client.force_login(auditor)
     html = client.get(reverse("security:audit-resident", args=[resident.pk])).content.decode()
-    assert "新地址1号" in html and "办理中" in html
+    assert "住址" in html and "办理中" in html  # which field changed, and the request's status
+    assert "新地址1号" not in html and resident.name not in html
     assert resident.id_number not in html and resident.phone not in html

@@ -4,6 +4,11 @@ Why: audit records must be kept at least 180 days (等保 2.0 level 3) and must 
 is the only way they leave the database: the models refuse deletion everywhere else. Covers data
 changes (AuditLogEntry), personal-data access (PersonalDataAccess with its resident rows) and login
 records (axes' AccessLog and AccessFailureLog). Run it from cron, e.g. weekly.
+
+On PostgreSQL the audit tables refuse DELETE at the database level (stations.audit.install_database_guards):
+this command switches that guard off for its own transaction only (`append_only_guard_off`), and writes one
+entry into the change log saying that it ran and how many records of each kind it deleted
+(`record_maintenance`), in the same transaction.
 """
 
 import datetime
@@ -14,7 +19,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
-from stations.audit import AccessedResident, AuditLogEntry, PersonalDataAccess
+from stations.audit import (
+    AccessedResident,
+    AuditLogEntry,
+    PersonalDataAccess,
+    append_only_guard_off,
+    record_maintenance,
+)
+
+LABELS = {
+    "data changes": "删除数据变更记录",
+    "personal-data access": "删除个人信息访问记录",
+    "logins": "删除登录记录",
+    "login failures": "删除登录失败记录",
+}
 
 
 class Command(BaseCommand):
@@ -50,8 +68,12 @@ class Command(BaseCommand):
                 count = old[label].count()
                 self.stdout.write(f"  {label}: {count} to delete, {queryset.count() - count} kept")
             if not dry_run:
-                for label, _, _ in kinds:
-                    if not label.startswith(" "):  # resident rows go with their access record (cascade)
-                        # Past the append-only guard on purpose: this command is the retention path.
-                        models.QuerySet.delete(old[label])
+                deleted = {}
+                with append_only_guard_off():
+                    for label, _, _ in kinds:
+                        if not label.startswith(" "):  # resident rows go with their access record (cascade)
+                            # Past the append-only guards on purpose: this command is the retention path.
+                            deleted[LABELS[label]] = old[label].count()
+                            models.QuerySet.delete(old[label])
+                record_maintenance("prune_audit", {"保留天数": days, **deleted})
         self.stdout.write(self.style.SUCCESS("Dry run: nothing deleted." if dry_run else "Done."))
