@@ -441,14 +441,18 @@ def record_access(
     using = router.db_for_write(PersonalDataAccess)
     with transaction.atomic(using=using):
         if isinstance(residents, models.QuerySet) and not residents.query.is_sliced:
-            access = PersonalDataAccess.objects.create(**fields)
-            count = _copy_ids_from_queryset(access, residents, using)
-            # The count is known only now: set it on the row just inserted, in the same transaction
-            # (deliberately past the append-only guards, which are for rows already recorded).
-            with append_only_guard_off(using):
-                models.QuerySet.update(
-                    PersonalDataAccess.objects.using(using).filter(pk=access.pk), resident_count=count
-                )
+            ids_sql = _ids_sql(residents, using)
+            expected = _count_ids(ids_sql, using)
+            access = PersonalDataAccess.objects.create(resident_count=expected, **fields)
+            count = _copy_ids(access, ids_sql, using)
+            if count != expected:
+                # Residents added or removed between the count and the copy (a moment apart): correct
+                # the row just inserted, in the same transaction (deliberately past the append-only
+                # guards, which are for rows already recorded).
+                with append_only_guard_off(using):
+                    models.QuerySet.update(
+                        PersonalDataAccess.objects.using(using).filter(pk=access.pk), resident_count=count
+                    )
             access.resident_count = count
         else:
             ids = _resident_ids(residents)
@@ -459,13 +463,29 @@ def record_access(
     return access
 
 
-def _copy_ids_from_queryset(access, queryset, using) -> int:
-    """INSERT … SELECT the queryset's primary keys: one statement for any size of export."""
+def _ids_sql(queryset, using):
+    """The SQL of the queryset's distinct primary keys, or None if it can match nothing."""
     ids_query = queryset.order_by().values_list("pk", flat=True).distinct().query
     try:
-        sql, params = ids_query.get_compiler(using=using).as_sql()
+        return ids_query.get_compiler(using=using).as_sql()
     except EmptyResultSet:  # e.g. `visible_to()` of a user who sees no resident (the auditor): no rows
+        return None
+
+
+def _count_ids(ids_sql, using) -> int:
+    if ids_sql is None:
         return 0
+    sql, params = ids_sql
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) ids", params)
+        return cursor.fetchone()[0]
+
+
+def _copy_ids(access, ids_sql, using) -> int:
+    """INSERT … SELECT the queryset's primary keys: one statement for any size of export."""
+    if ids_sql is None:
+        return 0
+    sql, params = ids_sql
     table = connections[using].ops.quote_name(AccessedResident._meta.db_table)
     access_id = int(access.pk)  # an integer from the database: safe to inline
     with connections[using].cursor() as cursor:

@@ -44,7 +44,7 @@ def test_an_export_copies_the_ids_in_the_database(worker, chaoyangli, django_ass
     for i in range(5):
         make_resident(chaoyangli, name=f"居民{i}")
     queryset = Resident.objects.filter(community=chaoyangli).order_by("name")
-    with django_assert_num_queries(5):  # savepoint, insert, insert … select, update count, release
+    with django_assert_num_queries(5):  # savepoint, count, insert, insert … select, release
         access = record_access(http_request(worker), "export", residents=queryset)
     for i in range(40):
         make_resident(chaoyangli, name=f"更多{i}")
