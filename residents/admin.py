@@ -116,7 +116,8 @@ class ResidentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Resident)
 class ResidentAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "community", "gender", "birth_date", "masked_phone", "masked_id_number")
+    # The age, not the birth date, beside the masked ID number: the date is the number's hidden part.
+    list_display = ("name", "community", "gender", "age_display", "masked_phone", "masked_id_number")
     list_select_related = ("community",)
     list_filter = ("gender", "tags")
     # Names here; tails in get_search_results (the ID tail is stored as a keyed digest). The admin's
@@ -137,9 +138,21 @@ class ResidentAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, Scoped
         "expected_version",
     )
     stale_message = STALE_RESIDENT_MESSAGE
-    readonly_fields = ("masked_id_number", "masked_phone")
+    readonly_fields = ("masked_id_number", "masked_phone", "age_display")
     filter_horizontal = ("tags",)
     inlines = [ResidentEventInline]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.id_number_encrypted:
+            # Given by the ID number (edited in the app): shown as the age, and not editable here.
+            fields[fields.index("birth_date")] = "age_display"
+        return fields
+
+    @admin.display(description="年龄")
+    def age_display(self, obj):
+        age = obj.age()
+        return f"{age}岁" if age is not None else "—"
 
     @admin.display(description="身份证号")
     def masked_id_number(self, obj):

@@ -88,6 +88,10 @@ class ResidentForm(forms.ModelForm):
                 self.fields[
                     "id_number"
                 ].help_text = f"已登记：{masked}。留空则保持不变；如需更正请输入完整号码。"
+                # The birth date is the masked part of the number: not sent back beside it either.
+                # Left empty, it stays the one the number gives (see clean()).
+                self.initial["birth_date"] = None
+                self.fields["birth_date"].help_text = "已由身份证号确定，不在此显示；留空则保持不变。"
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
