@@ -11,3 +11,8 @@ class ResidentsConfig(AppConfig):
         from stations import reference
 
         reference.track(Category)  # the queue's category filter lists them
+
+        from residents.auditing import street_scope_counts
+        from stations.audit import count_street_scope
+
+        count_street_scope(street_scope_counts)  # recorded when a street changes station

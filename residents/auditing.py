@@ -66,3 +66,14 @@ def log_m2m(instance, field_name, *, added=(), removed=(), actor):
     for operation, objects in (("add", added), ("delete", removed)):
         if objects:
             AuditLogEntry.objects.log_m2m_changes(list(objects), instance, operation, field_name, actor=actor)
+
+
+def street_scope_counts(street_id) -> dict[str, int]:
+    """What moves with a street that changes station (stations.audit.record_street_move): its
+    communities' residents change scope; requests stay with the station that took them in."""
+    from residents.models import Request, Resident
+
+    return {
+        "迁移居民数": Resident.objects.filter(community__street_id=street_id).count(),
+        "该街道诉求数（仍由原社工站办理）": Request.objects.filter(community__street_id=street_id).count(),
+    }

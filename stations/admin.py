@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations.access import ScopedAdminMixin, is_admin
+from stations.audit import record_street_move
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
     Assignment,
@@ -160,6 +161,13 @@ class StreetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if is_admin(request.user) else ("code", "name", "kind", "district")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "station" in form.changed_data:
+            # The street's residents change scope: recorded with how many (stations.audit).
+            old = form.initial.get("station")
+            record_street_move(obj, getattr(old, "pk", old), obj.station_id, actor=request.user)
 
     @admin.display(description=_("社区（村）"), ordering="n_communities")
     def community_count(self, obj):
@@ -329,7 +337,7 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.save_served_streets()
+        form.save_served_streets(acting_user=request.user)
 
     @admin.display(description=_("服务街道"))
     def served_streets(self, obj):

@@ -378,6 +378,38 @@ def record_maintenance(command: str, figures: dict[str, int]) -> "AuditLogEntry"
     )
 
 
+# --- Streets changing station ------------------------------------------------------------------------
+
+_street_scope_counters = []
+
+
+def count_street_scope(counter):
+    """Register `counter(street_id) -> {label: count}`: what belongs to a street's communities and so
+    moves scope with it (the residents app registers one; stations imports none of the apps above it)."""
+    _street_scope_counters.append(counter)
+    return counter
+
+
+def record_street_move(street, old_station_id, new_station_id, *, actor=None) -> "AuditLogEntry":
+    """One change-log entry for a street handed from one station to another (or released, or taken):
+    the street, the old and the new station, and how much moved scope with it. Written by
+    stations.services.set_served_streets (bulk updates: no signals) and the street admin. Actor and
+    address come from the request (auditlog's middleware) when `actor` is not given."""
+    figures = {}
+    for counter in _street_scope_counters:
+        figures.update(counter(street.pk))
+    changes = {"station": [str(old_station_id), str(new_station_id)]}
+    changes |= {label: ["", str(count)] for label, count in figures.items()}
+    return AuditLogEntry.objects.log_create(
+        street,
+        action=AuditLogEntry.Action.UPDATE,
+        changes=changes,
+        actor=actor,
+        additional_data={"street_moved": True, "from": old_station_id, "to": new_station_id, **figures},
+        force_log=True,
+    )
+
+
 def client_ip(request) -> str | None:
     """The client address recorded in the audit trail and the login records.
 

@@ -67,13 +67,13 @@ class StationAdminForm(forms.ModelForm):
             self.add_error("served_streets", errors)
         return cleaned
 
-    def save_served_streets(self):
-        """Point the chosen streets at this station and release the ones no longer chosen."""
+    def save_served_streets(self, acting_user=None):
+        """Point the chosen streets at this station and release the ones no longer chosen (audited)."""
         if "served_streets" not in self.cleaned_data:
             return
-        chosen = [street.pk for street in self.cleaned_data["served_streets"]]
-        Street.objects.filter(station=self.instance).exclude(pk__in=chosen).update(station=None)
-        Street.objects.filter(pk__in=chosen).update(station=self.instance)
+        from stations.services import set_served_streets
+
+        set_served_streets(self.instance, self.cleaned_data["served_streets"], acting_user=acting_user)
 
 
 class SWSUserCreationForm(AdminUserCreationForm):
