@@ -65,6 +65,13 @@ def test_deletes_only_records_older_than_180_days(history):
     assert set(AccessLog.objects.values_list("username", flat=True)) == {"young", "recent"}
     station_changes = AuditLogEntry.objects.filter(content_type__model="station", action=1)
     assert {e.changes_dict["address"][1] for e in station_changes} == {"young", "recent"}
+    # The run is in the trail: it is the one way records leave it.
+    record = AuditLogEntry.objects.get(object_pk="prune_audit")
+    assert record.changes["删除数据变更记录"] == ["", "2"] and record.changes["删除个人信息访问记录"] == [
+        "",
+        "1",
+    ]
+    assert record.changes["保留天数"] == ["", "180"]
 
 
 def test_a_longer_retention_keeps_more(history):
@@ -77,6 +84,7 @@ def test_dry_run_deletes_nothing_and_shows_counts(history):
     assert counts() == (3, 3, 3, 3, 3)
     assert "personal-data access: 1 to delete, 2 kept" in output
     assert "Dry run" in output
+    assert not AuditLogEntry.objects.filter(object_pk="prune_audit").exists()
 
 
 def test_refuses_a_retention_below_180_days(history):
