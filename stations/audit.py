@@ -108,7 +108,12 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditLogEntryQuerySet(AppendOnlyQuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """Entries written in bulk (no save()) are redacted like the others."""
+        objs = list(objs)
+        for entry in objs:
+            entry.redact()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditLogEntryManager(LogEntryManager.from_queryset(AuditLogEntryQuerySet)):
@@ -149,14 +154,18 @@ class AuditLogEntry(AppendOnlyModel, AbstractLogEntry):
         if self._state.adding:
             # Whoever wrote the entry (auditlog's signals, a service, log_m2m_changes): no personal or
             # case value reaches the table.
-            self.changes, self.object_repr = redact_entry(
-                self.content_type.app_label,
-                self.content_type.model,
-                self.changes,
-                self.object_repr,
-                self.object_pk,
-            )
+            self.redact()
         super().save(*args, **kwargs)
+
+    def redact(self):
+        """Personal and case values out of `changes` and `object_repr` (SWS_AUDIT_REDACTED_FIELDS)."""
+        self.changes, self.object_repr = redact_entry(
+            self.content_type.app_label,
+            self.content_type.model,
+            self.changes,
+            self.object_repr,
+            self.object_pk,
+        )
 
 
 class PersonalDataAccessQuerySet(AppendOnlyQuerySet):

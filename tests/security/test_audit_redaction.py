@@ -179,3 +179,23 @@ def test_the_records_of_a_minor_hold_nothing_the_sensitive_rule_hides(client, au
     for secret in ["李小明", "朝阳里9号", "留守，祖母照看", "2015-06-01", minor_id[-4:]]:
         assert secret not in page, secret
     assert Resident.objects.filter(pk=child.pk).exists()
+
+
+def test_entries_written_in_bulk_are_redacted_too(chaoyangli):
+    from django.contrib.contenttypes.models import ContentType
+
+    resident = Resident.objects.create(community=chaoyangli, name="孙丽华", address="朝阳里7号")
+    AuditLogEntry.objects.bulk_create(
+        [
+            AuditLogEntry(
+                content_type=ContentType.objects.get_for_model(Resident),
+                object_pk=str(resident.pk),
+                object_id=resident.pk,
+                object_repr="孙丽华",
+                action=AuditLogEntry.Action.UPDATE,
+                changes={"address": ["朝阳里7号", "朝阳里8号"]},
+            )
+        ]
+    )
+    entry = AuditLogEntry.objects.filter(object_id=resident.pk).latest("pk")
+    assert entry.object_repr == f"#{resident.pk}" and entry.changes == {"address": [REDACTED, REDACTED]}
