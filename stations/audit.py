@@ -238,6 +238,18 @@ def client_ip(request) -> str | None:
         return None
 
 
+def record_password_event(user, event: str) -> None:
+    """A password set, reset or changed, in the audit trail as a change of the account's 密码 field
+    (what happened, never the password or its hash). The actor and address come from the request
+    (AuditMiddleware); from a script they are empty."""
+    AuditLogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=AuditLogEntry.Action.UPDATE,
+        changes={"password": ["", event]},
+    )
+
+
 def _resident_ids(residents) -> list[int]:
     if residents is None:
         return []

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "sws.security.sessions.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
     "sws.security.twofactor.TwoFactorRequiredMiddleware",  # code owed → code page first
+    "sws.security.twofactor.PasswordChangeRequiredMiddleware",  # password to change → that page first
     "sws.security.middleware.AuditMiddleware",  # who and from where, for every audited change
     "sws.security.middleware.AuditorConfinementMiddleware",  # the auditor: audit pages only (403)
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
@@ -139,7 +140,8 @@ AUTHENTICATION_BACKENDS = [
     "residents.permissions.RoleDefaultPermissionsBackend",  # permissions a role holds (authenticates nobody)
     "django.contrib.auth.backends.ModelBackend",
 ]
-# At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username.
+# At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username,
+# not easy to guess.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -147,7 +149,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "sws.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "sws.security.passwords.NotDerivedFromUsernameValidator"},
+    # Not guessable though it meets the rules above (Admin@123, Qwer1234!, a name plus digits): zxcvbn.
+    {"NAME": "sws.security.passwords.StrengthValidator"},
 ]
+
+# Activation and reset links (stations.accounts): single-use, replaced by a newer one, valid 72 hours.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 # Lockout (django-axes with sws.security.lockout's handler): 5 failed passwords for one username within
 # 15 minutes lock it for 30 minutes, counted from the failure that locked; attempts during the lock
@@ -294,7 +301,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "stations.Certificate",
     {
         "model": "stations.User",
-        "exclude_fields": ["password", "last_login"],
+        # Password events are recorded apart, as what happened (stations.audit.record_password_event).
+        "exclude_fields": ["password", "last_login", "two_factor_enrolment_code"],
         "mask_fields": ["phone"],
         # Who was given which admin group or permission (e.g. view_sensitive_resident).
         "m2m_fields": ["groups", "user_permissions"],

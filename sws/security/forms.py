@@ -1,7 +1,7 @@
 """Login and two-factor forms. Every error is in Chinese and none tells whether a username exists."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from sws.security.lockout import LOCKOUT_MESSAGE
 
@@ -56,3 +56,35 @@ class TokenForm(forms.Form):
         if not self.device.verify_token(token):
             raise forms.ValidationError("验证码不正确或已过期，请输入验证器上当前显示的验证码。")
         return token
+
+
+class _AuditedPasswordMixin:
+    """Saving records the password event in the audit trail and lifts a forced change."""
+
+    password_event = "设置密码"
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user._password_event = self.password_event
+        user.must_change_password = False
+        if commit:
+            user.save()
+        return user
+
+
+class OwnPasswordChangeForm(_AuditedPasswordMixin, PasswordChangeForm):
+    """A user changes their own password (the current one first)."""
+
+    password_event = "本人修改密码"
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "当前密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致。",
+    }
+
+
+class LinkSetPasswordForm(_AuditedPasswordMixin, SetPasswordForm):
+    """The user sets their own password from a one-time activation or reset link."""
+
+    password_event = "本人通过激活/重置链接设置密码"
+    error_messages = {**SetPasswordForm.error_messages, "password_mismatch": "两次输入的新密码不一致。"}

@@ -53,3 +53,30 @@ class TwoFactorRequiredMiddleware:
         if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
         return any(path == reverse(name) for name in self.ALLOWED_NAMES)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password must be changed (User.must_change_password, set by an admin) sees only the
+    password change page (and logout, the code pages, static files) until it is changed. After
+    TwoFactorRequiredMiddleware: the code comes first."""
+
+    ALLOWED_NAMES = (
+        "security:password-change",
+        "security:two-factor-verify",
+        "security:two-factor-enrol",
+        "logout",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not TwoFactorRequiredMiddleware._allowed(self, request.path)
+        ):
+            return redirect(reverse("security:password-change"))
+        return self.get_response(request)
