@@ -24,10 +24,10 @@ are real. It is not per address: a station office behind one NAT address must no
 import logging
 
 from axes.backends import AxesStandaloneBackend
-from axes.exceptions import AxesBackendPermissionDenied
-from axes.handlers.proxy import AxesProxyHandler
 from axes.conf import settings as axes_settings
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_credentials, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.signals import user_locked_out
