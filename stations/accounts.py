@@ -101,6 +101,12 @@ def issue_enrolment_code(actor, user) -> str:
     password alone never binds one). City admins only."""
     if not is_admin(actor) or actor.pk == user.pk:
         raise PermissionError("只有市级管理员可为他人生成验证器绑定码。")
+    return set_enrolment_code(user)
+
+
+def set_enrolment_code(user) -> str:
+    """A fresh enrolment code for `user` (replacing any earlier one); only its hash is kept. Also for
+    `manage.py createsuperuser`'s first administrator, from the shell, and tests."""
     code = f"{secrets.randbelow(10**8):08d}"
     user.two_factor_enrolment_code = make_password(code)
     user.two_factor_enrolment_expires = timezone.now() + ENROLMENT_CODE_LIFETIME

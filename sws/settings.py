@@ -176,7 +176,11 @@ AXES_VERBOSE = False
 # cookies does not get around; locking an address would lock out a whole station office behind NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Two-factor login (django-otp, TOTP): optional for everyone, required per role in admin (RolePolicy).
+# Two-factor login (django-otp, TOTP): required per role in admin (RolePolicy); a fresh migrate requires
+# it for admins, municipal and district staff, auditors and station heads. TWO_FACTOR_OPTIONAL=true (the
+# demo and the test suite only; `check --deploy` warns) ignores the role policy: then only users who bound
+# an authenticator give a code.
+SWS_TWO_FACTOR_OPTIONAL = env.bool("TWO_FACTOR_OPTIONAL", default=False)
 OTP_TOTP_ISSUER = "SWS 社工站"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

@@ -17,7 +17,10 @@ from sws.security.sessions import TWO_FACTOR_REQUIRED
 
 
 def two_factor_required_for(user) -> bool:
-    return RolePolicy.objects.requires_two_factor(user.role) or user_has_device(user, confirmed=True)
+    from django.conf import settings
+
+    by_role = not settings.SWS_TWO_FACTOR_OPTIONAL and RolePolicy.objects.requires_two_factor(user.role)
+    return by_role or user_has_device(user, confirmed=True)
 
 
 def is_verified(user) -> bool:

@@ -26,9 +26,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from residents.models import Referral, Request, Resident
 from residents.validators import contains_id_number
 from stations.access import role_required
+from stations.accounts import use_enrolment_code
 from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor
 from sws.security import filters
-from sws.security.forms import LinkSetPasswordForm, OwnPasswordChangeForm, TokenForm
+from sws.security.forms import EnrolmentForm, LinkSetPasswordForm, OwnPasswordChangeForm, TokenForm
 from sws.security.sessions import TWO_FACTOR_REQUIRED
 from sws.security.twofactor import is_verified
 
@@ -109,12 +110,17 @@ def two_factor_enrol(request):
         # Older pending rows (two enrolment pages opened at the same moment) can never be confirmed:
         # the form binds to the newest.
         TOTPDevice.objects.filter(user=user, confirmed=False, pk__lt=device.pk).delete()
-    form = TokenForm(request.POST or None, device=device)
+    # The first authenticator needs the enrolment code an admin gave out of band; replacing one needs
+    # the current one (above) instead.
+    first = _confirmed_device(user) is None
+    form = EnrolmentForm(request.POST or None, device=device, user=user, needs_code=first)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            if first:
+                use_enrolment_code(user)
         otp_login(request, device)
         request.session[TWO_FACTOR_REQUIRED] = True
         messages.success(request, "已绑定验证器。以后登录时，输入密码后还需输入验证器上的动态验证码。")
