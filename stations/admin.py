@@ -469,8 +469,11 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                 link = accounts.issue_password_link(request.user, user, request)
             elif "issue_code" in request.POST and may_code:
                 code = accounts.issue_enrolment_code(request.user, user)
-            else:
+            elif "issue_link" in request.POST or "issue_code" in request.POST:
                 raise PermissionDenied
+            else:
+                # Django's set-password form posted here (password1/password2): no password is ever set.
+                self.message_user(request, _("系统不为他人设定密码，请发放一次性链接。"), messages.ERROR)
         context = {
             **self.admin_site.each_context(request),
             "title": _("密码与验证器：%(user)s") % {"user": user.get_username()},
