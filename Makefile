@@ -17,10 +17,10 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo --password sws-demo-2026
-	DEBUG=true $(PY) manage.py runserver $(HOST)
+	DEBUG=true TWO_FACTOR_OPTIONAL=true $(PY) manage.py runserver $(HOST)
 
 run: install
-	DEBUG=true $(PY) manage.py runserver $(HOST)
+	DEBUG=true TWO_FACTOR_OPTIONAL=true $(PY) manage.py runserver $(HOST)
 
 lint: install
 	$(VENV)/bin/ruff check .

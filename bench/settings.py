@@ -28,3 +28,5 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 # Each benchmark login (force_login) would log a line from django-axes; the report is the output.
 LOGGING = {**LOGGING, "loggers": {**LOGGING.get("loggers", {}), "axes": {"level": "WARNING"}}}  # noqa: F405
+# The benchmark logs in district and municipal staff with force_login: no two-factor step to measure.
+SWS_TWO_FACTOR_OPTIONAL = True

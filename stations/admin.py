@@ -7,15 +7,20 @@ each changelist runs a fixed number of queries whatever the page size: counts an
 annotations, related rows are joined or prefetched once.
 """
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from stations import accounts
 from stations.access import ScopedAdminMixin, is_admin
 from stations.audit import record_street_move
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
@@ -403,7 +408,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     ordering = ("username",)
     inlines = [CertificateInline, AssignmentInline]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "pending_confirmation", "must_change_password")}),
         (_("个人信息"), {"fields": ("name", "phone", "email")}),
         (_("角色与工作范围"), {"fields": ("role", "station", "district")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
@@ -420,9 +425,6 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                     "role",
                     "station",
                     "district",
-                    "usable_password",
-                    "password1",
-                    "password2",
                 ),
             },
         ),
@@ -432,9 +434,69 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return ("last_login", "date_joined")
+            return ("pending_confirmation", "last_login", "date_joined")
         # Nobody below superuser hands out admin access or permissions.
-        return ("is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+        return (
+            "pending_confirmation",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
+
+    def save_model(self, request, obj, form, change):
+        """An account given more reach than the acting district account has waits for a city admin
+        (stations.accounts): no usable password until its activation link is issued."""
+        previous = User.objects.filter(pk=obj.pk).first() if change else None
+        if accounts.needs_city_confirmation(request.user, obj, previous):
+            accounts.hold_for_confirmation(obj)
+        super().save_model(request, obj, form, change)
+        if obj.pending_confirmation and (previous is None or not previous.pending_confirmation):
+            accounts.record_password_event(
+                obj, f"待市级管理员确认，密码停用（{request.user.get_username()}）"
+            )
+            self.message_user(
+                request, _("该账号须由市级管理员确认并发放激活链接后方可登录。"), messages.WARNING
+            )
+        elif not change:
+            self.message_user(request, _("账号已创建。请在“密码”处发放激活链接，交给本人设置密码。"))
+
+    def user_change_password(self, request, id, form_url=""):
+        """Instead of Django's set-password form: issue a one-time activation or reset link (the person
+        sets their own password), and, for admins, a two-factor enrolment code."""
+        user = self.get_object(request, unquote(id))
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        may_link = accounts.may_issue_link(request.user, user)
+        may_code = is_admin(request.user) and request.user.pk != user.pk
+        link = code = None
+        if request.method == "POST":
+            if "issue_link" in request.POST and may_link:
+                link = accounts.issue_password_link(request.user, user, request)
+            elif "issue_code" in request.POST and may_code:
+                code = accounts.issue_enrolment_code(request.user, user)
+            elif "issue_link" in request.POST or "issue_code" in request.POST:
+                raise PermissionDenied
+            else:
+                # Django's set-password form posted here (password1/password2): no password is ever set.
+                self.message_user(request, _("系统不为他人设定密码，请发放一次性链接。"), messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("密码与验证器：%(user)s") % {"user": user.get_username()},
+            "opts": self.opts,
+            "original": user,
+            "target": user,
+            "is_self": request.user.pk == user.pk,
+            "may_link": may_link,
+            "may_code": may_code,
+            "link": link,
+            "code": code,
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/stations/user/password_link.html", context)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

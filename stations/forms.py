@@ -1,7 +1,7 @@
 """Forms of the stations app (admin forms included): scoping comes from the caller, rules from models."""
 
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UserChangeForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Station, Street, User
@@ -76,12 +76,29 @@ class StationAdminForm(forms.ModelForm):
         set_served_streets(self.instance, self.cleaned_data["served_streets"], acting_user=acting_user)
 
 
-class SWSUserCreationForm(AdminUserCreationForm):
-    """Creating an account asks for its role and scope at once (the database requires them)."""
+class SWSUserCreationForm(forms.ModelForm):
+    """Creating an account asks for its role and scope at once (the database requires them), and no
+    password: nobody chooses another person's password. The new account gets an activation link
+    (stations.accounts) with which its owner sets their own."""
 
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ("username", "name", "role", "station", "district")
+        field_classes = {"username": UsernameField}
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("该用户名已被使用。"))
+        return username
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
 
 
 class SWSUserChangeForm(UserChangeForm):

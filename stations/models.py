@@ -581,6 +581,22 @@ class User(AbstractUser):
         District, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
 
+    # Account safety (stations/accounts.py): nobody chooses another person's working password.
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("开启后，该用户登录后须先修改密码才能使用系统。"),
+    )
+    pending_confirmation = models.BooleanField(
+        _("待市级管理员确认"),
+        default=False,
+        editable=False,
+        help_text=_("区级账号新建或改设的站点账号，须由市级管理员确认并发放激活链接后方可登录。"),
+    )
+    # A one-time code an admin gives the user out of band to bind their first authenticator (hashed).
+    two_factor_enrolment_code = models.CharField(max_length=128, blank=True, editable=False)
+    two_factor_enrolment_expires = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = SWSUserManager()
 
     class Meta:
@@ -610,7 +626,28 @@ class User(AbstractUser):
         if self.role == self.Role.DISTRICT_STAFF and not self.district_id:
             raise ValidationError({"district": _("区级指导中心人员必须指定所属区。")})
 
+    def set_password(self, raw_password, event=None):
+        """Set the password; saving records it in the audit trail (`stations.audit.record_password_event`)
+        with `event` as what happened ("本人修改密码" …), for an existing account."""
+        super().set_password(raw_password)
+        self._password_event = event or "设置密码"
+
     def save(self, *args, **kwargs):
+        # A password set with set_password() (not a hash upgrade at login, which clears _password first)
+        # on an existing account: recorded after the save. A new account's creation is audited anyway.
+        password_event = (
+            getattr(self, "_password_event", None)
+            if self._password is not None and not self._state.adding
+            else None
+        )
+        self._save_scoped(*args, **kwargs)
+        self._password_event = None
+        if password_event:
+            from stations.audit import record_password_event
+
+            record_password_event(self, password_event)
+
+    def _save_scoped(self, *args, **kwargs):
         if self.role in self.STATION_ROLES and self.station_id:
             self.district_id = None
             self.district_scope_id = (

@@ -68,10 +68,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "sws.security.sessions.SessionLifetimeMiddleware",  # idle timeout and absolute lifetime
     "sws.security.twofactor.TwoFactorRequiredMiddleware",  # code owed → code page first
+    "sws.security.twofactor.PasswordChangeRequiredMiddleware",  # password to change → that page first
     "sws.security.middleware.AuditMiddleware",  # who and from where, for every audited change
     "sws.security.middleware.AuditorConfinementMiddleware",  # the auditor: audit pages only (403)
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
+    "sws.security.middleware.PermissionsPolicyMiddleware",  # no camera, microphone, location …
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
@@ -138,7 +140,8 @@ AUTHENTICATION_BACKENDS = [
     "residents.permissions.RoleDefaultPermissionsBackend",  # permissions a role holds (authenticates nobody)
     "django.contrib.auth.backends.ModelBackend",
 ]
-# At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username.
+# At least 8 characters, three of upper/lower/digit/symbol, not common, not built from the username,
+# not easy to guess.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -146,7 +149,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "sws.security.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "sws.security.passwords.NotDerivedFromUsernameValidator"},
+    # Not guessable though it meets the rules above (Admin@123, Qwer1234!, a name plus digits): zxcvbn.
+    {"NAME": "sws.security.passwords.StrengthValidator"},
 ]
+
+# Activation and reset links (stations.accounts): single-use, replaced by a newer one, valid 72 hours.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 # Lockout (django-axes with sws.security.lockout's handler): 5 failed passwords for one username within
 # 15 minutes lock it for 30 minutes, counted from the failure that locked; attempts during the lock
@@ -168,7 +176,11 @@ AXES_VERBOSE = False
 # cookies does not get around; locking an address would lock out a whole station office behind NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Two-factor login (django-otp, TOTP): optional for everyone, required per role in admin (RolePolicy).
+# Two-factor login (django-otp, TOTP): required per role in admin (RolePolicy); a fresh migrate requires
+# it for admins, municipal and district staff, auditors and station heads. TWO_FACTOR_OPTIONAL=true (the
+# demo and the test suite only; `check --deploy` warns) ignores the role policy: then only users who bound
+# an authenticator give a code.
+SWS_TWO_FACTOR_OPTIONAL = env.bool("TWO_FACTOR_OPTIONAL", default=False)
 OTP_TOTP_ISSUER = "SWS 社工站"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -205,9 +217,39 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The language switch's cookie: never read by scripts, sent only on our own site (and only over HTTPS
+# in production, below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Permissions-Policy (sws.security.middleware.PermissionsPolicyMiddleware): no page uses these browser
+# features, so none may, not even in a frame. A photo taken with <input type=file capture> goes through
+# the phone's camera app and needs no camera permission.
+SWS_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -263,7 +305,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "stations.Certificate",
     {
         "model": "stations.User",
-        "exclude_fields": ["password", "last_login"],
+        # Password events are recorded apart, as what happened (stations.audit.record_password_event).
+        "exclude_fields": ["password", "last_login", "two_factor_enrolment_code"],
         "mask_fields": ["phone"],
         # Who was given which admin group or permission (e.g. view_sensitive_resident).
         "m2m_fields": ["groups", "user_permissions"],
@@ -314,6 +357,9 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 # How many reverse proxies of ours append to X-Forwarded-For. 0 trusts only REMOTE_ADDR: the public
 # pages' rate limits key on the client address, and a forged header must not reset them.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The addresses (or networks, e.g. 10.0.0.0/24) our proxies connect from: X-Forwarded-For is believed
+# only on a connection from one of them, so a client reaching the app's port directly cannot forge it.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

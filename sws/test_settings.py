@@ -19,3 +19,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Serve static files from the app folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+LANGUAGE_COOKIE_SECURE = False
+# The role policy's two-factor requirement is off, so the suite's login helpers (and the browser tests)
+# log in with a password alone; tests of two-factor login turn it back on (settings fixture).
+SWS_TWO_FACTOR_OPTIONAL = True

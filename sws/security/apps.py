@@ -21,3 +21,11 @@ class SecurityConfig(AppConfig):
         from sws.security.lookups import IntegerFieldIn
 
         IntegerField.register_lookup(IntegerFieldIn)
+
+        # check --deploy: superusers without an authenticator, the role policy switched off.
+        from django.core.checks import Tags, register
+
+        from sws.security import checks
+
+        register(checks.superusers_without_authenticator, Tags.security, deploy=True)
+        register(checks.two_factor_optional_in_production, Tags.security, deploy=True)

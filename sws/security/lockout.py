@@ -25,15 +25,21 @@ import logging
 
 from axes.backends import AxesStandaloneBackend
 from axes.conf import settings as axes_settings
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_cool_off, get_credentials, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
+
+from sws.security.models import LoginGuard
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +82,8 @@ class WindowedLockoutHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         if request is None:
             return  # authenticate() without a request (scripts, test clients): nothing to lock
+        if getattr(request, "axes_failure_recorded", False):
+            return  # LockoutBackend recorded it already, under the username's guard
         username = get_client_username(request, credentials)
         if getattr(request, "axes_locked_out", False):
             # Refused by the backend during a lock: not a password failure, does not extend the lock.
@@ -84,6 +92,11 @@ class WindowedLockoutHandler(AxesDatabaseHandler):
                 "axes", request=request, username=username, ip_address=request.axes_ip_address
             )
             return
+        self.record_failure(request, credentials)
+
+    def record_failure(self, request, credentials):
+        """One wrong password: logged, counted, and the lock set when it is the fifth that counts."""
+        username = get_client_username(request, credentials)
         if self.is_whitelisted(request, credentials) or not username:
             return
         now = self._now(request)
@@ -143,7 +156,13 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class LockoutBackend(AxesStandaloneBackend):
-    """First in AUTHENTICATION_BACKENDS: refuses a locked username before any password check.
+    """First in AUTHENTICATION_BACKENDS: checks the password itself, one attempt per username at a time.
+
+    Inside one transaction it holds the username's guard row (`LoginGuard.hold`), asks whether the
+    username is locked, checks the password (ModelBackend), and records a failure (and the lock it may
+    set) before letting the next attempt for that username in. Forty simultaneous wrong passwords thus
+    check exactly five, and a right password arriving among them after the fifth is refused. A wrong
+    password ends authentication here (PermissionDenied): no later backend checks it again.
 
     axes' own backend raises when `authenticate()` has no request; scripts and Django's test client
     call it without one, and there is nothing to lock then (the login and admin views always pass it).
@@ -152,5 +171,31 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        # No get_user() on purpose: sessions (and test clients' force_login) use ModelBackend.
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        credentials = get_credentials(username=username, password=password, **kwargs)
+        AxesProxyHandler.update_request(request)
+        key = get_client_username(request, credentials)
+        if not key or password is None:
+            return None  # nothing to lock on: the model backend refuses it
+        handler = AxesProxyHandler.get_implementation()
+        user = None
+        with transaction.atomic():
+            LoginGuard.hold(str(key)[:255])
+            # The attempt happens now, after the attempts it waited for: counted after them.
+            request.axes_attempt_time = timezone.now()
+            locked = not AxesProxyHandler.is_allowed(request, credentials)
+            if not locked:
+                user = ModelBackend().authenticate(request, username=username, password=password, **kwargs)
+                if user is None:
+                    handler.record_failure(request, credentials)
+        if locked:
+            request.axes_locked_out = True
+            raise AxesBackendPermissionDenied("locked out")
+        if user is None:
+            request.axes_failure_recorded = True
+            raise PermissionDenied("wrong password")
+        return user
+
+    def get_user(self, user_id):
+        # Sessions of logins through this backend (and test clients' force_login) load the user as
+        # the model backend does.
+        return ModelBackend().get_user(user_id)

@@ -17,7 +17,10 @@ from sws.security.sessions import TWO_FACTOR_REQUIRED
 
 
 def two_factor_required_for(user) -> bool:
-    return RolePolicy.objects.requires_two_factor(user.role) or user_has_device(user, confirmed=True)
+    from django.conf import settings
+
+    by_role = not settings.SWS_TWO_FACTOR_OPTIONAL and RolePolicy.objects.requires_two_factor(user.role)
+    return by_role or user_has_device(user, confirmed=True)
 
 
 def is_verified(user) -> bool:
@@ -53,3 +56,30 @@ class TwoFactorRequiredMiddleware:
         if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
         return any(path == reverse(name) for name in self.ALLOWED_NAMES)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password must be changed (User.must_change_password, set by an admin) sees only the
+    password change page (and logout, the code pages, static files) until it is changed. After
+    TwoFactorRequiredMiddleware: the code comes first."""
+
+    ALLOWED_NAMES = (
+        "security:password-change",
+        "security:two-factor-verify",
+        "security:two-factor-enrol",
+        "logout",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not TwoFactorRequiredMiddleware._allowed(self, request.path)
+        ):
+            return redirect(reverse("security:password-change"))
+        return self.get_response(request)

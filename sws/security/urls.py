@@ -5,6 +5,12 @@ from sws.security import views
 app_name = "security"
 
 urlpatterns = [
+    path("account/password/", views.OwnPasswordChangeView.as_view(), name="password-change"),
+    path(
+        "account/activate/<uidb64>/<token>/",
+        views.PasswordLinkView.as_view(),
+        name="password-link",
+    ),
     path("account/two-factor/", views.two_factor_enrol, name="two-factor-enrol"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
     path("audit/", views.audit_changes, name="audit-changes"),

@@ -8,6 +8,7 @@ import segno
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -24,14 +26,47 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from residents.models import Referral, Request, Resident
 from residents.validators import contains_id_number
 from stations.access import role_required
+from stations.accounts import use_enrolment_code
 from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor, redact_entry
 from sws.security import filters
-from sws.security.forms import TokenForm
+from sws.security.forms import EnrolmentForm, LinkSetPasswordForm, OwnPasswordChangeForm, TokenForm
 from sws.security.sessions import TWO_FACTOR_REQUIRED
 from sws.security.twofactor import is_verified
 
 PAGE_SIZE = 50
 MAX_ID = 2**63 - 1  # the largest id a database column holds: a larger one is no resident's
+
+
+# --- Passwords -----------------------------------------------------------------------------------
+
+
+class OwnPasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (the current one first); also where a forced change lands."""
+
+    form_class = OwnPasswordChangeForm
+    template_name = "security/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+class PasswordLinkView(auth_views.PasswordResetConfirmView):
+    """A one-time activation or reset link (stations.accounts.password_link): the user chooses their
+    own password. The link stops working once used, or when a newer one is issued, or after
+    PASSWORD_RESET_TIMEOUT."""
+
+    form_class = LinkSetPasswordForm
+    template_name = "security/password_link.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "密码已设置，请用新密码登录。")
+        return response
 
 
 # --- Two-factor login ------------------------------------------------------------------------------
@@ -75,12 +110,17 @@ def two_factor_enrol(request):
         # Older pending rows (two enrolment pages opened at the same moment) can never be confirmed:
         # the form binds to the newest.
         TOTPDevice.objects.filter(user=user, confirmed=False, pk__lt=device.pk).delete()
-    form = TokenForm(request.POST or None, device=device)
+    # The first authenticator needs the enrolment code an admin gave out of band; replacing one needs
+    # the current one (above) instead.
+    first = _confirmed_device(user) is None
+    form = EnrolmentForm(request.POST or None, device=device, user=user, needs_code=first)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            if first:
+                use_enrolment_code(user)
         otp_login(request, device)
         request.session[TWO_FACTOR_REQUIRED] = True
         messages.success(request, "已绑定验证器。以后登录时，输入密码后还需输入验证器上的动态验证码。")

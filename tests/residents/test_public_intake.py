@@ -141,6 +141,7 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(anonymous, chao
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]  # the proxy's address: its X-Forwarded-For is believed
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
     assert client_address(request) == "198.51.100.7"  # what our proxy saw, not what the client claimed
     settings.TRUSTED_PROXY_COUNT = 0

@@ -338,6 +338,9 @@ MATRIX = {
     ),
     "exports:list": page(methods("GET"), login(), urls=list_exports),  # rows of the user's own scope only
     # Two-factor login and the auditor's pages
+    "security:password-change": page(login()),  # one's own password; an empty POST is the form again
+    # A one-time link, for anyone holding it (no login); a bad one says so (200) and sets nothing.
+    "security:password-link": page(urls=lambda w: [{"uidb64": "MQ", "token": "not-a-token"}]),
     "security:two-factor-enrol": page(login()),
     "security:two-factor-verify": page(login(), get=302, post=302),  # nobody here has a device: enrol
     "security:audit-changes": page(login(), role({AUDITOR})),
@@ -619,6 +622,8 @@ def test_the_auditor_opens_the_audit_pages_and_no_case_page():
         "security:audit-logins",
         "security:audit-resident",
         "security:audit-resident-lookup",
+        "security:password-change",
+        "security:password-link",
         "security:two-factor-enrol",
         "security:two-factor-verify",
         "set_language",

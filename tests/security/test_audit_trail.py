@@ -137,6 +137,9 @@ def test_passwords_and_last_login_are_not_recorded(worker):
     before = len(entries_for(worker))
     worker.set_password("Another-Pass-2026")
     worker.save()
+    # The event is recorded (stations.audit.record_password_event), never the password or its hash.
+    assert entries_for(worker)[-1].changes_dict == {"password": ["", "设置密码"]}
+    before += 1
     from django.utils import timezone
 
     worker.last_login = timezone.now()
