@@ -19,8 +19,10 @@ from residents.validators import phone_tail, validate_phone
 DESCRIPTION_MAX = 1000
 NAME_MAX = 50
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# Only these: anything more elaborate in a reference number is a typo or a probe.
-REFERENCE_PATTERN = re.compile(r"^\d{9}-\d{4}-\d{1,7}$")
+# Only these: anything more elaborate in a reference number is a typo or a probe. The separators are
+# optional (120113001202600036 as read out over the phone), and the number may lose its leading zeros.
+REFERENCE_PATTERN = re.compile(r"^(\d{9})-?(\d{4})-?(\d{1,7})$")
+REFERENCE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.·/]+")
 
 CONSENT_LABEL = "我已阅读并同意《个人信息告知》"
 HONEYPOT_FIELD = "website"
@@ -32,9 +34,10 @@ def new_submission_token() -> str:
 
 
 def _clean_text(value: str) -> str:
-    """NFKC (full-width letters and digits become plain ones), control characters dropped, trimmed."""
-    value = unicodedata.normalize("NFKC", value or "")
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    """The resident's text as written (Chinese punctuation and full-width forms kept: NFKC would turn
+    "，" into ","), with control and format characters dropped and the ends trimmed. Only what must
+    match something is normalised: the phone (`validate_phone`) and the reference (`clean_reference`)."""
+    value = "".join(ch for ch in value or "" if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return value.strip()
 
 
@@ -112,7 +115,7 @@ class PublicRequestForm(forms.Form):
         return value
 
     def clean_reporter_phone(self):
-        return validate_phone(_clean_text(self.cleaned_data["reporter_phone"]))
+        return validate_phone(unicodedata.normalize("NFKC", _clean_text(self.cleaned_data["reporter_phone"])))
 
     def clean_token(self):
         value = self.cleaned_data["token"]
@@ -138,11 +141,15 @@ class StatusLookupForm(forms.Form):
     )
 
     def clean_reference(self):
-        value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", self.cleaned_data["reference"]))
-        value = value.replace("—", "-").replace("–", "-")
-        if not REFERENCE_PATTERN.match(value):
+        """120113001-2026-00042, however it was typed: with or without dashes or spaces, full-width."""
+        value = unicodedata.normalize("NFKC", self.cleaned_data["reference"]).strip()
+        match = REFERENCE_PATTERN.match(REFERENCE_SEPARATORS.sub("-", value))
+        if not match and value.isascii():
+            match = REFERENCE_PATTERN.match(REFERENCE_SEPARATORS.sub("", value))
+        if not match:
             raise ValidationError("受理编号格式不正确，应类似 120113001-2026-00042。")
-        return value
+        station, year, number = match.groups()
+        return f"{station}-{year}-{int(number):05d}"
 
     def clean_phone_tail(self):
         value = unicodedata.normalize("NFKC", self.cleaned_data["phone_tail"]).strip()

@@ -174,3 +174,19 @@ def test_query_count_is_bounded(anonymous, qr_request, care, django_assert_max_n
         anonymous.get(URL)
     with django_assert_max_num_queries(1):
         lookup(anonymous, qr_request.reference, "5678")
+
+
+# --- 15.9: a reference typed without its dashes ------------------------------------------------------
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda ref: ref.replace("-", ""),
+        lambda ref: ref.replace("-", " "),
+        lambda ref: ref.replace("-", "").translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        lambda ref: ref.replace("-", "／"),
+        lambda ref: f"{ref[:9]}-{ref[10:14]}-{int(ref[15:])}",  # the number without its leading zeros
+    ],
+)
+def test_a_reference_without_separators_is_understood(anonymous, qr_request, typed):
+    html = lookup(anonymous, typed(qr_request.reference), "5678").content.decode()
+    assert PUBLIC_PROGRESS[Request.Status.IN_PROGRESS] in html, html
