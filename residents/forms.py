@@ -56,6 +56,9 @@ class ResidentForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
         help_text="18位，末位X不区分大小写；填写后出生日期和性别自动取自身份证号。",
     )
+    # A birth date that was set is blanked only on purpose: a browser that could not read the value sends
+    # the date input back empty, and the birth date (with the minor flag it gives) would silently go.
+    clear_birth_date = forms.BooleanField(label="清除出生日期", required=False)
     RESIDENT_FIELDS = ("name", "gender", "id_number", "birth_date", "phone", "community", "address", "notes")
     field_order = [*RESIDENT_FIELDS[:-1], "tags", "notes"]
 
@@ -63,7 +66,7 @@ class ResidentForm(forms.ModelForm):
         model = Resident
         fields = ["name", "gender", "birth_date", "phone", "community", "address", "tags", "notes"]
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
             "tags": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -108,6 +111,15 @@ class ResidentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         id_number = data.get("id_number")
+        had_birth_date = self.instance.pk and self.instance.birth_date
+        if (
+            had_birth_date
+            and not id_number
+            and "birth_date" not in self.errors
+            and not data.get("birth_date")
+        ):
+            if not data.get("clear_birth_date"):
+                self.add_error("birth_date", "出生日期不能留空；如需清除出生日期，请勾选“清除出生日期”。")
         if id_number:
             born, gender = id_birth_date(id_number), id_gender(id_number)
             if data.get("birth_date") and data["birth_date"] != born:
