@@ -111,15 +111,15 @@ class ResidentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         id_number = data.get("id_number")
-        had_birth_date = self.instance.pk and self.instance.birth_date
-        if (
-            had_birth_date
+        blanked = (
+            self.instance.pk
+            and self.instance.birth_date
             and not id_number
             and "birth_date" not in self.errors
             and not data.get("birth_date")
-        ):
-            if not data.get("clear_birth_date"):
-                self.add_error("birth_date", "出生日期不能留空；如需清除出生日期，请勾选“清除出生日期”。")
+        )
+        if blanked and not data.get("clear_birth_date"):
+            self.add_error("birth_date", "出生日期不能留空；如需清除出生日期，请勾选“清除出生日期”。")
         if id_number:
             born, gender = id_birth_date(id_number), id_gender(id_number)
             if data.get("birth_date") and data["birth_date"] != born:
