@@ -140,6 +140,24 @@ class StatusLookupForm(forms.Form):
         error_messages={**_required("联系电话后四位"), "max_length": "请输入联系电话的后四位数字。"},
     )
 
+    code = forms.CharField(
+        label="查询码",
+        required=False,
+        max_length=20,
+        help_text="社工登记的诉求请填写社工告知的6位查询码；扫码提交的可不填。",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "maxlength": "8"}
+        ),
+        error_messages={"max_length": "查询码为6位字母和数字。"},
+    )
+
+    def clean_code(self):
+        value = unicodedata.normalize("NFKC", self.cleaned_data["code"])
+        value = re.sub(r"[\s\-_.·]+", "", value).upper()
+        if value and not re.fullmatch(r"[0-9A-Z]{6}", value):
+            raise ValidationError("查询码为6位字母和数字。")
+        return value
+
     def clean_reference(self):
         """120113001-2026-00042, however it was typed: with or without dashes or spaces, full-width."""
         value = unicodedata.normalize("NFKC", self.cleaned_data["reference"]).strip()
