@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 
 from residents.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from residents.models import Category, Referral, Request, Resident, Severity, Urgency, VulnerabilityTag
-from residents.services import ID_TAKEN_MESSAGE, REJECT_KINDS, WITHDRAW_KINDS, station_workers
+from residents.services import REJECT_KINDS, WITHDRAW_KINDS, check_id_number, station_workers
 from residents.validators import (
     id_birth_date,
     id_gender,
     mask_id_number,
+    normalise_id_number,
     validate_id_number,
     validate_phone,
 )
@@ -29,14 +30,18 @@ def station_communities(user):
     return Community.objects.editable_by(user).select_related("street").order_by("code")
 
 
-def clean_id_number_value(value, *, exclude_pk=None):
-    """Validate, normalise and check uniqueness in the whole city (the registry is city-wide)."""
+def clean_id_number_value(form, value, *, exclude_pk=None, purpose=""):
+    """Validate, normalise and check the number against the city-wide registry without disclosing a
+    registration outside the user's scope (`services.check_id_number`): such a number sets
+    `form.hold_id_number`, and the resident is registered with it held for the district centre."""
     value = validate_id_number(value)
-    duplicate = Resident.objects.with_id_number(value)  # the keyed hash: the number is stored encrypted
-    if exclude_pk is not None:
-        duplicate = duplicate.exclude(pk=exclude_pk)
-    if duplicate.exists():
-        raise ValidationError(ID_TAKEN_MESSAGE, code="id_taken")
+    form.hold_id_number = check_id_number(
+        acting_user=form.user,
+        id_number=value,
+        http_request=form.http_request,
+        exclude_pk=exclude_pk,
+        purpose=purpose,
+    )
     return value
 
 
@@ -74,9 +79,11 @@ class ResidentForm(forms.ModelForm):
         }
         field_classes = {"community": BoundedModelChoiceField, "tags": BoundedModelMultipleChoiceField}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, http_request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.http_request = http_request
+        self.hold_id_number = False
         self.fields["community"].queryset = station_communities(user)
         self.fields["tags"].queryset = VulnerabilityTag.objects.all()
         self.fields["gender"].choices = Resident.Gender.choices
@@ -102,7 +109,10 @@ class ResidentForm(forms.ModelForm):
         value = (self.cleaned_data.get("id_number") or "").strip()
         if not value:
             return self.instance.id_number if self.instance.pk else None
-        return clean_id_number_value(value, exclude_pk=self.instance.pk)
+        if self.instance.pk and normalise_id_number(value) == self.instance.id_number:
+            return self.instance.id_number  # the number already on the record: nothing to check
+        purpose = "修改居民" if self.instance.pk else "登记居民"
+        return clean_id_number_value(self, value, exclude_pk=self.instance.pk, purpose=purpose)
 
     def clean_phone(self):
         value = (self.cleaned_data.get("phone") or "").strip()
@@ -134,6 +144,7 @@ class ResidentForm(forms.ModelForm):
         return {name: data.get(name) for name in self.RESIDENT_FIELDS} | {
             "gender": data.get("gender") or "",
             "phone": data.get("phone") or "",
+            "hold_id_number": self.hold_id_number,
         }
 
     def add_error_from(self, error: ValidationError):
@@ -244,9 +255,11 @@ class IntakeForm(forms.Form):
     severity = forms.ChoiceField(label="轻重", choices=Severity.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(label="缓急", choices=Urgency.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, http_request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.http_request = http_request
+        self.hold_id_number = False
         self.fields["resident"].queryset = Resident.objects.editable_by(user).select_related(
             "community__street"
         )
@@ -279,7 +292,7 @@ class IntakeForm(forms.Form):
 
     def clean_new_id_number(self):
         value = self.cleaned_data["new_id_number"].strip()
-        return clean_id_number_value(value) if value else ""
+        return clean_id_number_value(self, value, purpose="登记诉求时登记居民") if value else ""
 
     def clean(self):
         data = super().clean()
@@ -310,6 +323,7 @@ class IntakeForm(forms.Form):
         }
         if data["new_id_number"]:
             fields |= {
+                "hold_id_number": self.hold_id_number,
                 "id_number": data["new_id_number"],
                 "birth_date": id_birth_date(data["new_id_number"]),
                 "gender": id_gender(data["new_id_number"]),

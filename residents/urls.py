@@ -23,6 +23,7 @@ urlpatterns = [
     path("new/", views.resident_create, name="resident-create"),
     path("search/", views.resident_search, name="resident-search"),
     path("lookup/", views.resident_lookup, name="resident-lookup"),
+    path("held-id-numbers/", views.held_id_numbers, name="held-id-numbers"),
     path("<int:pk>/", views.resident_detail, name="resident-detail"),
     path("<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),

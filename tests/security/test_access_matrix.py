@@ -240,6 +240,7 @@ MATRIX = {
     "residents:resident-search": page(methods("GET"), login(), role(STATION_STAFF), get=302),  # htmx only
     # Exact lookup by a whole ID number (POSTed, never in a URL), within each user's own scope.
     "residents:resident-lookup": page(methods("POST"), login(), post=302),
+    "residents:held-id-numbers": page(methods("GET"), login(), role(STAFF)),  # each district its own
     "residents:resident-detail": page(login(), scope(READS_OWN), urls=pk("resident")),
     "residents:resident-edit": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")),
     "residents:resident-reveal": page(
