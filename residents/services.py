@@ -428,6 +428,32 @@ def reveal_id_number(*, acting_user, resident, reason: str) -> str:
     return resident.id_number
 
 
+PHONE_REVEAL_REASON = "查看完整电话（回电）"
+
+
+def reveal_phone(*, acting_user, resident=None, request=None) -> str:
+    """The whole phone number to call back: of a resident, or of a request's caller (the resident, or
+    the reporter of a QR or hotline request). Only for staff of the owning station; a minor's or a
+    sensitive record needs the extra permission, as for the ID number. No reason is asked (calling back
+    is the job), but the caller records the access (`record_access(..., "reveal")`)."""
+    if request is not None:
+        owned = access.is_station_user(acting_user) and request.station_id == acting_user.station_id
+        resident = request.resident
+    else:
+        owned = (
+            access.is_station_user(acting_user)
+            and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
+        )
+    if not owned:
+        raise WorkflowError("只有本站社工可以查看完整电话。")
+    if resident is not None and not permissions.can_open(acting_user, resident):
+        raise WorkflowError(permissions.SENSITIVE_REFUSAL)
+    phone = resident.phone if resident is not None else request.reporter_phone
+    if not phone:
+        raise WorkflowError("未登记联系电话。")
+    return phone
+
+
 # --- Request workflow ---------------------------------------------------------------------------------
 
 

@@ -27,10 +27,12 @@ urlpatterns = [
     path("<int:pk>/", views.resident_detail, name="resident-detail"),
     path("<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
+    path("<int:pk>/phone/", views.resident_phone, name="resident-phone"),
     path("requests/", views_requests.request_queue, name="request-queue"),
     path("requests/new/", views_intake.intake, name="intake"),
     path("requests/new/duplicates/", views_intake.intake_duplicates, name="intake-duplicates"),
     path("requests/<int:pk>/", views_requests.request_detail, name="request-detail"),
+    path("requests/<int:pk>/phone/", views_requests.request_phone, name="request-phone"),
     *[_action(name) for name in views_requests.ACTIONS if name != "referral_outcome"],
     path(
         "requests/<int:pk>/referrals/<int:referral_pk>/outcome/",

@@ -196,6 +196,9 @@ def resident_edit(request, pk):
         else:
             messages.success(request, "居民信息已保存。")
             return redirect(resident)
+    if request.method == "GET" and resident.phone:
+        # The form holds the whole phone number: the same rule and record as the reveal on the page.
+        record_access(request, "reveal", residents=resident, reason=services.PHONE_REVEAL_REASON)
     return render(request, "residents/resident_form.html", {"form": form, "resident": resident})
 
 
@@ -224,6 +227,27 @@ def resident_reveal(request, pk):
     if revealed is None:
         context["reveal_form"] = form
     return render(request, "residents/resident_detail.html", context, status=200 if revealed else 400)
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def resident_phone(request, pk):
+    """The whole phone number with a call link (tel:), on this response only; recorded as an access.
+    Staff of the resident's station only (others: 404), minors and sensitive records as for the ID."""
+    resident = access.get_editable_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
+    if not permissions.can_open(request.user, resident):
+        return restricted_response(request, resident)
+    try:
+        phone = services.reveal_phone(acting_user=request.user, resident=resident)
+    except services.WorkflowError as error:
+        messages.error(request, error.messages[0])
+        return redirect(resident)
+    record_access(request, "reveal", residents=resident, reason=services.PHONE_REVEAL_REASON)
+    return render(
+        request, "residents/resident_detail.html", _detail_context(request, resident, revealed_phone=phone)
+    )
 
 
 @never_cache

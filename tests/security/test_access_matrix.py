@@ -246,11 +246,17 @@ MATRIX = {
     "residents:resident-reveal": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
     ),
+    "residents:resident-phone": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("resident")
+    ),
     # Requests: queue, intake, case page, workflow steps
     "residents:request-queue": page(methods("GET"), login()),
     "residents:intake": page(login(), role(STATION_STAFF), post=400),
     "residents:intake-duplicates": page(login(), role(STATION_STAFF)),
     "residents:request-detail": page(login(), scope(READS_OWN), urls=pk("request")),
+    "residents:request-phone": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("request")
+    ),
     **{
         f"residents:request-{action}": page(
             methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
