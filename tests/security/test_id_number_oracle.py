@@ -86,6 +86,7 @@ def test_the_district_centre_sees_the_held_duplicate(
     html = client.get(HELD).content.decode()
     assert "王淑珍" in html and f"{ELSEWHERE[:6]}********{ELSEWHERE[-4:]}" in html and "新居民" not in html
     assert ELSEWHERE not in html
+    assert f'href="{HELD}"' in client.get(reverse("home"), follow=True).content.decode()  # in the menu
     client.force_login(other_district_user)
     assert "王淑珍" not in client.get(HELD).content.decode()
     client.force_login(worker)
