@@ -5,6 +5,7 @@ rejected, submitting the field empty (a resident's birth date erased on the next
 filter set and admin form of the project is inspected, not only the resident form.
 """
 
+import copy
 import datetime
 import importlib
 import inspect
@@ -56,7 +57,10 @@ def all_date_widgets(rf, admin_user):
             found += _date_widgets(form_class.base_fields, form_class.__qualname__)
     for filterset in _subclasses(django_filters.FilterSet):
         if _ours(filterset):
-            fields = {name: f.field for name, f in filterset.base_filters.items()}
+            # A copy: `Filter.field` builds and caches its form field, which must not stick to the class
+            # (a ModelChoiceFilter's queryset is set per request).
+            filters = copy.deepcopy(filterset.base_filters)
+            fields = {name: f.field for name, f in filters.items()}
             found += _date_widgets(fields, filterset.__qualname__)
     request = rf.get("/admin/")
     request.user = admin_user
