@@ -13,7 +13,7 @@ from projects.models import (
 )
 from stations.models import Station
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 
 from residents.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from residents.models import Category, Referral, Request, Resident, Severity, Urgency, VulnerabilityTag
-from residents.services import ID_TAKEN_MESSAGE, REJECT_KINDS, WITHDRAW_KINDS, station_workers
+from residents.services import REJECT_KINDS, WITHDRAW_KINDS, check_id_number, station_workers
 from residents.validators import (
     id_birth_date,
     id_gender,
     mask_id_number,
+    normalise_id_number,
     validate_id_number,
     validate_phone,
 )
@@ -29,14 +30,18 @@ def station_communities(user):
     return Community.objects.editable_by(user).select_related("street").order_by("code")
 
 
-def clean_id_number_value(value, *, exclude_pk=None):
-    """Validate, normalise and check uniqueness in the whole city (the registry is city-wide)."""
+def clean_id_number_value(form, value, *, exclude_pk=None, purpose=""):
+    """Validate, normalise and check the number against the city-wide registry without disclosing a
+    registration outside the user's scope (`services.check_id_number`): such a number sets
+    `form.hold_id_number`, and the resident is registered with it held for the district centre."""
     value = validate_id_number(value)
-    duplicate = Resident.objects.with_id_number(value)  # the keyed hash: the number is stored encrypted
-    if exclude_pk is not None:
-        duplicate = duplicate.exclude(pk=exclude_pk)
-    if duplicate.exists():
-        raise ValidationError(ID_TAKEN_MESSAGE, code="id_taken")
+    form.hold_id_number = check_id_number(
+        acting_user=form.user,
+        id_number=value,
+        http_request=form.http_request,
+        exclude_pk=exclude_pk,
+        purpose=purpose,
+    )
     return value
 
 
@@ -56,6 +61,9 @@ class ResidentForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
         help_text="18位，末位X不区分大小写；填写后出生日期和性别自动取自身份证号。",
     )
+    # A birth date that was set is blanked only on purpose: a browser that could not read the value sends
+    # the date input back empty, and the birth date (with the minor flag it gives) would silently go.
+    clear_birth_date = forms.BooleanField(label="清除出生日期", required=False)
     RESIDENT_FIELDS = ("name", "gender", "id_number", "birth_date", "phone", "community", "address", "notes")
     field_order = [*RESIDENT_FIELDS[:-1], "tags", "notes"]
 
@@ -63,7 +71,7 @@ class ResidentForm(forms.ModelForm):
         model = Resident
         fields = ["name", "gender", "birth_date", "phone", "community", "address", "tags", "notes"]
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
             "tags": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -71,9 +79,11 @@ class ResidentForm(forms.ModelForm):
         }
         field_classes = {"community": BoundedModelChoiceField, "tags": BoundedModelMultipleChoiceField}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, http_request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.http_request = http_request
+        self.hold_id_number = False
         self.fields["community"].queryset = station_communities(user)
         self.fields["tags"].queryset = VulnerabilityTag.objects.all()
         self.fields["gender"].choices = Resident.Gender.choices
@@ -103,7 +113,10 @@ class ResidentForm(forms.ModelForm):
         value = (self.cleaned_data.get("id_number") or "").strip()
         if not value:
             return self.instance.id_number if self.instance.pk else None
-        return clean_id_number_value(value, exclude_pk=self.instance.pk)
+        if self.instance.pk and normalise_id_number(value) == self.instance.id_number:
+            return self.instance.id_number  # the number already on the record: nothing to check
+        purpose = "修改居民" if self.instance.pk else "登记居民"
+        return clean_id_number_value(self, value, exclude_pk=self.instance.pk, purpose=purpose)
 
     def clean_phone(self):
         value = (self.cleaned_data.get("phone") or "").strip()
@@ -112,6 +125,15 @@ class ResidentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         id_number = data.get("id_number")
+        blanked = (
+            self.instance.pk
+            and self.instance.birth_date
+            and not id_number
+            and "birth_date" not in self.errors
+            and not data.get("birth_date")
+        )
+        if blanked and not data.get("clear_birth_date"):
+            self.add_error("birth_date", "出生日期不能留空；如需清除出生日期，请勾选“清除出生日期”。")
         if id_number:
             born, gender = id_birth_date(id_number), id_gender(id_number)
             if data.get("birth_date") and data["birth_date"] != born:
@@ -126,6 +148,7 @@ class ResidentForm(forms.ModelForm):
         return {name: data.get(name) for name in self.RESIDENT_FIELDS} | {
             "gender": data.get("gender") or "",
             "phone": data.get("phone") or "",
+            "hold_id_number": self.hold_id_number,
         }
 
     def add_error_from(self, error: ValidationError):
@@ -236,9 +259,11 @@ class IntakeForm(forms.Form):
     severity = forms.ChoiceField(label="轻重", choices=Severity.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(label="缓急", choices=Urgency.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, http_request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.http_request = http_request
+        self.hold_id_number = False
         self.fields["resident"].queryset = Resident.objects.editable_by(user).select_related(
             "community__street"
         )
@@ -271,7 +296,7 @@ class IntakeForm(forms.Form):
 
     def clean_new_id_number(self):
         value = self.cleaned_data["new_id_number"].strip()
-        return clean_id_number_value(value) if value else ""
+        return clean_id_number_value(self, value, purpose="登记诉求时登记居民") if value else ""
 
     def clean(self):
         data = super().clean()
@@ -302,6 +327,7 @@ class IntakeForm(forms.Form):
         }
         if data["new_id_number"]:
             fields |= {
+                "hold_id_number": self.hold_id_number,
                 "id_number": data["new_id_number"],
                 "birth_date": id_birth_date(data["new_id_number"]),
                 "gender": id_gender(data["new_id_number"]),

@@ -19,8 +19,10 @@ from residents.validators import phone_tail, validate_phone
 DESCRIPTION_MAX = 1000
 NAME_MAX = 50
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# Only these: anything more elaborate in a reference number is a typo or a probe.
-REFERENCE_PATTERN = re.compile(r"^\d{9}-\d{4}-\d{1,7}$")
+# Only these: anything more elaborate in a reference number is a typo or a probe. The separators are
+# optional (120113001202600036 as read out over the phone), and the number may lose its leading zeros.
+REFERENCE_PATTERN = re.compile(r"^(\d{9})-?(\d{4})-?(\d{1,7})$")
+REFERENCE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.·/]+")
 
 CONSENT_LABEL = "我已阅读并同意《个人信息告知》"
 HONEYPOT_FIELD = "website"
@@ -32,9 +34,10 @@ def new_submission_token() -> str:
 
 
 def _clean_text(value: str) -> str:
-    """NFKC (full-width letters and digits become plain ones), control characters dropped, trimmed."""
-    value = unicodedata.normalize("NFKC", value or "")
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    """The resident's text as written (Chinese punctuation and full-width forms kept: NFKC would turn
+    "，" into ","), with control and format characters dropped and the ends trimmed. Only what must
+    match something is normalised: the phone (`validate_phone`) and the reference (`clean_reference`)."""
+    value = "".join(ch for ch in value or "" if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return value.strip()
 
 
@@ -112,7 +115,7 @@ class PublicRequestForm(forms.Form):
         return value
 
     def clean_reporter_phone(self):
-        return validate_phone(_clean_text(self.cleaned_data["reporter_phone"]))
+        return validate_phone(unicodedata.normalize("NFKC", _clean_text(self.cleaned_data["reporter_phone"])))
 
     def clean_token(self):
         value = self.cleaned_data["token"]
@@ -137,12 +140,34 @@ class StatusLookupForm(forms.Form):
         error_messages={**_required("联系电话后四位"), "max_length": "请输入联系电话的后四位数字。"},
     )
 
-    def clean_reference(self):
-        value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", self.cleaned_data["reference"]))
-        value = value.replace("—", "-").replace("–", "-")
-        if not REFERENCE_PATTERN.match(value):
-            raise ValidationError("受理编号格式不正确，应类似 120113001-2026-00042。")
+    code = forms.CharField(
+        label="查询码",
+        required=False,
+        max_length=20,
+        help_text="社工登记的诉求请填写社工告知的6位查询码；扫码提交的可不填。",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "maxlength": "8"}
+        ),
+        error_messages={"max_length": "查询码为6位字母和数字。"},
+    )
+
+    def clean_code(self):
+        value = unicodedata.normalize("NFKC", self.cleaned_data["code"])
+        value = re.sub(r"[\s\-_.·]+", "", value).upper()
+        if value and not re.fullmatch(r"[0-9A-Z]{6}", value):
+            raise ValidationError("查询码为6位字母和数字。")
         return value
+
+    def clean_reference(self):
+        """120113001-2026-00042, however it was typed: with or without dashes or spaces, full-width."""
+        value = unicodedata.normalize("NFKC", self.cleaned_data["reference"]).strip()
+        match = REFERENCE_PATTERN.match(REFERENCE_SEPARATORS.sub("-", value))
+        if not match and value.isascii():
+            match = REFERENCE_PATTERN.match(REFERENCE_SEPARATORS.sub("", value))
+        if not match:
+            raise ValidationError("受理编号格式不正确，应类似 120113001-2026-00042。")
+        station, year, number = match.groups()
+        return f"{station}-{year}-{int(number):05d}"
 
     def clean_phone_tail(self):
         value = unicodedata.normalize("NFKC", self.cleaned_data["phone_tail"]).strip()

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from residents import crypto
@@ -576,6 +577,36 @@ class Request(models.Model):
 
     def get_absolute_url(self):
         return reverse("residents:request-detail", args=[self.pk])
+
+    # The public status lookup: references are sequential, so a request taken in by a worker answers
+    # only with its lookup code too, which the worker gives the resident (the case page shows it) and the
+    # QR confirmation page shows. Derived, not stored: a keyed HMAC of the reference (SECRET_KEY, and
+    # SECRET_KEY_FALLBACKS while a rotated key is retired), so every request has one, old ones included.
+    LOOKUP_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+    LOOKUP_CODE_LENGTH = 6
+
+    @classmethod
+    def _lookup_code_for(cls, reference: str, secret=None) -> str:
+        digest = salted_hmac("residents.request.lookup-code", reference, secret=secret).digest()
+        alphabet = cls.LOOKUP_CODE_ALPHABET
+        return "".join(alphabet[byte % len(alphabet)] for byte in digest[: cls.LOOKUP_CODE_LENGTH])
+
+    @property
+    def lookup_code(self) -> str:
+        return self._lookup_code_for(self.reference)
+
+    def lookup_code_matches(self, code: str) -> bool:
+        secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        matched = False
+        for secret in secrets:
+            if constant_time_compare(self._lookup_code_for(self.reference, secret), code or ""):
+                matched = True
+        return matched
+
+    @property
+    def filed_by_worker(self) -> bool:
+        """Taken in by station staff (not the resident on the public QR page)."""
+        return self.created_by_id is not None
 
     @property
     def is_open(self):

@@ -32,9 +32,14 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK_CHARS[total % 11]
 
 
+# Spaces and dashes people type between the groups of an ID number (120104-19591102-0485, full-width
+# －, the em and en dashes a phone keyboard offers, the middle dot, slashes).
+ID_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―－·・/／_.]+")
+
+
 def normalise_id_number(value: str) -> str:
-    """Strip spaces, full-width characters and a lower-case x."""
-    return re.sub(r"\s+", "", (value or "").translate(_FULLWIDTH)).upper()
+    """Strip spaces and separators, full-width characters and a lower-case x."""
+    return ID_SEPARATORS.sub("", (value or "").translate(_FULLWIDTH)).upper()
 
 
 def id_birth_date(id_number: str) -> datetime.date:

@@ -106,9 +106,17 @@ def resident_lookup(request):
     if not form.is_valid():
         messages.error(request, "；".join(form.errors["id_number"]))
         return redirect("residents:resident-list")
-    resident = (
-        Resident.objects.visible_to(request.user).with_id_number(form.cleaned_data["id_number"]).first()
-    )
+    try:
+        matched = services.record_id_check(
+            acting_user=request.user,
+            id_number=form.cleaned_data["id_number"],
+            http_request=request,
+            purpose="按完整身份证号查找",
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("residents:resident-list")
+    resident = Resident.objects.visible_to(request.user).filter(pk__in=matched).first()
     if resident is None:
         messages.info(request, "在您可查看的范围内没有登记该身份证号的居民。")
         return redirect("residents:resident-list")
@@ -146,7 +154,7 @@ def resident_detail(request, pk):
 @login_required
 @access.role_required(access.is_station_user)
 def resident_create(request):
-    form = ResidentForm(request.POST or None, user=request.user)
+    form = ResidentForm(request.POST or None, user=request.user, http_request=request)
     if request.method == "POST" and form.is_valid():
         try:
             resident = services.register_resident(
@@ -168,7 +176,9 @@ def resident_edit(request, pk):
     if not permissions.can_open(request.user, resident):
         return restricted_response(request, resident)
     # The form writes into its instance while validating; the service compares against the original.
-    form = ResidentForm(request.POST or None, instance=copy.copy(resident), user=request.user)
+    form = ResidentForm(
+        request.POST or None, instance=copy.copy(resident), user=request.user, http_request=request
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_resident(
@@ -186,6 +196,9 @@ def resident_edit(request, pk):
         else:
             messages.success(request, "居民信息已保存。")
             return redirect(resident)
+    if request.method == "GET" and resident.phone:
+        # The form holds the whole phone number: the same rule and record as the reveal on the page.
+        record_access(request, "reveal", residents=resident, reason=services.PHONE_REVEAL_REASON)
     return render(request, "residents/resident_form.html", {"form": form, "resident": resident})
 
 
@@ -214,6 +227,27 @@ def resident_reveal(request, pk):
     if revealed is None:
         context["reveal_form"] = form
     return render(request, "residents/resident_detail.html", context, status=200 if revealed else 400)
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def resident_phone(request, pk):
+    """The whole phone number with a call link (tel:), on this response only; recorded as an access.
+    Staff of the resident's station only (others: 404), minors and sensitive records as for the ID."""
+    resident = access.get_editable_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
+    if not permissions.can_open(request.user, resident):
+        return restricted_response(request, resident)
+    try:
+        phone = services.reveal_phone(acting_user=request.user, resident=resident)
+    except services.WorkflowError as error:
+        messages.error(request, error.messages[0])
+        return redirect(resident)
+    record_access(request, "reveal", residents=resident, reason=services.PHONE_REVEAL_REASON)
+    return render(
+        request, "residents/resident_detail.html", _detail_context(request, resident, revealed_phone=phone)
+    )
 
 
 @never_cache
@@ -247,16 +281,36 @@ ID_IN_URL_REFUSED_INTAKE = (
 )
 
 
-def search_residents(user, term, *, exact_id=False):
+def search_residents(user, term, *, exact_id=False, http_request=None):
     """Residents the station user may file a request for. `exact_id` (POSTed searches only) also finds
     a whole ID number, through its keyed hash."""
     if not term:
         return []
     residents = Resident.objects.editable_by(user)
     if exact_id and contains_id_number(term):
-        residents = residents.with_id_number(term)
+        try:
+            matched = services.record_id_check(
+                acting_user=user, id_number=term, http_request=http_request, purpose="登记诉求时查找居民"
+            )
+        except ValidationError:
+            return []
+        residents = residents.filter(pk__in=matched)
     else:
         residents = residents.search(term)
     return list(
         residents.select_related("community").prefetch_related("tags").order_by("name", "pk")[:SEARCH_RESULTS]
     )
+
+
+@never_cache
+@require_safe
+@login_required
+@access.role_required(access.is_district_user, access.sees_whole_city)
+def held_id_numbers(request):
+    """待核实的重复身份证号: residents a station registered with an ID number already registered to a
+    resident outside that station's scope (the worker was not told, so the registry cannot be probed).
+    The district centre reconciles the two records (a merge, or a transfer between stations)."""
+    held = Paginator(services.held_duplicates(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    if held.object_list:
+        record_access(request, "list", residents=held.object_list)
+    return render(request, "residents/held_id_numbers.html", {"page": held})

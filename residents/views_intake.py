@@ -35,7 +35,7 @@ def _render(request, form, *, q="", selected=None, status=200, exact_id=False):
     user = request.user
     category_pk = _pk(str(form["category"].value() or ""))
     category = Category.objects.filter(pk=category_pk).first() if category_pk and selected else None
-    results = search_residents(user, q, exact_id=exact_id) if q else []
+    results = search_residents(user, q, exact_id=exact_id, http_request=request) if q else []
     if results:
         record_access(request, "list", residents=results)
     context = {
@@ -77,7 +77,7 @@ def intake(request):
         selected = _selected_resident(user, request.POST.get("resident"))
         return _render(request, form, q=q, selected=selected, exact_id=True)
 
-    form = IntakeForm(request.POST, user=user)
+    form = IntakeForm(request.POST, user=user, http_request=request)
     if form.is_valid():
         fields = form.request_fields()
         duplicates = _duplicates(user, fields["resident"], fields["category"])

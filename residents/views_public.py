@@ -203,7 +203,12 @@ def intake_done(request, code):
     return render(
         request,
         "residents/public/intake_done.html",
-        {"community": community, "station": community.street.station, "reference": done.get("r", "")},
+        {
+            "community": community,
+            "station": community.street.station,
+            "reference": done.get("r", ""),
+            "lookup_code": Request._lookup_code_for(done["r"]) if done.get("r") else "",
+        },
     )
 
 
@@ -222,7 +227,8 @@ def status(request):
         form = StatusLookupForm(request.POST)
         if form.is_valid():
             limit.hit()
-            result = _lookup(form.cleaned_data["reference"], form.cleaned_data["phone_tail"])
+            data = form.cleaned_data
+            result = _lookup(data["reference"], data["phone_tail"], data["code"])
             not_found = result is None
     else:
         form = StatusLookupForm()
@@ -233,16 +239,22 @@ def status(request):
     )
 
 
-def _lookup(reference: str, tail: str):
-    """The public facts of the request, or None for a missing one and a wrong pair alike."""
+def _lookup(reference: str, tail: str, code: str = ""):
+    """The public facts of the request, or None for a missing one and a wrong pair alike.
+
+    References are sequential: a request a worker took in answers only with its lookup code as well
+    (the resident was given it); one the resident filed on the QR page answers to the phone tail, as
+    its confirmation page promised, and to the code shown there if it is given."""
     found = (
         Request.objects.filter(reference=reference)
         .select_related("resident")
-        .only("status", "received_at", "reporter_phone", "resident__phone")
+        .only("reference", "status", "received_at", "created_by", "reporter_phone", "resident__phone")
         .first()
     )
     phones = [found.reporter_phone, found.resident.phone if found.resident else ""] if found else []
     if not phone_matches_tail(phones, tail):
+        return None
+    if (code or found.filed_by_worker) and not found.lookup_code_matches(code):
         return None
     return {
         "reference": reference,

@@ -7,6 +7,7 @@ redirect back, so the queue works without JavaScript. District and municipal cen
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Window
 from django.http import HttpResponse
@@ -240,6 +241,30 @@ def request_detail(request, pk):
     if req.resident_id and permissions.can_open(request.user, req.resident):
         record_access(request, "view", residents=req.resident_id)
     return render(request, "residents/request_detail.html", _detail_context(request, req))
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def request_phone(request, pk):
+    """The caller's whole phone number with a call link (tel:): the resident's, or the reporter's of a
+    QR or hotline request. Staff of the request's station only (others: 404); recorded as an access."""
+    req = access.get_editable_or_404(
+        Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
+    )
+    if req.resident_id and not permissions.can_open(request.user, req.resident):
+        raise PermissionDenied
+    try:
+        phone = services.reveal_phone(acting_user=request.user, request=req)
+    except services.WorkflowError as error:
+        messages.error(request, error.messages[0])
+        return redirect(req)
+    record_access(
+        request, "reveal", residents=req.resident_id, reason=f"{services.PHONE_REVEAL_REASON} {req.reference}"
+    )
+    context = _detail_context(request, req) | {"revealed_phone": phone}
+    return render(request, "residents/request_detail.html", context)
 
 
 @never_cache

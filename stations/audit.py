@@ -184,6 +184,7 @@ class PersonalDataAccess(AppendOnlyModel):
         LIST = "list", _("列表")
         EXPORT = "export", _("导出")
         REVEAL = "reveal", _("查看完整信息")
+        ID_CHECK = "id_check", _("身份证号核验")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="+"

@@ -29,11 +29,13 @@ DISTRICT_NAV = [
     ("本区社工站", "stations:district-detail", "district"),
     ("待审批方案", "projects:plan-pending", None),
     ("月报", "reports:index", None),
+    ("重复身份证号", "residents:held-id-numbers", None),
 ]
 CITY_NAV = [
     ("全市概览", "dashboards:city", None),
     ("全市各区", "stations:district-list", None),
     ("月报", "reports:index", None),
+    ("重复身份证号", "residents:held-id-numbers", None),
 ]
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),

@@ -132,8 +132,12 @@ class PeriodForm(forms.Form):
 
     period = forms.ChoiceField(label="统计期间", choices=KIND_CHOICES, required=False)
     # For month/quarter/year, `from` picks another month/quarter/year (any day in it); for custom the range.
-    from_ = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    from_ = forms.DateField(
+        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    to = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def add_prefix(self, field_name):
         # The query parameter is `from` (a Python keyword, hence the field name `from_`).

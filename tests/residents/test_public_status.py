@@ -50,8 +50,8 @@ def qr_request(worker, chaoyangli, care):
     return request
 
 
-def lookup(client, reference, tail):
-    return client.post(URL, {"reference": reference, "phone_tail": tail})
+def lookup(client, reference, tail, code=""):
+    return client.post(URL, {"reference": reference, "phone_tail": tail, "code": code})
 
 
 def test_it_shows_the_form(anonymous, db):
@@ -111,7 +111,7 @@ def test_a_registered_residents_phone_answers_too(anonymous, worker, chaoyangli,
         channel=Request.Channel.PHONE,
         resident=resident,
     )
-    html = lookup(anonymous, request.reference, "2222").content.decode()
+    html = lookup(anonymous, request.reference, "2222", request.lookup_code).content.decode()
     assert PUBLIC_PROGRESS[Request.Status.NEW] in html
     assert "王秀英" not in html
 
@@ -174,3 +174,90 @@ def test_query_count_is_bounded(anonymous, qr_request, care, django_assert_max_n
         anonymous.get(URL)
     with django_assert_max_num_queries(1):
         lookup(anonymous, qr_request.reference, "5678")
+
+
+# --- 15.9: a reference typed without its dashes ------------------------------------------------------
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda ref: ref.replace("-", ""),
+        lambda ref: ref.replace("-", " "),
+        lambda ref: ref.replace("-", "").translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        lambda ref: ref.replace("-", "／"),
+        lambda ref: f"{ref[:9]}-{ref[10:14]}-{int(ref[15:])}",  # the number without its leading zeros
+    ],
+)
+def test_a_reference_without_separators_is_understood(anonymous, qr_request, typed):
+    html = lookup(anonymous, typed(qr_request.reference), "5678").content.decode()
+    assert PUBLIC_PROGRESS[Request.Status.IN_PROGRESS] in html, html
+
+
+# --- 14.12e: a worker-filed request answers only with the code the resident was given -----------------
+@pytest.fixture
+def phoned_in(worker, chaoyangli, care):
+    """Taken by a worker on the phone: its reference is the next of a sequence anyone can guess."""
+    return services.create_request(
+        acting_user=worker,
+        station=worker.station,
+        community=chaoyangli,
+        category=care,
+        description="换灯泡",
+        severity=care.default_severity,
+        urgency=care.default_urgency,
+        channel=Request.Channel.PHONE,
+        reporter_name="李大爷",
+        reporter_phone="13600003333",
+    )
+
+
+def test_a_worker_filed_request_needs_its_lookup_code(anonymous, phoned_in):
+    for code in ["", "ABCDEF", phoned_in.lookup_code[::-1]]:
+        html = lookup(anonymous, phoned_in.reference, "3333", code).content.decode()
+        assert NOT_FOUND_MESSAGE in html and PUBLIC_PROGRESS[Request.Status.NEW] not in html
+    typed = f" {phoned_in.lookup_code.lower()[:3]} {phoned_in.lookup_code.lower()[3:]} "
+    html = lookup(anonymous, phoned_in.reference, "3333", typed).content.decode()
+    assert PUBLIC_PROGRESS[Request.Status.NEW] in html
+    # The code does not stand in for the phone tail.
+    assert (
+        NOT_FOUND_MESSAGE
+        in lookup(anonymous, phoned_in.reference, "0000", phoned_in.lookup_code).content.decode()
+    )
+
+
+def test_lookup_codes_are_unguessable_and_differ_per_request(worker, chaoyangli, care, phoned_in):
+    other = services.create_request(
+        acting_user=worker,
+        station=worker.station,
+        community=chaoyangli,
+        category=care,
+        description="修门",
+        severity=care.default_severity,
+        urgency=care.default_urgency,
+        channel=Request.Channel.PHONE,
+        reporter_phone="13600003333",
+    )
+    assert len(phoned_in.lookup_code) == 6 and phoned_in.lookup_code.isalnum()
+    assert phoned_in.lookup_code != other.lookup_code
+    assert phoned_in.reference not in phoned_in.lookup_code
+
+
+def test_the_case_page_shows_the_code_to_give_the_resident(client, worker, phoned_in):
+    client.force_login(worker)
+    html = client.get(phoned_in.get_absolute_url()).content.decode()
+    assert phoned_in.lookup_code in html and "查询码" in html
+
+
+def test_the_qr_confirmation_shows_the_code_and_the_qr_flow_still_works(anonymous, chaoyangli, care):
+    from tests.residents.public_fixtures import intake_payload
+
+    response = anonymous.post(reverse("public:intake", args=[chaoyangli.code]), intake_payload(care))
+    done = anonymous.get(response.url).content.decode()
+    request = Request.objects.get()
+    assert request.reference in done and request.lookup_code in done and "查询码" in done
+    assert (
+        PUBLIC_PROGRESS[Request.Status.NEW] in lookup(anonymous, request.reference, "5678").content.decode()
+    )
+    with_code = lookup(anonymous, request.reference, "5678", request.lookup_code).content.decode()
+    assert PUBLIC_PROGRESS[Request.Status.NEW] in with_code
+    wrong_code = lookup(anonymous, request.reference, "5678", "ZZZZZZ").content.decode()
+    assert NOT_FOUND_MESSAGE in wrong_code

@@ -240,16 +240,23 @@ MATRIX = {
     "residents:resident-search": page(methods("GET"), login(), role(STATION_STAFF), get=302),  # htmx only
     # Exact lookup by a whole ID number (POSTed, never in a URL), within each user's own scope.
     "residents:resident-lookup": page(methods("POST"), login(), post=302),
+    "residents:held-id-numbers": page(methods("GET"), login(), role(STAFF)),  # each district its own
     "residents:resident-detail": page(login(), scope(READS_OWN), urls=pk("resident")),
     "residents:resident-edit": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")),
     "residents:resident-reveal": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
+    ),
+    "residents:resident-phone": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("resident")
     ),
     # Requests: queue, intake, case page, workflow steps
     "residents:request-queue": page(methods("GET"), login()),
     "residents:intake": page(login(), role(STATION_STAFF), post=400),
     "residents:intake-duplicates": page(login(), role(STATION_STAFF)),
     "residents:request-detail": page(login(), scope(READS_OWN), urls=pk("request")),
+    "residents:request-phone": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("request")
+    ),
     **{
         f"residents:request-{action}": page(
             methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")

@@ -104,8 +104,11 @@ class Command(BaseCommand):
                 return done
             for resident in chunk:
                 plain = old_key.decrypt(resident.id_number_encrypted)
+                held = resident.id_number_hash is None  # a duplicate held for reconciliation: stays out
                 for column, value in new_key.columns(plain).items():
                     setattr(resident, column, value)
+                if held:
+                    resident.id_number_hash = None
             Resident.objects.bulk_update(chunk, list(ID_NUMBER_COLUMNS))
             done += len(chunk)
             last = chunk[-1].pk
@@ -118,5 +121,6 @@ class Command(BaseCommand):
             .only("pk", *ID_NUMBER_COLUMNS)
             .iterator(chunk_size=BATCH)
         ):
-            if new_key.lookup_hash(new_key.decrypt(resident.id_number_encrypted)) != resident.id_number_hash:
+            plain = new_key.decrypt(resident.id_number_encrypted)
+            if resident.id_number_hash is not None and new_key.lookup_hash(plain) != resident.id_number_hash:
                 raise CommandError(f"居民 #{resident.pk} 轮换后校验失败，已全部回滚。")
