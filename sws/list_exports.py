@@ -134,6 +134,10 @@ def _requests(request):
         .order_by("priority", "due_at", "pk")
     )
     requests = RequestFilter(request.GET, queryset=queryset, user=request.user).qs
+    # Who took which residents' data out (and that requests were exported at all: a reporter's name and
+    # phone are personal data too): the residents' ids copied by one INSERT … SELECT.
+    exported = Resident.objects.filter(pk__in=requests.order_by().values("resident_id"))
+    record_access(request, "export", residents=exported)
     # The tags' only use here is the sensitive flag: annotated, not prefetched once per chunk of rows.
     return requests.prefetch_related(None).with_resident_sensitive_tag()
 
