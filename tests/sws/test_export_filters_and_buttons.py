@@ -104,3 +104,33 @@ def test_a_station_outside_the_scope_does_not_widen_the_export(client, lists, di
         response = client.get(reverse("exports:list", args=[name, "csv"]), {"station": guangkai.pk})
         assert response.status_code == 302, name
         assert "筛选条件有误" in client.get(response["Location"]).content.decode()
+
+
+# Dashboard tables: an invalid period exported this month's figures under the period asked for.
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "bad", [{"period": "month", "from": "2026-13-45"}, {"period": "custom", "from": "2026-03-01"}]
+)
+def test_a_dashboard_export_refuses_an_invalid_period(
+    client, dataset, district_user, city_user, beichen, guoyuan, fmt, bad
+):
+    for user, export, dashboard in [
+        (
+            district_user,
+            reverse("dashboards:district-export", args=[beichen.pk, fmt]),
+            reverse("dashboards:district", args=[beichen.pk]),
+        ),
+        (
+            district_user,
+            reverse("dashboards:station-export", args=[guoyuan.pk, fmt]),
+            reverse("dashboards:station", args=[guoyuan.pk]),
+        ),
+        (city_user, reverse("dashboards:city-export", args=[fmt]), reverse("dashboards:city")),
+    ]:
+        client.force_login(user)
+        response = client.get(export, bad)
+        assert response.status_code == 302, export
+        location = urlsplit(response["Location"])
+        assert location.path == dashboard and parse_qs(location.query) == {k: [v] for k, v in bad.items()}
+        assert "统计期间有误，未导出" in client.get(response["Location"]).content.decode()
+    assert client.get(reverse("dashboards:city-export", args=[fmt]), {"period": "month"}).status_code == 200
