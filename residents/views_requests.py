@@ -166,6 +166,10 @@ def request_queue(request):
     requests = Request.objects.visible_to(user).order_by("priority", "due_at", "pk")
     filterset = RequestFilter(request.GET or None, queryset=requests, user=user)
     page, stats = _queue_page(filterset.qs, request.GET.get("page"), timezone.now())
+    if page.object_list:
+        # Who saw which residents' names: two INSERTs (the record, its residents in one bulk INSERT),
+        # from the rows in hand, whatever the size of the queue.
+        record_access(request, "list", residents=[r.resident_id for r in page.object_list if r.resident_id])
     can_act = access.is_station_user(user)
     rows = QueueRows(
         request,

@@ -10,11 +10,19 @@
 
 Callers pass plain headers and rows of values; they decide which rows (always a `visible_to(user)`
 queryset) and how each value reads.
+
+Formula injection: text typed by anyone (a resident's name on the public QR form, a project title) must
+never reach a spreadsheet as a formula. Every text cell both writers emit goes through `safe_text`: text
+that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or a full-width or other compatibility
+form of those, such as `＝`, which spreadsheet programs normalise into `=`) gets a leading apostrophe, and
+XLSX text cells are written with the string type, never as formulas. Headers and title lines too.
 """
 
 import csv
 import datetime
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +41,24 @@ BOM = "\ufeff"
 XLSX_MAX_ROWS = 100_000
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# What a spreadsheet program reads as the start of a formula (or of a command, for tab and CR).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+# A figure written as text ("-3", "+12.5%", "-1,234.00") is no formula and keeps reading as a number.
+PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?%?")
+
+
+def safe_text(text: str) -> str:
+    """`text` as it may stand in a spreadsheet cell: prefixed with an apostrophe when a spreadsheet
+    program would read it as a formula. The first character is compared in its NFKC form, so `＝` (full
+    width), `﹦` and the like count as `=`. A plain number written as text ("-3", "-12.5%") is left as
+    it is."""
+    if text and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS:
+        if PLAIN_NUMBER.fullmatch(text) and text.isascii():
+            return text
+        return "'" + text
+    return text
 
 
 class _Echo:
@@ -54,7 +80,9 @@ def csv_text(value) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number, even a negative one, is no formula
+    return safe_text(str(value))
 
 
 def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
@@ -62,7 +90,7 @@ def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence]
     writer = csv.writer(_Echo())
 
     def lines():
-        yield BOM + writer.writerow(headers)
+        yield BOM + writer.writerow([csv_text(header) for header in headers])
         for row in rows:
             yield writer.writerow([csv_text(value) for value in row])
 
@@ -93,8 +121,19 @@ def xlsx_cell_value(value):
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Promise):  # lazy translations, e.g. choice labels
-        return str(value)
+        value = str(value)
+    if isinstance(value, str):
+        return safe_text(value)
     return value
+
+
+def _text_cell(ws, value: str, font=None) -> WriteOnlyCell:
+    """A cell holding `value` (already passed through `safe_text`) as a string, never a formula."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def build_workbook(sheets: Sequence[Sheet]) -> bytes:
@@ -106,13 +145,10 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
             ws.column_dimensions[_column_letter(index)].width = width
         ws.freeze_panes = f"A{len(sheet.preamble) + 2}"
         for line in sheet.preamble:
-            cell = WriteOnlyCell(ws, value=line)
-            cell.font = bold
-            ws.append([cell])
+            ws.append([_text_cell(ws, xlsx_cell_value(line), bold)])
         header_cells = []
         for header in sheet.headers:
-            cell = WriteOnlyCell(ws, value=header)
-            cell.font = bold
+            cell = _text_cell(ws, xlsx_cell_value(header), bold)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             header_cells.append(cell)
         ws.append(header_cells)
@@ -130,7 +166,9 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
                     fmt = "yyyy-mm-dd"
                 elif fmt is None and isinstance(value, Decimal):
                     fmt = "#,##0.00"
-                if fmt is None:
+                if isinstance(value, str):
+                    cells.append(_text_cell(ws, value))
+                elif fmt is None:
                     cells.append(value)
                 else:
                     cell = WriteOnlyCell(ws, value=value)

@@ -2,7 +2,9 @@
 
 `/exports/<list>.csv?…` and `/exports/<list>.xlsx?…` take the same query parameters as the list page and
 run the list's own FilterSet over `Model.objects.visible_to(user)`, so a download holds exactly the rows
-the user sees on the page (all pages of it), never more. The list pages link here with their current
+the user sees on the page (all pages of it), never more. A filter value the form refuses (an unknown
+status, a date that is no date, a station outside the user's scope) stops the export: back to the list
+with the message "筛选条件有误，未导出：…", never the whole scope. The list pages link here with their current
 query string, e.g. `{% url 'exports:list' 'requests' 'csv' %}?{{ request.GET.urlencode }}`.
 
 Rows are read with `.iterator(chunk_size=…)`: the CSV streams, and prefetches (tags, communities) run
@@ -20,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -35,6 +38,31 @@ from stations.audit import record_access
 from sws import exports
 
 CHUNK = 2000
+INVALID_FILTER = "筛选条件有误，未导出：{errors}。请修正筛选条件后再导出。"
+
+
+class InvalidFilter(Exception):
+    """A filter value the list's form refuses: the export stops rather than drop the filter (django-filter
+    leaves an invalid field out of the query, which would export the whole scope)."""
+
+    def __init__(self, form):
+        super().__init__(form.errors)
+        self.form = form
+
+    @property
+    def message(self) -> str:
+        errors = "；".join(
+            f"{self.form.fields[name].label if name in self.form.fields else name}：{''.join(messages_)}"
+            for name, messages_ in self.form.errors.items()
+        )
+        return INVALID_FILTER.format(errors=errors)
+
+
+def _filtered(filterset):
+    """The filterset's rows, or InvalidFilter when a submitted value is invalid."""
+    if filterset.is_bound and not filterset.form.is_valid():
+        raise InvalidFilter(filterset.form)
+    return filterset.qs
 
 
 @dataclass(frozen=True)
@@ -133,7 +161,11 @@ def _requests(request):
         .select_related("station")
         .order_by("priority", "due_at", "pk")
     )
-    requests = RequestFilter(request.GET, queryset=queryset, user=request.user).qs
+    requests = _filtered(RequestFilter(request.GET, queryset=queryset, user=request.user))
+    # Who took which residents' data out (and that requests were exported at all: a reporter's name and
+    # phone are personal data too): the residents' ids copied by one INSERT … SELECT.
+    exported = Resident.objects.filter(pk__in=requests.order_by().values("resident_id"))
+    record_access(request, "export", residents=exported)
     # The tags' only use here is the sensitive flag: annotated, not prefetched once per chunk of rows.
     return requests.prefetch_related(None).with_resident_sensitive_tag()
 
@@ -142,14 +174,14 @@ def _residents(request):
     queryset = (
         Resident.objects.visible_to(request.user).with_list_columns().order_by("community", "name", "pk")
     )
-    residents = ResidentFilter(request.GET or None, queryset=queryset, user=request.user).qs
+    residents = _filtered(ResidentFilter(request.GET or None, queryset=queryset, user=request.user))
     record_access(request, "export", residents=residents)  # who took which residents' data out
     return residents
 
 
 def _projects(request):
     queryset = Project.objects.visible_to(request.user).with_list_columns().order_by("-start_date", "pk")
-    return ProjectFilter(request.GET, queryset=queryset, user=request.user).qs
+    return _filtered(ProjectFilter(request.GET, queryset=queryset, user=request.user))
 
 
 def _activities(request):
@@ -159,7 +191,7 @@ def _activities(request):
         .select_related("station")
         .order_by("-date", "-pk")
     )
-    return ActivityFilter(request.GET, queryset=queryset, user=request.user).qs
+    return _filtered(ActivityFilter(request.GET, queryset=queryset, user=request.user))
 
 
 def _resources(request):
@@ -169,7 +201,7 @@ def _resources(request):
         .select_related("station")
         .order_by("-date", "-pk")
     )
-    return ResourceFilter(request.GET, queryset=queryset, user=request.user).qs
+    return _filtered(ResourceFilter(request.GET, queryset=queryset, user=request.user))
 
 
 LISTS = {
@@ -179,6 +211,13 @@ LISTS = {
     "projects": ("服务项目", "服务项目", _projects, PROJECT_FIELDS),
     "activities": ("服务活动", "服务活动", _activities, ACTIVITY_FIELDS),
     "resources": ("链接资源", "链接资源", _resources, RESOURCE_FIELDS),
+}
+LIST_PAGES = {  # where each export's list is, to go back to with a refused filter
+    "requests": "residents:request-queue",
+    "residents": "residents:resident-list",
+    "projects": "projects:project-list",
+    "activities": "projects:activity-list",
+    "resources": "projects:resource-list",
 }
 
 
@@ -218,7 +257,12 @@ def list_export(request, name, fmt):
         return redirect("residents:resident-list")
     label, title, rows_for, fields = LISTS[name]
     fields = _sensitive_masked(request.user, name, fields)
-    queryset = rows_for(request)
+    try:
+        queryset = rows_for(request)
+    except InvalidFilter as invalid:
+        # Never the whole scope for a filter that did not apply: back to the list, which shows the error.
+        messages.error(request, invalid.message)
+        return redirect(f"{reverse(LIST_PAGES[name])}?{request.GET.urlencode()}")
     filename = f"{label}-{timezone.localdate():%Y%m%d}.{fmt}"
     headers = [field.header for field in fields]
 

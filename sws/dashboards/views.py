@@ -9,8 +9,9 @@ municipal dashboard get 403.
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -259,6 +260,16 @@ def city_dashboard(request):
 
 
 # --- exports of the dashboard tables ---------------------------------------------------------------------
+def _refused_period(request, form, dashboard_url):
+    """An export whose period the form refuses goes back to the dashboard with the errors: never this
+    month's figures (the form's fallback) in a file named for the period asked for."""
+    if not form.is_bound or form.is_valid():
+        return None
+    errors = "；".join(error for errors in form.errors.values() for error in errors)
+    messages.error(request, f"统计期间有误，未导出：{errors}")
+    return redirect(f"{dashboard_url}?{request.GET.urlencode()}")
+
+
 def _table_export(table, fmt, filename, title, preamble):
     if fmt == "csv":
         return exports.csv_response(
@@ -272,7 +283,9 @@ def _table_export(table, fmt, filename, title, preamble):
 @role_required(access.is_district_user, access.sees_whole_city)
 def district_export(request, pk, fmt):
     district = get_visible_or_404(District, request.user, pk=pk)
-    period, _form = period_from_request(request)
+    period, form = period_from_request(request)
+    if refused := _refused_period(request, form, reverse("dashboards:district", args=[district.pk])):
+        return refused
     table = tables.station_table(request.user, district, period).sorted_by(request.GET.get("sort", ""))
     title = f"{district.name}社工站对比 {period.label}"
     return _table_export(table, fmt, f"{district.name}社工站对比-{period.slug}", "社工站对比", [title])
@@ -282,7 +295,9 @@ def district_export(request, pk, fmt):
 @login_required
 @role_required(access.sees_whole_city)
 def city_export(request, fmt):
-    period, _form = period_from_request(request)
+    period, form = period_from_request(request)
+    if refused := _refused_period(request, form, reverse("dashboards:city")):
+        return refused
     table = tables.district_table(request.user, period).sorted_by(request.GET.get("sort", ""))
     title = f"天津市各区社工站工作对比 {period.label}"
     return _table_export(table, fmt, f"各区对比-{period.slug}", "各区对比", [title])
@@ -293,7 +308,9 @@ def city_export(request, fmt):
 def station_export(request, pk, fmt):
     today = timezone.localdate()
     station = get_visible_or_404(Station.objects.all(), request.user, pk=pk)
-    period, _form = period_from_request(request, today)
+    period, form = period_from_request(request, today)
+    if refused := _refused_period(request, form, reverse("dashboards:station", args=[station.pk])):
+        return refused
     context = station_context(request.user, station, period, today)
     headers = ["指标", "数值"]
     filename = f"{station.name}-{period.slug}"

@@ -659,3 +659,88 @@ def test_the_matrix_distinguishes_people(world, db):
         == world.users.district_user.district_id
         != (world.users.other_district_user.district_id)
     )
+
+
+# --- What the lists and exports hold: nobody else's rows ------------------------------------------------
+# The status code says a user may open a list or an export; it does not say which rows it holds. Every
+# list and every export is read here as each person who may open it, and searched for 果园新村's records:
+# its station and community names, its resident, its requests' reference numbers. A person who may read
+# 果园新村 (READS_OWN) finds them in every export (so the search would see them); the others (a worker of
+# 集贤里, the centre of 南开区) find none of them, on any list or in any export.
+LISTS = [
+    "residents:request-queue",
+    "residents:resident-list",
+    "projects:project-list",
+    "projects:activity-list",
+    "projects:resource-list",
+    "projects:partner-list",
+    "projects:group-list",
+    "projects:fund-list",
+    "projects:plan-list",
+    "projects:plan-pending",
+]
+EXPORTS = [
+    "exports:list",
+    "dashboards:station-export",
+    "dashboards:district-export",
+    "reports:station-xlsx",
+    "reports:district-xlsx",
+]
+
+
+def own_markers(w) -> list[str]:
+    return ["果园新村", "朝阳里", w.own.resident.name, w.own.request.reference, w.own.referred.reference]
+
+
+def content_text(response) -> str:
+    """A page, a CSV or an XLSX as text."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        import io
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.content.decode()
+
+
+def test_the_content_checks_cover_every_list_export():
+    """Every export of a list has its content checked (a guard on the tables above)."""
+    assert {kwargs["name"] for kwargs in MATRIX["exports:list"].urls(None)} == {
+        "requests",
+        "residents",
+        "projects",
+        "activities",
+        "resources",
+    }
+    assert set(LISTS) | set(EXPORTS) <= set(MATRIX)
+
+
+@pytest.mark.parametrize("key", LISTS + EXPORTS)
+def test_lists_and_exports_hold_no_rows_of_another_scope(key, world, browsers, db):
+    rule = MATRIX[key]
+    people = logged_in(browsers, world)
+    markers = own_markers(world)
+    wrong = []
+    for path in paths_for(key, rule, world):
+        for who, client in people.items():
+            if rule.expected(who, "GET") != 200:
+                continue
+            response = client.get(path)
+            assert response.status_code == 200, f"GET {path} as {who}: {response.status_code}"
+            text = content_text(response)
+            found = [marker for marker in markers if marker in text]
+            # (The station's figures as CSV are label/value pairs with no name in them.)
+            if who in READS_OWN and key in EXPORTS and not found and not path.endswith("figures.csv"):
+                wrong.append(f"GET {path} as {who}: none of 果园新村's rows (the check would see nothing)")
+            if who not in READS_OWN and found:
+                wrong.append(f"GET {path} as {who}: holds 果园新村's {found}")
+    assert not wrong, "\n".join(wrong)
