@@ -16,6 +16,7 @@ from stations import access, reference
 from stations.models import Community, Station, User
 
 ELDERLY, MINOR = "age-elderly", "age-minor"
+ALL_STATUSES = "all"  # the queue's status choice 全部状态: every request, history too
 
 
 def _scoped_communities(user):
@@ -143,9 +144,16 @@ class RequestFilter(django_filters.FilterSet):
         method="filter_reference",
         widget=FastTextInput(attrs={"type": "search", "placeholder": "受理编号", "maxlength": 24}),
     )
+    q = django_filters.CharFilter(
+        label="搜索",
+        method="filter_search",
+        widget=FastTextInput(
+            attrs={"type": "search", "placeholder": "姓名、电话或尾号、诉求内容", "maxlength": 50}
+        ),
+    )
     status = django_filters.ChoiceFilter(
         label="状态",
-        choices=Request.Status.choices,
+        choices=[(ALL_STATUSES, "全部状态（含已结案、撤回）"), *Request.Status.choices],
         method="filter_status",
         empty_label="待办（默认）",
         widget=FastSelect,
@@ -175,6 +183,12 @@ class RequestFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(
         label="来源渠道", choices=Request.Channel.choices, empty_label="全部", widget=FastSelect
     )
+    received_from = django_filters.DateFilter(
+        label="受理日期从", method="filter_received", widget=FastTextInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        label="受理日期至", method="filter_received", widget=FastTextInput(attrs={"type": "date"})
+    )
     overdue = django_filters.BooleanFilter(
         label="已超期",
         method="filter_overdue",
@@ -188,6 +202,7 @@ class RequestFilter(django_filters.FilterSet):
         model = Request
         fields = [
             "station",
+            "q",
             "reference",
             "status",
             "priority",
@@ -195,6 +210,8 @@ class RequestFilter(django_filters.FilterSet):
             "community",
             "assignee",
             "channel",
+            "received_from",
+            "received_to",
             "overdue",
             "follow_up_due",
         ]
@@ -253,7 +270,15 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(reference__icontains=value.strip()[:24])
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(status=value)
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_received(self, queryset, name, value):
+        if name == "received_from":
+            return queryset.received_between(first=value)
+        return queryset.received_between(last=value)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category=value) | Q(category__parent=value))
