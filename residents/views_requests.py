@@ -175,7 +175,7 @@ def request_queue(request):
         workers=filterset.choices("assignee") if can_act else (),
         next_url=request.get_full_path(),
         categories=filterset.choices("category"),
-        communities=filterset.choices("community"),
+        communities=filterset.choices("community_names"),
         assignees=filterset.choices("assignee"),
     )
     return render(
