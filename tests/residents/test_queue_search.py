@@ -191,3 +191,24 @@ def test_search_query_count_does_not_grow(client, worker, guoyuan, chaoyangli, c
     Request.objects.filter(reference__startswith="BULK-").delete()
     _bulk(guoyuan, chaoyangli, 600)
     assert queries() == many <= 4
+
+
+TRIGRAM_INDEXES = {
+    "residents_request": {"request_description_trgm", "request_reporter_name_trgm"},
+    "residents_resident": {"resident_name_trgm"},
+}
+
+
+@pytest.mark.django_db
+def test_search_indexes_trigram_on_postgresql_only():
+    """Migration 0014: pg_trgm GIN indexes for the search's LIKE '%…%' on PostgreSQL; nothing on SQLite
+    (which has no such index type). The reporter's phone tail index is declared on the model."""
+    with connection.cursor() as cursor:
+        for table, expected in TRIGRAM_INDEXES.items():
+            names = set(connection.introspection.get_constraints(cursor, table))
+            if connection.vendor == "postgresql":
+                assert names >= expected
+            else:
+                assert not names & expected
+            if table == "residents_request":
+                assert "request_reporter_tail_idx" in names
