@@ -337,7 +337,11 @@ class RequestFilter(CommunityPicker, django_filters.FilterSet):
         # that choice. The rows name their communities from the scope's list ("community_names").
         self._user = user
         self._list_names = {}
-        self._list_builders = {"community_names": partial(names, _scoped_communities(user))}
+        self._list_builders = {}
+        if "street" in self.filters:
+            self._list_builders["community_names"] = partial(names, _scoped_communities(user))
+        else:  # a station user's community select lists them all already: one list, one query
+            self._list_names["community_names"] = "community"
         for name, filter_ in self.filters.items():
             if isinstance(filter_, ListedModelChoiceFilter):
                 list_name = self._list_name(name)
