@@ -10,7 +10,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -376,6 +377,29 @@ OPEN_STATUSES_VALUES = ("new", "triaged", "in_progress", "referred")  # Request.
 RESOLVED_STATUSES = ("resolved", "closed")  # sws.dashboards.queries.RESOLVED_STATUSES
 
 
+class InResidents(Lookup):
+    """`request.resident_id IN (residents)`, as one condition of the search's OR.
+
+    On PostgreSQL it is written `resident_id = ANY(ARRAY(SELECT …))`: the residents are read once (an
+    InitPlan) and their ids drive an index scan on the requests' `resident` index, which PostgreSQL can
+    OR with the trigram and tail indexes of the other conditions (a BitmapOr). An `IN (SELECT …)` there
+    is a filter on every row of the scope instead: at a million requests a city user's search by name
+    read the whole table (1.2 s; docs/performance.md, "The queue's search")."""
+
+    lookup_name = "in_residents"  # used as an expression, never registered on a field
+    prepare_rhs = False
+
+    def __init__(self, residents):
+        super().__init__(F("resident"), Subquery(residents.order_by().values("pk")))
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
 class RequestQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
@@ -402,6 +426,49 @@ class RequestQuerySet(ScopedQuerySet):
 
     def for_station(self, station):
         return self.filter(station=station)
+
+    def search(self, term: str):
+        """The queue's search box: a whole phone number or its last four digits (the resident's or the
+        reporter's, or the resident's ID tail), else a name (the resident's or the reporter's, so QR and
+        12345 requests without a resident are found too) or a word of the description.
+
+        A whole ID number is not a search term: searches travel in URLs (GET), and an ID number never
+        does (the view refuses it before it gets here). Phones match through indexed tails only: the
+        resident's `phone_tail`, and `RIGHT(reporter_phone, 4)` (`request_reporter_tail_idx`)."""
+        term = (term or "").strip().upper()[:50].replace("\x00", "")
+        if not term:
+            return self
+        compact = re.sub(r"[\s-]", "", term)
+        requests = self.alias(reporter_phone_tail=Right("reporter_phone", 4))
+        if re.fullmatch(r"\d{3}[\dX]", compact):
+            residents = Resident.objects.filter(
+                Q(phone_tail=compact) | Q(id_tail=crypto.tail_digest(compact))
+            )
+            return requests.filter(Q(InResidents(residents)) | Q(reporter_phone_tail=compact))
+        if re.fullmatch(r"1\d{10}|0\d{9,11}", compact):
+            tail = compact[-4:]
+            # Stored normalised (`validate_phone`): 13812345678, or a landline as 022-26391234.
+            phones = {compact, f"{compact[:3]}-{compact[3:]}", f"{compact[:4]}-{compact[4:]}"}
+            residents = Resident.objects.filter(phone_tail=tail, phone__in=phones)
+            return requests.filter(
+                Q(InResidents(residents)) | Q(reporter_phone_tail=tail, reporter_phone__in=phones)
+            )
+        residents = Resident.objects.filter(name__contains=term)
+        return requests.filter(
+            Q(InResidents(residents)) | Q(reporter_name__contains=term) | Q(description__icontains=term)
+        )
+
+    def received_between(self, first: datetime.date | None = None, last: datetime.date | None = None):
+        """Received on the local dates `first` to `last`, both included (either may be open)."""
+        tz = timezone.get_current_timezone()
+        queryset = self
+        if first:
+            start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(received_at__gte=start)
+        if last:
+            end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(received_at__lt=end)
+        return queryset
 
     def with_queue_columns(self):
         # The resident's tags decide whether the name is shown or masked (minors, sensitive tags).
@@ -542,6 +609,8 @@ class Request(models.Model):
                 fields=["received_at", "station", "category", "priority"], name="request_received_idx"
             ),
             models.Index(fields=["resident", "category"], name="request_resident_category_idx"),
+            # The queue's search by a phone number's last four digits (RequestQuerySet.search).
+            models.Index(Right("reporter_phone", 4), name="request_reporter_tail_idx"),
             # The dashboards and monthly reports: requests resolved (resolved_at) and followed up
             # (closed_at) in a period, per station or city-wide, and the open queue (overdue by due_at,
             # unassigned by assignee) per station. Partial indexes hold only the rows asked about, so

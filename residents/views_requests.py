@@ -24,7 +24,7 @@ from residents.fields import PK_MAX
 from residents.filters import RequestFilter, user_names
 from residents.models import Request
 from residents.queue_rows import QueueRows
-from residents.views import PAGE_SIZE, is_htmx
+from residents.views import PAGE_SIZE, is_htmx, refuse_id_in_url
 from stations import access, reference
 from stations.audit import record_access
 
@@ -162,6 +162,9 @@ def _queue_page(results, number, now):
 @never_cache
 @login_required
 def request_queue(request):
+    refused = refuse_id_in_url(request)
+    if refused:
+        return refused
     user = request.user
     requests = Request.objects.visible_to(user).order_by("priority", "due_at", "pk")
     filterset = RequestFilter(request.GET or None, queryset=requests, user=user)
@@ -177,7 +180,7 @@ def request_queue(request):
         workers=filterset.choices("assignee") if can_act else (),
         next_url=request.get_full_path(),
         categories=filterset.choices("category"),
-        communities=filterset.choices("community"),
+        communities=filterset.choices("community_names"),
         assignees=filterset.choices("assignee"),
     )
     return render(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from residents.filters import RequestFilter
 from residents.models import Category, Request
 from residents.widgets import FastCheckboxInput, FastTextInput
+from stations.models import Community
 from tests import factories as f
 from tests.residents.factories import make_request, make_resident
 
@@ -90,8 +91,8 @@ def test_a_next_with_quotes_stays_inside_its_attribute(client, worker, guoyuan):
     client.force_login(worker)
     html = client.get(URL, {"reference": '"><script>x</script>'}).content.decode()
     assert "<script>x" not in html
-    row = _row(client.get(URL, {"q": '"><b>'}).content.decode(), request)
-    assert "<b>" not in row and 'name="next" value="/residents/requests/?q=%22%3E%3Cb%3E"' in row
+    row = _row(client.get(URL, {"x": '"><b>'}).content.decode(), request)
+    assert "<b>" not in row and 'name="next" value="/residents/requests/?x=%22%3E%3Cb%3E"' in row
 
 
 @pytest.mark.django_db
@@ -315,12 +316,17 @@ def test_choice_lists_read_as_values_label_as_the_models_do(request, guoyuan, wo
     type(nameless).objects.filter(pk=nameless.pk).update(name="")  # shown by username
     filterset = RequestFilter({}, queryset=Request.objects.all(), user=user)
     fields = filterset.form.fields
-    names = ["category", "community", "assignee"] + ([] if role == "worker" else ["station"])
+    # District and city users pick a community after a street (the step picker): their first step is
+    # the street (district users) or the district (city users).
+    steps = {"worker": ["community"], "district_user": ["street"], "city_user": ["district"]}[role]
+    names = ["category", "assignee", *steps] + ([] if role == "worker" else ["station"])
     for name in names:
         expected = [(obj.pk, str(obj)) for obj in fields[name].queryset.all()]
         assert filterset.choices(name) == expected and expected
         assert list(fields[name].choices)[1 if name != "assignee" else 2 :] == expected
     assert any(" › " in label for _, label in filterset.choices("category"))
+    scope = Community.objects.visible_to(user).order_by("code")
+    assert filterset.choices("community_names") == [(c.pk, str(c)) for c in scope] and scope
     if role == "worker":
         assert "nameless" in dict(filterset.choices("assignee")).values()
     child = Category.objects.filter(parent__isnull=False).first()
