@@ -394,7 +394,8 @@ def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict
 
 # --- coverage (municipal) ---------------------------------------------------------------------------------
 def coverage(user) -> dict:
-    """Streets with a station out of the 252 townships; committees with a workroom out of all committees.
+    """Streets with a station out of the 252 townships; committees with a workroom out of the committees of
+    those townships (`CommunityQuerySet.coverage_base`, the one definition the districts page uses too).
 
     Two grouped queries, per district; the city totals are their sums.
     """
@@ -405,7 +406,7 @@ def coverage(user) -> dict:
         covered=Count("pk", filter=Q(station__isnull=False)),
     )
     committees = _grouped(
-        Community.objects.visible_to(user).committees(),
+        Community.objects.visible_to(user).coverage_base(),
         "district",
         committees=Count("pk"),
         workrooms=Count("pk", filter=Q(workroom_opened_on__isnull=False)),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from residents.models import Request
 from stations import access
 from stations.access import get_visible_or_404, role_required
-from stations.models import Assignment, District, Station
+from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, District, Station
 from sws import exports
 from sws.dashboards import charts, tables
 from sws.dashboards import queries as q
@@ -190,6 +190,7 @@ def city_dashboard(request):
         "attention": [row for row in table.rows if row.attention],
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
+        "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
     }
     return render(request, "sws/city_dashboard.html", context)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from stations import access
 from stations.access import get_visible_or_404, role_required
-from stations.models import District, Station
+from stations.models import WORKROOM_COVERAGE_DEFINITION, District, Station
 from sws import exports
 from sws.dashboards.periods import add_months, last_complete_month
 from sws.reports import builders
@@ -75,7 +75,11 @@ def district_report_xlsx(request, pk, year, month):
 def city_report(request, year, month):
     _check_month(year, month)
     report = builders.city_report(request.user, year, month)
-    return render(request, "sws/city_report.html", {"report": report})
+    return render(
+        request,
+        "sws/city_report.html",
+        {"report": report, "workroom_definition": WORKROOM_COVERAGE_DEFINITION},
+    )
 
 
 @require_safe

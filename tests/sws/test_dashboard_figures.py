@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from sws.dashboards import charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.periods import Period
 from sws.dashboards.figures import station_context
+from sws.dashboards.periods import Period
 from tests.sws.conftest import MARCH
 
 H = datetime.timedelta(hours=1)
