@@ -29,6 +29,7 @@ from residents.forms_public import (
 )
 from residents.models import Request
 from stations import access
+from stations.audit import forwarded_remote
 from stations.models import Community
 
 # (submissions, seconds) per client address; override with settings.PUBLIC_RATE_LIMITS.
@@ -58,16 +59,11 @@ def client_address(request) -> str:
     """The client's address for rate limiting.
 
     X-Forwarded-For is trusted only when settings.TRUSTED_PROXY_COUNT says how many proxies of ours
-    append to it (the entry that many from the right is the one our outermost proxy saw); otherwise
-    anyone could send a fresh header per request. IPv6 clients are bucketed by /64, which one
+    append to it and the connection comes from one of them (`stations.audit.forwarded_remote`);
+    otherwise anyone could send a fresh header per request. IPv6 clients are bucketed by /64, which one
     subscriber usually holds whole.
     """
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            remote = hops[-proxies]
+    remote = forwarded_remote(request)  # the header only from our own proxies (TRUSTED_PROXIES)
     try:
         address = ipaddress.ip_address(remote)
     except ValueError:

@@ -196,19 +196,42 @@ class AccessedResident(AppendOnlyModel):
         return f"{self.access_id}: {self.resident_id}"
 
 
-def client_ip(request) -> str | None:
-    """The client address recorded in the audit trail and the login records.
+def _is_trusted_proxy(address: str) -> bool:
+    """Whether the peer that connected to us is one of our own proxies (settings.TRUSTED_PROXIES:
+    addresses or networks). Only such a peer's X-Forwarded-For is believed."""
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in getattr(settings, "TRUSTED_PROXIES", ()):
+        try:
+            if peer in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def forwarded_remote(request) -> str:
+    """The client's address as our proxies saw it, unparsed.
 
     X-Forwarded-For counts only as far as settings.TRUSTED_PROXY_COUNT says our own proxies append to it
-    (the entry that many from the right); with no trusted proxy it is ignored, so a client cannot write
-    an address of its choosing into the audit trail.
+    (the entry that many from the right), and only when the connection comes from one of our proxies
+    (settings.TRUSTED_PROXIES): a client reaching the app's port directly cannot forge the header.
     """
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies > 0:
+    if proxies > 0 and _is_trusted_proxy(remote):
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             remote = hops[-proxies]
+    return remote
+
+
+def client_ip(request) -> str | None:
+    """The client address recorded in the audit trail and the login records (`forwarded_remote`):
+    a client cannot write an address of its choosing into the audit trail."""
+    remote = forwarded_remote(request) or None
     try:
         return str(ipaddress.ip_address(remote)) if remote else None
     except ValueError:

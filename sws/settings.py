@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "sws.security.middleware.AuditorConfinementMiddleware",  # the auditor: audit pages only (403)
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
+    "sws.security.middleware.PermissionsPolicyMiddleware",  # no camera, microphone, location …
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
@@ -205,9 +206,39 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The language switch's cookie: never read by scripts, sent only on our own site (and only over HTTPS
+# in production, below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Permissions-Policy (sws.security.middleware.PermissionsPolicyMiddleware): no page uses these browser
+# features, so none may, not even in a frame. A photo taken with <input type=file capture> goes through
+# the phone's camera app and needs no camera permission.
+SWS_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -290,6 +321,9 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 # How many reverse proxies of ours append to X-Forwarded-For. 0 trusts only REMOTE_ADDR: the public
 # pages' rate limits key on the client address, and a forged header must not reset them.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The addresses (or networks, e.g. 10.0.0.0/24) our proxies connect from: X-Forwarded-For is believed
+# only on a connection from one of them, so a client reaching the app's port directly cannot forge it.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

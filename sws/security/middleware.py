@@ -35,6 +35,22 @@ class NoStoreMiddleware:
         return response
 
 
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response: each feature in settings.SWS_PERMISSIONS_POLICY allowed
+    only for the origins listed (none: denied to the page and any frame)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.SWS_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 class AuditMiddleware(AuditlogMiddleware):
     """auditlog's middleware (the acting user and address for every audited change), with the address
     taken as the rest of the audit trail takes it: X-Forwarded-For only from our own proxies."""
