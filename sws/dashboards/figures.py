@@ -70,14 +70,23 @@ def station_context(user, station, period: Period, today=None, now=None) -> dict
     now = now or timezone.now()
     scope = q.Scope(user, station=station)
     figures = station_figures(scope, station, period, today, now)
+    comparison = period.comparison(today)
+    labels = {}
+    if comparison != period.previous():  # a period still running: compared with as many days
+        labels["received_previous"] = f"上期同期受理诉求（{comparison.label}）"
     key_figures = [
-        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
+        {
+            "key": key,
+            "label": labels.get(key, label),
+            "column": tables.Column(key, labels.get(key, label), kind),
+            "value": figures.get(key),
+        }
         for key, label, kind in STATION_FIGURE_ROWS
     ]
     return {
         "station": station,
         "period": period,
-        "comparison": period.comparison(today),
+        "comparison": comparison,
         "figures": figures,
         "key_figures": key_figures,
         "scope": scope,

@@ -129,6 +129,7 @@ def station_dashboard(request, pk):
             "period_query": _period_query(period),
             "district_url": _district_url_for(request.user, station),
             "received_change": context["figures"]["received"] - context["figures"]["received_previous"],
+            "comparison_label": period.comparison_label(today),
             "report_url": _report_url("reports:station", station.pk, period),
         }
     )
