@@ -19,7 +19,7 @@ from sws.dashboards.periods import Period
 
 
 def month_label(day, today: datetime.date | None = None) -> str:
-    """ "2026-03"; the month still running is marked "2026-12（截至3日）" (not a whole month's figures)."""
+    """The month as 2026-03; the month still running reads 2026-12（截至3日）: not a whole month."""
     label = f"{day.year}-{day.month:02d}"
     today = today or timezone.localdate()
     if (day.year, day.month) == (today.year, today.month):

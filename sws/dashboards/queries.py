@@ -511,11 +511,12 @@ def plan_progress_by_station(scope: Scope, year: int, until: datetime.date | Non
     that day: a closed month's figures do not change when the next month's data arrives.
     """
     plans = list(scope.narrow(AnnualPlan.objects.filter(year=year).only(*PLAN_PROGRESS_FIELDS)))
-    month_start = Period.month(timezone.localdate()).start
-    registry_base = None
-    if until is None or month_start <= Period.custom(until, until).end:
-        # The cached registry size before this month serves a period still running, not a closed one.
-        registry_base = (month_start, registered_before(sorted({p.station_id for p in plans}), month_start))
+    # The registry size before this month comes from the cache, and only this month's registrations are
+    # counted live; for a period over before this month, the size at the period's end (cached alike).
+    moment = Period.month(timezone.localdate()).start
+    if until is not None:
+        moment = min(moment, Period.custom(until, until).end)
+    registry_base = (moment, registered_before(sorted({p.station_id for p in plans}), moment))
     progress = progress_for_plans(plans, registry_base=registry_base, until=until)
     return {
         plan.station_id: {

@@ -42,7 +42,7 @@ SUMMARY_ROWS = [
     ("teams_new", "本月新成立志愿服务队（支）", "int"),
     ("organisations", "社区社会组织（个，月末）", "int"),
     ("organisations_new", "本月新成立社区社会组织（个）", "int"),
-    ("projects_active", "实施中项目（个）", "int"),
+    ("projects_active", "月报生成时实施中项目（个）", "int"),
     ("plan_completion", "年度实施方案完成度", "share"),
 ]
 

@@ -23,7 +23,7 @@ MARCH = {"period": "month", "from": "2026-03-01"}
 
 
 def _months(chart):
-    """"2026-04" for each category (April, the month still running, reads "2026-04（截至10日）")."""
+    """Each category's month, "2026-04" (April, still running, reads "2026-04（截至10日）")."""
     return [category[:7] for category in chart["categories"]]
 
 
