@@ -22,7 +22,7 @@ from sws import exports
 from sws.dashboards import charts, tables
 from sws.dashboards import queries as q
 from sws.dashboards.figures import station_context
-from sws.dashboards.periods import Period, period_from_request
+from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
 def queue_url(station=None, **params) -> str:
@@ -130,15 +130,20 @@ def station_dashboard(request, pk):
             "district_url": _district_url_for(request.user, station),
             "received_change": context["figures"]["received"] - context["figures"]["received_previous"],
             "comparison_label": period.comparison_label(today),
-            "report_url": _report_url("reports:station", station.pk, period),
+            "report_url": _report_url("reports:station", station.pk, period, today),
         }
     )
     return render(request, "sws/station_dashboard.html", context)
 
 
-def _report_url(name, pk, period: Period) -> str:
-    """The monthly report of the period's last month."""
-    return reverse(name, args=[pk, period.last_day.year, period.last_day.month])
+def _report_url(name, pk, period: Period, today=None) -> str:
+    """The monthly report of the period's last month, or of the last complete month while that one is still
+    running (or yet to come): a report is about a whole month."""
+    month = Period.month(period.last_day)
+    if month.last_day >= (today or timezone.localdate()):
+        month = last_complete_month(today)
+    args = [month.first_day.year, month.first_day.month]
+    return reverse(name, args=[pk, *args] if pk is not None else args)
 
 
 def _district_url_for(user, station) -> str:
@@ -192,6 +197,7 @@ def city_dashboard(request):
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
         "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
+        "report_url": _report_url("reports:city", None, period, today),
     }
     return render(request, "sws/city_dashboard.html", context)
 

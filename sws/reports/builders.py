@@ -148,11 +148,19 @@ class Report:
         return sheets
 
 
-def _summary(figures: dict) -> list[dict]:
-    return [
-        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
-        for key, label, kind in SUMMARY_ROWS
-    ]
+def _summary(figures: dict, period: Period, today) -> list[dict]:
+    """The summary rows; a month still running is compared with as many days of the month before."""
+    labels = {}
+    comparison = period.comparison(today)
+    if comparison != period.previous():
+        labels["received_previous"] = f"上月同期受理诉求（件，{comparison.label}）"
+    rows = []
+    for key, label, kind in SUMMARY_ROWS:
+        label = labels.get(key, label)
+        rows.append(
+            {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
+        )
+    return rows
 
 
 def _workers(user, scope: q.Scope, day) -> list[dict]:
@@ -204,7 +212,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         period=period,
         generated_at=timezone.now(),
         figures=figures,
-        summary=_summary(figures),
+        summary=_summary(figures, period, today),
         **_breakdowns(scope, period),
         plan_rows=figures.get("plan_rows", []),
         workers=_workers(user, scope, day),
@@ -229,7 +237,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         period=period,
         generated_at=timezone.now(),
         figures=figures,
-        summary=_summary(figures),
+        summary=_summary(figures, period, today),
         **_breakdowns(scope, period),
         workers=_workers(user, scope, day),
         issues=issues,
@@ -255,7 +263,7 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         period=period,
         generated_at=timezone.now(),
         figures=figures,
-        summary=_summary(figures),
+        summary=_summary(figures, period, today),
         **_breakdowns(scope, period),
         issues=issues,
         table=table,

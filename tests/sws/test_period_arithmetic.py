@@ -125,3 +125,35 @@ def test_dashboard_page_shows_the_partial_month_note(client, dataset, worker, gu
     client.force_login(worker)
     html = client.get(reverse("dashboards:station", args=[guoyuan.pk])).content.decode()
     assert "4月尚未结束，该月为截至10日的数据" in html
+
+
+def test_dashboards_link_to_the_report_of_a_whole_month(client, dataset, worker, city_user, guoyuan):
+    """On 10 April the default (April, still running) links to March's report; March's page to March's."""
+    client.force_login(worker)
+    url = reverse("dashboards:station", args=[guoyuan.pk])
+    march = reverse("reports:station", args=[guoyuan.pk, 2026, 3])
+    assert client.get(url).context["report_url"] == march
+    assert client.get(url, {"period": "month", "from": "2026-03-01"}).context["report_url"] == march
+    assert client.get(url, {"period": "month", "from": "2026-01-01"}).context["report_url"] == reverse(
+        "reports:station", args=[guoyuan.pk, 2026, 1]
+    )
+    client.force_login(city_user)
+    response = client.get(reverse("dashboards:city"))
+    assert response.context["report_url"] == reverse("reports:city", args=[2026, 3])
+    assert reverse("reports:city", args=[2026, 3]) in response.content.decode()
+
+
+def test_a_report_of_the_month_still_running_compares_as_many_days(dataset, district_user, guoyuan, beichen):
+    from sws.reports import builders
+
+    # 1-10 March: 果园新村's r1, r6, r3 (not 5, the whole of March); with 集贤里's j1, j2 for the district.
+    for report, expected in (
+        (builders.station_report(district_user, guoyuan, 2026, 4), 3),
+        (builders.district_report(district_user, beichen, 2026, 4), 5),
+    ):
+        row = next(r for r in report.summary if r["key"] == "received_previous")
+        assert row["label"] == "上月同期受理诉求（件，2026-03-01 至 2026-03-10）"
+        assert row["value"] == expected
+    march = builders.station_report(district_user, guoyuan, 2026, 3)
+    row = next(r for r in march.summary if r["key"] == "received_previous")
+    assert (row["label"], row["value"]) == ("上月受理诉求（件）", 1)
