@@ -189,6 +189,7 @@ PAGES = [
         ("dashboards:city-export",),
         with_format("xlsx"),
     ),
+    Page("city-report", "市月报（上月）", CITY, ("reports:city",), last_month(lambda subjects: [()])),
 ]
 
 

@@ -83,15 +83,22 @@ def _year_bounds(year: int):
     return end_day, next_year_start
 
 
-def actuals_for_year(station_ids, year: int, *, registry_base=None) -> dict[int, dict[str, int]]:
+def actuals_for_year(station_ids, year: int, *, registry_base=None, until=None) -> dict[int, dict[str, int]]:
     """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all).
 
     `registry_base`, when given, is `(moment, {station_id: residents registered before moment})`, e.g. kept
     in a cache by the dashboards: then only residents registered from `moment` on are counted, not the whole
     registry (which grows with every year of the city). Ignored for a year that ended before `moment`.
+    `until` (a day of `year`): the progress as it stood at the end of that day, nothing dated or registered
+    later (a report of a closed month).
     """
     station_ids = list(station_ids)
     end_day, next_year_start = _year_bounds(year)
+    if until is not None and until < end_day:
+        end_day = until
+        next_year_start = datetime.datetime.combine(
+            until + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+        )
     result = {sid: {m.key: 0 for m in METRICS} for sid in station_ids}
     if not station_ids:
         return result
@@ -114,7 +121,7 @@ def actuals_for_year(station_ids, year: int, *, registry_base=None) -> dict[int,
         "organisations",
     )
     activity_rows = (
-        Activity.objects.filter(station__in=station_ids, date__year=year)
+        Activity.objects.filter(station__in=station_ids, date__year=year, date__lte=end_day)
         .values("station")
         .annotate(
             total_sessions=Sum("sessions"),
@@ -146,7 +153,7 @@ def actuals_for_year(station_ids, year: int, *, registry_base=None) -> dict[int,
             result[station_id]["registered_residents"] += n
     fill(
         Project.objects.running_in(year)
-        .filter(station__in=station_ids, is_featured=True)
+        .filter(station__in=station_ids, is_featured=True, start_date__lte=end_day)
         .values("station")
         .annotate(n=Count("pk")),
         "projects",
@@ -174,16 +181,19 @@ def plan_progress(plan: AnnualPlan) -> list[ProgressRow]:
     return _rows(plan, figures)
 
 
-def progress_for_plans(plans, *, registry_base=None) -> dict[int, list[ProgressRow]]:
+def progress_for_plans(plans, *, registry_base=None, until=None) -> dict[int, list[ProgressRow]]:
     """{plan.pk: rows} for many plans: 5 grouped queries per distinct year, however many stations
-    (`registry_base`: see actuals_for_year)."""
+    (`registry_base`, `until`: see actuals_for_year; `until` applies to the plans of its own year)."""
     plans = list(plans)
     by_year: dict[int, list[AnnualPlan]] = {}
     for plan in plans:
         by_year.setdefault(plan.year, []).append(plan)
     result = {}
     for year, year_plans in by_year.items():
-        figures = actuals_for_year({p.station_id for p in year_plans}, year, registry_base=registry_base)
+        cut = until if until is not None and until.year == year else None
+        figures = actuals_for_year(
+            {p.station_id for p in year_plans}, year, registry_base=registry_base, until=cut
+        )
         for plan in year_plans:
             result[plan.pk] = _rows(plan, figures[plan.station_id])
     return result

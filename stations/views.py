@@ -12,6 +12,7 @@ from stations import access
 from stations.filters import StationFilter
 from stations.models import (
     DEADLINE_WARNING_DAYS,
+    WORKROOM_COVERAGE_DEFINITION,
     CertificationState,
     District,
     Station,
@@ -94,7 +95,13 @@ def district_list(request):
     return render(
         request,
         "stations/district_list.html",
-        {"districts": districts, "totals": totals, "summary": _summary(rows), "today": today},
+        {
+            "districts": districts,
+            "totals": totals,
+            "summary": _summary(rows),
+            "today": today,
+            "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
+        },
     )
 
 

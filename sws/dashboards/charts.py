@@ -5,14 +5,33 @@ table beside the chart, so a printout or a screen reader carries the figures too
 
     {"id": "trend", "kind": "line" | "bar" | "pie", "title": "…", "unit": "件",
      "categories": ["2025-04", …], "series": [{"name": "受理", "data": [3, 5, …]}, …]}
+
+The 12-month trends mark the month still running ("2026-12（截至3日）") and carry a `note` saying so, so
+the partial month does not read as a cliff.
 """
+
+import datetime
+
+from django.utils import timezone
 
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
 
-def month_label(day) -> str:
-    return f"{day.year}-{day.month:02d}"
+def month_label(day, today: datetime.date | None = None) -> str:
+    """The month as 2026-03; the month still running reads 2026-12（截至3日）: not a whole month."""
+    label = f"{day.year}-{day.month:02d}"
+    today = today or timezone.localdate()
+    if (day.year, day.month) == (today.year, today.month):
+        label += f"（截至{today.day}日）"
+    return label
+
+
+def _partial_note(months, today=None) -> str:
+    today = today or timezone.localdate()
+    if any((m["month"].year, m["month"].month) == (today.year, today.month) for m in months):
+        return f"{today.month}月尚未结束，该月为截至{today.day}日的数据，不宜与完整月份直接比较。"
+    return ""
 
 
 def request_trend(requests, period: Period, cache_key: str | None = None) -> dict:
@@ -26,6 +45,7 @@ def request_trend(requests, period: Period, cache_key: str | None = None) -> dic
         "kind": "line",
         "title": "近12个月诉求受理与办结",
         "unit": "件",
+        "note": _partial_note(months),
         "categories": [month_label(m["month"]) for m in months],
         "series": [
             {"name": "受理", "data": [m["received"] for m in months]},
@@ -70,6 +90,7 @@ def activity_trend(scope: q.Scope, period: Period, *, cached: bool = False) -> d
         "kind": "bar",
         "title": "近12个月服务活动",
         "unit": "",
+        "note": _partial_note(months),
         "categories": [month_label(m["month"]) for m in months],
         "series": [
             {"name": "场次", "data": [m["sessions"] for m in months]},

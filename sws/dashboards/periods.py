@@ -1,9 +1,13 @@
-"""Reporting periods: this month, this quarter, this year or custom dates, bounded at local midnight.
+"""Reporting periods: last month, this month, quarter, year or custom dates, bounded at local midnight.
 
 A period is a range of calendar days in Asia/Shanghai (the project's TIME_ZONE). Queries use the half-open
 interval [start, end) of aware datetimes at local midnight, so a request received at 23:59:59 on the last
 day belongs to the period and one received at 00:00 the next day does not, whatever the server's clock
 zone or the database's session zone.
+
+A period that contains today is partial (`is_partial`): it is compared with the same number of days at
+the start of the previous period (`comparison`, "截至同日"), never with the whole previous period, and
+charts mark its month as partial. Monthly reports default to the last complete month (`last_complete_month`).
 """
 
 import calendar
@@ -84,6 +88,40 @@ class Period:
         last = self.first_day - datetime.timedelta(days=1)
         return Period.custom(last - datetime.timedelta(days=self.days - 1), last)
 
+    def is_partial(self, today: datetime.date | None = None) -> bool:
+        """True while the period is running: it contains today, so its figures are not final."""
+        today = today or timezone.localdate()
+        return self.first_day <= today <= self.last_day
+
+    def elapsed(self, today: datetime.date | None = None) -> int:
+        """Days of the period up to and including today (all its days once it is over, 0 before it)."""
+        today = today or timezone.localdate()
+        if today < self.first_day:
+            return 0
+        return min(self.days, (today - self.first_day).days + 1)
+
+    def comparison(self, today: datetime.date | None = None) -> "Period":
+        """What the period is compared with: the previous period, like with like.
+
+        A complete period is compared with the whole previous one (March with February). A partial period
+        is compared with as many days at the start of the previous period as have passed of this one
+        (3 December with 1-3 November; 31 March with the whole of February, which has no more days).
+        """
+        previous = self.previous()
+        if not self.is_partial(today) or self.elapsed(today) == self.days:  # over, or on its last day
+            return previous
+        days = min(self.elapsed(today), previous.days)
+        if days == previous.days:
+            return previous
+        return Period.custom(previous.first_day, previous.first_day + datetime.timedelta(days=days - 1))
+
+    def comparison_label(self, today: datetime.date | None = None) -> str:
+        """How the page names the comparison: "上期" or "上期同期（…）" for a partial period."""
+        comparison = self.comparison(today)
+        if comparison == self.previous():
+            return f"上期（{comparison.label}）"
+        return f"上期截至同日（{comparison.first_day:%m-%d} 至 {comparison.last_day:%m-%d}）"
+
     def trend_months(self, count: int = 12) -> list[datetime.date]:
         """First days of the `count` months ending with the month of the period's last day."""
         last = self.last_day.replace(day=1)
@@ -122,13 +160,27 @@ class Period:
 
 def current(kind: str, today: datetime.date | None = None) -> Period:
     today = today or timezone.localdate()
+    if kind == "last_month":
+        return last_complete_month(today)
     return {"month": Period.month, "quarter": Period.quarter, "year": Period.year}[kind](today)
+
+
+def last_complete_month(today: datetime.date | None = None) -> Period:
+    """上月: the month before today's (what a monthly report is normally about)."""
+    today = today or timezone.localdate()
+    return Period.month(add_months(today, -1))
 
 
 class PeriodForm(forms.Form):
     """The period picker of the dashboards (GET). Invalid input falls back to this month, with errors."""
 
-    KIND_CHOICES = [("month", "本月"), ("quarter", "本季度"), ("year", "本年"), ("custom", "自定义")]
+    KIND_CHOICES = [
+        ("last_month", "上月"),
+        ("month", "本月"),
+        ("quarter", "本季度"),
+        ("year", "本年"),
+        ("custom", "自定义"),
+    ]
 
     period = forms.ChoiceField(label="统计期间", choices=KIND_CHOICES, required=False)
     # For month/quarter/year, `from` picks another month/quarter/year (any day in it); for custom the range.
@@ -167,6 +219,8 @@ class PeriodForm(forms.Form):
         kind, first = self.cleaned_data["period"], self.cleaned_data.get("from_")
         if kind == "custom":
             return Period.custom(first, self.cleaned_data["to"])
+        if kind == "last_month":
+            return last_complete_month(today)
         return {"month": Period.month, "quarter": Period.quarter, "year": Period.year}[kind](first or today)
 
 

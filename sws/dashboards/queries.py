@@ -151,22 +151,29 @@ def resolved_counts(requests, period: Period, by: str) -> dict:
     )
 
 
-def median_durations(requests, period: Period, by: str) -> dict:
-    """{group: timedelta}: median resolution time of the requests resolved in the period (see module doc)."""
+def median_durations(requests, period: Period, by: str | None) -> dict:
+    """{group: timedelta}: median resolution time of the requests resolved in the period (see module doc).
+
+    With `by=None`, one median over all the requests (the city's), under the key None.
+    """
     resolved = resolved_in(requests, period)
-    key = group_lookup(resolved, by)
+    key = group_lookup(resolved, by) if by else None
+    partition = [F(key)] if key else None
     rows = (
         resolved.annotate(duration=RESOLUTION_TIME)
         .annotate(
             position=Window(
-                RowNumber(), partition_by=[F(key)], order_by=[F("duration").asc(), F("pk").asc()]
+                RowNumber(), partition_by=partition, order_by=[F("duration").asc(), F("pk").asc()]
             ),
-            size=Window(Count("pk"), partition_by=[F(key)]),
+            size=Window(Count("pk"), partition_by=partition),
         )
         .filter(position__gte=(F("size") + 1) / 2, position__lte=(F("size") + 2) / 2)
         .order_by()
-        .values_list(key, "duration")
     )
+    if key:
+        rows = rows.values_list(key, "duration")
+    else:
+        rows = ((None, duration) for duration in rows.values_list("duration", flat=True))
     middles = defaultdict(list)
     for group, duration in rows:
         middles[group].append(duration)
@@ -387,7 +394,8 @@ def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict
 
 # --- coverage (municipal) ---------------------------------------------------------------------------------
 def coverage(user) -> dict:
-    """Streets with a station out of the 252 townships; committees with a workroom out of all committees.
+    """Streets with a station out of the 252 townships; committees with a workroom out of the committees of
+    those townships (`CommunityQuerySet.coverage_base`, the one definition the districts page uses too).
 
     Two grouped queries, per district; the city totals are their sums.
     """
@@ -398,7 +406,7 @@ def coverage(user) -> dict:
         covered=Count("pk", filter=Q(station__isnull=False)),
     )
     committees = _grouped(
-        Community.objects.visible_to(user).committees(),
+        Community.objects.visible_to(user).coverage_base(),
         "district",
         committees=Count("pk"),
         workrooms=Count("pk", filter=Q(workroom_opened_on__isnull=False)),
@@ -495,16 +503,21 @@ def plan_completion(rows: list[ProgressRow]) -> float | None:
     return sum(shares) / len(shares) if shares else None
 
 
-def plan_progress_by_station(scope: Scope, year: int) -> dict:
+def plan_progress_by_station(scope: Scope, year: int, until: datetime.date | None = None) -> dict:
     """{station_id: {"plan", "plan_rows", "plan_completion"}} for the stations with a plan for `year`.
 
     `projects.progress.progress_for_plans` computes every plan at once (5 grouped queries), plus one
-    query for the plans themselves.
+    query for the plans themselves. With `until` (a period's last day), progress as it stood at the end of
+    that day: a closed month's figures do not change when the next month's data arrives.
     """
     plans = list(scope.narrow(AnnualPlan.objects.filter(year=year).only(*PLAN_PROGRESS_FIELDS)))
-    month_start = Period.month(timezone.localdate()).start
-    registry_base = (month_start, registered_before(sorted({p.station_id for p in plans}), month_start))
-    progress = progress_for_plans(plans, registry_base=registry_base)
+    # The registry size before this month comes from the cache, and only this month's registrations are
+    # counted live; for a period over before this month, the size at the period's end (cached alike).
+    moment = Period.month(timezone.localdate()).start
+    if until is not None:
+        moment = min(moment, Period.custom(until, until).end)
+    registry_base = (moment, registered_before(sorted({p.station_id for p in plans}), moment))
+    progress = progress_for_plans(plans, registry_base=registry_base, until=until)
     return {
         plan.station_id: {
             "plan": plan,

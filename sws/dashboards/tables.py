@@ -174,7 +174,16 @@ def _share(part, whole):
 
 def _request_figures(figures: dict) -> dict:
     """Fill zeros for missing counts and derive the satisfaction share."""
-    for name in ("received", "resolved", "overdue", "unassigned", "open", "rated", "satisfied"):
+    for name in (
+        "received",
+        "resolved",
+        "resolved_on_time",
+        "overdue",
+        "unassigned",
+        "open",
+        "rated",
+        "satisfied",
+    ):
         figures.setdefault(name, 0)
     figures["satisfaction"] = _share(figures["satisfied"], figures["rated"])
     figures.setdefault("median_resolution", None)
@@ -227,7 +236,7 @@ def station_table(user, district: District, period: Period, today=None, now=None
     scope = q.Scope(user, district=district)
     stations = list(scope.narrow(Station.objects.with_compliance(today)).order_by("code"))
     figures = measures(scope, period, "station", now)
-    plans = q.plan_progress_by_station(scope, period.last_day.year)
+    plans = q.plan_progress_by_station(scope, period.last_day.year, until=period.last_day)
     rows = []
     for station in stations:
         values = _work_figures(_request_figures(dict(figures.get(station.pk, {}))))
@@ -252,7 +261,7 @@ def district_table(user, period: Period, today=None, now=None) -> Table:
     # Station counts and staffing issues per district: one query over the city's stations (a few hundred).
     stations_per_district, issues_per_district = {}, {}
     completions = {}
-    plans = q.plan_progress_by_station(scope, period.last_day.year)
+    plans = q.plan_progress_by_station(scope, period.last_day.year, until=period.last_day)
     for station in scope.narrow(Station.objects.with_compliance(today)).order_by():
         stations_per_district[station.district_id] = stations_per_district.get(station.district_id, 0) + 1
         if station.compliance_issues(today):
@@ -289,8 +298,9 @@ def district_table(user, period: Period, today=None, now=None) -> Table:
 # Totals: counts and money add up; shares are recomputed from their parts; medians do not add up, so the
 # totals row leaves them blank rather than showing a mean of medians.
 _SUMMED = {
-    "received", "resolved", "overdue", "unassigned", "open", "rated", "satisfied", "sessions",
-    "person_times", "resources_total", "resources_money", "teams", "organisations", "projects_active",
+    "received", "resolved", "resolved_on_time", "overdue", "unassigned", "open", "rated", "satisfied",
+    "activities", "sessions", "person_times", "resources_total", "resources_money", "teams", "organisations",
+    "projects_active",
     "stations", "workers", "stations_with_issues", "streets", "covered", "committees", "workrooms",
     "certified", "deadline_near", "deadline_passed",
 }  # fmt: skip

@@ -6,7 +6,6 @@ city; anyone else gets 404); the district dashboard for district centre staff (t
 municipal dashboard get 403.
 """
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,49 +18,22 @@ from django.views.decorators.http import require_safe
 from residents.models import Request
 from stations import access
 from stations.access import get_visible_or_404, role_required
-from stations.models import Assignment, District, Station
+from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, District, Station
 from sws import exports
 from sws.dashboards import charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.periods import Period, period_from_request
-
-STATION_FIGURE_ROWS = [
-    # (figure key, label, column kind) for the station dashboard's key-figures table and its export
-    ("received", "本期受理诉求", "int"),
-    ("received_previous", "上期受理诉求", "int"),
-    ("resolved", "本期办结诉求", "int"),
-    ("resolved_on_time", "其中按期办结", "int"),
-    ("avg_resolution", "平均办结时长（小时）", "hours"),
-    ("median_resolution", "办结时长中位数（小时）", "hours"),
-    ("satisfaction", "满意率", "share"),
-    ("rated", "回访评价数", "int"),
-    ("open", "当前在办诉求", "int"),
-    ("overdue", "当前超期未办", "int"),
-    ("unassigned", "当前未分派", "int"),
-    ("projects_active", "实施中项目", "int"),
-    ("activities", "本期服务活动（次）", "int"),
-    ("sessions", "本期活动场次", "int"),
-    ("person_times", "本期服务人次", "int"),
-    ("resources_total", "本期链接资源（元）", "money"),
-    ("resources_year", "本年链接资源（元）", "money"),
-    ("resources_year_money", "其中资金（元）", "money"),
-    ("teams", "志愿服务队", "int"),
-    ("organisations", "社区社会组织", "int"),
-    ("plan_completion", "实施方案完成度", "share"),
-]
+from sws.dashboards.figures import station_context
+from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
 def queue_url(station=None, **params) -> str:
-    """A link into the request queue (residents.filters.RequestFilter parameters); "" without a queue page.
+    """A link into the request queue (residents.filters.RequestFilter parameters).
 
     `overdue=on` and `assignee=null` (unassigned) are the filter's own values. `station` narrows a district
     or city user's queue to one station once the queue's FilterSet has a station filter; for station
     staff it is their own station anyway.
     """
-    try:
-        base = reverse("residents:request-queue")
-    except NoReverseMatch:
-        return ""
+    base = reverse("residents:request-queue")
     if station is not None:
         params = {"station": station.pk, **params}
     return f"{base}?{urlencode(params)}" if params else base
@@ -92,39 +64,6 @@ def _sort_headers(table, period: Period) -> list[dict]:
             }
         )
     return headers
-
-
-def _station_figures(scope, station, period, today, now) -> dict:
-    figures = tables.measures(scope, period, "station", now).get(station.pk, {})
-    figures = tables._work_figures(tables._request_figures(dict(figures)))
-    requests = scope.requests()
-    previous = q.received_counts(requests, period.previous(), "station").get(station.pk, {})
-    figures["received_previous"] = previous.get("received", 0)
-    year = q.resource_sums(scope, Period.year(period.last_day), "station").get(station.pk, {})
-    figures["resources_year"] = year.get("resources_total") or Decimal("0.00")
-    figures["resources_year_money"] = year.get("resources_money") or Decimal("0.00")
-    plan = q.plan_progress_by_station(scope, period.last_day.year).get(station.pk, {})
-    figures.update(plan)
-    return figures
-
-
-def station_context(user, station, period, today=None, now=None) -> dict:
-    """Everything the station dashboard shows (also used by its export)."""
-    today = today or timezone.localdate()
-    now = now or timezone.now()
-    scope = q.Scope(user, station=station)
-    figures = _station_figures(scope, station, period, today, now)
-    key_figures = [
-        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
-        for key, label, kind in STATION_FIGURE_ROWS
-    ]
-    return {
-        "station": station,
-        "period": period,
-        "figures": figures,
-        "key_figures": key_figures,
-        "scope": scope,
-    }
 
 
 @require_safe
@@ -191,18 +130,21 @@ def station_dashboard(request, pk):
             "period_query": _period_query(period),
             "district_url": _district_url_for(request.user, station),
             "received_change": context["figures"]["received"] - context["figures"]["received_previous"],
-            "report_url": _report_url("reports:station", station.pk, period),
+            "comparison_label": period.comparison_label(today),
+            "report_url": _report_url("reports:station", station.pk, period, today),
         }
     )
     return render(request, "sws/station_dashboard.html", context)
 
 
-def _report_url(name, pk, period: Period) -> str:
-    """The monthly report of the period's last month."""
-    try:
-        return reverse(name, args=[pk, period.last_day.year, period.last_day.month])
-    except NoReverseMatch:
-        return ""
+def _report_url(name, pk, period: Period, today=None) -> str:
+    """The monthly report of the period's last month, or of the last complete month while that one is still
+    running (or yet to come): a report is about a whole month."""
+    month = Period.month(period.last_day)
+    if month.last_day >= (today or timezone.localdate()):
+        month = last_complete_month(today)
+    args = [month.first_day.year, month.first_day.month]
+    return reverse(name, args=[pk, *args] if pk is not None else args)
 
 
 def _district_url_for(user, station) -> str:
@@ -255,6 +197,8 @@ def city_dashboard(request):
         "attention": [row for row in table.rows if row.attention],
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
+        "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
+        "report_url": _report_url("reports:city", None, period, today),
     }
     return render(request, "sws/city_dashboard.html", context)
 

@@ -1,8 +1,11 @@
-"""The monthly report (月报) of a station and of a district, as data: the page and the XLSX render it.
+"""The monthly report (月报) of a station, a district and the city, as data: the page and the XLSX render it.
 
-Built from the same aggregate queries as the dashboards (`sws.dashboards.queries`), so a report and the
-dashboard for the same month show the same figures. A report's query count does not depend on the amount
-of data nor, for a district, on the number of its stations.
+Built from the dashboards' figures (`sws.dashboards.figures`), so a report and the dashboard for the same
+month show the same figures; a district's additive figures are the sums of its stations', the city's the
+sums of its districts'. A closed month's report counts only what belongs to the month (plan progress and
+staffing as they stood on its last day); only the queue (在办, 超期) is as it stands when the report is
+made, as the report says. A report's query count does not depend on the amount of data nor on the number
+of stations or districts.
 """
 
 import datetime
@@ -12,10 +15,10 @@ from django.utils import timezone
 
 from stations.models import Assignment
 from sws import exports
+from sws.dashboards import figures as f
 from sws.dashboards import queries as q
 from sws.dashboards import tables
 from sws.dashboards.periods import Period
-from sws.dashboards.views import station_context
 
 SUMMARY_ROWS = [
     ("received", "受理诉求（件）", "int"),
@@ -39,7 +42,7 @@ SUMMARY_ROWS = [
     ("teams_new", "本月新成立志愿服务队（支）", "int"),
     ("organisations", "社区社会组织（个，月末）", "int"),
     ("organisations_new", "本月新成立社区社会组织（个）", "int"),
-    ("projects_active", "实施中项目（个）", "int"),
+    ("projects_active", "月报生成时实施中项目（个）", "int"),
     ("plan_completion", "年度实施方案完成度", "share"),
 ]
 
@@ -59,7 +62,8 @@ class Report:
     plan_rows: list = field(default_factory=list)
     workers: list = field(default_factory=list)
     issues: list = field(default_factory=list)
-    table: object = None  # the district report's station table
+    table: object = None  # the district report's station table, the city report's district table
+    table_title: str = "各站对比"
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -75,7 +79,7 @@ class Report:
             )
         ]
         if self.table is not None:
-            sheets.append(exports.table_sheet("各站对比", self.table, head))
+            sheets.append(exports.table_sheet(self.table_title, self.table, head))
         sheets += [
             exports.Sheet(
                 "诉求分类",
@@ -144,30 +148,32 @@ class Report:
         return sheets
 
 
-def _summary(figures: dict) -> list[dict]:
-    return [
-        {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
-        for key, label, kind in SUMMARY_ROWS
-    ]
+def _summary(figures: dict, period: Period, today) -> list[dict]:
+    """The summary rows; a month still running is compared with as many days of the month before."""
+    labels = {}
+    comparison = period.comparison(today)
+    if comparison != period.previous():
+        labels["received_previous"] = f"上月同期受理诉求（件，{comparison.label}）"
+    rows = []
+    for key, label, kind in SUMMARY_ROWS:
+        label = labels.get(key, label)
+        rows.append(
+            {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": figures.get(key)}
+        )
+    return rows
 
 
-def _complete(figures: dict) -> dict:
-    figures["on_time_share"] = tables._share(figures.get("resolved_on_time", 0), figures.get("resolved", 0))
-    figures["resources_in_kind"] = figures["resources_total"] - figures["resources_money"]
-    return figures
-
-
-def _workers(user, scope: q.Scope, today) -> list[dict]:
-    """Active workers with their certificate or certification deadline (one query plus a prefetch)."""
+def _workers(user, scope: q.Scope, day) -> list[dict]:
+    """Workers active on `day`, with their certificate or certification deadline (one query, a prefetch)."""
     assignments = (
-        scope.narrow(Assignment.objects.active(today))
+        scope.narrow(Assignment.objects.active(day))
         .select_related("user", "station")
         .prefetch_related("user__certificates")
         .order_by("station__code", "-is_head", "start_date")
     )
     rows = []
     for a in assignments:
-        certificates = [c for c in a.user.certificates.all() if c.issued_on <= today]
+        certificates = [c for c in a.user.certificates.all() if c.issued_on <= day]
         rows.append(
             {
                 "station": a.station.name,
@@ -181,49 +187,45 @@ def _workers(user, scope: q.Scope, today) -> list[dict]:
     return rows
 
 
+def _breakdowns(scope: q.Scope, period: Period) -> dict:
+    requests = scope.requests()
+    return {
+        "categories": q.category_breakdown(requests, period),
+        "channels": q.channel_breakdown(requests, period),
+        "priorities": q.priority_mix(requests, period),
+        "methods": q.activities_by_method(scope, period),
+    }
+
+
 def station_report(user, station, year: int, month: int, today=None) -> Report:
     today = today or timezone.localdate()
     period = Period.month(datetime.date(year, month, 1))
-    context = station_context(user, station, period, today)
+    day = f.as_of(period, today)  # staffing as it stood at the end of the month (or today)
+    context = f.station_context(user, station, period, today)
     scope = context["scope"]
-    figures = _complete(context["figures"])
-    figures.update({f"{k}_new": v for k, v in q.founded_in(scope, period).items()})
-    requests = scope.requests()
-    station_with = type(station).objects.with_compliance(today).get(pk=station.pk)
+    figures = f.complete(context["figures"])
+    figures.update(f.founded(scope, period))
+    station_with = type(station).objects.with_compliance(day).get(pk=station.pk)
     return Report(
         title=f"{station.name} {period.label}工作月报",
         unit_name=station.name,
         period=period,
         generated_at=timezone.now(),
         figures=figures,
-        summary=_summary(figures),
-        categories=q.category_breakdown(requests, period),
-        channels=q.channel_breakdown(requests, period),
-        priorities=q.priority_mix(requests, period),
-        methods=q.activities_by_method(scope, period),
+        summary=_summary(figures, period, today),
+        **_breakdowns(scope, period),
         plan_rows=figures.get("plan_rows", []),
-        workers=_workers(user, scope, today),
-        issues=[str(i) for i in station_with.compliance_issues(today)],
+        workers=_workers(user, scope, day),
+        issues=[str(i) for i in station_with.compliance_issues(day)],
     )
 
 
 def district_report(user, district, year: int, month: int, today=None) -> Report:
     today = today or timezone.localdate()
     period = Period.month(datetime.date(year, month, 1))
+    day = f.as_of(period, today)
     scope = q.Scope(user, district=district)
-    table = tables.station_table(user, district, period, today)
-    figures = dict(table.totals.figures)
-    figures.setdefault("resources_money", 0)
-    figures = _complete(figures)
-    requests = scope.requests()
-    figures["received_previous"] = sum(
-        row["received"] for row in q.received_counts(requests, period.previous(), "district").values()
-    )
-    figures.update({f"{k}_new": v for k, v in q.founded_in(scope, period).items()})
-    # One district-wide median (the totals row of the table leaves medians blank).
-    figures["median_resolution"] = q.median_durations(requests, period, "district").get(district.pk)
-    resolved = q.resolved_counts(requests, period, "district").get(district.pk, {})
-    figures["avg_resolution"] = resolved.get("avg_resolution")
+    figures, table = f.district_figures(user, district, period, day)
     issues = [
         f"{row.name}：{'、'.join(str(i) for i in row.figures['compliance_issues'])}"
         for row in table.rows
@@ -235,12 +237,35 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         period=period,
         generated_at=timezone.now(),
         figures=figures,
-        summary=_summary(figures),
-        categories=q.category_breakdown(requests, period),
-        channels=q.channel_breakdown(requests, period),
-        priorities=q.priority_mix(requests, period),
-        methods=q.activities_by_method(scope, period),
-        workers=_workers(user, scope, today),
+        summary=_summary(figures, period, today),
+        **_breakdowns(scope, period),
+        workers=_workers(user, scope, day),
         issues=issues,
         table=table,
+    )
+
+
+def city_report(user, year: int, month: int, today=None) -> Report:
+    """The municipal centre's monthly report: the districts side by side and the city's totals."""
+    today = today or timezone.localdate()
+    period = Period.month(datetime.date(year, month, 1))
+    day = f.as_of(period, today)
+    scope = q.Scope(user)
+    figures, table = f.city_figures(user, period, day)
+    issues = [
+        f"{row.name}：{row.figures['stations_with_issues']}个社工站人员配置有问题"
+        for row in table.rows
+        if row.figures["stations_with_issues"]
+    ]
+    return Report(
+        title=f"天津市社工站 {period.label}工作月报",
+        unit_name="天津市",
+        period=period,
+        generated_at=timezone.now(),
+        figures=figures,
+        summary=_summary(figures, period, today),
+        **_breakdowns(scope, period),
+        issues=issues,
+        table=table,
+        table_title="各区对比",
     )

@@ -343,6 +343,8 @@ MATRIX = {
     "reports:district-xlsx": page(
         methods("GET"), login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=district_month
     ),
+    "reports:city": page(methods("GET"), login(), role(CITY_WIDE), urls=lambda w: [this_month()]),
+    "reports:city-xlsx": page(methods("GET"), login(), role(CITY_WIDE), urls=lambda w: [this_month()]),
     "exports:list": page(methods("GET"), login(), urls=list_exports),  # rows of the user's own scope only
     # Two-factor login and the auditor's pages
     "security:password-change": page(login()),  # one's own password; an empty POST is the form again

@@ -19,8 +19,9 @@ The clock is frozen at 2026-04-10 12:00 Asia/Shanghai; the tests look at March 2
              2026-01-05 money 10000.00 (year 2026: 11500.35, money 11000.10); 2025-12-31 money 7.00 (out)
   teams: two founded 2025, one 2026-04-05 (after March: not counted for March); one organisation 2025
   projects: one active, one closed
-  plan 2026: 4 teams (actual 3 by year end: 75 %), 10 activity sessions (actual 11: capped 100 %)
-    → completion 87.5 %
+  plan 2026: 4 teams, 10 activity sessions. As it stood on 31 March (a March figure counts nothing
+    later): 2 teams (50 %), 10 sessions (100 %) → completion 75 %. For the year or April: 3 teams (75 %),
+    11 sessions (capped 100 %) → 87.5 %
   staff: worker (certified), worker2 (uncertified since 2023-01-01: deadline 2025-01-01 passed)
 集贤里 (jixianli, 北辰区): resolved in March after 10 h and 30 h (median 20 h); staff other_worker alone,
   uncertified (understaffed, no certified worker, deadline passed); satisfaction 2/2 (满意, 基本满意)

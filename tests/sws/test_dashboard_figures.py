@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from sws.dashboards import charts, tables
 from sws.dashboards import queries as q
+from sws.dashboards.figures import station_context
 from sws.dashboards.periods import Period
-from sws.dashboards.views import station_context
 from tests.sws.conftest import MARCH
 
 H = datetime.timedelta(hours=1)
@@ -34,10 +34,14 @@ def test_station_figures_for_march(dataset, worker, guoyuan):
     assert figures["resources_year"] == Decimal("11500.35")
     assert figures["resources_year_money"] == Decimal("11000.10")
     assert (figures["teams"], figures["organisations"], figures["projects_active"]) == (2, 1, 1)
-    assert figures["plan_completion"] == pytest.approx(0.875)
+    # Plan progress as it stood on 31 March: the team founded on 5 April and the session of 1 April are
+    # April's (a March figure does not change when April's data arrives).
+    assert figures["plan_completion"] == pytest.approx(0.75)
     rows = {row.key: (row.target, row.actual) for row in figures["plan_rows"]}
-    assert rows["volunteer_teams"] == (4, 3)
-    assert rows["activity_sessions"] == (10, 11)
+    assert rows["volunteer_teams"] == (4, 2)
+    assert rows["activity_sessions"] == (10, 10)
+    year = station_context(worker, guoyuan, Period.year(PERIOD.first_day))["figures"]
+    assert year["plan_completion"] == pytest.approx(0.875)  # the whole year: 3 teams, 11 sessions
 
 
 def test_station_page_shows_the_figures_and_queue_by_status_and_priority(client, dataset, worker, guoyuan):
@@ -59,7 +63,7 @@ def test_station_page_shows_the_figures_and_queue_by_status_and_priority(client,
     assert [str(issue) for issue in response.context["issues"]] == ["持证期限已过"]
     html = response.content.decode()
     assert "1,500.35" in html and "11,500.35" in html
-    assert "87.5%" in html
+    assert "75.0%" in html  # plan completion as it stood on 31 March
     assert "50.0%" in html  # satisfaction
     assert "24.0" in html and "28.0" in html  # median and mean hours
     assert 'id="chart-data-trend"' in html
@@ -70,7 +74,11 @@ def test_this_month_is_the_default_and_counts_april(client, dataset, worker, guo
     response = client.get(reverse("dashboards:station", args=[guoyuan.pk]))
     assert response.context["period"] == Period.month(datetime.date(2026, 4, 10))
     assert response.context["figures"]["received"] == 1  # r5 at 00:00 on 1 April
-    assert response.context["figures"]["received_previous"] == 5
+    # Like with like: 1-10 April against 1-10 March (r1, r6, r3), not the whole of March (5).
+    assert response.context["figures"]["received_previous"] == 3
+    assert response.context["comparison"] == Period.custom(
+        datetime.date(2026, 3, 1), datetime.date(2026, 3, 10)
+    )
 
 
 def test_custom_period_ends_at_midnight_after_its_last_day(client, dataset, worker, guoyuan):
@@ -118,7 +126,7 @@ def test_district_table(dataset, district_user, beichen, guoyuan, jixianli):
     assert j["median_resolution"] == 20 * H  # even count: mean of 10 h and 30 h
     assert j["satisfaction"] == 1.0
     assert g["resources_total"] == Decimal("1500.35") and j["resources_total"] == Decimal("0.00")
-    assert g["plan_completion"] == pytest.approx(0.875) and j["plan_completion"] is None
+    assert g["plan_completion"] == pytest.approx(0.75) and j["plan_completion"] is None
     assert [str(i) for i in j["compliance_issues"]] == ["驻站社工不足两人", "无持证社工", "持证期限已过"]
     totals = table.totals.figures
     assert (totals["received"], totals["resolved"], totals["overdue"]) == (7, 5, 2)

@@ -114,13 +114,19 @@ def test_report_index_lists_what_the_user_may_open(
     assert reverse("reports:station", args=[guoyuan.pk, 2026, 3]) in html
     assert reverse("reports:station", args=[jixianli.pk, 2026, 3]) not in html
     client.force_login(district_user)
-    html = client.get(reverse("reports:index")).content.decode()
+    html = client.get(reverse("reports:index")).content.decode()  # on 10 April: March, the last whole month
+    assert reverse("reports:district", args=[beichen.pk, 2026, 3]) in html
+    assert reverse("reports:station", args=[jixianli.pk, 2026, 3]) in html
+    assert reverse("reports:district", args=[nankai.pk, 2026, 3]) not in html
+    assert reverse("reports:district", args=[beichen.pk, 2026, 4]) not in html
+    html = client.get(
+        reverse("reports:index"), {"month": "2026-04"}
+    ).content.decode()  # this month on request
     assert reverse("reports:district", args=[beichen.pk, 2026, 4]) in html
-    assert reverse("reports:station", args=[jixianli.pk, 2026, 4]) in html
-    assert reverse("reports:district", args=[nankai.pk, 2026, 4]) not in html
+    assert "本月尚未结束" in html
     client.force_login(city_user)
-    html = client.get(reverse("reports:index"), {"month": "2099-01"}).content.decode()  # future: this month
-    assert reverse("reports:district", args=[nankai.pk, 2026, 4]) in html
+    html = client.get(reverse("reports:index"), {"month": "2099-01"}).content.decode()  # future: last month
+    assert reverse("reports:district", args=[nankai.pk, 2026, 3]) in html
 
 
 @pytest.mark.parametrize("name", ["reports:district", "reports:district-xlsx"])

@@ -1,0 +1,144 @@
+"""The figures of the dashboards and monthly reports: one module that views and report builders both call.
+
+The aggregate queries are in `queries`, the side-by-side tables in `tables`; this module composes them
+into the figures of one station (its dashboard, its export and its monthly report) and of a whole
+district or the city (their monthly reports), so that a dashboard and a report of the same period cannot
+disagree and no report imports a view.
+
+Figures of a period count only what belongs to the period: requests received or resolved in it,
+activities and resources dated in it, teams and organisations founded by its last day, and plan progress
+as it stood on its last day (a closed month's report does not change when the next month's data arrives).
+Only the queue (open, overdue, unassigned) and the projects being carried out are as they stand now, and
+the pages say so.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from sws.dashboards import queries as q
+from sws.dashboards import tables
+from sws.dashboards.periods import Period
+
+STATION_FIGURE_ROWS = [
+    # (figure key, label, column kind) for the station dashboard's key-figures table and its export
+    ("received", "本期受理诉求", "int"),
+    ("received_previous", "上期受理诉求", "int"),
+    ("resolved", "本期办结诉求", "int"),
+    ("resolved_on_time", "其中按期办结", "int"),
+    ("avg_resolution", "平均办结时长（小时）", "hours"),
+    ("median_resolution", "办结时长中位数（小时）", "hours"),
+    ("satisfaction", "满意率", "share"),
+    ("rated", "回访评价数", "int"),
+    ("open", "当前在办诉求", "int"),
+    ("overdue", "当前超期未办", "int"),
+    ("unassigned", "当前未分派", "int"),
+    ("projects_active", "实施中项目", "int"),
+    ("activities", "本期服务活动（次）", "int"),
+    ("sessions", "本期活动场次", "int"),
+    ("person_times", "本期服务人次", "int"),
+    ("resources_total", "本期链接资源（元）", "money"),
+    ("resources_year", "本年链接资源（元）", "money"),
+    ("resources_year_money", "其中资金（元）", "money"),
+    ("teams", "志愿服务队", "int"),
+    ("organisations", "社区社会组织", "int"),
+    ("plan_completion", "实施方案完成度", "share"),
+]
+
+
+def station_figures(scope: q.Scope, station, period: Period, today=None, now=None) -> dict:
+    """Every figure of one station for the period (the dashboard's, its export's and its report's)."""
+    today = today or timezone.localdate()
+    figures = tables.measures(scope, period, "station", now).get(station.pk, {})
+    figures = tables._work_figures(tables._request_figures(dict(figures)))
+    requests = scope.requests()
+    comparison = period.comparison(today)
+    previous = q.received_counts(requests, comparison, "station").get(station.pk, {})
+    figures["received_previous"] = previous.get("received", 0)
+    year = q.resource_sums(scope, Period.year(period.last_day), "station").get(station.pk, {})
+    figures["resources_year"] = year.get("resources_total") or Decimal("0.00")
+    figures["resources_year_money"] = year.get("resources_money") or Decimal("0.00")
+    plan = q.plan_progress_by_station(scope, period.last_day.year, until=period.last_day).get(station.pk, {})
+    figures.update(plan)
+    return figures
+
+
+def station_context(user, station, period: Period, today=None, now=None) -> dict:
+    """Everything the station dashboard shows of its figures (also used by its export and its report)."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    scope = q.Scope(user, station=station)
+    figures = station_figures(scope, station, period, today, now)
+    comparison = period.comparison(today)
+    labels = {}
+    if comparison != period.previous():  # a period still running: compared with as many days
+        labels["received_previous"] = f"上期同期受理诉求（{comparison.label}）"
+    key_figures = [
+        {
+            "key": key,
+            "label": labels.get(key, label),
+            "column": tables.Column(key, labels.get(key, label), kind),
+            "value": figures.get(key),
+        }
+        for key, label, kind in STATION_FIGURE_ROWS
+    ]
+    return {
+        "station": station,
+        "period": period,
+        "comparison": comparison,
+        "figures": figures,
+        "key_figures": key_figures,
+        "scope": scope,
+    }
+
+
+def complete(figures: dict) -> dict:
+    """The report's derived figures: the share resolved on time and resources given in kind."""
+    figures["on_time_share"] = tables._share(figures.get("resolved_on_time", 0), figures.get("resolved", 0))
+    figures["resources_in_kind"] = figures["resources_total"] - figures["resources_money"]
+    return figures
+
+
+def founded(scope: q.Scope, period: Period) -> dict:
+    """{"teams_new", "organisations_new"}: founded during the period."""
+    return {f"{k}_new": v for k, v in q.founded_in(scope, period).items()}
+
+
+def district_figures(user, district, period: Period, today=None, now=None) -> tuple[dict, tables.Table]:
+    """A district's figures for the period and its station table; additive figures are the stations' sums."""
+    today = today or timezone.localdate()
+    scope = q.Scope(user, district=district)
+    table = tables.station_table(user, district, period, today, now)
+    figures = dict(table.totals.figures)
+    requests = scope.requests()
+    figures["received_previous"] = sum(
+        row["received"] for row in q.received_counts(requests, period.comparison(today), "district").values()
+    )
+    figures.update(founded(scope, period))
+    # One district-wide median and mean (the totals row of the table leaves medians blank).
+    figures["median_resolution"] = q.median_durations(requests, period, "district").get(district.pk)
+    resolved = q.resolved_counts(requests, period, "district").get(district.pk, {})
+    figures["avg_resolution"] = resolved.get("avg_resolution")
+    return complete(tables._work_figures(tables._request_figures(figures))), table
+
+
+def city_figures(user, period: Period, today=None, now=None) -> tuple[dict, tables.Table]:
+    """The city's figures for the period and its district table; additive figures are the districts' sums."""
+    today = today or timezone.localdate()
+    scope = q.Scope(user)
+    table = tables.district_table(user, period, today, now)
+    figures = dict(table.totals.figures)
+    requests = scope.requests()
+    figures["received_previous"] = sum(
+        row["received"] for row in q.received_counts(requests, period.comparison(today), "district").values()
+    )
+    figures.update(founded(scope, period))
+    figures["median_resolution"] = q.median_durations(requests, period, None).get(None)
+    figures["avg_resolution"] = q.resolved_in(requests, period).aggregate(avg=q.Avg(q.RESOLUTION_TIME))["avg"]
+    return complete(tables._work_figures(tables._request_figures(figures))), table
+
+
+def as_of(period: Period, today: datetime.date) -> datetime.date:
+    """The day a period's "as it stands" figures (staffing) are taken: its last day, or today if sooner."""
+    return min(period.last_day, today)
