@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stations', '0002_audit_trail_role_policy'),
+        ('stations', '0003_account_safety'),
     ]
 
     operations = [
