@@ -256,14 +256,15 @@ def test_the_demo_password_and_a_passphrase_pass(password):
 def test_a_link_expires_after_72_hours(client, admin_user, worker2):
     import datetime
 
-    from django.utils import timezone
     from freezegun import freeze_time
 
     client.force_login(admin_user)
     link = issued_link(client.post(password_page(worker2), {"issue_link": "1"}))
-    with freeze_time(timezone.now() + datetime.timedelta(hours=71)):
+    # Django's token clock is the process's local naive time (Asia/Shanghai): freeze that one.
+    now = datetime.datetime.now()
+    with freeze_time(now + datetime.timedelta(hours=71)):
         assert Client().get(link, follow=True).context["validlink"]
-    with freeze_time(timezone.now() + datetime.timedelta(hours=73)):
+    with freeze_time(now + datetime.timedelta(hours=73)):
         assert not Client().get(link, follow=True).context["validlink"]
 
 
