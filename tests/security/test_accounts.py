@@ -251,3 +251,35 @@ def test_a_username_plus_digits_is_refused():
 @pytest.mark.parametrize("password", ["sws-demo-2026", "Lantern-river-1947"])
 def test_the_demo_password_and_a_passphrase_pass(password):
     validate_password(password, User(username="st-120113001-1", name="徐芃泽"))
+
+
+def test_a_link_expires_after_72_hours(client, admin_user, worker2):
+    import datetime
+
+    from freezegun import freeze_time
+
+    client.force_login(admin_user)
+    link = issued_link(client.post(password_page(worker2), {"issue_link": "1"}))
+    # Django's token clock is the process's local naive time (Asia/Shanghai): freeze that one.
+    now = datetime.datetime.now()
+    with freeze_time(now + datetime.timedelta(hours=71)):
+        assert Client().get(link, follow=True).context["validlink"]
+    with freeze_time(now + datetime.timedelta(hours=73)):
+        assert not Client().get(link, follow=True).context["validlink"]
+
+
+def test_moving_a_station_account_to_another_station_holds_it(district_admin, worker2, jixianli):
+    from stations.accounts import needs_city_confirmation
+
+    previous = User.objects.get(pk=worker2.pk)
+    worker2.station = jixianli
+    assert needs_city_confirmation(district_admin, worker2, previous)
+    worker2.station = previous.station
+    worker2.name = "李静（改名）"
+    assert not needs_city_confirmation(district_admin, worker2, previous)
+
+
+def test_admins_can_require_a_password_change_in_admin(client, admin_user, worker2):
+    client.force_login(admin_user)
+    form = client.get(reverse("admin:stations_user_change", args=[worker2.pk])).context["adminform"].form
+    assert "must_change_password" in form.fields

@@ -656,7 +656,10 @@ def test_two_factor_code_goes_to_a_path_of_ours(world, db, next_url):
     client.get(path)
     device = TOTPDevice.objects.get(user=world.users.worker2, confirmed=False)
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-    response = client.post(path, {"token": code, "next": next_url})
+    from stations.accounts import set_enrolment_code
+
+    enrolment = set_enrolment_code(world.users.worker2)  # the first authenticator needs an admin's code
+    response = client.post(path, {"token": code, "enrolment_code": enrolment, "next": next_url})
     assert response.status_code == 302
     assert response["Location"] == (next_url if next_url == "/projects/" else reverse("home"))
 

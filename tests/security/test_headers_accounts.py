@@ -11,7 +11,19 @@ import pytest
 from residents.views_public import client_address
 from stations.audit import client_ip
 
-DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "serial", "bluetooth")
+DENIED = (
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "display-capture",
+    "serial",
+    "bluetooth",
+    "accelerometer",
+    "gyroscope",
+    "magnetometer",
+)
 
 
 def test_every_page_denies_the_powerful_browser_features(client, worker):

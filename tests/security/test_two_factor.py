@@ -270,7 +270,24 @@ def test_check_deploy_warns_about_superusers_without_an_authenticator(admin_user
 
     warnings = superusers_without_authenticator()
     assert [w.id for w in warnings] == ["security.W101"] and admin_user.username in warnings[0].msg
+    from django.core.checks import run_checks
+
+    assert "security.W101" in {w.id for w in run_checks(include_deployment_checks=True)}
+    assert "security.W101" not in {w.id for w in run_checks()}  # a deploy check only
     TOTPDevice.objects.create(user=admin_user, name="SWS 验证器", confirmed=True)
     assert superusers_without_authenticator() == []
     settings.SWS_TWO_FACTOR_OPTIONAL = True
     assert [w.id for w in two_factor_optional_in_production()] == ["security.W102"]
+
+
+def test_the_first_administrator_gets_an_enrolment_code_from_the_server(admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from stations.accounts import enrolment_code_valid
+
+    out = StringIO()
+    call_command("two_factor_code", admin_user.username, stdout=out)
+    admin_user.refresh_from_db()
+    assert enrolment_code_valid(admin_user, out.getvalue().strip())
