@@ -8,7 +8,6 @@ annotations, related rows are joined or prefetched once.
 """
 
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Prefetch, Q
 from django.templatetags.static import static
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from stations.access import ScopedAdminMixin, is_admin
+from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
     Assignment,
@@ -316,7 +315,8 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         streets = Street.objects.visible_to(request.user).select_related("station")
-        widget = AutocompleteSelectMultiple(Community._meta.get_field("street"), self.admin_site)
+        # The guarded widget: a forged id (`abc`, `1.5`) is a form error, not a 500 while re-rendering.
+        widget = CheckedAutocompleteSelectMultiple(Community._meta.get_field("street"), self.admin_site)
 
         class ScopedStationForm(form):
             def __init__(self, *args, **kw):
