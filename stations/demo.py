@@ -445,7 +445,9 @@ def seed(*, options, rng, out):
 
 
 def ensure_groups():
-    """The admin groups for district and municipal centre staff, with their permissions (idempotent)."""
+    """The admin groups for district and municipal centre staff, with their permissions (idempotent).
+
+    Migration stations/0003_centre_groups creates them on every database; the seeder reuses them."""
     groups = {}
     for group_name, codenames in [(DISTRICT_GROUP, DISTRICT_PERMS), (CITY_GROUP, CITY_PERMS)]:
         group, _ = Group.objects.get_or_create(name=group_name)
