@@ -35,7 +35,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sws.admin_site.SWSAdminConfig",  # django.contrib.admin with stations and staff first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,9 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "auditlog",
-    "axes",
+    "sws.admin_labels.AxesConfig",  # django-axes, named in Chinese in the admin
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "sws.admin_labels.TOTPConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "csp",
     "stations",
     "residents",
