@@ -73,8 +73,11 @@ MIDDLEWARE = [
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the lockout page
+    "sws.errors.NotFoundPageMiddleware",  # with DEBUG on, the Chinese 404 page all the same
 ]
+# With DEBUG on, Django's technical 404 page (URL patterns listed) instead of ours: for developers.
+TECHNICAL_404 = env.bool("TECHNICAL_404", default=False)
 
 ROOT_URLCONF = "sws.urls"
 WSGI_APPLICATION = "sws.wsgi.application"
@@ -300,7 +303,10 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"}},
+    "filters": {
+        "mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"},
+        "quiet_forbidden": {"()": "sws.errors.QuietForbiddenFilter"},  # a 403 is one line, no traceback
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -320,6 +326,7 @@ LOGGING = {
     "loggers": {
         # Django's defaults print through unfiltered handlers of their own: send them through ours.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["quiet_forbidden"], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
