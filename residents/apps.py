@@ -11,3 +11,14 @@ class ResidentsConfig(AppConfig):
         from stations import reference
 
         reference.track(Category)  # the queue's category filter lists them
+
+        # Ending an assignment in the admin warns about the worker's open requests (stations/services.py).
+        from django.urls import reverse
+
+        from residents.services import open_requests_held
+        from stations import services as station_services
+
+        station_services.register_handover(
+            open_count=lambda user_id, station_id: open_requests_held(user_id, station_id).count(),
+            url=lambda assignment: reverse("residents:handover", args=[assignment.pk]),
+        )

@@ -11,3 +11,8 @@ class StationsConfig(AppConfig):
 
         # The queue's option lists: stations, their streets' communities, their workers.
         reference.track(Station, Street, Community, User)
+
+        # A worker's station follows her assignments (stations/services.py).
+        from stations import services
+
+        services.connect_signals()
