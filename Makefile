@@ -14,9 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# HOST=[addr:]port serves the demo elsewhere (e.g. HOST=127.0.0.1:8001); the port is checked before the
+# database is migrated and seeded, so a busy port changes nothing.
 demo: install
+	DEBUG=true $(PY) manage.py check_demo_port $(HOST)
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo --password sws-demo-2026
+	DEBUG=true $(PY) manage.py seed_demo --password sws-demo-2026 --address $(HOST)
 	DEBUG=true TWO_FACTOR_OPTIONAL=true $(PY) manage.py runserver $(HOST)
 
 run: install

@@ -46,6 +46,7 @@ from projects.models import (
     TargetGroup,
     VolunteerTeam,
 )
+from residents.demo_stories import EBIKE_COMPANY
 from residents.models import Request, Resident
 from stations.models import Community, Station, User
 
@@ -105,6 +106,16 @@ ACTIVITY_TITLES = {
         "敬老月主题活动",
     ],
 }
+# Activities people hold at one time of year: a New Year party in winter, 敬老月 in October (重阳节).
+SEASONAL_TITLES = {"新年联欢活动": {12, 1, 2}, "敬老月主题活动": {10}}
+
+
+def _title_for(rng, method, day):
+    """A title of `method` that fits the month of `day`."""
+    fitting = [t for t in ACTIVITY_TITLES[method] if day.month in SEASONAL_TITLES.get(t, (day.month,))]
+    return rng.choice(fitting)
+
+
 TEAM_NAMES = [
     "红马甲巡防队",
     "助老陪诊队",
@@ -243,8 +254,8 @@ class Drawer:
                 surname=rng.choice(SURNAMES),
                 code=f"{station.code[:6]}{rng.randrange(1000):03d}",
             )
-            if name in names:
-                name = f"{name}（{len(draw.partners) + 1}）"
+            if name in names:  # draw another: two partners of one name read as one listed twice
+                continue
             names.add(name)
             draw.partners.append(Partner(station=station, name=name, kind=kind))
 
@@ -261,7 +272,7 @@ class Drawer:
         activity = Activity(
             station=draw.station,
             date=day,
-            title=rng.choice(ACTIVITY_TITLES[method]),
+            title=_title_for(rng, method, day),
             method=method,
             sessions=sessions,
             person_times=people,
@@ -667,15 +678,31 @@ def taoyuan(drawer: Drawer, draw: StationDraw, communities):
     drawer.groups(draw, communities, teams=8, organisations=0)
 
 
+# The 广开街道 story (residents.demo_stories): three residents of 桦林园 asked about charging some 150 days
+# ago, were referred to a qualified company within days, and the chargers went in about six weeks later.
+CHARGING_STORY_DAYS = 150
+CHARGING_ACTIVITIES = [
+    # days after the project began, method, title, sessions, person-times
+    (2, M.CASEWORK, "存车处充电难入户走访", 3, 3),
+    (12, M.COMMUNITY, "居民议事会：存车处充电设施安装方案", 1, 36),
+    (45, M.COMMUNITY, "电动自行车安全充电宣传", 1, 120),
+    (60, M.CASEWORK, "充电设施使用情况回访", 3, 3),
+]
+
+
 def guangkai(drawer: Drawer, draw: StationDraw, communities):
-    """史博's e-bike charging project: chargers with automatic cut-off at the bike shed."""
+    """史博's e-bike charging project: chargers with automatic cut-off at the bike shed.
+
+    It began when the residents' requests were referred (their story is in residents.demo_stories), has
+    its own activities, and is linked to those requests only (`_link_charging_requests`)."""
     rng = drawer.rng
     drawer.generic(draw, communities)
+    start = max(drawer.since(draw.station), drawer.today - datetime.timedelta(days=CHARGING_STORY_DAYS - 5))
     project = Project(
         station=draw.station,
         title="存车处电动自行车安全充电设施项目",
         theme=P.GOVERNANCE,
-        start_date=_day(rng, drawer.recent_for(draw.station), drawer.today - datetime.timedelta(days=90)),
+        start_date=start,
         status=Project.Status.ACTIVE,
         budget=Decimal("45000.00"),
         funding_source=F.OTHER,
@@ -685,9 +712,26 @@ def guangkai(drawer: Drawer, draw: StationDraw, communities):
             "居委会沟通，在存车处安装具备自动断电功能的充电设施。"
         ),
     )
-    draw.projects.insert(0, (project, ["residents"], _community_ids(communities, rng, 2)))
+    story = [c for c in communities if c.short_name.startswith("桦林园")] or communities[:1]
+    others = [c.pk for c in communities if c not in story]
+    community_ids = [c.pk for c in story] + rng.sample(others, min(1, len(others)))
+    draw.projects.insert(0, (project, ["residents"], community_ids))
     draw.activities = [(a, c, None if i is None else i + 1) for a, c, i in draw.activities]
     draw.resources = [(r, p, None if i is None else i + 1) for r, p, i in draw.resources]
+    for days, method, title, sessions, people in CHARGING_ACTIVITIES:
+        day = start + datetime.timedelta(days=days)
+        if day > drawer.today:
+            break
+        activity = drawer.activity(
+            draw,
+            day=day,
+            method=method,
+            project_index=0,
+            communities=[c.pk for c in story],
+            sessions=sessions,
+            people=people,
+        )
+        activity.title = title
     draw.link_charging_requests = True
 
 
@@ -736,9 +780,21 @@ def _round_up(value, step):
     return max(step, -(-int(value) // step) * step)
 
 
+def plan_season_year(today: datetime.date) -> int | None:
+    """The plan year being written and decided on `today`: plans are written in January and decided within
+    weeks (this year's, until the end of March), and written ahead for the coming year from November. In
+    between no plan is in season, and every plan is decided."""
+    if today.month <= 3:
+        return today.year
+    if today.month >= 11:
+        return today.year + 1
+    return None
+
+
 def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewers, force_status=None):
-    """A plan for every year of the station's history: past years' approved by the district, this year's
-    as the demo always had it (any status, the report's 果园新村 submitted).
+    """A plan for every year of the station's history (and for the coming year from November): those out
+    of season approved by the district, the one in season (`plan_season_year`) in any status, the report's
+    果园新村 submitted, waiting for 北辰区's centre.
 
     Targets are near what the station does: its sessions and person-times a day over its whole history,
     times the days of the year it existed (a full year for this year's plan, as a plan is written in
@@ -751,8 +807,12 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
     people = sum(a.person_times for a, _, _ in draw.activities) / days
     capacity = sum(a.sessions for a, _, _ in draw.activities if a.for_community_workers) / days
     result = []
-    for plan_year in range(since.year, today.year + 1):
-        current = plan_year == today.year
+    season = plan_season_year(today)
+    last_year = today.year + 1 if season == today.year + 1 else today.year
+    now = timezone.now()
+    for plan_year in range(since.year, last_year + 1):
+        current = plan_year >= today.year
+        in_season = plan_year == season
         first, last = D(plan_year, 1, 1), D(plan_year, 12, 31)
         opened = max(first, station.founded_on or first)
         existed = (last - opened).days + 1
@@ -780,8 +840,8 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
             baseline_text="入户走访“一老一小一残一困”对象，建立和更新居民档案，做到底数清、情况明。",
             projects_text="聚焦辖区需求领办特色服务项目，以项目带动活动和资源链接。",
         )
-        status = force_status if (current and force_status) else None
-        if not current:
+        status = force_status if (in_season and force_status) else None
+        if not in_season:  # written, submitted and decided long ago: nothing waits out of season
             status = AnnualPlan.Status.APPROVED
         status = (
             status
@@ -802,9 +862,14 @@ def plans_for(drawer: Drawer, draw: StationDraw, residents: int, heads, reviewer
             D(plan_year, 1, rng.randint(5, 20)), opened + datetime.timedelta(days=rng.randint(5, 20))
         )
         written = min(written, max(opened, D(plan_year, 12, 1)))
+        if in_season:  # being written and decided now: the last weeks, nothing after today
+            written = min(written, today - datetime.timedelta(days=rng.randint(12, 25)))
         created = datetime.datetime.combine(written, datetime.time(9, 30), tzinfo=tz)
         submitted = created + datetime.timedelta(days=rng.randint(3, 15))
         decided = submitted + datetime.timedelta(days=rng.randint(2, 10))
+        if in_season:
+            submitted = min(submitted, now - datetime.timedelta(days=2))
+            decided = min(decided, now - datetime.timedelta(hours=1))
         events = [(PlanEvent.Action.CREATED, head, created, "")]
         plan.status = status
         if status != AnnualPlan.Status.DRAFT:
@@ -1010,12 +1075,16 @@ def _write(todo, plans, heads, groups, out):
 
 
 def _link_charging_requests(draws) -> int:
-    """Link the station's e-bike charging requests (if residents seeded any) to its charging project."""
+    """Link the residents' e-bike charging requests of the story (if residents seeded them: the ones
+    referred to the charging company) to the station's charging project; no other request that happens
+    to mention 充电."""
     links = []
     for draw in draws:
         project = draw.projects[0][0]
-        ids = Request.objects.filter(station=draw.station, description__contains="充电").values_list(
-            "pk", flat=True
+        ids = (
+            Request.objects.filter(station=draw.station, referrals__organisation=EBIKE_COMPANY)
+            .distinct()
+            .values_list("pk", flat=True)
         )
         links += [Project.requests.through(project_id=project.pk, request_id=pk) for pk in ids]
     Project.requests.through.objects.bulk_create(links)

@@ -759,6 +759,8 @@ class ReferenceCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("受理编号计数")
+        verbose_name_plural = _("受理编号计数")
         constraints = [models.UniqueConstraint(fields=["station", "year"], name="reference_counter_unique")]
 
     def __str__(self):

@@ -744,3 +744,52 @@ def add_note(*, acting_user, request, text) -> TimelineEvent:
     if not text:
         raise WorkflowError({"text": "备注不能为空。"})
     return record_event(request, actor=acting_user, kind=TimelineEvent.Kind.NOTE, text=text)
+
+
+# --- a leaving worker's open requests ----------------------------------------------------------------
+def open_requests_held(user_id, station_id):
+    """The open requests `user_id` holds at `station_id` (the worker whose assignment ends)."""
+    return Request.objects.filter(
+        station_id=station_id, assignee_id=user_id, status__in=Request.OPEN_STATUSES
+    )
+
+
+def handover_colleagues(station_id, leaving_user_id, today=None):
+    """Who may take over: the station's active accounts with an assignment there today, but the leaver."""
+    from stations.models import Assignment
+
+    posted = Assignment.objects.active(today).filter(station_id=station_id).values("user_id")
+    return (
+        User.objects.filter(pk__in=posted, is_active=True)
+        .exclude(pk=leaving_user_id)
+        .order_by("-role", "name", "username")
+    )
+
+
+def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
+    """Give every open request the worker of `assignment` holds at its station to `to_user`, a colleague
+    posted there today: one transaction, each change audited and on the request's timeline."""
+    if (
+        to_user is None
+        or not handover_colleagues(assignment.station_id, assignment.user_id).filter(pk=to_user.pk).exists()
+    ):
+        raise WorkflowError({"to": "只能移交给本站在岗的其他社工。"})
+    leaving = assignment.user
+    with transaction.atomic():
+        held = list(
+            open_requests_held(leaving.pk, assignment.station_id)
+            .filter(pk__in=Request.objects.editable_by(acting_user).values("pk"))
+            .select_for_update()
+            .order_by("pk")
+        )
+        for request in held:
+            _save(request, request.version, actor=acting_user, assignee=to_user)
+            record_event(
+                request,
+                actor=acting_user,
+                kind=TimelineEvent.Kind.ASSIGNED,
+                text=f"离任移交：指派给{to_user}（原承办：{leaving}）",
+                assignee=to_user.pk,
+                previous_assignee=leaving.pk,
+            )
+    return len(held)

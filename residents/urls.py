@@ -3,7 +3,7 @@ in urls_public)."""
 
 from django.urls import path
 
-from residents import views, views_intake, views_requests
+from residents import views, views_handover, views_intake, views_requests
 
 app_name = "residents"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
     path("<int:pk>/phone/", views.resident_phone, name="resident-phone"),
     path("requests/", views_requests.request_queue, name="request-queue"),
+    path("handover/<int:pk>/", views_handover.handover, name="handover"),
     path("requests/new/", views_intake.intake, name="intake"),
     path("requests/new/duplicates/", views_intake.intake_duplicates, name="intake-duplicates"),
     path("requests/<int:pk>/", views_requests.request_detail, name="request-detail"),

@@ -119,6 +119,23 @@ def public_url(request, path: str) -> str:
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
 
 
+def unreachable_from_phones(request) -> bool:
+    """True when the QR codes would encode an address residents' phones cannot open: no PUBLIC_BASE_URL,
+    and the page was opened at a loopback or intranet address (127.0.0.1, localhost, 10.x, 192.168.x …),
+    as in the demo or on a government intranet. The poster pages then warn before anyone prints."""
+    if settings.PUBLIC_BASE_URL:
+        return False
+    host = request.get_host()  # host[:port], or [IPv6][:port]
+    host = host[1:].split("]")[0] if host.startswith("[") else host.split(":")[0]
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a bare intranet machine name
+    return not address.is_global
+
+
 def public_intake_url(request, community) -> str:
     """The address a community's QR code encodes."""
     return public_url(request, reverse("public:intake", args=[community.code]))
@@ -275,7 +292,11 @@ def poster_list(request):
     return render(
         request,
         "residents/public/poster_list.html",
-        {"station": request.user.station, "communities": communities},
+        {
+            "station": request.user.station,
+            "communities": communities,
+            "unreachable": unreachable_from_phones(request),
+        },
     )
 
 
@@ -300,6 +321,7 @@ def poster(request, code):
             "intake_url": url,
             "status_url": public_url(request, reverse("public:status")),
             "qr": qr_svg(url),
+            "unreachable": unreachable_from_phones(request),
         },
     )
 

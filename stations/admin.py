@@ -10,7 +10,6 @@ annotations, related rows are joined or prefetched once.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
@@ -20,8 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from stations import accounts
-from stations.access import ScopedAdminMixin, is_admin
+from stations import accounts, services
+from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin
 from stations.audit import record_street_move
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
@@ -204,6 +203,36 @@ class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return obj.street.district.name
 
 
+def warn_open_work(request, assignments):
+    """After assignments were ended: a warning per worker who still holds open requests at the station,
+    with the page that hands them to a colleague (in one audited step)."""
+    for assignment in assignments:
+        if assignment.end_date is None:
+            continue
+        count, url = services.open_work(assignment)
+        if count:
+            messages.warning(
+                request,
+                format_html(
+                    '{}在{}仍有 {} 件未办结诉求，离任前请移交给本站同事：<a href="{}">移交未办结诉求</a>',
+                    assignment.user,
+                    assignment.station,
+                    count,
+                    url,
+                ),
+            )
+
+
+class EndedAssignmentsWarningMixin:
+    """Admins with the assignments inline: warn when a saved row ended an assignment."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Assignment:
+            ended = [f.instance for f in formset.forms if f.has_changed() and "end_date" in f.changed_data]
+            warn_open_work(request, [a for a in ended if a.pk])
+
+
 # --- Stations and staff ------------------------------------------------------------------------------
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
@@ -288,7 +317,7 @@ class AssignmentInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StationAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = StationAdminForm
     list_display = (
         "name",
@@ -329,7 +358,8 @@ class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         streets = Street.objects.visible_to(request.user).select_related("station")
-        widget = AutocompleteSelectMultiple(Community._meta.get_field("street"), self.admin_site)
+        # The guarded widget: a forged id (`abc`, `1.5`) is a form error, not a 500 while re-rendering.
+        widget = CheckedAutocompleteSelectMultiple(Community._meta.get_field("street"), self.admin_site)
 
         class ScopedStationForm(form):
             def __init__(self, *args, **kw):
@@ -380,6 +410,11 @@ class AssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     certification = AssignmentInline.certification
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "end_date" in form.changed_data:
+            warn_open_work(request, [obj])
+
 
 @admin.register(Certificate)
 class CertificateAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -397,7 +432,7 @@ class CertificateInline(ScopedAdminMixin, admin.TabularInline):
 
 # --- Users -------------------------------------------------------------------------------------------
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin):
     form = SWSUserChangeForm
     add_form = SWSUserCreationForm
     list_display = ("username", "name", "role", "station", "district_scope", "is_staff", "is_active")
@@ -410,7 +445,16 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password", "pending_confirmation", "must_change_password")}),
         (_("个人信息"), {"fields": ("name", "phone", "email")}),
-        (_("角色与工作范围"), {"fields": ("role", "station", "district")}),
+        (
+            _("角色与工作范围"),
+            {
+                "fields": ("role", "station", "district"),
+                "description": _(
+                    "所属社工站由驻站安排决定：以当前在岗的驻站安排为准，在下方“驻站安排（含历史）”中"
+                    "新增、结束或调整，这里随之更新，不能直接修改。"
+                ),
+            },
+        ),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
@@ -433,8 +477,11 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     SCOPED_ROLES = (User.Role.STATION_WORKER, User.Role.STATION_HEAD, User.Role.DISTRICT_STAFF)
 
     def get_readonly_fields(self, request, obj=None):
+        # An existing account's station follows its assignments (stations/services.py); a new one names
+        # the station of its first assignment.
+        station = ("station",) if obj is not None else ()
         if request.user.is_superuser:
-            return ("pending_confirmation", "last_login", "date_joined")
+            return ("pending_confirmation", "last_login", "date_joined", *station)
         # Nobody below superuser hands out admin access or permissions.
         return (
             "pending_confirmation",
@@ -444,6 +491,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             "user_permissions",
             "last_login",
             "date_joined",
+            *station,
         )
 
     def save_model(self, request, obj, form, change):
@@ -453,6 +501,8 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         if accounts.needs_city_confirmation(request.user, obj, previous):
             accounts.hold_for_confirmation(obj)
         super().save_model(request, obj, form, change)
+        if not change:
+            services.ensure_first_assignment(obj)
         if obj.pending_confirmation and (previous is None or not previous.pending_confirmation):
             accounts.record_password_event(
                 obj, f"待市级管理员确认，密码停用（{request.user.get_username()}）"

@@ -22,3 +22,8 @@ class StationsConfig(AppConfig):
         # Once per migrate (sent for this app after every app's migrations ran): the guard covers the
         # append-only models of all apps.
         post_migrate.connect(install_append_only_guards, sender=self, dispatch_uid="stations.append_only")
+
+        # A worker's station follows her assignments (stations/services.py).
+        from stations import services
+
+        services.connect_signals()

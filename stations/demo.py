@@ -445,7 +445,9 @@ def seed(*, options, rng, out):
 
 
 def ensure_groups():
-    """The admin groups for district and municipal centre staff, with their permissions (idempotent)."""
+    """The admin groups for district and municipal centre staff, with their permissions (idempotent).
+
+    Migration stations/0005_centre_groups creates them on every database; the seeder reuses them."""
     groups = {}
     for group_name, codenames in [(DISTRICT_GROUP, DISTRICT_PERMS), (CITY_GROUP, CITY_PERMS)]:
         group, _ = Group.objects.get_or_create(name=group_name)
@@ -463,9 +465,29 @@ def _certificate(user_id, level, issued, seq):
     )
 
 
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+
+
+def split_address(address: str | None) -> tuple[str, int]:
+    """runserver's `[addr:]port` (`8001`, `127.0.0.1:8001`, `0.0.0.0:8001`, `[::1]:8001`) as (addr, port)."""
+    address = (address or DEFAULT_ADDRESS).strip()
+    host, _, port = address.rpartition(":")
+    return (host.strip("[]") or "127.0.0.1"), int(port)
+
+
+def browser_address(address: str | None) -> str:
+    """The address to open in a browser for runserver's `address`: all interfaces are opened locally."""
+    host, port = split_address(address)
+    if host in ("0.0.0.0", "::", "0"):
+        host = "127.0.0.1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 def print_accounts(*, options, out):
-    """Print the demo usernames (and the password) at the end of seeding."""
+    """Print the demo usernames (and the password) at the end of seeding, and the address the demo will
+    serve (`--address`, the HOST that `make demo` passes to runserver)."""
     password = options.get("password") or "sws-demo-2026"
+    base = browser_address(options.get("address"))
     stations = {
         s.code: s for s in Station.objects.filter(code__in=[GUOYUAN, GUANGKAI, "120113006", "120111003"])
     }
@@ -494,6 +516,6 @@ def print_accounts(*, options, out):
         if station:
             names = [n for n in (heads[code], f"st-{code}-2") if n in existing]
             lines.append(f"      {'、'.join(names):<32}{station.name}")
-    lines.append("  登录：http://127.0.0.1:8000/login/   数据维护：http://127.0.0.1:8000/admin/")
+    lines.append(f"  登录：{base}/login/   数据维护：{base}/admin/")
     for line in lines:
         out.write(line)

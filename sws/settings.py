@@ -35,7 +35,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sws.admin_site.SWSAdminConfig",  # django.contrib.admin with stations and staff first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,9 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "auditlog",
-    "axes",
+    "sws.admin_labels.AxesConfig",  # django-axes, named in Chinese in the admin
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "sws.admin_labels.TOTPConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "csp",
     "stations",
     "residents",
@@ -75,8 +75,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "sws.security.middleware.PermissionsPolicyMiddleware",  # no camera, microphone, location …
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the lockout page
+    "sws.errors.NotFoundPageMiddleware",  # with DEBUG on, the Chinese 404 page all the same
 ]
+# With DEBUG on, Django's technical 404 page (URL patterns listed) instead of ours: for developers.
+TECHNICAL_404 = env.bool("TECHNICAL_404", default=False)
 
 ROOT_URLCONF = "sws.urls"
 WSGI_APPLICATION = "sws.wsgi.application"
@@ -372,7 +375,10 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"}},
+    "filters": {
+        "mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"},
+        "quiet_forbidden": {"()": "sws.errors.QuietForbiddenFilter"},  # a 403 is one line, no traceback
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -392,6 +398,7 @@ LOGGING = {
     "loggers": {
         # Django's defaults print through unfiltered handlers of their own: send them through ours.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["quiet_forbidden"], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

@@ -17,6 +17,14 @@ from stations.models import (
 _seq = itertools.count(1)
 
 
+def installed_app_names() -> list[str]:
+    """Every installed app's name, for `django_db(available_apps=...)`: INSTALLED_APPS itself names some
+    apps by their config class (e.g. `sws.admin_site.SWSAdminConfig`), which `available_apps` refuses."""
+    from django.apps import apps
+
+    return [config.name for config in apps.get_app_configs()]
+
+
 def make_municipality():
     return Municipality.objects.get_or_create(code="120000000000", defaults={"name": "天津市"})[0]
 

@@ -41,10 +41,10 @@ def pytest_collection_modifyitems(config, items):
     emptied afterwards; `available_apps` makes that a TRUNCATE ... CASCADE, which PostgreSQL needs
     because django-auditlog's own table points at the content types.
     """
-    from django.conf import settings
+    from tests.factories import installed_app_names
 
     here = Path(__file__).parent
-    live_db = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+    live_db = pytest.mark.django_db(transaction=True, available_apps=installed_app_names())
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)

@@ -5,6 +5,7 @@ appear as themselves whatever the history's length, and a second run adds nothin
 import datetime
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -92,7 +93,9 @@ def test_every_station_gets_two_years_of_work_by_default(city):
         assert Activity.objects.filter(station=station).exists(), station
         assert AnnualPlan.objects.filter(station=station, year=today.year).exists(), station
     dates = Activity.objects.values_list("date", flat=True)
-    assert min(dates) == today - datetime.timedelta(days=729) and max(dates) <= today
+    # Spread over the whole two years: the first week has activities, none is before the first day.
+    first_day = today - datetime.timedelta(days=729)
+    assert first_day <= min(dates) <= first_day + datetime.timedelta(days=6) and max(dates) <= today
     assert min(Resource.objects.values_list("date", flat=True)) >= today - datetime.timedelta(days=729)
     # Every fund's ledger stays at or above zero after each line, in date order.
     for fund in CommunityFund.objects.all():
@@ -129,8 +132,11 @@ def test_guoyuan_smart_travel_project_at_chaoyangli(city, worker, chaoyangli, hi
     assert project.theme == Project.Theme.ELDERLY and project.is_featured
     assert project.activities.filter(communities=chaoyangli).count() == 3
     assert "一键叫车" in project.description
-    plan = AnnualPlan.objects.get(station=worker.station, year=timezone.localdate().year)
-    assert plan.status == AnnualPlan.Status.SUBMITTED  # waiting for 北辰区's centre in the demo
+    # The plan in season waits for 北辰区's centre in the demo; out of season every plan is decided.
+    today = timezone.localdate()
+    season = demo.plan_season_year(today)
+    plan = AnnualPlan.objects.get(station=worker.station, year=season or today.year)
+    assert plan.status == (AnnualPlan.Status.SUBMITTED if season else AnnualPlan.Status.APPROVED)
 
 
 def test_chilongnan_organisations_teams_and_resources(city, history):
@@ -188,18 +194,21 @@ def test_five_society_linkage_reaches_140_communities_with_486_workers(city, his
 
 def test_plans_show_progress(city, history):
     _seed(history)
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    season = demo.plan_season_year(today)
+    year = season or today.year  # the plan being written now, or this year's (decided) out of season
     plans = AnnualPlan.objects.filter(year=year)
     assert plans.count() == len(city)
     statuses = set(plans.values_list("status", flat=True))
     assert {"submitted", "approved"} <= statuses <= {"draft", "submitted", "approved", "returned"}
-    if history == 730:  # the default city shows every status (one draw: others may lack a rare one)
+    if history == 730 and season:  # the default city shows every status in season (one draw)
         assert statuses == {"draft", "submitted", "approved", "returned"}
-    reviewer = User.objects.get(username="dc-120116")
+    reviewers = {u.district_id: u for u in User.objects.filter(role=User.Role.DISTRICT_STAFF)}
     for plan in plans.filter(status__in=["approved", "returned"]):
-        assert plan.decided_by == reviewer  # only 滨海新区 has a district centre account here
+        # only 北辰区 and 滨海新区 have a district centre account here
+        assert plan.decided_by == reviewers[plan.station.district_id]
     # Without a district centre account nobody could have decided: such plans wait as submitted.
-    assert not plans.filter(status__in=["approved", "returned"]).exclude(station__district=reviewer.district)
+    assert not plans.filter(status__in=["approved", "returned"]).exclude(station__district__in=reviewers)
     rows = {r.key: r for r in plan_progress(_station("120103003").plans.get(year=year))}
     assert rows["volunteer_teams"].actual == 8 and rows["volunteer_teams"].target >= 8
     returned = plans.filter(status="returned").first()
@@ -261,10 +270,9 @@ def test_a_plan_for_every_year_of_the_history(city):
     for station in city:
         floor = _floor(station, 1826 if station.code != demo.TAOYUAN else 365)
         plans = AnnualPlan.objects.filter(station=station)
-        assert sorted(plans.values_list("year", flat=True)) == list(range(floor.year, today.year + 1)), (
-            station
-        )
-        past = plans.exclude(year=today.year)
+        last = today.year + 1 if demo.plan_season_year(today) == today.year + 1 else today.year
+        assert sorted(plans.values_list("year", flat=True)) == list(range(floor.year, last + 1)), station
+        past = plans.filter(year__lt=today.year)
         # Past years were decided by the district, where it has an account; elsewhere they wait submitted.
         expected = "approved" if station.district_id in deciding else "submitted"
         assert set(past.values_list("status", flat=True)) <= {expected}, station
@@ -317,3 +325,73 @@ def test_work_grows_in_proportion_to_the_history(city):
         .annotate(n=Count("pk"))
     ):
         assert 32 <= n <= 66, station_id
+
+
+# --- What a user notices (issue 15, item 22) ------------------------------------------------------------
+SEASONAL = {"新年联欢活动": {12, 1, 2}, "敬老月主题活动": {10}}
+
+
+def test_seasonal_activities_are_dated_in_their_season(city):
+    _seed(1826)
+    for title, months in SEASONAL.items():
+        dates = list(Activity.objects.filter(title=title).values_list("date", flat=True))
+        assert dates, title  # five years of stations: the title is still used
+        assert [d for d in dates if d.month not in months] == [], title
+
+
+def test_partner_names_are_not_numbered_duplicates(city):
+    _seed(1826)
+    names = list(Partner.objects.values_list("station", "name"))
+    assert len(names) == len(set(names))
+    assert [name for _, name in names if re.search(r"（\d+）$", name)] == []
+
+
+def test_the_charging_project_has_its_activities_and_only_the_charging_requests(city, far_worker, hualinyuan):
+    from residents import demo as residents_demo
+    from residents.demo_stories import EBIKE_COMPANY
+    from tests.residents.factories import make_request
+
+    residents_demo.seed(options={"requests": 0}, rng=random.Random(7), out=io.StringIO())
+    unrelated = make_request(
+        far_worker.station, hualinyuan, user=far_worker, description="老人的助听器不会充电。"
+    )
+    _seed()
+    project = Project.objects.get(title="存车处电动自行车安全充电设施项目")
+    linked = list(project.requests.all())
+    assert len(linked) == 3 and unrelated not in linked
+    assert all(r.referrals.filter(organisation=EBIKE_COMPANY).exists() for r in linked)
+    # The project began when the residents' requests were referred, and has its own activities.
+    assert project.start_date <= min(r.received_at for r in linked).date() + datetime.timedelta(days=7)
+    activities = list(project.activities.all())
+    assert len(activities) >= 3
+    assert all(project.start_date <= a.date <= timezone.localdate() for a in activities)
+    assert any("充电" in a.title for a in activities)
+
+
+def _in_season_year(today):
+    """The plan year being written and decided on `today`: this year's until March, next year's from
+    November, none between."""
+    return today.year if today.month <= 3 else today.year + 1 if today.month >= 11 else None
+
+
+@pytest.mark.parametrize("now", ["2026-12-03 10:00:00", "2026-07-01 10:00:00", "2026-02-10 10:00:00"])
+def test_no_plan_waits_out_of_season(city, now):
+    from freezegun import freeze_time
+
+    with freeze_time(now):
+        today = timezone.localdate()
+        _seed(365)
+        deciding = set(User.objects.filter(role=User.Role.DISTRICT_STAFF).values_list("district", flat=True))
+        season = _in_season_year(today)
+        out_of_season = AnnualPlan.objects.exclude(year=season).filter(station__district__in=deciding)
+        assert set(out_of_season.values_list("status", flat=True)) == {"approved"}
+        assert AnnualPlan.objects.filter(year__gt=today.year + (1 if today.month >= 11 else 0)).count() == 0
+        guoyuan = AnnualPlan.objects.filter(station__code=demo.GUOYUAN)
+        if season is None:
+            assert not guoyuan.exclude(status="approved").exists()
+        else:
+            # 果园新村's plan of the season waits for 北辰区's centre, submitted before today.
+            plan = guoyuan.get(year=season)
+            assert plan.status == "submitted" and plan.submitted_at <= timezone.now()
+        for plan in AnnualPlan.objects.exclude(decided_at=None):
+            assert plan.decided_at <= timezone.now()

@@ -5,13 +5,13 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 
 from projects.models import CommunityFund, FundEntry
 from projects.services import fund_record_entry
+from tests import factories as f
 from tests.projects import factories as pf
 
 D = datetime.date
@@ -132,7 +132,7 @@ def test_recording_through_the_page(client, worker):
 
 # Threads need committed data, so the test is transactional; naming every app makes the flush afterwards
 # TRUNCATE ... CASCADE (auditlog's own table references ours on PostgreSQL), as in tests/residents.
-@pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+@pytest.mark.django_db(transaction=True, available_apps=f.installed_app_names())
 def test_two_outflows_cannot_both_spend_the_same_money(worker):
     """The fund row is locked before the balance is read: of two outflows of 70 from 100, one is refused.
 

@@ -194,6 +194,10 @@ def view_on_site(w):
     return [{"content_type_id": ContentType.objects.get_for_model(Station).pk, "object_id": w.own.station.pk}]
 
 
+def own_assignment(w):
+    return [{"pk": w.users.worker.assignments.order_by("pk").first().pk}]
+
+
 def own_worker(w):
     return [{"id": w.users.worker.pk}]
 
@@ -257,6 +261,8 @@ MATRIX = {
     "residents:request-phone": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("request")
     ),
+    # A leaving worker's open requests, handed to a colleague: the station's staff and admins.
+    "residents:handover": page(login(), scope(OWN_STAFF | {ADMIN}), urls=own_assignment),
     **{
         f"residents:request-{action}": page(
             methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")

@@ -2,7 +2,6 @@
 to what they are built from shows on the next view, in the queue's options and in its filter form."""
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -81,7 +80,7 @@ def test_a_login_does_not_rebuild_the_lists(client, worker):
 
 
 # Every app's tables flushed after it (auditlog's entries reference users).
-@pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+@pytest.mark.django_db(transaction=True, available_apps=f.installed_app_names())
 def test_a_new_generation_again_when_the_change_commits(worker):
     """Another request may build the lists between the change and its commit, from the rows before it:
     what it stored must not be read after the commit."""

@@ -35,6 +35,11 @@ class Command(BaseCommand):
             help="how many days of casework the requests are spread over (default two years)",
         )
         parser.add_argument("--random-seed", type=int, default=2023, help="seed for repeatable demo data")
+        parser.add_argument(
+            "--address",
+            default=stations_demo.DEFAULT_ADDRESS,
+            help="the [addr:]port runserver will serve (make demo's HOST), printed with the accounts",
+        )
 
     def handle(self, *args, **options):
         rng = random.Random(options["random_seed"])

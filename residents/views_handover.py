@@ -1,0 +1,55 @@
+"""Handing a leaving worker's open requests to a colleague of the station (linked from the admin's
+warning when an assignment ends). Station staff of that station and admins; a 404 for anyone else."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from residents import services
+from stations import access
+from stations.models import Assignment
+
+
+class HandoverForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label="移交给",
+        queryset=None,
+        empty_label="请选择本站同事",
+        error_messages={"invalid_choice": "只能移交给本站在岗的其他社工。", "required": "请选择接手的同事。"},
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = colleagues
+
+
+@login_required
+def handover(request, pk):
+    assignment = access.get_editable_or_404(
+        Assignment.objects.select_related("user", "station"), request.user, pk=pk
+    )
+    colleagues = services.handover_colleagues(assignment.station_id, assignment.user_id)
+    form = HandoverForm(request.POST or None, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.hand_over_open_requests(
+                acting_user=request.user, assignment=assignment, to_user=form.cleaned_data["to"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已将 {count} 件未办结诉求移交给{form.cleaned_data['to']}。")
+            return redirect("residents:request-queue")
+    held = list(
+        services.open_requests_held(assignment.user_id, assignment.station_id)
+        .select_related("community", "category")
+        .order_by("due_at", "pk")
+    )
+    return render(
+        request,
+        "residents/handover.html",
+        {"assignment": assignment, "held": held, "form": form},
+        status=200,
+    )
