@@ -2,6 +2,7 @@
 
 from django import template
 
+from residents.deadlines import readable_duration
 from sws.dashboards.tables import Column
 
 register = template.Library()
@@ -14,6 +15,17 @@ def show(value, column):
     """`{{ value|show:column }}`, or with a kind name: `{{ value|show:"money" }}`."""
     if isinstance(column, str):
         column = _KINDS[column]
+    return column.display(value)
+
+
+@register.filter
+def on_page(value, column):
+    """`show` for a page: a duration reads "9.4 天" (hours under a day) where the exports keep hours, so
+    a heading shows without its "（小时）" (`|cut:"（小时）"`)."""
+    if isinstance(column, str):
+        column = _KINDS[column]
+    if column.kind == "hours":
+        return readable_duration(value)
     return column.display(value)
 
 
