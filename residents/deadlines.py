@@ -1,10 +1,11 @@
 """How a deadline or a duration reads to a social worker: one place, used by the case page, the queue and
 the dashboards, so they always agree.
 
-- A deadline reads relative to now: "今天 22:25 · 剩 4 小时", "明天 09:00 · 剩 14 小时", "12-06 09:00 · 剩 2 天",
-  "昨天 10:00 · 超期 1 天". The date says 今天/明天/昨天 when it can, else MM-DD (with the year when it is
-  not this year); what is left (or how late it is) counts whole minutes under an hour, whole hours under a
-  day, else whole days (always rounded down: "剩 4 小时" at 4 h 35 min).
+- A deadline reads relative to now: "今天 22:25 · 剩 4 小时", "明天 09:00 · 剩 14 小时",
+  "12-06 09:00 · 剩 2 天", "昨天 10:00 · 超期 1 天". The date says 今天/明天/昨天 when it can,
+  else MM-DD (with the year when it is not this year); what is left (or how late it is) counts
+  whole minutes under an hour, whole hours under a day, else whole days (rounded down:
+  "剩 4 小时" at 4 h 35 min).
 - A duration reads in days once it is a day or more ("9.4 天"), in hours under a day ("23.5 小时").
 """
 

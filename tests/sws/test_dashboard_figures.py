@@ -61,7 +61,7 @@ def test_station_page_shows_the_figures_and_queue_by_status_and_priority(client,
     assert "1,500.35" in html and "11,500.35" in html
     assert "87.5%" in html
     assert "50.0%" in html  # satisfaction
-    assert "1.0 天" in html and "1.2 天" in html  # median 24 h and mean 28 h, in days (residents/deadlines.py)
+    assert "1.0 天" in html and "1.2 天" in html  # median 24 h, mean 28 h, in days
     assert 'id="chart-data-trend"' in html
 
 

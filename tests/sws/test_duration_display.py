@@ -25,7 +25,8 @@ def slow_request(guoyuan):
 @pytest.mark.django_db
 def test_station_dashboard_gives_resolution_time_in_days(client, worker, slow_request):
     client.force_login(worker)
-    html = client.get(reverse("dashboards:station", args=[worker.station_id]) + "?period=year").content.decode()
+    url = reverse("dashboards:station", args=[worker.station_id]) + "?period=year"
+    html = client.get(url).content.decode()
     assert "9.4 天" in html
     assert "226.1" not in html
 
