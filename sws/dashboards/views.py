@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from projects.models import AnnualPlan
 from residents.models import Request
 from stations import access
 from stations.access import get_visible_or_404, role_required
@@ -231,8 +232,18 @@ def district_dashboard(request, pk):
         "overdue_url": queue_url(overdue="on"),
         "city_url": reverse("dashboards:city") if access.sees_whole_city(request.user) else "",
         "report_url": _report_url("reports:district", district.pk, period),
+        "pending_plans": _pending_plans(request.user, district),
     }
     return render(request, "sws/district_dashboard.html", context)
+
+
+def _pending_plans(user, district) -> dict:
+    """The district's plans waiting for approval: how many, how long the oldest has waited, the list."""
+    summary = AnnualPlan.objects.visible_to(user).filter(station__district=district).pending_summary()
+    oldest = summary["oldest"]
+    summary["waited_days"] = (timezone.now() - oldest).days if oldest else None
+    summary["url"] = reverse("projects:plan-pending")
+    return summary
 
 
 @require_safe
