@@ -21,7 +21,7 @@ from stations import access
 from stations.access import get_visible_or_404, role_required
 from stations.models import Assignment, District, Station
 from sws import exports
-from sws.dashboards import charts, tables
+from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period, period_from_request
 
@@ -226,7 +226,7 @@ def district_dashboard(request, pk):
         "form": form,
         "table": table,
         "headers": _sort_headers(table, period),
-        "attention": [row for row in table.rows if row.attention],
+        "attention": attention.by_severity(table.rows),
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
         "overdue_url": queue_url(overdue="on"),
@@ -262,7 +262,7 @@ def city_dashboard(request):
         "table": table,
         "headers": _sort_headers(table, period),
         "totals": totals,
-        "attention": [row for row in table.rows if row.attention],
+        "attention": attention.by_severity(table.rows),
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
     }
