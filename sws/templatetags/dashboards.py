@@ -29,6 +29,23 @@ def on_page(value, column):
     return column.display(value)
 
 
+# The figures a comparison card shows on a phone; the rest are behind 更多指标 (sws.css, _compare_table).
+KEY_COLUMNS = {
+    "received",
+    "overdue",
+    "satisfaction",
+    "compliance",
+    "stations",
+    "street_coverage",
+    "certified_share",
+}
+
+
+@register.filter
+def is_key(column) -> bool:
+    return column.key in KEY_COLUMNS
+
+
 @register.filter
 def sort_value(value):
     """A number for client-side sorting (data-sort); blanks sort last."""
