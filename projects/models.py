@@ -7,13 +7,14 @@ one model live here; workflows (resolving a project's requests, fund outflows, p
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -633,8 +634,50 @@ class AnnualPlanQuerySet(StationScopedQuerySet):
     def pending_review(self):
         return self.filter(status=AnnualPlan.Status.SUBMITTED)
 
+    def pending_summary(self) -> dict:
+        """{"count": plans waiting for review, "oldest": the earliest submission among them}: one query."""
+        return self.pending_review().aggregate(count=Count("pk"), oldest=Min("submitted_at"))
+
     def with_list_columns(self):
         return self.select_related("station", "station__district")
+
+
+# The reviewers' menu badge (待审批方案) is on every page they open: counted once per scope and kept in the
+# cache until a plan is saved or deleted (any save starts a new generation, again when the transaction
+# commits), so a page costs no query for it. The TTL bounds what another app process with a cache of its
+# own may show; writes that bypass signals (bulk_create in the demo seeder) show within it.
+PENDING_TTL = 5 * 60
+_PENDING_GENERATION = "plans-pending:generation"
+
+
+def _pending_cache():
+    from django.core.cache import caches
+
+    return caches["reference"]
+
+
+def plans_changed():
+    from django.db import transaction
+
+    _pending_cache().set(_PENDING_GENERATION, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: _pending_cache().set(_PENDING_GENERATION, uuid.uuid4().hex, None))
+
+
+def pending_plan_count(user) -> int:
+    """How many plans `user` sees waiting for approval (AnnualPlan.objects.visible_to), cached per scope."""
+    from stations.access import scope_key
+
+    cache = _pending_cache()
+    generation = cache.get(_PENDING_GENERATION)
+    if generation is None:
+        cache.add(_PENDING_GENERATION, uuid.uuid4().hex, None)
+        generation = cache.get(_PENDING_GENERATION)
+    key = f"plans-pending:{generation}:{scope_key(user)}"
+    count = cache.get(key)
+    if count is None:
+        count = AnnualPlan.objects.visible_to(user).pending_summary()["count"]
+        cache.set(key, count, PENDING_TTL)
+    return count
 
 
 FIRST_PLAN_YEAR = 2021  # the stations began in 2021: no plan is older

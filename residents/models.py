@@ -742,6 +742,12 @@ class Request(models.Model):
     def can(self, action: str) -> bool:
         return self.status in self.ACTION_FROM[action]
 
+    def action_label(self, action: str) -> str:
+        """The step's name as offered on this request: back from a referral, 开始办理 reads 继续办理."""
+        if action == "start" and self.status == self.Status.REFERRED:
+            return str(_("继续办理"))
+        return str(self.ACTION_LABELS[action])
+
     def available_actions(self) -> set[str]:
         return {action for action in self.ACTION_FROM if self.can(action)}
 

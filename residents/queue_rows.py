@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
+from residents.deadlines import relative_deadline
 from residents.models import Request, Severity, Urgency
 from residents.widgets import e
 from stations.models import Community
@@ -155,7 +156,12 @@ class QueueRows:
         if r.status == Request.Status.RESOLVED:
             due = f"回访 {r.follow_up_due_on:%m-%d}" if r.follow_up_due_on else "回访 "
         else:
-            due = f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
+            # Open: how long is left (residents/deadlines.py, as the case page says it); else when it was due.
+            due = (
+                relative_deadline(r.due_at, self.now, self.tz)
+                if is_open
+                else f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
+            )
         status = self.status_labels.get(r.status) or e(r.status)  # as get_status_display()
         if r.assignee_id:
             assignee = e(self.assignees.get(r.assignee_id) or r.assignee)  # as str(r.assignee)
@@ -231,7 +237,7 @@ class QueueRows:
             )
             parts.append(self.form(r, "assign", controls))
         if r.can("start"):
-            button = "继续办理" if r.status == Request.Status.REFERRED else "开始办理"
+            button = e(r.action_label("start"))
             parts.append(
                 self.form(
                     r, "start", f'<button type="submit" class="btn btn-sm btn-primary">{button}</button>'

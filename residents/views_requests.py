@@ -220,7 +220,7 @@ def _detail_context(request, req, bound=None):
     action_forms = [
         {
             "name": name,
-            "label": Request.ACTION_LABELS[name],
+            "label": req.action_label(name),
             "form": forms[name],
             "url": reverse(f"residents:request-{name.replace('_', '-')}", args=[req.pk]),
             "primary": name in PRIMARY_ACTIONS,

@@ -34,6 +34,7 @@ DISTRICT_NAV = [
 CITY_NAV = [
     ("全市概览", "dashboards:city", None),
     ("全市各区", "stations:district-list", None),
+    ("待审批方案", "projects:plan-pending", None),
     ("月报", "reports:index", None),
     ("重复身份证号", "residents:held-id-numbers", None),
 ]
@@ -82,11 +83,26 @@ def navigation(request):
     if user.is_staff:  # district/municipal centre staff and admins keep stations and staff in Django admin
         entries = [*entries, ("数据维护", "admin:index", None)]
     items = _mark_current(_build(entries, user), request.path)
+    waiting = 0
+    if access.is_district_user(user) or access.sees_whole_city(user):
+        waiting = _pending_plans(user)
+        pending_url = reverse("projects:plan-pending")
+        for item in items:
+            if item["url"] == pending_url:
+                item["count"] = waiting
     return {
         "nav_items": items,
+        "nav_waiting": waiting,
         "nav_more": [item for item in items if item["more"]],
         "nav_more_current": any(item["current"] for item in items if item["more"]),
     }
+
+
+def _pending_plans(user) -> int:
+    """Plans waiting for the reviewer's decision, shown as a badge on 待审批方案 (cached: no query)."""
+    from projects.models import pending_plan_count
+
+    return pending_plan_count(user)
 
 
 def _mark_current(items, path):

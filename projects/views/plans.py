@@ -30,6 +30,7 @@ def plan_list(request, pending=False):
     data = request.GET.copy()
     if pending:
         data["status"] = AnnualPlan.Status.SUBMITTED
+        queryset = queryset.order_by("submitted_at", "pk")  # the longest wait first
     filterset = PlanFilter(data, queryset=queryset, user=user)
     page = paginate(request, filterset.qs)
     progress = progress_for_plans(page.object_list)

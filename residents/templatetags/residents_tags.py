@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from residents import permissions
+from residents.deadlines import readable_duration, relative_deadline
 from residents.validators import mask_id_number, mask_phone
 
 register = template.Library()
@@ -20,6 +21,18 @@ def mask_id(value):
 @register.filter(name="mask_phone")
 def mask_phone_filter(value):
     return mask_phone(value)
+
+
+@register.filter
+def deadline(value):
+    """A due time as "今天 22:25 · 剩 4 小时" (residents/deadlines.py, as the queue writes it)."""
+    return relative_deadline(value) if value else ""
+
+
+@register.filter
+def duration(value):
+    """A duration as "9.4 天", or "5.2 小时" under a day."""
+    return readable_duration(value)
 
 
 @register.simple_tag(takes_context=True)

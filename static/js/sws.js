@@ -5,6 +5,7 @@
 //   form[data-autosubmit] submit a filter form as soon as a select or checkbox changes
 //   .nav-toggle          folds the top navigation into a menu on a phone
 //   form.filters         folds into one button on a phone (aria-label names it)
+//   a form with errors   its first error is scrolled into view and its field focused
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -69,7 +70,8 @@
       return;
     }
     // A second click on a slow connection must not send the form twice (htmx forms manage themselves).
-    if ((form.method || "").toLowerCase() === "post" && !form.hasAttribute("hx-post")) {
+    // The attribute, not form.method: a field named "method" (the activity form's 服务方法) shadows it.
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post" && !form.hasAttribute("hx-post")) {
       if (form.dataset.submitting === "1") {
         event.preventDefault();
         return;
@@ -155,9 +157,23 @@
     });
   }
 
+  // A form sent back with errors: bring the first error into view and put the cursor in its field, so a
+  // refusal low on a long page (the fund ledger's entry form on a phone) is not missed. A filter bar's
+  // errors are left alone (foldFilters opens it).
+  function showFirstError() {
+    var error = document.querySelector("form:not(.filters) .form-errors, form:not(.filters) .errorlist");
+    if (!error) return;
+    var field = error.closest(".field");
+    var target = (field && field.querySelector("input:not([type=hidden]), select, textarea")) || null;
+    var box = field || error;
+    box.scrollIntoView({ block: "center" });
+    if (target) target.focus({ preventScroll: true });
+  }
+
   function setUp() {
     setUpMenu();
     foldFilters();
+    showFirstError();
     labelScrollers();
     var pending;
     window.addEventListener("resize", function () {

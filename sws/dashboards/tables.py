@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import District, Station
+from sws.dashboards import attention
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
@@ -124,7 +125,7 @@ class Row:
     name: str
     url: str = ""
     figures: dict = field(default_factory=dict)
-    attention: list = field(default_factory=list)  # why this row needs attention (Chinese)
+    attention: list = field(default_factory=list)  # why this row needs attention, worst first (attention.py)
     columns: list = field(default_factory=list)
 
     def value(self, key):
@@ -208,16 +209,6 @@ def _merge(*parts) -> dict:
     return merged
 
 
-def attention_reasons(figures: dict, issues: list) -> list[str]:
-    reasons = []
-    if figures.get("overdue"):
-        reasons.append(f"超期未办{figures['overdue']}件")
-    reasons.extend(str(issue) for issue in issues)
-    if figures.get("satisfaction") is not None and figures["satisfaction"] < q.LOW_SATISFACTION:
-        reasons.append("满意率低于80%")
-    return reasons
-
-
 def measures(scope: q.Scope, period: Period, by: str, now=None) -> dict:
     """Every measure of the tables per group (station or district), for the period; constant query count."""
     requests = scope.requests()
@@ -234,6 +225,7 @@ def station_table(user, district: District, period: Period, today=None, now=None
     """Every station of `district` side by side (the district centre dashboard)."""
     today = today or timezone.localdate()
     scope = q.Scope(user, district=district)
+    as_of = min(today, period.last_day)  # how far into the year the plan should be
     stations = list(scope.narrow(Station.objects.with_compliance(today)).order_by("code"))
     figures = measures(scope, period, "station", now)
     plans = q.plan_progress_by_station(scope, period.last_day.year, until=period.last_day)
@@ -245,7 +237,7 @@ def station_table(user, district: District, period: Period, today=None, now=None
         values["compliance"] = "、".join(str(i) for i in issues) or f"{station.active_workers}人（合规）"
         values["compliance_issues"] = issues
         row = Row(station.pk, station.name, reverse("dashboards:station", args=[station.pk]), values)
-        row.attention = attention_reasons(values, issues)
+        row.attention = attention.station_reasons(values, station.compliance_flags(today), as_of)
         rows.append(row)
     return Table(STATION_COLUMNS, rows, totals=_totals(rows, "合计"))
 
@@ -254,6 +246,7 @@ def district_table(user, period: Period, today=None, now=None) -> Table:
     """The 16 districts side by side (the municipal dashboard)."""
     today = today or timezone.localdate()
     scope = q.Scope(user)
+    as_of = min(today, period.last_day)
     districts = list(District.objects.visible_to(user).order_by("code"))
     figures = measures(scope, period, "district", now)
     coverage = q.coverage(user)["per_district"]
@@ -287,9 +280,7 @@ def district_table(user, period: Period, today=None, now=None) -> Table:
         shares = completions.get(district.pk)
         values["plan_completion"] = sum(shares) / len(shares) if shares else None
         row = Row(district.pk, district.name, reverse("dashboards:district", args=[district.pk]), values)
-        row.attention = attention_reasons(values, [])
-        if values["stations_with_issues"]:
-            row.attention.append(f"{values['stations_with_issues']}个站人员配置有问题")
+        row.attention = attention.district_reasons(values, as_of)
         rows.append(row)
     every_station = [share for shares in completions.values() for share in shares]
     return Table(DISTRICT_COLUMNS, rows, totals=_totals(rows, "全市", every_station))

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from projects.models import AnnualPlan
 from residents.models import Request
 from stations import access
 from stations.access import get_visible_or_404, role_required
 from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, District, Station
 from sws import exports
-from sws.dashboards import charts, tables
+from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
 from sws.dashboards.figures import station_context
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
@@ -168,14 +169,24 @@ def district_dashboard(request, pk):
         "form": form,
         "table": table,
         "headers": _sort_headers(table, period),
-        "attention": [row for row in table.rows if row.attention],
+        "attention": attention.by_severity(table.rows),
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
         "overdue_url": queue_url(overdue="on"),
         "city_url": reverse("dashboards:city") if access.sees_whole_city(request.user) else "",
         "report_url": _report_url("reports:district", district.pk, period),
+        "pending_plans": _pending_plans(request.user, district),
     }
     return render(request, "sws/district_dashboard.html", context)
+
+
+def _pending_plans(user, district) -> dict:
+    """The district's plans waiting for approval: how many, how long the oldest has waited, the list."""
+    summary = AnnualPlan.objects.visible_to(user).filter(station__district=district).pending_summary()
+    oldest = summary["oldest"]
+    summary["waited_days"] = (timezone.now() - oldest).days if oldest else None
+    summary["url"] = reverse("projects:plan-pending")
+    return summary
 
 
 @require_safe
@@ -194,7 +205,7 @@ def city_dashboard(request):
         "table": table,
         "headers": _sort_headers(table, period),
         "totals": totals,
-        "attention": [row for row in table.rows if row.attention],
+        "attention": attention.by_severity(table.rows),
         "charts": [(chart, charts.rows_of(chart)) for chart in chart_list],
         "period_query": _period_query(period),
         "workroom_definition": WORKROOM_COVERAGE_DEFINITION,

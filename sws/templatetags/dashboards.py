@@ -2,6 +2,7 @@
 
 from django import template
 
+from residents.deadlines import readable_duration
 from sws.dashboards.tables import Column
 
 register = template.Library()
@@ -15,6 +16,34 @@ def show(value, column):
     if isinstance(column, str):
         column = _KINDS[column]
     return column.display(value)
+
+
+@register.filter
+def on_page(value, column):
+    """`show` for a page: a duration reads "9.4 天" (hours under a day) where the exports keep hours, so
+    a heading shows without its "（小时）" (`|cut:"（小时）"`)."""
+    if isinstance(column, str):
+        column = _KINDS[column]
+    if column.kind == "hours":
+        return readable_duration(value)
+    return column.display(value)
+
+
+# The figures a comparison card shows on a phone; the rest are behind 更多指标 (sws.css, _compare_table).
+KEY_COLUMNS = {
+    "received",
+    "overdue",
+    "satisfaction",
+    "compliance",
+    "stations",
+    "street_coverage",
+    "certified_share",
+}
+
+
+@register.filter
+def is_key(column) -> bool:
+    return column.key in KEY_COLUMNS
 
 
 @register.filter

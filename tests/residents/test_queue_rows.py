@@ -134,8 +134,7 @@ def test_rows_show_state_and_the_actions_it_allows(client, worker, worker2, guoy
     assert f"回访 {timezone.localdate():%m-%d}" in row
     assert f'href="{follow_up.get_absolute_url()}#action-follow_up">回访</a>' in row
     assert "<form" not in row  # resolved: no quick action but the follow-up link
-    local_due = timezone.localtime(new.due_at)
-    assert f"{local_due:%m-%d %H:%M}" in _row(html, new)
+    assert f"{timezone.localtime(new.due_at):%H:%M} · 剩 " in _row(html, new)  # residents/deadlines.py
 
 
 @pytest.mark.django_db
