@@ -450,8 +450,9 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
             {
                 "fields": ("role", "station", "district"),
                 "description": _(
-                    "所属社工站由驻站安排决定：以当前在岗的驻站安排为准，在下方“驻站安排（含历史）”中"
-                    "新增、结束或调整，这里随之更新，不能直接修改。"
+                    "驻站社工和站长的所属社工站由驻站安排决定：以当前在岗的驻站安排为准，在下方“驻站安排"
+                    "（含历史）”中新增、结束或调整，这里随之更新。给账号设驻站角色时在此选定社工站，"
+                    "即为其首个驻站安排。"
                 ),
             },
         ),
@@ -477,9 +478,10 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
     SCOPED_ROLES = (User.Role.STATION_WORKER, User.Role.STATION_HEAD, User.Role.DISTRICT_STAFF)
 
     def get_readonly_fields(self, request, obj=None):
-        # An existing account's station follows its assignments (stations/services.py); a new one names
-        # the station of its first assignment.
-        station = ("station",) if obj is not None else ()
+        # A station account's station follows its assignments (stations/services.py); a new account, or
+        # one given a station role now, names the station of its first assignment.
+        posted = obj is not None and obj.role in obj.STATION_ROLES and obj.station_id is not None
+        station = ("station",) if posted else ()
         if request.user.is_superuser:
             return ("pending_confirmation", "last_login", "date_joined", *station)
         # Nobody below superuser hands out admin access or permissions.
@@ -501,8 +503,7 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
         if accounts.needs_city_confirmation(request.user, obj, previous):
             accounts.hold_for_confirmation(obj)
         super().save_model(request, obj, form, change)
-        if not change:
-            services.ensure_first_assignment(obj)
+        services.ensure_first_assignment(obj)  # a station role given now: her first assignment
         if obj.pending_confirmation and (previous is None or not previous.pending_confirmation):
             accounts.record_password_event(
                 obj, f"待市级管理员确认，密码停用（{request.user.get_username()}）"

@@ -10,18 +10,18 @@ import time
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 from stations.models import User
+from tests.factories import installed_app_names
 from tests.security.conftest import PASSWORD, login
 
 BURST = 40
 HASH_SECONDS = 0.05  # a production hasher's time per check (the test settings hash with MD5)
 
 
-@pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+@pytest.mark.django_db(transaction=True, available_apps=installed_app_names())
 def test_forty_concurrent_bad_logins_check_five_passwords_and_a_right_one_is_refused(worker, monkeypatch):
     checks = []
     counter = threading.Lock()

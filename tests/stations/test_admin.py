@@ -79,6 +79,7 @@ def test_every_changelist_runs_a_fixed_number_of_queries(
     client, model, admin_user, staffed, guoyuan, guangkai
 ):
     client.force_login(admin_user)
+    client.get(changelist(model))  # the menu's pending-plans count is cached after the first page
     with CaptureQueriesContext(connection) as small:
         assert client.get(changelist(model)).status_code == 200
     grow(guoyuan.district, 15)
@@ -97,6 +98,7 @@ def test_district_staff_changelists_are_scoped_and_bounded(
     client, model, district_admin, staffed, guoyuan, guangkai
 ):
     client.force_login(district_admin)
+    client.get(changelist(model))  # the menu's pending-plans count is cached after the first page
     with CaptureQueriesContext(connection) as small:
         response = client.get(changelist(model))
     assert response.status_code == 200
