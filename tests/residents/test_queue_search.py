@@ -96,8 +96,10 @@ def test_all_statuses_finds_history(client, worker, guoyuan, cast):
     closed = make_request(guoyuan, reporter_name="刘秀梅", status="closed")
     withdrawn = make_request(guoyuan, reporter_name="刘秀梅", status="withdrawn")
     client.force_login(worker)
-    # The default queue holds what is still to do…
+    # The default queue holds what is still to do, and says where the history is…
     assert _found(client, q="刘秀梅") == {cast["qr"]}
+    only_closed = client.get(URL, {"q": "closed-only"})
+    assert "请在“状态”中选择“全部状态”" in only_closed.content.decode()
     # …全部状态 every request, closed and withdrawn ones too.
     assert _found(client, q="刘秀梅", status="all") == {cast["qr"], closed, withdrawn}
     assert _found(client, status="all") == {
