@@ -26,6 +26,13 @@ def _options(html, name):
     return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', match.group(1))
 
 
+def _selected(html, name):
+    match = re.search(
+        rf'<select name="{name}"[^>]*>.*?<option value="[^"]*" selected>([^<]*)</option>', html, re.S
+    )
+    return match and match.group(1)
+
+
 def _labels(html, name):
     return [label for value, label in _options(html, name) if value]
 
@@ -90,9 +97,9 @@ def test_a_community_link_brings_its_street_and_district(
     response = client.get(url, {"community": chaoyangli.pk})
     html = response.content.decode()
     assert _listed(response, url) == {"朝阳里社区居委会"}
-    assert f'<option value="{chaoyangli.street.district_id}" selected>' in html
-    assert f'<option value="{chaoyangli.street_id}" selected>' in html
-    assert f'<option value="{chaoyangli.pk}" selected>' in html
+    assert _selected(html, "district") == chaoyangli.street.district.name
+    assert _selected(html, "street") == chaoyangli.street.name
+    assert _selected(html, "community") == chaoyangli.name
 
 
 @pytest.mark.django_db
