@@ -192,7 +192,8 @@ def test_search_query_count_does_not_grow(client, worker, guoyuan, chaoyangli, c
     many = queries()
     Request.objects.filter(reference__startswith="BULK-").delete()
     _bulk(guoyuan, chaoyangli, 600)
-    assert queries() == many <= 4
+    # 4 for the page, 3 for its personal-data access record (savepoint, INSERT, release)
+    assert queries() == many <= 4 + 3
 
 
 TRIGRAM_INDEXES = {
