@@ -21,6 +21,7 @@ from residents import crypto
 from residents.validators import mask_id_number, mask_name, mask_phone, normalise_id_number, phone_tail
 from stations.access import ScopedQuerySet
 from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
+from stations.locking import Versioned
 from stations.models import Community, Station, add_years
 
 ID_NUMBER_COLUMNS = ("id_number_encrypted", "id_number_hash", "id_tail")
@@ -94,7 +95,7 @@ class ResidentQuerySet(ScopedQuerySet):
         return self.exclude(minor).exclude(tags__sensitive=True)
 
 
-class Resident(models.Model):
+class Resident(Versioned):  # optimistic lock: stations.locking
     class Gender(models.TextChoices):
         MALE = "M", _("男")
         FEMALE = "F", _("女")
@@ -131,7 +132,6 @@ class Resident(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -495,7 +495,7 @@ class RequestQuerySet(ScopedQuerySet):
         return qs.order_by("received_at")
 
 
-class Request(models.Model):
+class Request(Versioned):  # optimistic lock: stations.locking
     """诉求: a resident's need, from intake to follow-up."""
 
     class Channel(models.TextChoices):
@@ -589,8 +589,6 @@ class Request(models.Model):
     )
     # One token per rendered intake form: a second submit of the same form finds the first request.
     submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    # Optimistic lock: every change bumps it; a save based on an older version is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RequestQuerySet.as_manager()
 
