@@ -214,10 +214,20 @@ class Resident(Versioned):  # optimistic lock: stations.locking
         """Uses prefetched tags when there are (lists prefetch them)."""
         return any(tag.sensitive for tag in self.tags.all())
 
+    def sensitive(self, has_sensitive_tag: bool | None = None) -> bool:
+        """The one rule of masking: a minor (from the birth date) or a resident with a sensitive tag
+        (困境儿童 …) is listed masked to anyone without `residents.permissions.SENSITIVE_PERMISSION`.
+
+        `has_sensitive_tag` when a list already knows it (`RequestQuerySet.with_resident_sensitive_tag`);
+        otherwise it is read from the tags (prefetch them). Every page, export and template tag asks here
+        (`is_sensitive`, `Request.resident_is_sensitive`); the queue rows' fast path is tested against it."""
+        if self.is_minor:
+            return True
+        return bool(self.has_sensitive_tag() if has_sensitive_tag is None else has_sensitive_tag)
+
     @property
     def is_sensitive(self) -> bool:
-        """A minor (from the birth date) or a resident with a sensitive tag (困境儿童 …)."""
-        return self.is_minor or self.has_sensitive_tag()
+        return self.sensitive()
 
     @property
     def masked_phone(self):
@@ -694,6 +704,14 @@ class Request(Versioned):  # optimistic lock: stations.locking
     @property
     def masked_reporter_phone(self):
         return mask_phone(self.reporter_phone)
+
+    @property
+    def resident_is_sensitive(self) -> bool:
+        """Whether the request's resident is masked (`Resident.sensitive`), with the tag from
+        `with_resident_sensitive_tag` when the list annotated it (no tags read per row)."""
+        if not self.resident_id:
+            return False
+        return self.resident.sensitive(self.__dict__.get("resident_sensitive_tag"))
 
     @property
     def display_name(self):
