@@ -17,13 +17,12 @@ from projects.models import (
     TargetGroup,
     VolunteerTeam,
 )
-from projects.services import ConflictError
 from stations.access import ScopedAdminMixin
-from stations.admin_versions import VersionCheckedAdminMixin
+from stations.locking import VersionCheckedAdminMixin
 
 
 class VersionedAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    stale_message = ConflictError.message.rstrip("。")
+    pass
 
 
 @admin.register(TargetGroup)

@@ -22,6 +22,7 @@ from projects.models import (
     latest_plan_year,
 )
 from residents.models import Request
+from stations.locking import VersionedFormMixin, VersionField
 from stations.models import Community, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,15 +36,10 @@ def station_projects(station):
     return Project.objects.filter(station=station).exclude(status=Project.Status.CLOSED).order_by("title")
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user started from, for `services.save_versioned`."""
+class VersionedForm(VersionedFormMixin, forms.ModelForm):
+    """Carries the version the user started from, for `services.save_versioned` (`stations.locking`)."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
+    version = VersionField(required=False)
 
 
 class StationForm(VersionedForm):
@@ -456,4 +452,4 @@ class PlanReviewForm(forms.Form):
     comment = forms.CharField(
         label="审批意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from residents.models import Request
 from stations.access import ScopedQuerySet
 from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
+from stations.locking import Versioned
 from stations.models import Community, Station
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -34,15 +35,6 @@ class StationScopedQuerySet(ScopedQuerySet):
 
     def for_station(self, station):
         return self.filter(station=station)
-
-
-class Versioned(models.Model):
-    """Optimistic lock: every change bumps `version`; a save based on an older version is refused."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
 
 
 # --- Projects ----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Workflows of station work. Each takes the acting user explicitly and records who did what.
 
-- `save_versioned`: saves a model form only if nobody changed the record since it was loaded.
+- `save_versioned` (`stations.locking`): saves a model form only if nobody changed the record since it
+  was loaded.
 - `project_resolve_requests`: a project resolves the requests it addresses, through the residents workflow.
 - `activities_bulk_create`: a month of activities in one go, all rows or none.
 - `fund_record_entry`: a ledger line; an outflow larger than the balance is refused, race-safe.
@@ -17,37 +18,11 @@ from django.utils import timezone
 from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, PlanEvent, Project
 from residents import services as request_services
 from residents.models import Request
-from stations import access
+from stations import access, locking
 
-
-class ConflictError(Exception):
-    """The record was changed by someone else since the form was loaded."""
-
-    message = "该记录已被他人修改，请刷新页面后重新填写。"
-
-
-def save_versioned(form, *, expected_version: int | None):
-    """Save a model form over an existing row only if its version is still `expected_version`.
-
-    The row is locked while checking (select_for_update) so two saves cannot both pass the check.
-    New rows (no pk) are saved plainly.
-    """
-    instance = form.instance
-    if instance.pk is None:
-        with transaction.atomic():
-            return form.save()
-    with transaction.atomic():
-        current = (
-            type(instance)
-            ._default_manager.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        if current is None or current != expected_version:
-            raise ConflictError
-        instance.version = current + 1
-        return form.save()
+# The record was changed by someone else since the form was loaded (`stations.locking`, its one message).
+StaleVersionError = locking.StaleVersionError
+save_versioned = locking.save_versioned
 
 
 # --- Projects and requests ---------------------------------------------------------------------------
@@ -190,11 +165,11 @@ def _may_review(user, plan: AnnualPlan) -> bool:
     return access.is_district_user(user) and plan.station.district_id == user.district_id
 
 
-def _transition(plan: AnnualPlan, *, to_status, from_statuses, expected_version, updates):
-    """Move the plan with a locked version check; the caller writes the event."""
+def _transition(plan: AnnualPlan, *, to_status, from_statuses, version, updates):
+    """Move the plan with a locked version check (none if `version` is None); the caller writes the event."""
     locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError
+    if version is not None:
+        locking.check(version, locked.version)
     if locked.status not in from_statuses:
         raise ValidationError(f"方案当前为“{locked.get_status_display()}”，不能执行此操作。")
     updates = {"status": to_status, "version": locked.version + 1, **updates}
@@ -217,7 +192,7 @@ def plan_create(*, acting_user, form) -> AnnualPlan:
     return plan
 
 
-def plan_update(*, acting_user, form, expected_version) -> AnnualPlan:
+def plan_update(*, acting_user, form, version) -> AnnualPlan:
     """Save the plan's targets; only its own station, only in draft or returned."""
     plan = form.instance
     if not AnnualPlan.objects.editable_by(acting_user).filter(pk=plan.pk).exists():
@@ -226,12 +201,12 @@ def plan_update(*, acting_user, form, expected_version) -> AnnualPlan:
         status = AnnualPlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
         if status not in AnnualPlan.EDITABLE_STATUSES:
             raise ValidationError("方案已提交或已批准，不能修改。")
-        save_versioned(form, expected_version=expected_version)
+        save_versioned(form, version=version)
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.EDITED)
     return plan
 
 
-def plan_submit(*, acting_user, plan: AnnualPlan, expected_version=None) -> AnnualPlan:
+def plan_submit(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
     if not access.is_station_user(acting_user) or acting_user.station_id != plan.station_id:
         raise PermissionDenied
     now = timezone.now()
@@ -240,14 +215,14 @@ def plan_submit(*, acting_user, plan: AnnualPlan, expected_version=None) -> Annu
             plan,
             to_status=AnnualPlan.Status.SUBMITTED,
             from_statuses=AnnualPlan.EDITABLE_STATUSES,
-            expected_version=expected_version,
+            version=version,
             updates={"submitted_at": now, "submitted_by": acting_user},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.SUBMITTED, at=now)
     return plan
 
 
-def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", expected_version=None) -> AnnualPlan:
+def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", version=None) -> AnnualPlan:
     if not _may_review(acting_user, plan):
         raise PermissionDenied
     now = timezone.now()
@@ -257,14 +232,14 @@ def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", expected_v
             plan,
             to_status=AnnualPlan.Status.APPROVED,
             from_statuses=(AnnualPlan.Status.SUBMITTED,),
-            expected_version=expected_version,
+            version=version,
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.APPROVED, comment=comment, at=now)
     return plan
 
 
-def plan_return(*, acting_user, plan: AnnualPlan, comment: str, expected_version=None) -> AnnualPlan:
+def plan_return(*, acting_user, plan: AnnualPlan, comment: str, version=None) -> AnnualPlan:
     """Send the plan back to its station with a comment saying what to change."""
     if not _may_review(acting_user, plan):
         raise PermissionDenied
@@ -277,7 +252,7 @@ def plan_return(*, acting_user, plan: AnnualPlan, comment: str, expected_version
             plan,
             to_status=AnnualPlan.Status.RETURNED,
             from_statuses=(AnnualPlan.Status.SUBMITTED,),
-            expected_version=expected_version,
+            version=version,
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.RETURNED, comment=comment, at=now)

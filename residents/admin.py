@@ -17,10 +17,9 @@ from residents.models import (
     VulnerabilityTag,
 )
 from residents.permissions import can_open_sensitive
-from residents.services import STALE_MESSAGE, STALE_RESIDENT_MESSAGE
 from residents.validators import contains_id_number
 from stations.access import ScopedAdminMixin
-from stations.admin_versions import VersionCheckedAdminMixin
+from stations.locking import VersionCheckedAdminMixin
 from stations.models import Community
 
 
@@ -135,9 +134,8 @@ class ResidentAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, Scoped
         "address",
         "tags",
         "notes",
-        "expected_version",
+        "version",
     )
-    stale_message = STALE_RESIDENT_MESSAGE
     readonly_fields = ("masked_id_number", "masked_phone", "age_display")
     filter_horizontal = ("tags",)
     inlines = [ResidentEventInline]
@@ -255,9 +253,8 @@ class RequestAdmin(VersionCheckedAdminMixin, CommunityAutocompleteMixin, ScopedA
         "close_kind",
         "close_reason",
         "created_by",
-        "expected_version",
+        "version",
     )
-    stale_message = STALE_MESSAGE
     inlines = [ReferralInline, TimelineEventInline]
 
     @admin.display(description="反映人电话")

@@ -20,6 +20,7 @@ from residents.validators import (
     validate_id_number,
     validate_phone,
 )
+from stations.locking import VersionedFormMixin, VersionField
 from stations.models import Community
 
 INTAKE_CHANNELS = [c for c in Request.Channel.choices if c[0] != Request.Channel.QR]
@@ -48,11 +49,11 @@ def clean_id_number_value(form, value, *, exclude_pk=None, purpose=""):
 class VersionForm(forms.Form):
     """Every workflow form carries the version of the record the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField(min_value=1)
 
 
-class ResidentForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+class ResidentForm(VersionedFormMixin, forms.ModelForm):
+    version = VersionField(min_value=1, required=False)
     # Not a model field: the number is stored encrypted (Resident.id_number is a property).
     id_number = forms.CharField(
         label="身份证号",
@@ -89,7 +90,6 @@ class ResidentForm(forms.ModelForm):
         self.fields["gender"].choices = Resident.Gender.choices
         self.fields["gender"].required = False
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             self.fields["version"].required = True
             # Never send a stored ID number back to the browser: the field starts empty.
             self.initial["id_number"] = ""

@@ -21,6 +21,7 @@ from residents import crypto
 from residents.validators import mask_id_number, mask_name, mask_phone, normalise_id_number, phone_tail
 from stations.access import ScopedQuerySet
 from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
+from stations.locking import Versioned
 from stations.models import Community, Station, add_years
 
 ID_NUMBER_COLUMNS = ("id_number_encrypted", "id_number_hash", "id_tail")
@@ -94,7 +95,7 @@ class ResidentQuerySet(ScopedQuerySet):
         return self.exclude(minor).exclude(tags__sensitive=True)
 
 
-class Resident(models.Model):
+class Resident(Versioned):  # optimistic lock: stations.locking
     class Gender(models.TextChoices):
         MALE = "M", _("男")
         FEMALE = "F", _("女")
@@ -131,7 +132,6 @@ class Resident(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -214,10 +214,20 @@ class Resident(models.Model):
         """Uses prefetched tags when there are (lists prefetch them)."""
         return any(tag.sensitive for tag in self.tags.all())
 
+    def sensitive(self, has_sensitive_tag: bool | None = None) -> bool:
+        """The one rule of masking: a minor (from the birth date) or a resident with a sensitive tag
+        (困境儿童 …) is listed masked to anyone without `residents.permissions.SENSITIVE_PERMISSION`.
+
+        `has_sensitive_tag` when a list already knows it (`RequestQuerySet.with_resident_sensitive_tag`);
+        otherwise it is read from the tags (prefetch them). Every page, export and template tag asks here
+        (`is_sensitive`, `Request.resident_is_sensitive`); the queue rows' fast path is tested against it."""
+        if self.is_minor:
+            return True
+        return bool(self.has_sensitive_tag() if has_sensitive_tag is None else has_sensitive_tag)
+
     @property
     def is_sensitive(self) -> bool:
-        """A minor (from the birth date) or a resident with a sensitive tag (困境儿童 …)."""
-        return self.is_minor or self.has_sensitive_tag()
+        return self.sensitive()
 
     @property
     def masked_phone(self):
@@ -502,7 +512,7 @@ class RequestQuerySet(ScopedQuerySet):
         return qs.order_by("received_at")
 
 
-class Request(models.Model):
+class Request(Versioned):  # optimistic lock: stations.locking
     """诉求: a resident's need, from intake to follow-up."""
 
     class Channel(models.TextChoices):
@@ -596,8 +606,6 @@ class Request(models.Model):
     )
     # One token per rendered intake form: a second submit of the same form finds the first request.
     submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    # Optimistic lock: every change bumps it; a save based on an older version is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RequestQuerySet.as_manager()
 
@@ -703,6 +711,14 @@ class Request(models.Model):
     @property
     def masked_reporter_phone(self):
         return mask_phone(self.reporter_phone)
+
+    @property
+    def resident_is_sensitive(self) -> bool:
+        """Whether the request's resident is masked (`Resident.sensitive`), with the tag from
+        `with_resident_sensitive_tag` when the list annotated it (no tags read per row)."""
+        if not self.resident_id:
+            return False
+        return self.resident.sensitive(self.__dict__.get("resident_sensitive_tag"))
 
     @property
     def display_name(self):

@@ -33,11 +33,9 @@ from residents.models import (
     priority_for,
 )
 from residents.validators import normalise_id_number, phone_tail
-from stations import access
+from stations import access, locking
 from stations.models import User
 
-STALE_MESSAGE = "该诉求已被他人更新，请查看最新状态后重试"
-STALE_RESIDENT_MESSAGE = "该居民档案已被他人更新，请查看最新内容后重试"
 # Two people registering the same number at the same moment (the unique index refused the second): the
 # next submit goes through `check_id_number`, which answers without disclosing where the number is.
 ID_TAKEN_MESSAGE = "保存时该身份证号刚被登记，请重新提交。"
@@ -54,11 +52,11 @@ class WorkflowError(ValidationError):
     """A step the request's current state does not allow, or bad input for it."""
 
 
-class StaleVersionError(WorkflowError):
-    """The record changed since the user loaded it; nothing was written."""
+class StaleVersionError(WorkflowError, locking.StaleVersionError):
+    """`stations.locking`'s refusal (its one message), caught with the other workflow errors."""
 
-    def __init__(self, message=STALE_MESSAGE):
-        super().__init__(message, code="stale")
+    def __init__(self, message=locking.STALE_MESSAGE):
+        locking.StaleVersionError.__init__(self, message)
 
 
 def next_reference(station, year: int) -> str:
@@ -357,8 +355,7 @@ def update_resident(
     tags_changed = set(new_tags) != set(old_tags)
     if tags_changed:
         changed.append("tags")
-    if int(version) != resident.version:
-        raise StaleVersionError(STALE_RESIDENT_MESSAGE)
+    version = _checked(version, resident.version)
     if not changed:
         return resident
     # Only what changed is written: an unchanged ID number keeps its ciphertext.
@@ -369,15 +366,11 @@ def update_resident(
             columns["id_number_hash"] = None
     if "phone" in changed:
         columns["phone_tail"] = phone_tail(fields["phone"])
-    columns |= {"updated_at": timezone.now(), "version": version + 1}
+    columns["updated_at"] = timezone.now()
     before = copy.copy(resident)
     with transaction.atomic(), auditing.signals_off():
-        with _id_number_unique():
-            updated = Resident.objects.filter(pk=resident.pk, version=version).update(**columns)
-        if not updated:
-            raise StaleVersionError(STALE_RESIDENT_MESSAGE)
-        for name, value in columns.items():
-            setattr(resident, name, value)
+        with _id_number_unique(), _stale_as_workflow_error():
+            locking.update_versioned(resident, version, **columns)
         auditing.log_update(resident, before, actor=acting_user)
         if tags_changed:
             resident.tags.set(list(new_tags.values()))
@@ -459,27 +452,34 @@ def reveal_phone(*, acting_user, resident=None, request=None) -> str:
 
 def _check(request, action, version):
     """Refuse a step made on an old version, or one the current status does not allow."""
-    if version is None:
-        version = request.version
-    if int(version) != request.version:
-        raise StaleVersionError()
+    version = _checked(request.version if version is None else version, request.version)
     if not request.can(action):
         raise WorkflowError(
             f"当前状态为“{request.get_status_display()}”，不能执行“{Request.ACTION_LABELS[action]}”。",
             code="transition",
         )
-    return int(version)
+    return version
+
+
+def _checked(version, current) -> int:
+    with _stale_as_workflow_error():
+        return locking.check(version, current)
+
+
+@contextmanager
+def _stale_as_workflow_error():
+    """`stations.locking` refuses a stale version; here the refusal is also a `WorkflowError`."""
+    try:
+        yield
+    except locking.StaleVersionError as error:
+        raise StaleVersionError() from error
 
 
 def _save(request, version, *, actor, **changes):
     """Conditional UPDATE ... WHERE version = N, and its audit entry; the caller holds the transaction."""
     before = copy.copy(request)
-    updated = Request.objects.filter(pk=request.pk, version=version).update(**changes, version=version + 1)
-    if not updated:
-        raise StaleVersionError()
-    for name, value in changes.items():
-        setattr(request, name, value)
-    request.version = version + 1
+    with _stale_as_workflow_error():
+        locking.update_versioned(request, version, **changes)
     auditing.log_update(request, before, actor=actor)
 
 

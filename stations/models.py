@@ -424,11 +424,14 @@ class Station(models.Model):
             issues.append(ComplianceIssue.UNDERSTAFFED)
         if self.certified_workers == 0:
             issues.append(ComplianceIssue.NO_CERTIFIED)
-        deadline = self.certification_deadline
-        if deadline is not None:
-            if deadline < today:
+        if self.earliest_uncertified_start is not None:
+            # The first deadline among active uncertified workers, by the one rule.
+            state = CertificationState.of(
+                certified=False, start_date=self.earliest_uncertified_start, today=today
+            )
+            if state == CertificationState.PASSED:
                 issues.append(ComplianceIssue.DEADLINE_PASSED)
-            elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
+            elif state == CertificationState.NEAR:
                 issues.append(ComplianceIssue.DEADLINE_NEAR)
         return issues
 
@@ -494,17 +497,18 @@ class Assignment(models.Model):
         day = day or timezone.localdate()
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
+    def current_certificate(self, today: datetime.date | None = None) -> "Certificate | None":
+        """The worker's latest certificate issued by `today`; reads `user.certificates` (prefetch it)."""
+        today = today or timezone.localdate()
+        certificates = [c for c in self.user.certificates.all() if c.issued_on <= today]
+        return certificates[-1] if certificates else None  # Certificate.Meta.ordering: by issued_on
+
     def certification_state(self, today: datetime.date | None = None) -> "CertificationState":
         """Where this worker stands on the two-year rule; reads `user.certificates` (prefetch it)."""
         today = today or timezone.localdate()
-        if any(c.issued_on <= today for c in self.user.certificates.all()):
-            return CertificationState.CERTIFIED
-        deadline = self.certification_deadline
-        if deadline < today:
-            return CertificationState.PASSED
-        if (deadline - today).days <= DEADLINE_WARNING_DAYS:
-            return CertificationState.NEAR
-        return CertificationState.PENDING
+        return CertificationState.of(
+            certified=self.current_certificate(today) is not None, start_date=self.start_date, today=today
+        )
 
 
 class CertificationState(models.TextChoices):
@@ -512,6 +516,20 @@ class CertificationState(models.TextChoices):
     PENDING = "pending", _("待持证")
     NEAR = "near", _("持证期限临近")
     PASSED = "passed", _("持证期限已过")
+
+    @classmethod
+    def of(cls, *, certified: bool, start_date: datetime.date, today: datetime.date) -> "CertificationState":
+        """The one rule of a worker's certification: certified, or else by the two-year deadline from
+        `start_date`: passed, near (within DEADLINE_WARNING_DAYS) or pending. Used by the model methods,
+        the station dashboard, the report builder and the workforce figures alike."""
+        if certified:
+            return cls.CERTIFIED
+        deadline = certification_deadline(start_date)
+        if deadline < today:
+            return cls.PASSED
+        if (deadline - today).days <= DEADLINE_WARNING_DAYS:
+            return cls.NEAR
+        return cls.PENDING
 
 
 class CertificateQuerySet(ScopedQuerySet):

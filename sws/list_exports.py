@@ -227,10 +227,8 @@ def _sensitive_masked(user, name, fields):
     if name not in ("requests", "residents") or permissions.can_open_sensitive(user):
         return fields
 
-    def sensitive(obj):
-        if name == "residents":
-            return obj.is_sensitive
-        return obj.resident_id and (obj.resident.is_minor or obj.resident_sensitive_tag)
+    def sensitive(obj):  # the one rule, Resident.sensitive
+        return obj.is_sensitive if name == "residents" else obj.resident_is_sensitive
 
     def guarded(field):
         def get(obj):

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 
-from projects.services import ConflictError, save_versioned
+from projects.services import save_versioned
 from stations import access
+from stations.locking import StaleVersionError
 
 PAGE_SIZE = 25
 
@@ -33,9 +34,9 @@ def save_form(request, form, *, success_message, **instance_fields):
         if form.instance.pk is None:
             setattr(form.instance, name, value)
     try:
-        save_versioned(form, expected_version=form.cleaned_data.get("expected_version"))
-    except ConflictError as exc:
-        form.add_error(None, exc.message)
+        save_versioned(form, version=form.cleaned_data.get("version"))
+    except StaleVersionError as exc:
+        form.add_error(None, exc.messages)
         return False
     messages.success(request, success_message)
     return True

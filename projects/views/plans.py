@@ -65,7 +65,7 @@ def _render_detail(request, plan, review_form=None, status=200):
         and plan.status == AnnualPlan.Status.SUBMITTED
     )
     if may_review and review_form is None:
-        review_form = PlanReviewForm(initial={"expected_version": plan.version})
+        review_form = PlanReviewForm(initial={"version": plan.version})
     return render(
         request,
         "projects/plan_detail.html",
@@ -117,10 +117,10 @@ def plan_edit(request, pk):
             services.plan_update(
                 acting_user=request.user,
                 form=form,
-                expected_version=form.cleaned_data.get("expected_version"),
+                version=form.cleaned_data.get("version"),
             )
-        except services.ConflictError as exc:
-            form.add_error(None, exc.message)
+        except services.StaleVersionError as exc:
+            form.add_error(None, exc.messages)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -131,7 +131,7 @@ def plan_edit(request, pk):
 
 def _version(request):
     try:
-        return int(request.POST.get("expected_version", ""))
+        return int(request.POST.get("version", ""))
     except ValueError:
         return None
 
@@ -142,9 +142,9 @@ def _version(request):
 def plan_submit(request, pk):
     plan = get_editable_or_404(_plan_queryset(), request.user, pk=pk)
     try:
-        services.plan_submit(acting_user=request.user, plan=plan, expected_version=_version(request))
-    except services.ConflictError as exc:
-        messages.error(request, exc.message)
+        services.plan_submit(acting_user=request.user, plan=plan, version=_version(request))
+    except services.StaleVersionError as exc:
+        messages.error(request, exc.messages[0])
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -167,10 +167,10 @@ def plan_review(request, pk, decision):
             acting_user=request.user,
             plan=plan,
             comment=form.cleaned_data["comment"],
-            expected_version=form.cleaned_data.get("expected_version"),
+            version=form.cleaned_data.get("version"),
         )
-    except services.ConflictError as exc:
-        messages.error(request, exc.message)
+    except services.StaleVersionError as exc:
+        messages.error(request, exc.messages[0])
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field_name, errors in exc.message_dict.items():

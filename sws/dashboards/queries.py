@@ -42,7 +42,7 @@ from projects.models import (
 )
 from projects.progress import PLAN_PROGRESS_FIELDS, ProgressRow, progress_for_plans
 from residents.models import Request, Resident
-from stations.models import DEADLINE_WARNING_DAYS, Assignment, Community, Station, Street
+from stations.models import Assignment, CertificationState, Community, Station, Street
 from sws.dashboards.periods import Period
 
 ZERO = Decimal("0.00")
@@ -365,7 +365,7 @@ def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict
     """{group: {"workers", "certified", "deadline_near", "deadline_passed"}} of the active workers.
 
     One query returning one row per active assignment (a few hundred in the whole city, however much
-    case data there is); deadlines use the model's own rule (`Assignment.certification_deadline`).
+    case data there is); each worker's state is the one rule (`stations.models.CertificationState.of`).
     """
     today = today or timezone.localdate()
     assignments = scope.narrow(Assignment.objects.active(today))
@@ -381,13 +381,12 @@ def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict
     for group, start_date, certificates in rows:
         figures = result[group]
         figures["workers"] += 1
-        if certificates:
+        state = CertificationState.of(certified=bool(certificates), start_date=start_date, today=today)
+        if state == CertificationState.CERTIFIED:
             figures["certified"] += 1
-            continue
-        deadline = Assignment(start_date=start_date).certification_deadline
-        if deadline < today:
+        elif state == CertificationState.PASSED:
             figures["deadline_passed"] += 1
-        elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
+        elif state == CertificationState.NEAR:
             figures["deadline_near"] += 1
     return result
 

@@ -19,7 +19,7 @@ from projects.models import AnnualPlan
 from residents.models import Request
 from stations import access
 from stations.access import get_visible_or_404, role_required
-from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, District, Station
+from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, CertificationState, District, Station
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
@@ -105,14 +105,14 @@ def station_dashboard(request, pk):
     )
     workers = []
     for assignment in staff:
-        certificates = [c for c in assignment.user.certificates.all() if c.issued_on <= today]
-        deadline = None if certificates else assignment.certification_deadline
+        certificate = assignment.current_certificate(today)
+        deadline = None if certificate else assignment.certification_deadline
         workers.append(
             {
                 "assignment": assignment,
-                "certificate": certificates[-1] if certificates else None,
+                "certificate": certificate,
                 "deadline": deadline,
-                "deadline_passed": deadline is not None and deadline < today,
+                "deadline_passed": assignment.certification_state(today) == CertificationState.PASSED,
                 "deadline_days": (deadline - today).days if deadline else None,
             }
         )

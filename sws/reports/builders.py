@@ -173,15 +173,15 @@ def _workers(user, scope: q.Scope, day) -> list[dict]:
     )
     rows = []
     for a in assignments:
-        certificates = [c for c in a.user.certificates.all() if c.issued_on <= day]
+        certificate = a.current_certificate(day)
         rows.append(
             {
                 "station": a.station.name,
                 "name": a.user.get_full_name(),
                 "is_head": a.is_head,
                 "start_date": a.start_date,
-                "certified": certificates[-1].get_level_display() if certificates else "未持证",
-                "deadline": None if certificates else a.certification_deadline,
+                "certified": certificate.get_level_display() if certificate else "未持证",
+                "deadline": None if certificate else a.certification_deadline,
             }
         )
     return rows

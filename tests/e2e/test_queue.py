@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from residents.models import Request
+from stations.locking import STALE_MESSAGE
 from tests.e2e.browser import check_a11y, log_in_quickly, shoot
 from tests.residents.public_fixtures import make_category
 from tests.sws import factories as sf
@@ -126,7 +127,7 @@ def test_a_quick_action_on_a_row_someone_else_changed_is_refused_in_place(deskto
 
     alert = _row(desktop, first).get_by_role("alert")
     alert.wait_for()
-    assert "已被他人更新" in alert.inner_text()
+    assert STALE_MESSAGE in alert.inner_text()
     first.refresh_from_db()
     assert (first.status, first.severity) == (Request.Status.NEW, "mild")  # nothing overwritten
     # The row now shows the current state, ready for another try.

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from stations.locking import STALE_MESSAGE
 from tests.stations.test_admin import open_change_form
 
 MODELS = [
@@ -58,7 +59,7 @@ def test_models_refuse_links_across_stations(world):
 
 
 # --- Saves in the admin are version-checked like saves in the app ------------------------------------
-STALE = "该记录已被他人修改，请刷新页面后重新填写（本次修改未保存）。"
+STALE = STALE_MESSAGE  # the one message (stations.locking), as in the app
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -69,13 +70,13 @@ def test_a_stale_admin_save_is_refused_and_the_first_kept(client, world, admin_u
     url = reverse(f"admin:projects_{model}_change", args=[obj.pk])
     other = Client()
     first, second = open_change_form(client, admin_user, url), open_change_form(other, second_admin, url)
-    assert first["expected_version"] == second["expected_version"] == obj.version
+    assert first["version"] == second["version"] == obj.version
 
     assert client.post(url, first).status_code == 302
     refused = other.post(url, second)
     assert refused.status_code == 200 and STALE in refused.content.decode()
     obj.refresh_from_db()
-    assert obj.version == first["expected_version"] + 1  # the first save, and only it
+    assert obj.version == first["version"] + 1  # the first save, and only it
 
 
 def test_a_worker_form_opened_before_an_admin_correction_is_refused(client, world, admin_user, worker):
@@ -95,7 +96,7 @@ def test_a_worker_form_opened_before_an_admin_correction_is_refused(client, worl
         "sessions": activity.sessions,
         "person_times": activity.person_times,
         "volunteers": activity.volunteers,
-        "expected_version": form["expected_version"].value(),
+        "version": form["version"].value(),
     }
 
     admin_url = reverse("admin:projects_activity_change", args=[activity.pk])
@@ -103,6 +104,6 @@ def test_a_worker_form_opened_before_an_admin_correction_is_refused(client, worl
     assert client.post(admin_url, corrected).status_code == 302
 
     response = worker_client.post(edit, opened)
-    assert "该记录已被他人修改" in response.content.decode()
+    assert STALE_MESSAGE in response.content.decode()
     activity.refresh_from_db()
     assert activity.title == "管理员更正的标题"

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from projects import services
 from projects.models import AnnualPlan, PlanEvent
+from stations.locking import STALE_MESSAGE
 from tests.projects import factories as pf
 
 
@@ -55,16 +56,12 @@ def test_one_plan_per_station_and_year(client, worker):
 def test_full_flow_submit_return_edit_resubmit_approve(client, worker, district_user):
     plan = pf.make_plan(worker.station, 2023, target_volunteer_teams=2)
     client.force_login(worker)
-    response = client.post(
-        reverse("projects:plan-submit", args=[plan.pk]), {"expected_version": plan.version}
-    )
+    response = client.post(reverse("projects:plan-submit", args=[plan.pk]), {"version": plan.version})
     plan.refresh_from_db()
     assert response.status_code == 302 and plan.status == AnnualPlan.Status.SUBMITTED
     assert plan.submitted_by == worker and plan.submitted_at is not None
     # Submitted: the station can no longer edit.
-    response = client.post(
-        reverse("projects:plan-edit", args=[plan.pk]), _plan_data(expected_version=plan.version)
-    )
+    response = client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(version=plan.version))
     plan.refresh_from_db()
     assert plan.target_volunteer_teams == 2
 
@@ -81,10 +78,10 @@ def test_full_flow_submit_return_edit_resubmit_approve(client, worker, district_
     client.force_login(worker)
     page = client.get(plan.get_absolute_url())
     assert "志愿服务目标偏低" in page.content.decode() and page.context["may_edit"]
-    client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(expected_version=plan.version))
+    client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(version=plan.version))
     plan.refresh_from_db()
     assert plan.target_volunteer_teams == 6 and plan.year == 2023
-    client.post(reverse("projects:plan-submit", args=[plan.pk]), {"expected_version": plan.version})
+    client.post(reverse("projects:plan-submit", args=[plan.pk]), {"version": plan.version})
 
     client.force_login(district_user)
     client.post(reverse("projects:plan-approve", args=[plan.pk]), {"comment": "同意"})
@@ -103,9 +100,7 @@ def test_full_flow_submit_return_edit_resubmit_approve(client, worker, district_
 def test_the_year_cannot_be_changed_by_editing(client, worker):
     plan = pf.make_plan(worker.station, 2023)
     client.force_login(worker)
-    client.post(
-        reverse("projects:plan-edit", args=[plan.pk]), _plan_data(year="2030", expected_version=plan.version)
-    )
+    client.post(reverse("projects:plan-edit", args=[plan.pk]), _plan_data(year="2030", version=plan.version))
     plan.refresh_from_db()
     assert plan.year == 2023
 
@@ -155,9 +150,9 @@ def test_a_stale_submit_is_refused(client, worker):
     plan = pf.make_plan(worker.station, 2023)
     client.force_login(worker)
     response = client.post(
-        reverse("projects:plan-submit", args=[plan.pk]), {"expected_version": plan.version - 1}, follow=True
+        reverse("projects:plan-submit", args=[plan.pk]), {"version": plan.version - 1}, follow=True
     )
-    assert "已被他人修改" in response.content.decode()
+    assert STALE_MESSAGE in response.content.decode()
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.DRAFT
     assert not PlanEvent.objects.filter(action="submitted").exists()
 

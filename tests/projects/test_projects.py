@@ -10,6 +10,7 @@ from projects.models import Project, TargetGroup
 from projects.services import project_resolve_requests
 from residents import services as request_services
 from residents.models import Request, TimelineEvent
+from stations.locking import STALE_MESSAGE
 from tests.projects import factories as pf
 
 
@@ -92,12 +93,12 @@ def test_edit_refuses_a_stale_version(client, worker, world):
     url = reverse("projects:project-edit", args=[project.pk])
     stale = project.version
     Project.objects.filter(pk=project.pk).update(version=stale + 1, title="别人刚改的")
-    response = client.post(url, _project_data(expected_version=stale, title="我的修改"))
+    response = client.post(url, _project_data(version=stale, title="我的修改"))
     assert response.status_code == 200
-    assert "已被他人修改" in response.content.decode()
+    assert STALE_MESSAGE in response.content.decode()
     project.refresh_from_db()
     assert project.title == "别人刚改的"
-    response = client.post(url, _project_data(expected_version=stale + 1, title="我的修改"))
+    response = client.post(url, _project_data(version=stale + 1, title="我的修改"))
     project.refresh_from_db()
     assert response.status_code == 302 and project.title == "我的修改" and project.version == stale + 2
 

@@ -6,6 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from residents.models import Category, Request, Resident, ResidentEvent, TimelineEvent
+from stations.locking import STALE_MESSAGE
 from tests.residents.factories import make_request
 from tests.stations.test_admin import open_change_form
 
@@ -150,23 +151,23 @@ def test_a_stale_admin_save_of_a_request_is_refused_and_the_first_kept(
     other = Client()
     first = open_change_form(client, admin_user, url)
     second = open_change_form(other, second_admin, url)
-    assert first["expected_version"] == second["expected_version"] == request.version
+    assert first["version"] == second["version"] == request.version
 
     saved = client.post(url, {**first, "description": "楼道灯坏了（管理员一更正）"})
     assert saved.status_code == 302
     refused = other.post(url, {**second, "description": "管理员二的旧稿", "severity": "severe"})
 
     assert refused.status_code == 200
-    assert "该诉求已被他人更新，请查看最新状态后重试（本次修改未保存）。" in refused.content.decode()
+    assert STALE_MESSAGE in refused.content.decode()
     request.refresh_from_db()
     assert request.description == "楼道灯坏了（管理员一更正）" and request.severity != "severe"
-    assert request.version == first["expected_version"] + 1
+    assert request.version == first["version"] + 1
 
     # Opened again, the second administrator's page carries the new version and saves.
     again = open_change_form(other, second_admin, url)
     assert other.post(url, {**again, "description": "管理员二重新修改"}).status_code == 302
     request.refresh_from_db()
-    assert (request.description, request.version) == ("管理员二重新修改", first["expected_version"] + 2)
+    assert (request.description, request.version) == ("管理员二重新修改", first["version"] + 2)
 
 
 @pytest.mark.django_db
@@ -182,7 +183,7 @@ def test_a_worker_change_after_the_admin_opened_the_request_is_not_overwritten(
 
     refused = client.post(url, {**opened, "description": "管理员的旧稿"})
     assert refused.status_code == 200
-    assert "该诉求已被他人更新" in refused.content.decode()
+    assert STALE_MESSAGE in refused.content.decode()
     request.refresh_from_db()
     assert request.assignee == worker2 and request.description != "管理员的旧稿"
 
@@ -203,10 +204,10 @@ def test_a_stale_admin_save_of_a_resident_is_refused_with_nothing_saved(
     refused = other.post(url, {**second, "address": "旧地址", "tags": [tag.pk]})
 
     assert refused.status_code == 200
-    assert "该居民档案已被他人更新，请查看最新内容后重试（本次修改未保存）。" in refused.content.decode()
+    assert STALE_MESSAGE in refused.content.decode()
     resident.refresh_from_db()
     assert resident.address == "朝阳里1号楼" and tag not in resident.tags.all()
-    assert resident.version == first["expected_version"] + 1
+    assert resident.version == first["version"] + 1
 
 
 @pytest.mark.django_db
@@ -214,8 +215,8 @@ def test_an_admin_post_without_the_version_is_refused(client, admin_user, guoyua
     request = make_request(guoyuan, description="楼道灯坏了")
     url = reverse("admin:residents_request_change", args=[request.pk])
     data = open_change_form(client, admin_user, url)
-    del data["expected_version"]
+    del data["version"]
     response = client.post(url, {**data, "description": "没有版本号"})
-    assert response.status_code == 200 and "本次修改未保存" in response.content.decode()
+    assert response.status_code == 200 and STALE_MESSAGE in response.content.decode()
     request.refresh_from_db()
     assert request.description == "楼道灯坏了"

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from residents.models import Referral, Request
+from stations.locking import STALE_MESSAGE
 from tests.residents.factories import make_request
 
 
@@ -106,7 +107,7 @@ def test_lost_update_refused_and_current_state_shown(client, worker, worker2, gu
     client.force_login(worker)
     response = _post(client, request, "triage", {"severity": "mild", "urgency": "not_urgent"}, version=1)
     html = response.content.decode()
-    assert "该诉求已被他人更新，请查看最新状态后重试" in html
+    assert STALE_MESSAGE in html
     assert response.redirect_chain[-1][0] == request.get_absolute_url()
     assert "重急 · P1" in html  # the state the other worker saved
     request.refresh_from_db()

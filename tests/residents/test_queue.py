@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents.models import Request
+from stations.locking import STALE_MESSAGE
 from tests.residents.factories import category, make_request
 
 URL = reverse("residents:request-queue")
@@ -140,7 +141,7 @@ def test_stale_quick_action_shows_the_current_row(client, worker, worker2, guoyu
     _quick(client, request, "assign", {"assignee": worker2.pk})  # version 1 → 2
     response = _quick(client, request, "triage", {"severity": "severe", "urgency": "urgent"})  # still 1
     html = response.content.decode()
-    assert "该诉求已被他人更新，请查看最新状态后重试" in html
+    assert STALE_MESSAGE in html
     assert "李静" in html and 'name="version" value="2"' in html  # the current state, ready to retry
     request.refresh_from_db()
     assert request.status == "new" and request.version == 2

@@ -18,6 +18,7 @@ from django.utils import timezone
 from residents.filters import RequestFilter
 from residents.models import Category, Request
 from residents.widgets import FastCheckboxInput, FastTextInput
+from stations.locking import STALE_MESSAGE
 from stations.models import Community
 from tests import factories as f
 from tests.residents.factories import make_request, make_resident
@@ -177,7 +178,7 @@ def test_the_htmx_answer_is_the_row_the_page_shows(client, worker, guoyuan):
         {"version": 99, "from": "queue", "next": URL, "severity": "mild", "urgency": "not_urgent"},
         headers={"HX-Request": "true"},
     ).content.decode()
-    assert "该诉求已被他人更新" in answer
+    assert STALE_MESSAGE in answer
     without_error = re.sub(r'<ul class="errorlist".*?</ul>', "", answer)
     strip_token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert strip_token.sub("", without_error) == strip_token.sub("", on_page)

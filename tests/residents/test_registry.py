@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents.models import Resident, ResidentEvent, VulnerabilityTag
+from stations.locking import STALE_MESSAGE
 from tests.residents.factories import id_number, make_resident
 
 LIST = reverse("residents:resident-list")
@@ -185,7 +186,7 @@ def test_edit_with_a_stale_version_is_refused(client, worker, worker2, resident)
     client.post(url, data)
     client.force_login(worker)
     response = client.post(url, {**data, "address": "朝阳里5号楼"}, follow=True)
-    assert "该居民档案已被他人更新，请查看最新内容后重试" in response.content.decode()
+    assert STALE_MESSAGE in response.content.decode()
     assert "朝阳里3号楼" in response.content.decode()  # the current state
     resident.refresh_from_db()
     assert resident.address == "朝阳里3号楼" and resident.version == 2

@@ -9,6 +9,7 @@ from django.utils import timezone
 from residents import services
 from residents.models import Referral, Request, TimelineEvent
 from stations.audit import RecordImmutable
+from stations.locking import STALE_MESSAGE
 from tests.residents.factories import make_request
 
 S = Request.Status
@@ -232,7 +233,7 @@ def test_lost_update_is_refused(guoyuan, worker, worker2):
         services.triage_request(
             acting_user=worker2, request=theirs, severity="mild", urgency="not_urgent", version=1
         )
-    assert error.value.messages == ["该诉求已被他人更新，请查看最新状态后重试"]
+    assert error.value.messages == [STALE_MESSAGE]
     mine.refresh_from_db()
     assert (mine.severity, mine.urgency, mine.version) == ("severe", "urgent", 2)
     assert mine.events.filter(kind="triaged").count() == 1

@@ -45,7 +45,7 @@ def test_adding_a_community_to_a_project_in_the_app_is_audited(client, worker, c
             "budget": str(project.budget or "0"),
             "workers_involved": "0",
             "communities": [chaoyangli.pk, xuri.pk],
-            "expected_version": project.version,
+            "version": project.version,
         },
     )
     assert response.status_code == 302, response.context["form"].errors

@@ -94,7 +94,7 @@ def project_data(w):
         "funding_source": Project.Funding.GOVERNMENT,
         "workers_involved": "2",
         "request_references": fresh(w.own.request).reference,
-        "expected_version": fresh(w.own.project).version,
+        "version": fresh(w.own.project).version,
     }
 
 
@@ -113,7 +113,7 @@ def activity_data(w):
         "sessions": "2",
         "person_times": "40",
         "volunteers": "3",
-        "expected_version": fresh(w.own.activity).version,
+        "version": fresh(w.own.activity).version,
     }
 
 
@@ -148,7 +148,7 @@ def resource_data(w):
         "amount": "2000.00",
         "description": "助老资金",
         "project": w.own.project.pk,
-        "expected_version": fresh(w.own.resource).version,
+        "version": fresh(w.own.resource).version,
     }
 
 
@@ -165,7 +165,7 @@ def group_data(w, record="team"):
         "founded_on": "2025-01-01",
         "status": "active",
         "communities": [second_own_community(w).pk],
-        "expected_version": fresh(getattr(w.own, record)).version,
+        "version": fresh(getattr(w.own, record)).version,
     }
 
 
@@ -175,7 +175,7 @@ def fund_data(w):
         "established_on": "2025-01-01",
         "communities": [second_own_community(w).pk],
         "purpose": "困难居民帮扶",
-        "expected_version": fresh(w.own.fund).version,
+        "version": fresh(w.own.fund).version,
     }
 
 

@@ -361,7 +361,7 @@ def project_form(w, version):
             "request_references": st.one_of(
                 TEXT, st.sampled_from([w.own.request.reference, w.far.request.reference, "A,B;C"])
             ),
-            "expected_version": st.sampled_from([str(version), str(version - 1), ""]),
+            "version": st.sampled_from([str(version), str(version - 1), ""]),
         }
     )
 
@@ -379,7 +379,7 @@ def activity_form(w, version):
             "volunteers": COUNTS,
             "for_community_workers": st.sampled_from(["", "on"]),
             "notes": TEXT,
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -394,7 +394,7 @@ def resource_form(w, version):
             "description": TEXT,
             "project": st.one_of(st.just(""), pk_of(Project.objects.all())),
             "notes": TEXT,
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -406,7 +406,7 @@ def partner_form(w, version):
             "kind": st.sampled_from([c for c, _ in Partner.Kind.choices] + ["x"]),
             "contact": TEXT,
             "notes": TEXT,
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -421,7 +421,7 @@ def group_form(w, version):
             "status": st.sampled_from(["incubating", "active", "registered", "x"]),
             "communities": several(communities(w)),
             "notes": TEXT,
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -433,7 +433,7 @@ def fund_form(w, version):
             "established_on": DATES,
             "communities": several(communities(w)),
             "purpose": TEXT,
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -471,7 +471,7 @@ def plan_form(w, version):
             "year": st.one_of(st.integers(1990, 2110).map(str), BAD_NUMBERS),
             **dict.fromkeys(PLAN_NUMBERS, COUNTS),
             **dict.fromkeys(PLAN_TEXTS, TEXT),
-            "expected_version": st.sampled_from([str(version), ""]),
+            "version": st.sampled_from([str(version), ""]),
         }
     )
 
@@ -754,7 +754,7 @@ def test_plan_review(world, db, data):
         spoiled(
             {
                 "comment": st.one_of(TEXT, HUGE),
-                "expected_version": st.sampled_from([str(plan.version), str(plan.version + 1), "", "x"]),
+                "version": st.sampled_from([str(plan.version), str(plan.version + 1), "", "x"]),
             }
         )
     )
