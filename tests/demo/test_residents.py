@@ -12,8 +12,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from residents import crypto, demo, services
-from residents.demo_stories import EBIKE_COMPANY, STORY_TOKENS
+from demo import residents as demo
+from demo.stories import EBIKE_COMPANY, STORY_TOKENS
+from residents import crypto, services
 from residents.models import (
     Category,
     ReferenceCounter,

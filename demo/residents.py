@@ -1,6 +1,6 @@
 """Demo residents and requests for every station: the registry and its casework (two years by default).
 
-Called by `manage.py seed_demo` after `stations.demo`. Written for a whole city (`--requests 1000000`
+Called by `manage.py seed_demo` after `demo.stations`. Written for a whole city (`--requests 1000000`
 takes minutes, not hours): rows are generated as plain tuples, primary keys are reserved up front so
 events, referrals and tags point at their request or resident without reading anything back, and each
 batch is written in one go (COPY on PostgreSQL, executemany elsewhere). No query per row.
@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from demo.bulk import Keys, Progress, ReferenceNumbers, TableWriter
+from demo.stories import seed_stories
 from residents import crypto
-from residents.demo_bulk import Keys, Progress, ReferenceNumbers, TableWriter
-from residents.demo_stories import seed_stories
 from residents.models import (
     Category,
     Referral,

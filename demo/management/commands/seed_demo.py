@@ -1,7 +1,7 @@
 """Load the demo city: the real Tianjin hierarchy, 249 stations and their staff, accounts for every role,
 residents and requests over `--history-days` (two years by default), and the stations' service work.
 
-Each app seeds its own part (`stations.demo`, `residents.demo`, `projects.demo`), in the order the arrows
+Each app seeds its own part (`demo.stations`, `demo.residents`, `demo.projects`), in the order the arrows
 point. Running it again on a seeded database adds nothing twice.
 """
 
@@ -11,9 +11,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects import demo as projects_demo
-from residents import demo as residents_demo
-from stations import demo as stations_demo
+from demo import projects as projects_demo
+from demo import residents as residents_demo
+from demo import stations as stations_demo
 from stations import reference
 
 
