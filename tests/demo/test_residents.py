@@ -28,6 +28,7 @@ from residents.models import (
     priority_for,
 )
 from residents.validators import id_birth_date, id_gender, validate_id_number
+from tests.residents.factories import make_request
 
 Status = Request.Status
 
@@ -320,7 +321,7 @@ def test_the_demo_writes_the_workflows_timeline_texts(city, monkeypatch):
 
     # The workflow writes through the same helpers.
     worker = city["worker"]
-    request = Request.objects.filter(station=worker.station, status=Status.NEW).first()
+    request = make_request(worker.station, user=worker)
     services.triage_request(
         acting_user=worker, request=request, severity=Severity.SEVERE, urgency=Urgency.URGENT
     )
@@ -339,7 +340,7 @@ def test_the_demo_writes_the_workflows_timeline_texts(city, monkeypatch):
     for name, kind in TEXT_KINDS.items():
         assert set(events.filter(kind=kind).values_list("text", flat=True)) == {f"<{name}>"}, name
     assert events.filter(from_status=Status.REFERRED, text=timeline.RESUMED_AFTER_REFERRAL).exists()
-    other = Request.objects.filter(station=worker.station, status=Status.NEW).first()
+    other = make_request(worker.station, user=worker)
     services.withdraw_request(
         acting_user=worker, request=other, kind=Request.CloseKind.RESIDENT, reason="居民已自行解决"
     )
