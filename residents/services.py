@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from residents import auditing, permissions
+from residents import auditing, permissions, timeline
 from residents.models import (
     ReferenceCounter,
     Referral,
@@ -519,7 +519,6 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
         raise WorkflowError("请选择轻重和缓急。") from None
     due_at = request.received_at + datetime.timedelta(hours=ResponseTarget.hours_for(priority))
     to_status = Request.Status.TRIAGED if request.status == Request.Status.NEW else request.status
-    old = f"P{request.priority}"
     with transaction.atomic():
         _move(
             request,
@@ -527,7 +526,9 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
             to_status,
             actor=acting_user,
             kind=TimelineEvent.Kind.TRIAGED,
-            text=f"{Severity(severity).label}{Urgency(urgency).label}，P{priority}（原{old}）",
+            text=timeline.triaged(
+                Severity(severity).label, Urgency(urgency).label, priority, request.priority
+            ),
             extra={"severity": severity, "urgency": urgency, "priority": priority, "due_at": due_at},
             severity=severity,
             urgency=urgency,
@@ -550,7 +551,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
             request,
             actor=acting_user,
             kind=TimelineEvent.Kind.ASSIGNED,
-            text=f"指派给{assignee}" + (f"（原承办：{previous}）" if previous else ""),
+            text=timeline.assigned(assignee, previous),
             assignee=assignee.pk,
             previous_assignee=previous.pk if previous else None,
         )
@@ -569,7 +570,7 @@ def start_request(*, acting_user, request, version=None) -> Request:
             version,
             Request.Status.IN_PROGRESS,
             actor=acting_user,
-            text="转介后继续办理" if request.status == Request.Status.REFERRED else "",
+            text=timeline.RESUMED_AFTER_REFERRAL if request.status == Request.Status.REFERRED else "",
             extra=extra,
         )
     return request
@@ -591,7 +592,7 @@ def refer_request(*, acting_user, request, organisation, reason, version=None) -
             Request.Status.REFERRED,
             actor=acting_user,
             kind=TimelineEvent.Kind.REFERRAL,
-            text=f"转介至{organisation}：{reason}",
+            text=timeline.referred(organisation, reason),
             referral=referral.pk,
         )
     return referral
@@ -620,7 +621,7 @@ def record_referral_outcome(*, acting_user, referral, outcome, note="", version=
             request,
             actor=acting_user,
             kind=TimelineEvent.Kind.REFERRAL_OUTCOME,
-            text=f"{referral.organisation}：{referral.get_outcome_display()}" + (f"。{note}" if note else ""),
+            text=timeline.referral_outcome(referral.organisation, referral.get_outcome_display(), note),
             referral=referral.pk,
             outcome=outcome,
         )
@@ -661,7 +662,7 @@ def follow_up_request(*, acting_user, request, satisfaction, note="", version=No
             Request.Status.CLOSED,
             actor=acting_user,
             kind=TimelineEvent.Kind.FOLLOW_UP,
-            text=f"回访：{label}" + (f"。{note}" if note else ""),
+            text=timeline.followed_up(label, note),
             extra={"satisfaction": satisfaction, "closed_at": timezone.now()},
             satisfaction=satisfaction,
         )
@@ -701,7 +702,7 @@ def _close(action, to_status, *, acting_user, request, kind, reason, version):
             version,
             to_status,
             actor=acting_user,
-            text=f"{Request.CloseKind(kind).label}：{reason}",
+            text=timeline.closed(Request.CloseKind(kind).label, reason),
             extra={"close_kind": kind, "close_reason": reason[:200], "closed_at": timezone.now()},
             close_kind=kind,
         )
@@ -788,7 +789,7 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
                 request,
                 actor=acting_user,
                 kind=TimelineEvent.Kind.ASSIGNED,
-                text=f"离任移交：指派给{to_user}（原承办：{leaving}）",
+                text=timeline.handed_over(to_user, leaving),
                 assignee=to_user.pk,
                 previous_assignee=leaving.pk,
             )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "residents",
     "projects",
     "sws",
+    "demo",  # the demo city and `seed_demo`; no product app imports it
     "sws.security",  # after auditlog and axes: its admin replaces theirs
 ]
 

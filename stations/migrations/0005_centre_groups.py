@@ -2,7 +2,7 @@
 
 区级指导中心: district centre staff keep their district's stations, communities' workrooms, staff and
 certificates in the admin (scoped to the district by `stations.access`). 市级指导中心: municipal centre
-staff read everything city-wide. The demo seeder (`stations.demo.ensure_groups`) reuses these groups.
+staff read everything city-wide. The demo seeder (through `stations.groups.ensure_groups`) reuses these groups.
 Idempotent: an existing group of that name keeps its row and gets at least these permissions. The
 permission rows are created here so that the groups can hold them on a fresh database (Django would
 otherwise create them only after all migrations).

@@ -18,7 +18,7 @@ from residents.models import Request, Resident
 from stations.models import Community, Station, User
 from tests.e2e.browser import PASSWORD, check_a11y, log_in_quickly, shoot
 
-GUOYUAN = "120113001"  # 北辰区果园新村街道 (stations/demo.py)
+GUOYUAN = "120113001"  # 北辰区果园新村街道 (demo/stations.py)
 # Headings that go down more than one level at once (an h3 straight after the h1), as "h1→h3 text".
 SKIPPED_HEADINGS = """() => {
   const out = []; let last = 0;

@@ -17,7 +17,7 @@ from projects.models import AnnualPlan
 from residents import services
 from residents.models import Category, Request
 from residents.validators import id_check_char
-from stations.demo import CITY_GROUP, DISTRICT_GROUP
+from stations.groups import CITY_GROUP, DISTRICT_GROUP
 from stations.models import User
 from tests import factories as f
 from tests.projects import factories as pf

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth.models import Group
 
-from stations import demo
+from stations import groups
 from stations.models import Operator, Street, User
 from tests import factories as f
 
@@ -42,9 +42,9 @@ def grow(district, n, first_street=50, communities=4):
     return stations
 
 
-def make_staff(user, group_name=demo.DISTRICT_GROUP):
+def make_staff(user, group_name=groups.DISTRICT_GROUP):
     """Give `user` admin access with the demo's group for their role."""
-    demo.ensure_groups()
+    groups.ensure_groups()
     user.is_staff = True
     user.save()
     user.groups.add(Group.objects.get(name=group_name))

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 
-from stations import demo
+from stations import groups as demo
 
 
 def _perms(group):

@@ -1,6 +1,6 @@
 """Demo residents and requests for every station: the registry and its casework (two years by default).
 
-Called by `manage.py seed_demo` after `stations.demo`. Written for a whole city (`--requests 1000000`
+Called by `manage.py seed_demo` after `demo.stations`. Written for a whole city (`--requests 1000000`
 takes minutes, not hours): rows are generated as plain tuples, primary keys are reserved up front so
 events, referrals and tags point at their request or resident without reading anything back, and each
 batch is written in one go (COPY on PostgreSQL, executemany elsewhere). No query per row.
@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from residents import crypto
-from residents.demo_bulk import Keys, Progress, ReferenceNumbers, TableWriter
-from residents.demo_stories import seed_stories
+from demo.bulk import Keys, Progress, ReferenceNumbers, TableWriter
+from demo.stories import seed_stories
+from residents import crypto, timeline
 from residents.models import (
     Category,
     Referral,
@@ -626,7 +626,7 @@ class Story:
         self.move(
             worker,
             Status.TRIAGED,
-            f"{labels[severity]}{labels[urgency]}，P{priority}（原P{before}）",
+            timeline.triaged(labels[severity], labels[urgency], priority, before),
             kind=Kind.TRIAGED,
             data=f'{{"severity": "{severity}", "urgency": "{urgency}", "priority": {priority}}}',
         )
@@ -636,7 +636,7 @@ class Story:
         self.emit(
             Kind.ASSIGNED,
             worker,
-            text=f"指派给{name}",
+            text=timeline.assigned(name),
             data=f'{{"assignee": {worker}, "previous_assignee": null}}',
         )
         self.assignee = worker
@@ -647,7 +647,11 @@ class Story:
         reason = "需要专业机构协助办理。"
         pk = self.referral_keys.one()
         self.move(
-            worker, Status.REFERRED, f"转介至{organisation}：{reason}", Kind.REFERRAL, f'{{"referral": {pk}}}'
+            worker,
+            Status.REFERRED,
+            timeline.referred(organisation, reason),
+            Kind.REFERRAL,
+            f'{{"referral": {pk}}}',
         )
         self.referral = [pk, self.pk, organisation, reason, Referral.Outcome.PENDING, "", self.t, worker]
         self.step(rng.uniform(24, 24 * 14))
@@ -656,13 +660,13 @@ class Story:
         self.emit(
             Kind.REFERRAL_OUTCOME,
             worker,
-            text=f"{organisation}：{self.city.labels[outcome]}。{note}",
+            text=timeline.referral_outcome(organisation, self.city.labels[outcome], note),
             data=f'{{"referral": {pk}, "outcome": "{outcome}"}}',
         )
         self.referral[4:6] = outcome, note
         if outcome == Referral.Outcome.DECLINED:
             self.step(rng.uniform(1, 48))
-            self.move(worker, Status.IN_PROGRESS, "转介后继续办理")
+            self.move(worker, Status.IN_PROGRESS, timeline.RESUMED_AFTER_REFERRAL)
 
     def _resolve(self, rng, worker):
         self.step(self.city.hours[self.priority] * rng.lognormvariate(-0.6, 0.7))  # mostly on time
@@ -674,14 +678,14 @@ class Story:
         self.step(self.follow_up.days * 24 + rng.uniform(-48, 96))
         self.t = max(self.t, self.resolved_at + datetime.timedelta(hours=1))
         satisfaction = _weighted(rng, SATISFACTION_WEIGHTS)
-        self.move(worker, Status.CLOSED, f"回访：{self.city.labels[satisfaction]}", Kind.FOLLOW_UP)
+        self.move(worker, Status.CLOSED, timeline.followed_up(self.city.labels[satisfaction]), Kind.FOLLOW_UP)
         self.closed_at, self.satisfaction = self.t, satisfaction
 
     def _close(self, rng, worker, to_status, kinds):
         self.step(rng.uniform(1, 72))
         kind = rng.choice(kinds)
         reason = CLOSE_REASONS[kind]
-        self.move(worker, to_status, f"{self.city.labels[kind]}：{reason}")
+        self.move(worker, to_status, timeline.closed(self.city.labels[kind], reason))
         self.closed_at, self.close_kind, self.close_reason = self.t, kind, reason
         return self
 

@@ -15,11 +15,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils import timezone
 
 from stations.divisions import import_divisions
+from stations.groups import CITY_GROUP, DISTRICT_GROUP, ensure_groups
 from stations.models import (
     Assignment,
     Certificate,
@@ -51,20 +51,6 @@ WORKROOMS = 1466  # 1466个社区工作室
 ROLLOUT = (D(2021, 7, 1), D(2023, 10, 31))  # 2021年7月启动 … 截至2023年10月
 CONTRACT_YEARS = 3
 
-DISTRICT_GROUP = "区级指导中心"
-CITY_GROUP = "市级指导中心"
-VIEW_MODELS = ["district", "street", "community", "operator", "station", "assignment", "certificate", "user"]
-DISTRICT_PERMS = [f"view_{m}" for m in VIEW_MODELS] + [
-    "change_station",
-    "change_community",
-    "add_assignment",
-    "change_assignment",
-    "add_certificate",
-    "change_certificate",
-    "add_user",
-    "change_user",
-]
-CITY_PERMS = [f"view_{m}" for m in [*VIEW_MODELS, "municipality"]]
 
 OPERATORS = [
     ("天津市和合社会工作服务中心", "022-23301188"),
@@ -442,20 +428,6 @@ def seed(*, options, rng, out):
     committees = Community.objects.committees().filter(~Q(street__kind=Street.Kind.OTHER)).count()
     share = total / committees if committees else 0
     out.write(f"社区工作室：{total:,} 个（新增 {len(to_open):,}），占街道乡镇社区（村）{share:.1%}。")
-
-
-def ensure_groups():
-    """The admin groups for district and municipal centre staff, with their permissions (idempotent).
-
-    Migration stations/0005_centre_groups creates them on every database; the seeder reuses them."""
-    groups = {}
-    for group_name, codenames in [(DISTRICT_GROUP, DISTRICT_PERMS), (CITY_GROUP, CITY_PERMS)]:
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="stations", codename__in=codenames)
-        )
-        groups[group_name] = group
-    return groups
 
 
 def _certificate(user_id, level, issued, seq):

@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 
-from projects import demo
+from demo import projects as demo
 from projects.models import (
     Activity,
     AnnualPlan,
@@ -347,8 +347,8 @@ def test_partner_names_are_not_numbered_duplicates(city):
 
 
 def test_the_charging_project_has_its_activities_and_only_the_charging_requests(city, far_worker, hualinyuan):
-    from residents import demo as residents_demo
-    from residents.demo_stories import EBIKE_COMPANY
+    from demo import residents as residents_demo
+    from demo.stories import EBIKE_COMPANY
     from tests.residents.factories import make_request
 
     residents_demo.seed(options={"requests": 0}, rng=random.Random(7), out=io.StringIO())

@@ -12,8 +12,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from residents import crypto, demo, services
-from residents.demo_stories import EBIKE_COMPANY, STORY_TOKENS
+from demo import residents as demo
+from demo.stories import EBIKE_COMPANY, STORY_TOKENS
+from residents import crypto, services
 from residents.models import (
     Category,
     ReferenceCounter,
@@ -27,6 +28,7 @@ from residents.models import (
     priority_for,
 )
 from residents.validators import id_birth_date, id_gender, validate_id_number
+from tests.residents.factories import make_request
 
 Status = Request.Status
 
@@ -283,3 +285,79 @@ def test_nothing_to_seed_without_stations(db):
     output = run(100)
     assert "nothing to seed" in output
     assert not Request.objects.exists()
+
+
+# --- the timeline's texts: one source, the workflow's ---------------------------------------------------
+TEXT_KINDS = {
+    "triaged": TimelineEvent.Kind.TRIAGED,
+    "assigned": TimelineEvent.Kind.ASSIGNED,
+    "referred": TimelineEvent.Kind.REFERRAL,
+    "referral_outcome": TimelineEvent.Kind.REFERRAL_OUTCOME,
+    "followed_up": TimelineEvent.Kind.FOLLOW_UP,
+}
+
+
+def test_the_demo_writes_the_workflows_timeline_texts(city, monkeypatch):
+    """The demo's events say what the services' say because both call residents.timeline's helpers:
+    replace a helper and both the workflow and the demo write the replacement."""
+    from residents import timeline
+
+    for name in [*TEXT_KINDS, "closed"]:
+        monkeypatch.setattr(timeline, name, lambda *args, _name=name, **kwargs: f"<{_name}>")
+    run(300, residents=60, history_days=60, seed=11)
+    for name, kind in TEXT_KINDS.items():
+        texts = set(TimelineEvent.objects.filter(kind=kind).values_list("text", flat=True))
+        assert texts == {f"<{name}>"}, name
+    closings = TimelineEvent.objects.filter(
+        kind=TimelineEvent.Kind.STATUS, to_status__in=[Status.WITHDRAWN, Status.REJECTED]
+    )
+    assert closings.exists()
+    assert set(closings.values_list("text", flat=True)) == {"<closed>"}
+    resumed = TimelineEvent.objects.filter(
+        kind=TimelineEvent.Kind.STATUS, from_status=Status.REFERRED, to_status=Status.IN_PROGRESS
+    )
+    assert resumed.exists()
+    assert set(resumed.values_list("text", flat=True)) == {timeline.RESUMED_AFTER_REFERRAL}
+
+    # The workflow writes through the same helpers.
+    worker = city["worker"]
+    request = make_request(worker.station, user=worker)
+    services.triage_request(
+        acting_user=worker, request=request, severity=Severity.SEVERE, urgency=Urgency.URGENT
+    )
+    services.assign_request(acting_user=worker, request=request, assignee=worker)
+    services.start_request(acting_user=worker, request=request)
+    referral = services.refer_request(
+        acting_user=worker, request=request, organisation="区民政局", reason="协助"
+    )
+    services.record_referral_outcome(acting_user=worker, referral=referral, outcome=Referral.Outcome.DONE)
+    services.start_request(acting_user=worker, request=request)
+    services.resolve_request(acting_user=worker, request=request, note="已办结")
+    services.follow_up_request(
+        acting_user=worker, request=request, satisfaction=Request.Satisfaction.SATISFIED
+    )
+    events = TimelineEvent.objects.filter(request=request)
+    for name, kind in TEXT_KINDS.items():
+        assert set(events.filter(kind=kind).values_list("text", flat=True)) == {f"<{name}>"}, name
+    assert events.filter(from_status=Status.REFERRED, text=timeline.RESUMED_AFTER_REFERRAL).exists()
+    other = make_request(worker.station, user=worker)
+    services.withdraw_request(
+        acting_user=worker, request=other, kind=Request.CloseKind.RESIDENT, reason="居民已自行解决"
+    )
+    assert TimelineEvent.objects.filter(request=other, to_status=Status.WITHDRAWN).get().text == "<closed>"
+
+
+def test_the_timeline_helpers_write_what_the_workflow_always_wrote():
+    from residents import timeline
+
+    assert timeline.triaged("重", "急", 1, 3) == "重急，P1（原P3）"
+    assert timeline.assigned("徐芃泽") == "指派给徐芃泽"
+    assert timeline.assigned("徐芃泽", "史博") == "指派给徐芃泽（原承办：史博）"
+    assert timeline.handed_over("徐芃泽", "史博") == "离任移交：指派给徐芃泽（原承办：史博）"
+    assert timeline.referred("区民政局", "协助") == "转介至区民政局：协助"
+    assert timeline.referral_outcome("区民政局", "已办结") == "区民政局：已办结"
+    assert timeline.referral_outcome("区民政局", "已办结", "好") == "区民政局：已办结。好"
+    assert timeline.followed_up("满意") == "回访：满意"
+    assert timeline.followed_up("满意", "好") == "回访：满意。好"
+    assert timeline.closed("重复诉求", "重复") == "重复诉求：重复"
+    assert timeline.RESUMED_AFTER_REFERRAL == "转介后继续办理"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from stations import demo
+from demo import stations as demo
 from stations.models import (
     Assignment,
     Community,

@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from residents import timeline
 from residents.models import (
     Referral,
     Request,
@@ -145,7 +146,7 @@ def _triaged_and_assigned(actor, at, category, severity=None, urgency=None):
             actor,
             Status.NEW,
             Status.TRIAGED,
-            f"{labels[severity]}{labels[urgency]}，P{priority}（原P{before}）",
+            timeline.triaged(labels[severity], labels[urgency], priority, before),
             {"severity": severity, "urgency": urgency, "priority": priority},
         ),
         (
@@ -154,7 +155,7 @@ def _triaged_and_assigned(actor, at, category, severity=None, urgency=None):
             actor,
             "",
             "",
-            f"指派给{actor}",
+            timeline.assigned(actor),
             {"assignee": actor.pk, "previous_assignee": None},
         ),
     ]
@@ -217,7 +218,7 @@ def _guoyuan_stories(city, references, now, station, xu, done):
             at=referral_at,
             from_status=Status.IN_PROGRESS,
             to_status=Status.REFERRED,
-            text=f"转介至{referral.organisation}：{referral.reason}",
+            text=timeline.referred(referral.organisation, referral.reason),
             data={"referral": referral.pk},
         )
         Request.objects.filter(pk=request.pk).update(version=request.version + 1)
@@ -386,7 +387,7 @@ def _guangkai_stories(city, references, now, station, worker, done):
                     at=at(hours=referral_hours),
                     from_status=Status.IN_PROGRESS,
                     to_status=Status.REFERRED,
-                    text=f"转介至{referral.organisation}：{referral.reason}",
+                    text=timeline.referred(referral.organisation, referral.reason),
                     data={"referral": referral.pk},
                 ),
                 TimelineEvent(
@@ -394,7 +395,9 @@ def _guangkai_stories(city, references, now, station, worker, done):
                     kind=Kind.REFERRAL_OUTCOME,
                     actor=worker,
                     at=at(hours=outcome_hours),
-                    text=f"{referral.organisation}：已办结。{referral.outcome_note}",
+                    text=timeline.referral_outcome(
+                        referral.organisation, referral.get_outcome_display(), referral.outcome_note
+                    ),
                     data={"referral": referral.pk, "outcome": Referral.Outcome.DONE},
                 ),
                 TimelineEvent(
@@ -413,7 +416,9 @@ def _guangkai_stories(city, references, now, station, worker, done):
                     at=at(hours=follow_up_hours),
                     from_status=Status.RESOLVED,
                     to_status=Status.CLOSED,
-                    text="回访：满意。居民表示在楼下就能充电，安全又方便。",
+                    text=timeline.followed_up(
+                        Request.Satisfaction.SATISFIED.label, "居民表示在楼下就能充电，安全又方便。"
+                    ),
                 ),
             ]
         )

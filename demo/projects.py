@@ -32,6 +32,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
+from demo.stories import EBIKE_COMPANY
 from projects.models import (
     Activity,
     AnnualPlan,
@@ -46,7 +47,6 @@ from projects.models import (
     TargetGroup,
     VolunteerTeam,
 )
-from residents.demo_stories import EBIKE_COMPANY
 from residents.models import Request, Resident
 from stations.models import Community, Station, User
 
@@ -678,7 +678,7 @@ def taoyuan(drawer: Drawer, draw: StationDraw, communities):
     drawer.groups(draw, communities, teams=8, organisations=0)
 
 
-# The 广开街道 story (residents.demo_stories): three residents of 桦林园 asked about charging some 150 days
+# The 广开街道 story (demo.stories): three residents of 桦林园 asked about charging some 150 days
 # ago, were referred to a qualified company within days, and the chargers went in about six weeks later.
 CHARGING_STORY_DAYS = 150
 CHARGING_ACTIVITIES = [
@@ -693,7 +693,7 @@ CHARGING_ACTIVITIES = [
 def guangkai(drawer: Drawer, draw: StationDraw, communities):
     """史博's e-bike charging project: chargers with automatic cut-off at the bike shed.
 
-    It began when the residents' requests were referred (their story is in residents.demo_stories), has
+    It began when the residents' requests were referred (their story is in demo.stories), has
     its own activities, and is linked to those requests only (`_link_charging_requests`)."""
     rng = drawer.rng
     drawer.generic(draw, communities)

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from stations import demo as stations_demo
+from demo import stations as stations_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import socket
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stations.demo import browser_address, split_address
+from demo.stations import browser_address, split_address
 
 
 class Command(BaseCommand):
