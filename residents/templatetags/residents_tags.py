@@ -1,4 +1,4 @@
-"""Template helpers: personal data is rendered masked through these filters, never raw."""
+"""Template helpers: minors' and sensitive records are named masked through these tags (resident_name)."""
 
 from django import template
 from django.http import QueryDict
@@ -8,19 +8,8 @@ from django.utils.translation import gettext as _
 
 from residents import permissions
 from residents.deadlines import readable_duration, relative_deadline
-from residents.validators import mask_id_number, mask_phone
 
 register = template.Library()
-
-
-@register.filter
-def mask_id(value):
-    return mask_id_number(value)
-
-
-@register.filter(name="mask_phone")
-def mask_phone_filter(value):
-    return mask_phone(value)
 
 
 @register.filter
