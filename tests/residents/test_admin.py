@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from residents.models import Category, Request, Resident, ResidentEvent, TimelineEvent
-from tests.residents.factories import make_request
+from tests.factories import make_request
 from tests.stations.test_admin import open_change_form
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from residents.models import Referral, Request
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 
 def _post(client, request, action, data, version=None, follow=True):

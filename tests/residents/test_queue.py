@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents.models import Request
-from tests.residents.factories import category, make_request
+from tests.factories import make_request
+from tests.residents.factories import category
 
 URL = reverse("residents:request-queue")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from residents import services
 from residents.models import Referral, Request, TimelineEvent
 from stations.audit import RecordImmutable
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 S = Request.Status
 ALL_STATUSES = list(S)
