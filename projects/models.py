@@ -33,9 +33,6 @@ class StationScopedQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
 
-    def for_station(self, station):
-        return self.filter(station=station)
-
 
 # --- Projects ----------------------------------------------------------------------------------------
 
@@ -187,6 +184,7 @@ class ActivityQuerySet(StationScopedQuerySet):
         return self.select_related("project").prefetch_related("communities")
 
     def in_year(self, year: int):
+        """Activities dated in calendar year `year` (the annual plan's progress)."""
         return self.filter(date__year=year)
 
     def totals(self):
@@ -419,8 +417,9 @@ class CultivatedGroup(Versioned):
         return self.name
 
 
-class VolunteerTeamQuerySet(StationScopedQuerySet):
+class CultivatedGroupQuerySet(StationScopedQuerySet):
     def founded_by(self, day: datetime.date):
+        """The groups that exist on `day` (founded that day or before): what plans and dashboards count."""
         return self.filter(founded_on__lte=day)
 
 
@@ -434,7 +433,7 @@ class VolunteerTeam(CultivatedGroup):
         Community, verbose_name=_("服务社区"), blank=True, related_name="volunteer_teams"
     )
 
-    objects = VolunteerTeamQuerySet.as_manager()
+    objects = CultivatedGroupQuerySet.as_manager()
 
     class Meta(CultivatedGroup.Meta):
         verbose_name = _("志愿服务队")
@@ -443,11 +442,6 @@ class VolunteerTeam(CultivatedGroup):
 
     def get_absolute_url(self):
         return reverse("projects:team-detail", args=[self.pk])
-
-
-class OrganisationQuerySet(StationScopedQuerySet):
-    def founded_by(self, day: datetime.date):
-        return self.filter(founded_on__lte=day)
 
 
 class CommunityOrganisation(CultivatedGroup):
@@ -460,7 +454,7 @@ class CommunityOrganisation(CultivatedGroup):
         Community, verbose_name=_("服务社区"), blank=True, related_name="organisations"
     )
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = CultivatedGroupQuerySet.as_manager()
 
     class Meta(CultivatedGroup.Meta):
         verbose_name = _("社区社会组织")

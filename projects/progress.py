@@ -109,19 +109,22 @@ def actuals_for_year(station_ids, year: int, *, registry_base=None, until=None) 
 
     # Teams and organisations cultivated by the end of the year (all that exist by then).
     fill(
-        VolunteerTeam.objects.filter(station__in=station_ids, founded_on__lte=end_day)
+        VolunteerTeam.objects.filter(station__in=station_ids)
+        .founded_by(end_day)
         .values("station")
         .annotate(n=Count("pk")),
         "volunteer_teams",
     )
     fill(
-        CommunityOrganisation.objects.filter(station__in=station_ids, founded_on__lte=end_day)
+        CommunityOrganisation.objects.filter(station__in=station_ids)
+        .founded_by(end_day)
         .values("station")
         .annotate(n=Count("pk")),
         "organisations",
     )
     activity_rows = (
-        Activity.objects.filter(station__in=station_ids, date__year=year, date__lte=end_day)
+        Activity.objects.filter(station__in=station_ids, date__lte=end_day)
+        .in_year(year)
         .values("station")
         .annotate(
             total_sessions=Sum("sessions"),

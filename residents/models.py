@@ -438,9 +438,6 @@ class RequestQuerySet(ScopedQuerySet):
             status=Request.Status.RESOLVED, follow_up_due_on__lte=today or timezone.localdate()
         )
 
-    def for_station(self, station):
-        return self.filter(station=station)
-
     def search(self, term: str):
         """The queue's search box: a whole phone number or its last four digits (the resident's or the
         reporter's, or the resident's ID tail), else a name (the resident's or the reporter's, so QR and

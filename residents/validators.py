@@ -143,3 +143,11 @@ ID_NUMBER_IN_TEXT = re.compile(r"\d{14}(?:\d{2})?[\dX]")
 def contains_id_number(text: str | None) -> bool:
     """Does a search term hold a whole ID number (searches travel in URLs, ID numbers never do)?"""
     return bool(ID_NUMBER_IN_TEXT.search(normalise_id_number(text or "")))
+
+
+# What a user is told when a whole ID number was typed where it would travel in a URL (a list's search,
+# an export of that list): the term is dropped, not searched.
+ID_IN_URL_REFUSED = (
+    "为保护个人信息，完整身份证号不能用于搜索框（搜索内容会出现在网址中）："
+    "请输入身份证后4位，或使用“按完整身份证号查找”。"
+)

@@ -24,17 +24,12 @@ from residents import permissions, services
 from residents.filters import ResidentFilter
 from residents.forms import ResidentForm, ResidentLookupForm, ResidentRevealForm
 from residents.models import Resident
-from residents.validators import contains_id_number
+from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations import access
 from stations.audit import record_access
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 8
-
-ID_IN_URL_REFUSED = (
-    "为保护个人信息，完整身份证号不能用于搜索框（搜索内容会出现在网址中）："
-    "请输入身份证后4位，或使用“按完整身份证号查找”。"
-)
 
 
 def is_htmx(request) -> bool:

@@ -216,7 +216,10 @@ class AccessedResident(AppendOnlyModel):
     """Which residents one access touched, so each resident's access history is one indexed lookup.
 
     A plain id, not a foreign key: stations does not depend on the residents app, and the record must
-    outlive the resident.
+    outlive the resident. It stays here rather than in residents: it is one half of an access record
+    (PersonalDataAccess) and shares the audit trail's append-only guard, retention (`prune_audit`) and
+    auditor pages; only the callers (residents' and sws's views) know that the ids are residents'. The
+    dependency is one-way: nothing in stations imports residents (tests/stations/test_arrows.py).
     """
 
     access = models.ForeignKey(PersonalDataAccess, on_delete=models.CASCADE, related_name="residents")

@@ -168,10 +168,6 @@ class Street(Division):
         """The 9-digit township-level code."""
         return self.code[:9]
 
-    @property
-    def is_township(self):
-        return self.kind != self.Kind.OTHER
-
 
 # How every page states workroom coverage (CommunityQuerySet.coverage_base).
 WORKROOM_COVERAGE_DEFINITION = (
@@ -223,10 +219,6 @@ class Community(Division):
     @property
     def has_workroom(self):
         return self.workroom_opened_on is not None
-
-    @property
-    def is_committee(self):
-        return self.kind != self.Kind.OTHER
 
     @property
     def short_name(self):

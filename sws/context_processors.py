@@ -117,3 +117,23 @@ def _mark_current(items, path):
     for item in items:
         item["current"] = item is best
     return items
+
+
+def list_export_links(request):
+    """A list page's export links: Excel and CSV of its current filters (_partials/_export_links.html).
+
+    The exports are sws's (sws.list_exports); the list pages of residents and projects only show the links
+    given here, so those apps name no URL of sws."""
+    from sws.list_exports import LIST_PAGES
+
+    match = getattr(request, "resolver_match", None)
+    name = next((name for name, page in LIST_PAGES.items() if match and page == match.view_name), None)
+    if name is None:
+        return {}
+    query = request.GET.urlencode()
+    return {
+        "list_export_links": [
+            (label, f"{reverse('exports:list', args=[name, fmt])}?{query}")
+            for label, fmt in (("Excel", "xlsx"), ("CSV", "csv"))
+        ]
+    }

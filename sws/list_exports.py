@@ -32,8 +32,7 @@ from projects.models import Activity, Project, Resource
 from residents import permissions
 from residents.filters import RequestFilter, ResidentFilter
 from residents.models import Request, Resident
-from residents.validators import contains_id_number
-from residents.views import ID_IN_URL_REFUSED
+from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations.audit import record_access
 from sws import exports
 

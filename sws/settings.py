@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sws.context_processors.navigation",
+                "sws.context_processors.list_export_links",
             ],
         },
     },

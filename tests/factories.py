@@ -1,8 +1,11 @@
 """Plain `make_*` helpers for test data. Real Tianjin codes, so names read like the city."""
 
 import datetime
+import importlib
 import itertools
 
+from residents import services
+from residents.models import Category, Request
 from stations.models import (
     Assignment,
     Certificate,
@@ -86,3 +89,60 @@ def make_certificate(
     return Certificate.objects.create(
         user=user, level=level, issued_on=issued_on, number=number or f"TJ{next(_seq):08d}"
     )
+
+
+# --- Residents' requests -----------------------------------------------------------------------------
+
+
+def ensure_default_data():
+    """The default categories, tags and response targets of migration 0004. A transactional test elsewhere
+    may have flushed them; loading is idempotent."""
+    if not Category.objects.exists():
+        from django.apps import apps
+
+        migration = importlib.import_module("residents.migrations.0004_default_tags_categories_targets")
+        migration.load(apps, None)
+
+
+def category(name="照明灯具"):
+    """A second-level category from the default data (migration 0004)."""
+    ensure_default_data()
+    return Category.objects.get(name=name)
+
+
+def make_request(
+    station,
+    community=None,
+    *,
+    user=None,
+    resident=None,
+    category_name="照明灯具",
+    status=None,
+    severity=None,
+    urgency=None,
+    channel=Request.Channel.WALK_IN,
+    **fields,
+):
+    """A request through the intake service (so it has its reference, timeline and audit entries), then
+    optionally moved straight to `status` and other stored `fields` such as `received_at` (set-up only).
+    The one request factory of the suite; tests/sws/factories.store_request writes rows directly instead."""
+    community = community or station.streets.first().communities.first()
+    cat = category(category_name)
+    request = services.create_request(
+        acting_user=user,
+        station=station,
+        community=community,
+        category=cat,
+        description=fields.pop("description", "楼道灯坏了，老人晚上出门不便。"),
+        severity=severity or cat.default_severity,
+        urgency=urgency or cat.default_urgency,
+        channel=channel,
+        resident=resident,
+        reporter_name=fields.pop("reporter_name", ""),
+        reporter_phone=fields.pop("reporter_phone", ""),
+    )
+    if status or fields:
+        fields = {"status": status, **fields} if status else fields
+        Request.objects.filter(pk=request.pk).update(**fields)
+        request.refresh_from_db()
+    return request

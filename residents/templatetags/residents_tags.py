@@ -1,26 +1,14 @@
-"""Template helpers: personal data is rendered masked through these filters, never raw."""
+"""Template helpers: minors' and sensitive records are named masked through these tags (resident_name)."""
 
 from django import template
-from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from residents import permissions
 from residents.deadlines import readable_duration, relative_deadline
-from residents.validators import mask_id_number, mask_phone
 
 register = template.Library()
-
-
-@register.filter
-def mask_id(value):
-    return mask_id_number(value)
-
-
-@register.filter(name="mask_phone")
-def mask_phone_filter(value):
-    return mask_phone(value)
 
 
 @register.filter
@@ -33,14 +21,6 @@ def deadline(value):
 def duration(value):
     """A duration as "9.4 天", or "5.2 小时" under a day."""
     return readable_duration(value)
-
-
-@register.simple_tag(takes_context=True)
-def page_url(context, page):
-    """The current list URL with another page number, keeping the filters."""
-    query = context["request"].GET.copy() if "request" in context else QueryDict(mutable=True)
-    query["page"] = page
-    return f"?{query.urlencode()}"
 
 
 def _may_open_sensitive(context) -> bool:

@@ -456,7 +456,7 @@ def cultivated_counts(scope: Scope, day: datetime.date, by: str) -> dict:
     """{group: {"teams", "organisations"}}: volunteer teams and organisations founded by `day`."""
     merged = defaultdict(dict)
     for model, name in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations")):
-        rows = _grouped(scope.narrow(model.objects.filter(founded_on__lte=day)), by, n=Count("pk"))
+        rows = _grouped(scope.narrow(model.objects.founded_by(day)), by, n=Count("pk"))
         for group, values in rows.items():
             merged[group][name] = values["n"]
     return merged

@@ -54,11 +54,3 @@ def sort_value(value):
     if hasattr(value, "total_seconds"):
         return value.total_seconds()
     return value
-
-
-@register.filter
-def percent_of(part, whole):
-    """Whole percent, for <meter>/<progress> labels; "" when there is nothing to divide by."""
-    if not whole:
-        return ""
-    return round(part * 100 / whole)

@@ -349,7 +349,7 @@ def test_partner_names_are_not_numbered_duplicates(city):
 def test_the_charging_project_has_its_activities_and_only_the_charging_requests(city, far_worker, hualinyuan):
     from demo import residents as residents_demo
     from demo.stories import EBIKE_COMPANY
-    from tests.residents.factories import make_request
+    from tests.factories import make_request
 
     residents_demo.seed(options={"requests": 0}, rng=random.Random(7), out=io.StringIO())
     unrelated = make_request(

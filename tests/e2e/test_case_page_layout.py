@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from residents.models import TimelineEvent
 from tests.e2e.browser import check_a11y, log_in_quickly, shoot
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 
 def _long_timeline(request, worker):

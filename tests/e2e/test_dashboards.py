@@ -20,14 +20,14 @@ def _requests(guoyuan, jixianli):
     """Four requests at 果园新村 (one overdue), one at 集贤里, all received moments ago (this period)."""
     now = timezone.now()
     for seconds in (1, 2, 3):
-        sf.make_request(guoyuan, received_at=now - datetime.timedelta(seconds=seconds))
-    sf.make_request(
+        sf.store_request(guoyuan, received_at=now - datetime.timedelta(seconds=seconds))
+    sf.store_request(
         guoyuan,
         received_at=now - datetime.timedelta(seconds=4),
         due_at=now - datetime.timedelta(seconds=2),
         status=Request.Status.IN_PROGRESS,
     )
-    sf.make_request(jixianli, received_at=now - datetime.timedelta(seconds=5))
+    sf.store_request(jixianli, received_at=now - datetime.timedelta(seconds=5))
 
 
 def _station_order(page):

@@ -18,8 +18,8 @@ QUEUE = "/residents/requests/"
 def _two_new_requests(guoyuan):
     now = timezone.now()
     category = make_category("设施维修")
-    first = sf.make_request(guoyuan, received_at=now - datetime.timedelta(minutes=5), category_obj=category)
-    second = sf.make_request(guoyuan, received_at=now - datetime.timedelta(minutes=4), category_obj=category)
+    first = sf.store_request(guoyuan, received_at=now - datetime.timedelta(minutes=5), category_obj=category)
+    second = sf.store_request(guoyuan, received_at=now - datetime.timedelta(minutes=4), category_obj=category)
     return first, second
 
 

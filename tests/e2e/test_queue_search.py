@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from residents.models import Request
 from tests.e2e.browser import check_a11y, log_in_quickly, shoot
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 QUEUE = "/residents/requests/"
 RESIDENTS = "/residents/"

@@ -67,13 +67,13 @@ def _district(beichen, count=12):
         worker = f.make_user(f"w{n}", station=station)
         f.make_assignment(worker, station)
         for i in range(3):
-            sf.make_request(
+            sf.store_request(
                 station,
                 received_at=now - datetime.timedelta(days=2, hours=i),
                 resolved_at=now - datetime.timedelta(days=1),
                 status=Request.Status.RESOLVED,
             )
-        sf.make_request(
+        sf.store_request(
             station,
             received_at=now - datetime.timedelta(days=3),
             due_at=now - datetime.timedelta(hours=1),

@@ -112,7 +112,7 @@ def _existing_resident_with_open_request(chaoyangli, guoyuan, category):
     from tests.sws import factories as sf
 
     resident = sf.make_resident(chaoyangli, name="孙桂兰", phone="02260421234")
-    request = sf.make_request(
+    request = sf.store_request(
         guoyuan, chaoyangli, received_at=timezone.now() - datetime.timedelta(days=1), category_obj=category
     )
     request.resident = resident

@@ -14,8 +14,6 @@ from projects.models import (
     Resource,
     VolunteerTeam,
 )
-from residents.models import Category, Request
-from residents.services import create_request
 
 D = datetime.date
 OCT_10, OCT_1, MAR_1, JAN_1, MAY_1 = (
@@ -83,17 +81,3 @@ def make_entry(fund, amount, direction=FundEntry.Direction.INFLOW, day=MAY_1, **
 
 def make_plan(station, year=2023, **fields):
     return AnnualPlan.objects.create(station=station, year=year, **fields)
-
-
-def make_request(station, community, description="存车处不能给电动自行车充电", user=None):
-    category, _ = Category.objects.get_or_create(name="设施维修", parent=None)
-    return create_request(
-        acting_user=user,
-        station=station,
-        community=community,
-        category=category,
-        description=description,
-        severity="mild",
-        urgency="not_urgent",
-        channel=Request.Channel.WALK_IN,
-    )

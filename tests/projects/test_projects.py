@@ -11,6 +11,7 @@ from projects.services import project_resolve_requests
 from residents import services as request_services
 from residents.models import Request, TimelineEvent
 from stations.locking import STALE_MESSAGE
+from tests.factories import make_request
 from tests.projects import factories as pf
 
 
@@ -71,8 +72,8 @@ def test_forged_community_or_lead_of_another_station_is_refused(
 def test_requests_are_linked_by_reference_of_the_own_station_only(
     client, worker, far_worker, chaoyangli, hualinyuan
 ):
-    own = pf.make_request(worker.station, chaoyangli)
-    theirs = pf.make_request(far_worker.station, hualinyuan)
+    own = make_request(worker.station, chaoyangli)
+    theirs = make_request(far_worker.station, hualinyuan)
     client.force_login(worker)
     response = client.post(
         reverse("projects:project-create"),
@@ -107,10 +108,10 @@ def test_project_resolves_its_requests_through_the_workflow(far_worker, hualinyu
     """广开街道's e-bike charging project resolves the residents' charging requests."""
     station = far_worker.station
     project = pf.make_project(station, "存车处电动自行车安全充电设施项目", theme=Project.Theme.GOVERNANCE)
-    new = pf.make_request(station, hualinyuan)
-    in_hand = pf.make_request(station, hualinyuan, "电瓶带上楼不安全")
+    new = make_request(station, hualinyuan)
+    in_hand = make_request(station, hualinyuan, description="电瓶带上楼不安全")
     request_services.start_request(acting_user=far_worker, request=in_hand)
-    done = pf.make_request(station, hualinyuan, "已经办结的")
+    done = make_request(station, hualinyuan, description="已经办结的")
     request_services.start_request(acting_user=far_worker, request=done)
     request_services.resolve_request(acting_user=far_worker, request=done, note="已解决")
     project.requests.set([new, in_hand, done])
@@ -133,8 +134,8 @@ def test_resolving_skips_a_request_changed_meanwhile(far_worker, hualinyuan, mon
     is skipped and reported (its newer state is kept), the first is still resolved."""
     station = far_worker.station
     project = pf.make_project(station)
-    first = pf.make_request(station, hualinyuan)
-    second = pf.make_request(station, hualinyuan, "另一件")
+    first = make_request(station, hualinyuan)
+    second = make_request(station, hualinyuan, description="另一件")
     project.requests.set([first, second])
     real_start = request_services.start_request
 
@@ -156,7 +157,7 @@ def test_resolving_skips_a_request_changed_meanwhile(far_worker, hualinyuan, mon
 
 def test_only_the_owning_station_resolves(far_worker, worker, district_user, hualinyuan):
     project = pf.make_project(far_worker.station)
-    project.requests.set([pf.make_request(far_worker.station, hualinyuan)])
+    project.requests.set([make_request(far_worker.station, hualinyuan)])
     for outsider in (worker, district_user):
         with pytest.raises(PermissionDenied):
             project_resolve_requests(acting_user=outsider, project=project, note="x")
@@ -165,7 +166,7 @@ def test_only_the_owning_station_resolves(far_worker, worker, district_user, hua
 
 def test_resolve_through_the_page(client, far_worker, hualinyuan):
     project = pf.make_project(far_worker.station)
-    request = pf.make_request(far_worker.station, hualinyuan)
+    request = make_request(far_worker.station, hualinyuan)
     project.requests.set([request])
     client.force_login(far_worker)
     url = reverse("projects:project-resolve-requests", args=[project.pk])

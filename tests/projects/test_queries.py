@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import services
+from tests.factories import make_request
 from tests.projects import factories as pf
 
 D = datetime.date
@@ -45,7 +46,7 @@ def _grow(station, communities, n, tag):
     fund = pf.make_fund(station, f"基金{tag}")
     for i in range(n):
         p = pf.make_project(station, f"项目{tag}-{i}", communities=communities)
-        p.requests.set([pf.make_request(station, communities[0], f"诉求{tag}-{i}")])
+        p.requests.set([make_request(station, communities[0], description=f"诉求{tag}-{i}")])
         pf.make_activity(station, project=project, communities=communities, title=f"活动{tag}-{i}")
         partner = pf.make_partner(station, f"单位{tag}-{i}")
         pf.make_resource(station, "10.00", partner=partner, project=project)
@@ -55,7 +56,7 @@ def _grow(station, communities, n, tag):
         pf.make_entry(fund, "30.00", day=D(2023, 1, 1) + datetime.timedelta(days=i))
         pf.make_entry(fund, "10.00", "out", day=D(2023, 1, 1) + datetime.timedelta(days=i))
         pf.make_fund(station, f"基金{tag}-{i}")
-        project.requests.add(pf.make_request(station, communities[0], f"项目诉求{tag}-{i}"))
+        project.requests.add(make_request(station, communities[0], description=f"项目诉求{tag}-{i}"))
 
 
 def _count(client, url):

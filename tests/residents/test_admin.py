@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from residents.models import Category, Request, Resident, ResidentEvent, TimelineEvent
 from stations.locking import STALE_MESSAGE
-from tests.residents.factories import make_request
+from tests.factories import make_request
 from tests.stations.test_admin import open_change_form
 
 

@@ -12,7 +12,8 @@ from residents.models import Referral, Request, Resident, VulnerabilityTag
 from stations.audit import REDACTED, AuditLogEntry
 from stations.models import User
 from tests import factories as f
-from tests.residents.factories import id_number, make_request
+from tests.factories import make_request
+from tests.residents.factories import id_number
 
 pytestmark = pytest.mark.django_db
 

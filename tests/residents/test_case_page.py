@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from residents.models import Referral, Request
 from stations.locking import STALE_MESSAGE
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 
 def _post(client, request, action, data, version=None, follow=True):

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from stations.models import Community, District, Street
 from tests import factories as f
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 RESIDENTS = reverse("residents:resident-list")
 QUEUE = reverse("residents:request-queue")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents.deadlines import readable_duration, relative_deadline
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 NOW = datetime.datetime(2026, 12, 3, 18, 20, tzinfo=TZ)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from residents.models import Request, TimelineEvent
 from stations.audit import AuditLogEntry
 from tests import factories as f
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 
 def _leaving(worker2):

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from residents.models import Request, Resident, ResidentEvent
-from tests.residents.factories import category, id_number, make_request
+from tests.factories import make_request
+from tests.residents.factories import category, id_number
 
 URL = reverse("residents:intake")
 

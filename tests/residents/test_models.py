@@ -15,7 +15,8 @@ from residents.models import (
     Urgency,
     priority_for,
 )
-from tests.residents.factories import id_number, make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import id_number, make_resident
 
 
 @pytest.mark.parametrize(

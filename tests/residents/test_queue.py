@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from residents.models import Request
 from stations.locking import STALE_MESSAGE
-from tests.residents.factories import category, make_request
+from tests.factories import make_request
+from tests.residents.factories import category
 
 URL = reverse("residents:request-queue")
 

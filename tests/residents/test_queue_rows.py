@@ -21,7 +21,8 @@ from residents.widgets import FastCheckboxInput, FastTextInput
 from stations.locking import STALE_MESSAGE
 from stations.models import Community
 from tests import factories as f
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 URL = reverse("residents:request-queue")
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents.models import Request
-from tests.residents.factories import id_number, make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import id_number, make_resident
 
 URL = reverse("residents:request-queue")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from residents.models import Request
 from sws.dashboards.views import queue_url
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 

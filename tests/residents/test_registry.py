@@ -80,7 +80,7 @@ def test_list_query_count_does_not_grow(client, worker, chaoyangli):
 
 @pytest.mark.django_db
 def test_detail_lists_requests_and_hides_personal_data(client, worker, resident, guoyuan):
-    from tests.residents.factories import make_request
+    from tests.factories import make_request
 
     request = make_request(guoyuan, resident.community, resident=resident)
     client.force_login(worker)

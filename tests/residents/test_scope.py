@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from residents.models import Referral, Request, Resident
 from residents.views_requests import ACTIONS
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from residents import services
 from residents.models import Referral, Request, TimelineEvent
 from stations.audit import RecordImmutable
 from stations.locking import STALE_MESSAGE
-from tests.residents.factories import make_request
+from tests.factories import make_request
 
 S = Request.Status
 ALL_STATUSES = list(S)

@@ -6,8 +6,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from residents import services
-from residents.models import Category, Request, Resident
+from residents.models import Resident
 from residents.validators import id_check_char
 from stations.models import User
 from tests import factories as f
@@ -34,21 +33,6 @@ def id_number(seq=1, region="120113", born="19500308"):
 
 def make_resident(community, name="张桂兰", **fields):
     return Resident.objects.create(community=community, name=name, **fields)
-
-
-def make_request(station, community, *, user=None, resident=None):
-    category = Category.objects.get_or_create(name="安全测试分类")[0]
-    return services.create_request(
-        acting_user=user,
-        station=station,
-        community=community,
-        category=category,
-        description="楼道灯坏了",
-        severity="mild",
-        urgency="not_urgent",
-        channel=Request.Channel.WALK_IN,
-        resident=resident,
-    )
 
 
 def login(client, username, password=PASSWORD, **extra):

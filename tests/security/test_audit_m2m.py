@@ -18,8 +18,8 @@ from projects.models import (
     VolunteerTeam,
 )
 from stations.audit import AuditLogEntry
+from tests.factories import make_request
 from tests.projects import factories as pf
-from tests.security.conftest import make_request
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from django.db import models, transaction
 from residents import services
 from residents.models import Referral, Resident, VulnerabilityTag
 from stations.audit import REDACTED, AuditLogEntry, append_only_guard_off
-from tests.security.conftest import id_number, make_request
+from tests.factories import make_request
+from tests.security.conftest import id_number
 
 ID = id_number(seq=48, region="120104", born="19591102")  # 120104 19591102 048 + check digit
 SECRETS = ["王秀英", "朝阳里3号楼", "独居需每周探访", "1959-11-02", "19591102", ID, ID[-4:]]

@@ -14,7 +14,8 @@ from residents.models import Referral, Request, Resident, VulnerabilityTag
 from stations.audit import REDACTED, AccessedResident, AuditLogEntry, AuditRecordImmutable, PersonalDataAccess
 from stations.models import Assignment, Certificate, Community, Station, Street, User
 from sws.security.middleware import AuditMiddleware
-from tests.security.conftest import id_number, make_request, make_resident
+from tests.factories import make_request
+from tests.security.conftest import id_number, make_resident
 
 CREATE, UPDATE, DELETE = AuditLogEntry.Action.CREATE, AuditLogEntry.Action.UPDATE, AuditLogEntry.Action.DELETE
 

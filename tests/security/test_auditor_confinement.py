@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.audit import PersonalDataAccess
-from tests.security.conftest import make_request, make_resident
+from tests.factories import make_request
+from tests.security.conftest import make_resident
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from residents.models import Request, Resident
 from stations.audit import PersonalDataAccess, record_access
 from stations.models import Station, User
-from tests.security.conftest import make_request, make_resident
+from tests.factories import make_request
+from tests.security.conftest import make_resident
 
 PAGES = [
     "/audit/",

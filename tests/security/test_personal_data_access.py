@@ -14,7 +14,8 @@ from residents.models import Resident, ResidentEvent, VulnerabilityTag
 from residents.permissions import SENSITIVE_GROUP, SENSITIVE_PERMISSION
 from stations.audit import PersonalDataAccess
 from stations.models import add_years
-from tests.residents.factories import id_number, make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import id_number, make_resident
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from residents.models import Request
 from stations.audit import AccessedResident, PersonalDataAccess
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from residents.models import Request
 from stations.audit import AccessedResident, PersonalDataAccess
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db
 

@@ -35,11 +35,11 @@ def test_district_requests_name_the_districts_stations(
 
     from residents.models import Request
     from stations import access
-    from tests.sws.factories import make_request
+    from tests.sws.factories import store_request
 
     now = timezone.now()
-    mine = {make_request(s, received_at=now) for s in (guoyuan, jixianli)}
-    make_request(guangkai, received_at=now)
+    mine = {store_request(s, received_at=now) for s in (guoyuan, jixianli)}
+    store_request(guangkai, received_at=now)
     with django_assert_num_queries(1):
         ids = access.district_station_ids(district_user)
     assert sorted(ids) == sorted([guoyuan.pk, jixianli.pk])

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from projects.models import FundEntry, PlanEvent
 from residents.models import Request, Resident, ResidentEvent, TimelineEvent
 from stations.audit import AppendOnlyError, AuditRecordImmutable, RecordImmutable
+from tests.factories import make_request
 from tests.projects import factories as pf
-from tests.residents.factories import make_request, make_resident
+from tests.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db
 

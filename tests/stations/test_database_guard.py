@@ -27,7 +27,8 @@ from stations.audit import (
     install_database_guards,
     record_access,
 )
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 
 pytestmark = [
     pytest.mark.django_db,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stations.models import Assignment, User
 from tests import factories as f
-from tests.residents.factories import make_request
+from tests.factories import make_request
 from tests.stations.test_admin import form_data
 
 TODAY = timezone.localdate

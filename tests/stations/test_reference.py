@@ -176,7 +176,7 @@ def test_the_cached_form_follows_the_language(client, worker):
 @pytest.mark.django_db
 def test_a_forged_community_outside_the_scope_is_still_refused(client, worker, tailaixili, guoyuan):
     """The options come from the cache; a submitted value is still looked up in the scoped queryset."""
-    from tests.residents.factories import make_request
+    from tests.factories import make_request
 
     make_request(guoyuan)
     client.force_login(worker)

@@ -11,7 +11,8 @@ from residents.models import Request
 from stations.audit import AuditLogEntry
 from stations.models import Station, Street, User
 from tests import factories as f
-from tests.residents.factories import make_request, make_resident
+from tests.factories import make_request
+from tests.residents.factories import make_resident
 from tests.stations.test_admin import form_data
 
 pytestmark = pytest.mark.django_db

@@ -55,7 +55,7 @@ def frozen():
 def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli, guangkai):
     chaoyangli = guoyuan.streets.first().communities.get(code="120113001009")
     r = SimpleNamespace()
-    r.r1 = sf.make_request(
+    r.r1 = sf.store_request(
         guoyuan,
         received_at=at(2026, 3, 1),
         due_at=at(2026, 3, 2),
@@ -67,7 +67,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         priority=1,
         category_obj=sf.category("照明灯具", sf.category("设施维修")),
     )
-    r.r2 = sf.make_request(
+    r.r2 = sf.store_request(
         guoyuan,
         received_at=at(2026, 2, 28, 23, 59, 59),
         due_at=at(2026, 3, 3),
@@ -77,7 +77,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         satisfaction=Request.Satisfaction.DISSATISFIED,
         assignee=worker,
     )
-    r.r3 = sf.make_request(
+    r.r3 = sf.store_request(
         guoyuan,
         received_at=at(2026, 3, 10, 8),
         due_at=at(2026, 3, 11, 8),
@@ -87,9 +87,9 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         priority=2,
         category_obj=sf.category("司法救助", sf.category("法律/司法救助")),
     )
-    r.r4 = sf.make_request(guoyuan, received_at=at(2026, 3, 31, 23, 59, 59), due_at=at(2026, 4, 30))
-    r.r5 = sf.make_request(guoyuan, received_at=at(2026, 4, 1), due_at=at(2026, 4, 20))
-    r.r6 = sf.make_request(
+    r.r4 = sf.store_request(guoyuan, received_at=at(2026, 3, 31, 23, 59, 59), due_at=at(2026, 4, 30))
+    r.r5 = sf.store_request(guoyuan, received_at=at(2026, 4, 1), due_at=at(2026, 4, 20))
+    r.r6 = sf.store_request(
         guoyuan,
         received_at=at(2026, 3, 5),
         due_at=at(2026, 3, 6),
@@ -97,7 +97,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         assignee=worker2,
         priority=3,
     )
-    r.r7 = sf.make_request(
+    r.r7 = sf.store_request(
         guoyuan,
         received_at=at(2026, 3, 20),
         due_at=at(2026, 3, 27),
@@ -107,7 +107,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         community=chaoyangli,
     )
     # 集贤里: two resolutions in March (10 h and 30 h), both followed up satisfied / fairly satisfied.
-    r.j1 = sf.make_request(
+    r.j1 = sf.store_request(
         jixianli,
         received_at=at(2026, 3, 2, 8),
         resolved_at=at(2026, 3, 2, 18),
@@ -115,7 +115,7 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
         status=S.CLOSED,
         satisfaction=Request.Satisfaction.SATISFIED,
     )
-    r.j2 = sf.make_request(
+    r.j2 = sf.store_request(
         jixianli,
         received_at=at(2026, 3, 3, 8),
         resolved_at=at(2026, 3, 4, 14),
@@ -125,8 +125,8 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
     )
     # 广开 (南开区): never on 北辰区's pages.
     for day in (2, 3):
-        sf.make_request(guangkai, received_at=at(2026, 3, day), due_at=at(2026, 5, 1))
-    sf.make_request(guangkai, received_at=at(2026, 3, 4), due_at=at(2026, 3, 5), status=S.IN_PROGRESS)
+        sf.store_request(guangkai, received_at=at(2026, 3, day), due_at=at(2026, 5, 1))
+    sf.store_request(guangkai, received_at=at(2026, 3, 4), due_at=at(2026, 3, 5), status=S.IN_PROGRESS)
     sf.make_activity(guangkai, datetime.date(2026, 3, 9), sessions=7, person_times=70)
     sf.make_resource(guangkai, datetime.date(2026, 3, 9), "300.00")
 

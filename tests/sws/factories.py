@@ -34,7 +34,7 @@ def category(name="生活照料", parent=None):
     return Category.objects.get_or_create(name=name, parent=parent)[0]
 
 
-def make_request(
+def store_request(
     station,
     community=None,
     *,

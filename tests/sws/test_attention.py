@@ -78,7 +78,7 @@ def test_district_dashboard_lists_flagged_stations_worst_first_with_reasons(clie
     for name, late, on_time in (("甲", 1, 0), ("乙", 3, 17), ("丙", 4, 4)):
         for i in range(late + on_time):
             due = now - datetime.timedelta(hours=1) if i < late else now + datetime.timedelta(days=3)
-            sf.make_request(
+            sf.store_request(
                 stations[name],
                 received_at=now - datetime.timedelta(days=5),
                 due_at=due,

@@ -40,8 +40,8 @@ def test_closed_month_is_cached_and_current_month_live(dataset, worker, guoyuan,
     assert first["2026-04"] == (1, 0)
 
     # A late intake back-dated into March, and a new one in April.
-    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
-    sf.make_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
 
     with django_assert_num_queries(2):  # only the current month is counted: received and resolved
         second = _trend(scope)
@@ -77,7 +77,7 @@ def test_past_period_reads_cached_months_without_trend_queries(
     scope = q.Scope(worker, station=guoyuan)
     march = Period.month(datetime.date(2026, 3, 1))
     assert _trend(scope, march)["2026-03"] == (5, 3)
-    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
     # Every month of March's trend is over: all twelve come from the cache, no query at all.
     with django_assert_num_queries(0):
         assert _trend(scope, march)["2026-03"] == (5, 3)
@@ -86,7 +86,7 @@ def test_past_period_reads_cached_months_without_trend_queries(
 def test_without_cache_key_every_month_is_counted(dataset, worker, guoyuan):
     scope = q.Scope(worker, station=guoyuan)
     assert _trend(scope)["2026-03"] == (5, 3)
-    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
     trend = charts.request_trend(scope.requests(), APRIL)  # no cache_key: reports, tests
     assert dict(zip(trend["categories"], trend["series"][0]["data"], strict=True))["2026-03"] == 6
 
@@ -139,8 +139,8 @@ def test_dashboard_page_uses_cached_march_and_live_april(dataset, district_user,
         return dict(zip(_months(chart), chart["series"][0]["data"], strict=True))
 
     before = trend_of(client.get(url))
-    sf.make_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
-    sf.make_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 3, 15), due_at=at(2026, 3, 20))
+    sf.store_request(guoyuan, received_at=at(2026, 4, 9), due_at=at(2026, 4, 20))
     after = trend_of(client.get(url))
     assert after["2026-03"] == before["2026-03"]
     assert after["2026-04"] == before["2026-04"] + 1

@@ -34,7 +34,7 @@ def _grow(beichen, nankai, stations=6, requests_each=12):
         for n in range(requests_each):
             day = 1 + n % 28
             resolved = n % 3 == 0
-            sf.make_request(
+            sf.store_request(
                 station,
                 received_at=at(2026, 3, day, 9),
                 resolved_at=at(2026, 3, day, 15) if resolved else None,

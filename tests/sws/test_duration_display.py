@@ -14,7 +14,7 @@ from tests.sws import factories as sf
 @pytest.fixture
 def slow_request(guoyuan):
     received = timezone.now() - datetime.timedelta(hours=300)
-    return sf.make_request(
+    return sf.store_request(
         guoyuan,
         received_at=received,
         resolved_at=received + datetime.timedelta(hours=226.1),

@@ -99,7 +99,7 @@ def _list_url(name, fmt):
 def injected(dataset, guoyuan, chaoyangli):
     """Text fields of every list typed as formulas."""
     resident = sf.make_resident(chaoyangli, HYPERLINK, phone="13812345678")
-    request = sf.make_request(guoyuan, chaoyangli, received_at=sf.at(2026, 4, 1))
+    request = sf.store_request(guoyuan, chaoyangli, received_at=sf.at(2026, 4, 1))
     # The anonymous QR form fills in the reporter's name and the description; a worker links the resident.
     Request.objects.filter(pk=request.pk).update(
         reporter_name=HYPERLINK, description=FULL_WIDTH, resident=resident

@@ -147,7 +147,7 @@ def test_export_query_count_does_not_grow(client, dataset, worker, guoyuan, chao
 
     small = count()
     for n in range(30):
-        sf.make_request(guoyuan, received_at=at(2026, 3, 1 + n % 28), due_at=at(2026, 5, 1))
+        sf.store_request(guoyuan, received_at=at(2026, 3, 1 + n % 28), due_at=at(2026, 5, 1))
         sf.make_resident(chaoyangli, f"居民{n}", phone=f"1381234{n:04d}")
         sf.make_activity(guoyuan, datetime.date(2026, 3, 1 + n % 28), sessions=1, person_times=5)
         sf.make_resource(guoyuan, datetime.date(2026, 3, 1 + n % 28), "10.00")
@@ -170,7 +170,7 @@ def test_request_export_is_one_query_past_a_chunk(client, dataset, worker, guoyu
     small, rows_before = count()
     for n in range(12):
         resident = sf.make_resident(chaoyangli, f"居民{n}")
-        req = sf.make_request(guoyuan, chaoyangli, received_at=at(2026, 3, 1 + n), due_at=at(2026, 5, 1))
+        req = sf.store_request(guoyuan, chaoyangli, received_at=at(2026, 3, 1 + n), due_at=at(2026, 5, 1))
         Request.objects.filter(pk=req.pk).update(resident=resident)
     large, rows_after = count()
     assert rows_after == rows_before + 12 and rows_after > 3 * list_exports.CHUNK
