@@ -182,7 +182,8 @@ class PeriodForm(forms.Form):
         ("custom", "自定义"),
     ]
 
-    period = forms.ChoiceField(label="统计期间", choices=KIND_CHOICES, required=False)
+    # Unbound, the picker shows what the page shows: this month.
+    period = forms.ChoiceField(label="统计期间", choices=KIND_CHOICES, required=False, initial="month")
     # For month/quarter/year, `from` picks another month/quarter/year (any day in it); for custom the range.
     from_ = forms.DateField(
         label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

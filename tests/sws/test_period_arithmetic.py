@@ -103,6 +103,8 @@ def test_station_dashboard_compares_like_with_like_and_offers_last_month(client,
     html = response.content.decode()
     assert "上期截至同日（03-01 至 03-10） 3" in html
     assert '<option value="last_month">上月</option>' in html
+    # The picker says what the page shows (this month), not the first choice in its list.
+    assert '<option value="month" selected>本月</option>' in html
     response = client.get(url, {"period": "last_month"})
     assert response.context["period"] == Period.month(D(2026, 3, 1))
     assert response.context["figures"]["received"] == 5
