@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "stations",
     "residents",
     "projects",
+    "notifications",
     "sws",
     "demo",  # the demo city and `seed_demo`; no product app imports it
     "sws.security",  # after auditlog and axes: its admin replaces theirs
