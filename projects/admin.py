@@ -83,7 +83,7 @@ admin.site.register(CommunityOrganisation, GroupAdmin)
 class FundEntryInline(admin.TabularInline):
     model = FundEntry
     extra = 0
-    # The ledger is append-only and its balance rule lives in services.fund_record_entry.
+    # The ledger is append-only and its balance rule lives in services.record_fund_entry.
     readonly_fields = [
         "direction",
         "channel",

@@ -360,7 +360,7 @@ class FundForm(StationForm):
 
 
 class FundEntryForm(forms.Form):
-    """A ledger line; the balance check itself is in `services.fund_record_entry` (under a row lock)."""
+    """A ledger line; the balance check itself is in `services.record_fund_entry` (under a row lock)."""
 
     direction = forms.ChoiceField(label="收支", choices=FundEntry.Direction.choices, widget=forms.RadioSelect)
     amount = forms.DecimalField(

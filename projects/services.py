@@ -2,10 +2,10 @@
 
 - `save_versioned` (`stations.locking`): saves a model form only if nobody changed the record since it
   was loaded.
-- `project_resolve_requests`: a project resolves the requests it addresses, through the residents workflow.
-- `activities_bulk_create`: a month of activities in one go, all rows or none.
-- `fund_record_entry`: a ledger line; an outflow larger than the balance is refused, race-safe.
-- `plan_create`, `plan_update`, `plan_submit`, `plan_approve`, `plan_return`: the annual plan's life.
+- `resolve_project_requests`: a project resolves the requests it addresses, through the residents workflow.
+- `create_activities`: a month of activities in one go, all rows or none.
+- `record_fund_entry`: a ledger line; an outflow larger than the balance is refused, race-safe.
+- `create_plan`, `update_plan`, `submit_plan`, `approve_plan`, `return_plan`: the annual plan's life.
 """
 
 from dataclasses import dataclass, field
@@ -34,7 +34,7 @@ class ResolveOutcome:
     skipped: list = field(default_factory=list)  # (request, reason)
 
 
-def project_resolve_requests(*, acting_user, project: Project, note: str) -> ResolveOutcome:
+def resolve_project_requests(*, acting_user, project: Project, note: str) -> ResolveOutcome:
     """Resolve the open requests `project` addresses (e.g. the e-bike charging project at 广开街道).
 
     Each request goes through the residents workflow (`residents.services.start_request` then
@@ -74,7 +74,7 @@ def project_resolve_requests(*, acting_user, project: Project, note: str) -> Res
 # --- Activities --------------------------------------------------------------------------------------
 
 
-def activities_bulk_create(*, acting_user, station, formset) -> list[Activity]:
+def create_activities(*, acting_user, station, formset) -> list[Activity]:
     """Save every filled row of a valid bulk-entry formset, or nothing at all."""
     if not access.is_station_user(acting_user) or acting_user.station_id != station.pk:
         raise PermissionDenied
@@ -95,7 +95,7 @@ def activities_bulk_create(*, acting_user, station, formset) -> list[Activity]:
 # --- Community funds ---------------------------------------------------------------------------------
 
 
-def fund_record_entry(
+def record_fund_entry(
     *,
     acting_user,
     fund: CommunityFund,
@@ -179,7 +179,7 @@ def _transition(plan: AnnualPlan, *, to_status, from_statuses, version, updates)
     return plan
 
 
-def plan_create(*, acting_user, form) -> AnnualPlan:
+def create_plan(*, acting_user, form) -> AnnualPlan:
     """Create a station's plan for a year (the form is bound to the user's station)."""
     if not access.is_station_user(acting_user):
         raise PermissionDenied
@@ -192,7 +192,7 @@ def plan_create(*, acting_user, form) -> AnnualPlan:
     return plan
 
 
-def plan_update(*, acting_user, form, version) -> AnnualPlan:
+def update_plan(*, acting_user, form, version) -> AnnualPlan:
     """Save the plan's targets; only its own station, only in draft or returned."""
     plan = form.instance
     if not AnnualPlan.objects.editable_by(acting_user).filter(pk=plan.pk).exists():
@@ -206,7 +206,7 @@ def plan_update(*, acting_user, form, version) -> AnnualPlan:
     return plan
 
 
-def plan_submit(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
+def submit_plan(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
     if not access.is_station_user(acting_user) or acting_user.station_id != plan.station_id:
         raise PermissionDenied
     now = timezone.now()
@@ -222,7 +222,7 @@ def plan_submit(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
     return plan
 
 
-def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", version=None) -> AnnualPlan:
+def approve_plan(*, acting_user, plan: AnnualPlan, comment: str = "", version=None) -> AnnualPlan:
     if not _may_review(acting_user, plan):
         raise PermissionDenied
     now = timezone.now()
@@ -239,7 +239,7 @@ def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", version=No
     return plan
 
 
-def plan_return(*, acting_user, plan: AnnualPlan, comment: str, version=None) -> AnnualPlan:
+def return_plan(*, acting_user, plan: AnnualPlan, comment: str, version=None) -> AnnualPlan:
     """Send the plan back to its station with a comment saying what to change."""
     if not _may_review(acting_user, plan):
         raise PermissionDenied

@@ -28,20 +28,50 @@ from residents.views import PAGE_SIZE, is_htmx, refuse_id_in_url
 from stations import access, reference
 from stations.audit import record_access
 
-# action → (form, service, message on success)
+# action → (form, message on success); the service function each runs is spelled out in `_perform`.
 ACTIONS = {
-    "triage": (f.TriageForm, services.triage_request, "已更新轻重缓急。"),
-    "assign": (f.AssignForm, services.assign_request, "已指派承办社工。"),
-    "start": (f.StartForm, services.start_request, "已开始办理。"),
-    "refer": (f.ReferForm, services.refer_request, "已转介。"),
-    "referral_outcome": (f.ReferralOutcomeForm, services.record_referral_outcome, "已登记转介结果。"),
-    "resolve": (f.ResolveForm, services.resolve_request, "已办结，请按期回访。"),
-    "follow_up": (f.FollowUpForm, services.follow_up_request, "已回访并结案。"),
-    "reopen": (f.ReopenForm, services.reopen_request, "已重新办理。"),
-    "withdraw": (f.WithdrawForm, services.withdraw_request, "已撤回。"),
-    "reject": (f.RejectForm, services.reject_request, "已不予受理。"),
-    "note": (f.NoteForm, services.add_note, "已添加备注。"),
+    "triage": (f.TriageForm, "已更新轻重缓急。"),
+    "assign": (f.AssignForm, "已指派承办社工。"),
+    "start": (f.StartForm, "已开始办理。"),
+    "refer": (f.ReferForm, "已转介。"),
+    "referral_outcome": (f.ReferralOutcomeForm, "已登记转介结果。"),
+    "resolve": (f.ResolveForm, "已办结，请按期回访。"),
+    "follow_up": (f.FollowUpForm, "已回访并结案。"),
+    "reopen": (f.ReopenForm, "已重新办理。"),
+    "withdraw": (f.WithdrawForm, "已撤回。"),
+    "reject": (f.RejectForm, "已不予受理。"),
+    "note": (f.NoteForm, "已添加备注。"),
 }
+
+
+def _perform(action, *, user, req, referral, data):
+    """Run the workflow step `action` through its service function (which checks the step itself)."""
+    match action:
+        case "triage":
+            services.triage_request(acting_user=user, request=req, **data)
+        case "assign":
+            services.assign_request(acting_user=user, request=req, **data)
+        case "start":
+            services.start_request(acting_user=user, request=req, **data)
+        case "refer":
+            services.refer_request(acting_user=user, request=req, **data)
+        case "referral_outcome":
+            referral.request = req
+            services.record_referral_outcome(acting_user=user, referral=referral, **data)
+        case "resolve":
+            services.resolve_request(acting_user=user, request=req, **data)
+        case "follow_up":
+            services.follow_up_request(acting_user=user, request=req, **data)
+        case "reopen":
+            services.reopen_request(acting_user=user, request=req, **data)
+        case "withdraw":
+            services.withdraw_request(acting_user=user, request=req, **data)
+        case "reject":
+            services.reject_request(acting_user=user, request=req, **data)
+        case "note":
+            services.add_note(acting_user=user, request=req, **data)
+        case _:
+            raise ValueError(f"unknown workflow step {action!r}")
 
 
 def _make_form(action, req, data=None, **kwargs):
@@ -285,15 +315,11 @@ def request_action(request, pk, action, referral_pk=None):
     )
     referral = get_object_or_404(req.referrals, pk=referral_pk) if action == "referral_outcome" else None
     form = _make_form(action, req, request.POST)
-    service, done = ACTIONS[action][1], ACTIONS[action][2]
+    done = ACTIONS[action][1]
     error = None
     if form.is_valid():
         try:
-            if referral is not None:
-                referral.request = req
-                service(acting_user=user, referral=referral, **form.cleaned_data)
-            else:
-                service(acting_user=user, request=req, **form.cleaned_data)
+            _perform(action, user=user, req=req, referral=referral, data=form.cleaned_data)
         except services.WorkflowError as exc:
             error = "；".join(exc.messages)
     else:

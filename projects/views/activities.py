@@ -107,9 +107,7 @@ def activity_bulk(request):
     formset.extra = rows
     if request.method == "POST":
         if formset.is_valid():
-            created = services.activities_bulk_create(
-                acting_user=request.user, station=station, formset=formset
-            )
+            created = services.create_activities(acting_user=request.user, station=station, formset=formset)
             messages.success(request, f"已保存 {len(created)} 条活动记录（{month.year}年{month.month}月）。")
             last_day = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
             return redirect(

@@ -113,7 +113,7 @@ def fund_entry_create(request, pk):
     form = FundEntryForm(request.POST, fund=fund)
     if form.is_valid():
         try:
-            entry = services.fund_record_entry(acting_user=request.user, fund=fund, **form.cleaned_data)
+            entry = services.record_fund_entry(acting_user=request.user, fund=fund, **form.cleaned_data)
         except ValidationError as exc:
             for field_name, errors in exc.message_dict.items():
                 form.add_error(field_name if field_name in form.fields else None, errors)

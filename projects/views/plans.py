@@ -99,7 +99,7 @@ def plan_create(request):
     station = request.user.station
     form = AnnualPlanForm(request.POST or None, station=station, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
-        plan = services.plan_create(acting_user=request.user, form=form)
+        plan = services.create_plan(acting_user=request.user, form=form)
         messages.success(request, f"{plan.year}年度实施方案已创建（草稿）。")
         return redirect(plan)
     return render(request, "projects/plan_form.html", {"form": form})
@@ -114,7 +114,7 @@ def plan_edit(request, pk):
     form = AnnualPlanForm(request.POST or None, instance=plan, station=plan.station)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(
+            services.update_plan(
                 acting_user=request.user,
                 form=form,
                 version=form.cleaned_data.get("version"),
@@ -142,7 +142,7 @@ def _version(request):
 def plan_submit(request, pk):
     plan = get_editable_or_404(_plan_queryset(), request.user, pk=pk)
     try:
-        services.plan_submit(acting_user=request.user, plan=plan, version=_version(request))
+        services.submit_plan(acting_user=request.user, plan=plan, version=_version(request))
     except services.StaleVersionError as exc:
         messages.error(request, exc.messages[0])
     except ValidationError as exc:
@@ -161,7 +161,7 @@ def plan_review(request, pk, decision):
     form = PlanReviewForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, plan, review_form=form, status=400)
-    service = services.plan_approve if decision == "approve" else services.plan_return
+    service = services.approve_plan if decision == "approve" else services.return_plan
     try:
         service(
             acting_user=request.user,

@@ -91,7 +91,7 @@ def project_edit(request, pk):
 def project_resolve_requests(request, pk):
     project = get_editable_or_404(Project, request.user, pk=pk)
     try:
-        outcome = services.project_resolve_requests(
+        outcome = services.resolve_project_requests(
             acting_user=request.user, project=project, note=request.POST.get("note", "")
         )
     except ValidationError as exc:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from projects.models import CommunityFund, FundEntry
-from projects.services import fund_record_entry
+from projects.services import record_fund_entry
 from tests import factories as f
 from tests.projects import factories as pf
 
@@ -23,7 +23,7 @@ def _record(user, fund, direction, amount, **fields):
         fields.setdefault("channel", FundEntry.Channel.LOTTERY)
     else:
         fields.setdefault("purpose", FundEntry.Purpose.RECIPIENT_AID)
-    return fund_record_entry(
+    return record_fund_entry(
         acting_user=user, fund=fund, direction=direction, amount=Decimal(amount), date=D(2023, 6, 1), **fields
     )
 
@@ -65,12 +65,12 @@ def test_outflow_larger_than_the_balance_is_refused_and_nothing_is_written(worke
 def test_inflow_needs_a_channel_and_outflow_a_purpose(worker):
     fund = pf.make_fund(worker.station)
     with pytest.raises(ValidationError):
-        fund_record_entry(
+        record_fund_entry(
             acting_user=worker, fund=fund, direction=IN, amount=Decimal("5"), date=D(2023, 1, 1)
         )
     _record(worker, fund, IN, "5")
     with pytest.raises(ValidationError):
-        fund_record_entry(
+        record_fund_entry(
             acting_user=worker, fund=fund, direction=OUT, amount=Decimal("1"), date=D(2023, 1, 1)
         )
     with pytest.raises(ValidationError):

@@ -108,12 +108,12 @@ def test_the_year_cannot_be_changed_by_editing(client, worker):
 @pytest.mark.parametrize("who", ["other_district_user", "city_user", "worker", "other_worker"])
 def test_only_the_district_centre_of_the_station_decides(client, request, worker, who):
     plan = pf.make_plan(worker.station, 2023)
-    services.plan_submit(acting_user=worker, plan=plan)
+    services.submit_plan(acting_user=worker, plan=plan)
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        services.plan_approve(acting_user=user, plan=plan)
+        services.approve_plan(acting_user=user, plan=plan)
     with pytest.raises(PermissionDenied):
-        services.plan_return(acting_user=user, plan=plan, comment="不行")
+        services.return_plan(acting_user=user, plan=plan, comment="不行")
     client.force_login(user)
     for name in ("projects:plan-approve", "projects:plan-return"):
         response = client.post(reverse(name, args=[plan.pk]), {"comment": "x"})
@@ -128,7 +128,7 @@ def test_district_staff_neither_edit_nor_submit(client, worker, district_user):
     assert client.get(reverse("projects:plan-edit", args=[plan.pk])).status_code == 404
     assert client.post(reverse("projects:plan-submit", args=[plan.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.plan_submit(acting_user=district_user, plan=plan)
+        services.submit_plan(acting_user=district_user, plan=plan)
     plan.refresh_from_db()
     assert plan.status == AnnualPlan.Status.DRAFT
 
@@ -136,13 +136,13 @@ def test_district_staff_neither_edit_nor_submit(client, worker, district_user):
 def test_a_draft_cannot_be_approved_and_an_approved_plan_cannot_be_resubmitted(worker, district_user):
     plan = pf.make_plan(worker.station, 2023)
     with pytest.raises(ValidationError):
-        services.plan_approve(acting_user=district_user, plan=plan)
-    services.plan_submit(acting_user=worker, plan=plan)
-    services.plan_approve(acting_user=district_user, plan=plan)
+        services.approve_plan(acting_user=district_user, plan=plan)
+    services.submit_plan(acting_user=worker, plan=plan)
+    services.approve_plan(acting_user=district_user, plan=plan)
     with pytest.raises(ValidationError):
-        services.plan_submit(acting_user=worker, plan=plan)
+        services.submit_plan(acting_user=worker, plan=plan)
     with pytest.raises(ValidationError):
-        services.plan_return(acting_user=district_user, plan=plan, comment="再改改")
+        services.return_plan(acting_user=district_user, plan=plan, comment="再改改")
     assert AnnualPlan.objects.get(pk=plan.pk).status == AnnualPlan.Status.APPROVED
 
 
@@ -162,7 +162,7 @@ def test_pending_list_for_the_district(client, worker, other_worker, far_worker,
     neighbour = pf.make_plan(other_worker.station, 2023)
     far = pf.make_plan(far_worker.station, 2023)
     for plan, user in ((mine, worker), (far, far_worker)):
-        services.plan_submit(acting_user=user, plan=plan)
+        services.submit_plan(acting_user=user, plan=plan)
     client.force_login(district_user)
     response = client.get(reverse("projects:plan-pending"))
     assert [row["plan"] for row in response.context["rows"]] == [mine]

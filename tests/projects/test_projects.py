@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from projects.models import Project, TargetGroup
-from projects.services import project_resolve_requests
+from projects.services import resolve_project_requests
 from residents import services as request_services
 from residents.models import Request, TimelineEvent
 from stations.locking import STALE_MESSAGE
@@ -116,7 +116,7 @@ def test_project_resolves_its_requests_through_the_workflow(far_worker, hualinyu
     request_services.resolve_request(acting_user=far_worker, request=done, note="已解决")
     project.requests.set([new, in_hand, done])
 
-    outcome = project_resolve_requests(acting_user=far_worker, project=project, note="安装了自动断电充电设施")
+    outcome = resolve_project_requests(acting_user=far_worker, project=project, note="安装了自动断电充电设施")
 
     assert {r.pk for r in outcome.resolved} == {new.pk, in_hand.pk}
     for request in (new, in_hand):
@@ -145,13 +145,13 @@ def test_resolving_skips_a_request_changed_meanwhile(far_worker, hualinyuan, mon
         return real_start(acting_user=acting_user, request=request, version=version)
 
     monkeypatch.setattr(request_services, "start_request", start_and_interfere)
-    outcome = project_resolve_requests(acting_user=far_worker, project=project, note="好了")
+    outcome = resolve_project_requests(acting_user=far_worker, project=project, note="好了")
     assert [r.pk for r in outcome.resolved] == [first.pk]
     assert [r.pk for r, _ in outcome.skipped] == [second.pk]
     second.refresh_from_db()
     assert second.status == Request.Status.NEW and second.version == 6
     # The resolved one is no longer open: a second run has nothing more to resolve for it.
-    again = project_resolve_requests(acting_user=far_worker, project=project, note="再来")
+    again = resolve_project_requests(acting_user=far_worker, project=project, note="再来")
     assert [r.pk for r in again.resolved] == [second.pk]
 
 
@@ -160,7 +160,7 @@ def test_only_the_owning_station_resolves(far_worker, worker, district_user, hua
     project.requests.set([make_request(far_worker.station, hualinyuan)])
     for outsider in (worker, district_user):
         with pytest.raises(PermissionDenied):
-            project_resolve_requests(acting_user=outsider, project=project, note="x")
+            resolve_project_requests(acting_user=outsider, project=project, note="x")
     assert project.requests.get().status == Request.Status.NEW
 
 

@@ -72,7 +72,7 @@ def test_query_counts_do_not_grow_with_the_data(client, request, world, worker, 
     own = world["own"]
     station, communities = own["station"], [own["community"]]
     # The plan page shows the review form to the district: make the plan pending.
-    services.plan_submit(acting_user=worker, plan=own["plan"])
+    services.submit_plan(acting_user=worker, plan=own["plan"])
     pages = [
         (name, kind)
         for name, kind in PAGES
