@@ -10,8 +10,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from residents.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField
-from residents.models import Category, Referral, Request, Resident, Severity, Urgency, VulnerabilityTag
-from residents.services import REJECT_KINDS, WITHDRAW_KINDS, check_id_number, station_workers
+from residents.forms_workflow import (  # noqa: F401 (re-exported: callers import them from here)
+    AssignForm,
+    FollowUpForm,
+    NoteForm,
+    ReferForm,
+    ReferralOutcomeForm,
+    RejectForm,
+    ReopenForm,
+    ResolveForm,
+    StartForm,
+    TriageForm,
+    VersionForm,
+    WithdrawForm,
+)
+from residents.models import Category, Request, Resident, Severity, Urgency, VulnerabilityTag
+from residents.services import check_id_number
 from residents.validators import (
     id_birth_date,
     id_gender,
@@ -44,12 +58,6 @@ def clean_id_number_value(form, value, *, exclude_pk=None, purpose=""):
         purpose=purpose,
     )
     return value
-
-
-class VersionForm(forms.Form):
-    """Every workflow form carries the version of the record the user saw."""
-
-    version = VersionField(min_value=1)
 
 
 class ResidentForm(VersionedFormMixin, forms.ModelForm):
@@ -349,68 +357,3 @@ class IntakeForm(forms.Form):
             "urgency": data["urgency"],
             "submission_token": data["submission_token"],
         }
-
-
-# --- Workflow forms: field names match the keyword arguments of the services ---------------------------
-
-
-class TriageForm(VersionForm):
-    severity = forms.ChoiceField(label="轻重", choices=Severity.choices)
-    urgency = forms.ChoiceField(label="缓急", choices=Urgency.choices)
-
-
-class AssignForm(VersionForm):
-    assignee = BoundedModelChoiceField(label="承办社工", queryset=None, empty_label="选择社工")
-
-    def __init__(self, *args, request_obj, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = station_workers(request_obj.station_id)
-
-
-class StartForm(VersionForm):
-    pass
-
-
-class ReferForm(VersionForm):
-    organisation = forms.CharField(label="转介单位/资源", max_length=100)
-    reason = forms.CharField(label="转介原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReferralOutcomeForm(VersionForm):
-    outcome = forms.ChoiceField(
-        label="转介结果", choices=[c for c in Referral.Outcome.choices if c[0] != Referral.Outcome.PENDING]
-    )
-    note = forms.CharField(
-        label="结果说明", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ResolveForm(VersionForm):
-    note = forms.CharField(label="办理结果", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class FollowUpForm(VersionForm):
-    satisfaction = forms.ChoiceField(
-        label="满意度", choices=Request.Satisfaction.choices, widget=forms.RadioSelect
-    )
-    note = forms.CharField(
-        label="回访记录", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReopenForm(VersionForm):
-    reason = forms.CharField(label="重新办理原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class WithdrawForm(VersionForm):
-    kind = forms.ChoiceField(label="撤回类型", choices=[(k.value, k.label) for k in WITHDRAW_KINDS])
-    reason = forms.CharField(label="原因说明", max_length=200)
-
-
-class RejectForm(VersionForm):
-    kind = forms.ChoiceField(label="不予受理类型", choices=[(k.value, k.label) for k in REJECT_KINDS])
-    reason = forms.CharField(label="原因说明", max_length=200)
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(label="备注", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,6 +5,8 @@ only their district (object pages outside it are a 404), a station user only the
 city. Foreign keys to streets, communities, stations and users are autocompletes (thousands of rows), and
 each changelist runs a fixed number of queries whatever the page size: counts and compliance are
 annotations, related rows are joined or prefetched once.
+
+The hierarchy's admins are in `stations.admin_hierarchy`, the list filters in `stations.admin_filters`.
 """
 
 from django.conf import settings
@@ -19,18 +21,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from stations import accounts, services
+from stations import (
+    accounts,
+    admin_hierarchy,  # noqa: F401 (the hierarchy's admins, registered on import)
+    services,
+)
 from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin
-from stations.audit import record_street_move
+from stations.admin_filters import ActiveAssignmentFilter, ComplianceFilter, district_filter
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
     Assignment,
     Certificate,
     CertificationState,
     Community,
-    ComplianceIssue,
-    District,
-    Municipality,
     Operator,
     Station,
     Street,
@@ -41,166 +44,6 @@ from stations.models import (
 def _icon(ok: bool, text: str = ""):
     name = "icon-yes.svg" if ok else "icon-no.svg"
     return format_html('<img src="{}" alt="{}"> {}', static(f"admin/img/{name}"), "✓" if ok else "✗", text)
-
-
-# --- List filters ------------------------------------------------------------------------------------
-def district_filter(path: str):
-    """A district filter listing only the districts the user may see (one query, no giant list)."""
-
-    class DistrictFilter(admin.SimpleListFilter):
-        title = _("所属区")
-        parameter_name = "district"
-
-        def lookups(self, request, model_admin):
-            return [(str(d.pk), d.name) for d in District.objects.visible_to(request.user)]
-
-        def queryset(self, request, queryset):
-            if self.value():
-                return queryset.filter(**{path: self.value()})
-            return queryset
-
-    return DistrictFilter
-
-
-class ComplianceFilter(admin.SimpleListFilter):
-    """Filters on the compliance annotations of `StationQuerySet.with_compliance` (in SQL, one query)."""
-
-    title = _("人员配置")
-    parameter_name = "compliance"
-
-    def lookups(self, request, model_admin):
-        return [("ok", _("达标")), ("issues", _("不达标（任一问题）"))] + list(ComplianceIssue.choices)
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "ok":
-            return queryset.compliant()
-        if value == "issues":
-            return queryset.non_compliant()
-        if value in ComplianceIssue.values:
-            return queryset.with_issue(value)
-        return queryset
-
-
-class ServedFilter(admin.SimpleListFilter):
-    title = _("社工站覆盖")
-    parameter_name = "served"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已有社工站服务")), ("no", _("未覆盖"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(station__isnull=self.value() == "no")
-        return queryset
-
-
-class ActiveAssignmentFilter(admin.SimpleListFilter):
-    title = _("状态")
-    parameter_name = "active"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("在岗")), ("no", _("已离任或未到岗"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.active()
-        if self.value() == "no":
-            return queryset.exclude(pk__in=Assignment.objects.active().values("pk"))
-        return queryset
-
-
-# --- Hierarchy ---------------------------------------------------------------------------------------
-@admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name")
-    search_fields = ("code", "name")
-
-
-@admin.register(District)
-class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "station_count", "township_count", "covered_count", "workroom_count")
-    search_fields = ("code", "name")
-    list_select_related = ("municipality",)
-
-    def get_queryset(self, request):
-        # Aggregate queries drop Meta.ordering; autocompletes paginate, so order explicitly.
-        return super().get_queryset(request).with_coverage().order_by("code")
-
-    @admin.display(description=_("社工站"), ordering="n_stations")
-    def station_count(self, obj):
-        return obj.n_stations
-
-    @admin.display(description=_("街道（乡镇）"), ordering="n_townships")
-    def township_count(self, obj):
-        return obj.n_townships
-
-    @admin.display(description=_("已覆盖"), ordering="n_covered")
-    def covered_count(self, obj):
-        return obj.n_covered
-
-    @admin.display(description=_("社区工作室"), ordering="n_workrooms")
-    def workroom_count(self, obj):
-        return obj.n_workrooms
-
-
-@admin.register(Street)
-class StreetAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "district", "station", "community_count", "workroom_count")
-    list_filter = (district_filter("district"), "kind", ServedFilter)
-    search_fields = ("code", "name", "station__name")
-    list_select_related = ("district", "station")
-    autocomplete_fields = ("station",)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_communities=Count("communities"),
-                n_workrooms=Count("communities", filter=Q(communities__workroom_opened_on__isnull=False)),
-            )
-            .order_by("code")
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if is_admin(request.user) else ("code", "name", "kind", "district")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "station" in form.changed_data:
-            # The street's residents change scope: recorded with how many (stations.audit).
-            old = form.initial.get("station")
-            record_street_move(obj, getattr(old, "pk", old), obj.station_id, actor=request.user)
-
-    @admin.display(description=_("社区（村）"), ordering="n_communities")
-    def community_count(self, obj):
-        return obj.n_communities
-
-    @admin.display(description=_("社区工作室"), ordering="n_workrooms")
-    def workroom_count(self, obj):
-        return obj.n_workrooms
-
-
-@admin.register(Community)
-class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "street", "district_name", "workroom_opened_on")
-    list_filter = (
-        district_filter("street__district"),
-        "kind",
-        ("workroom_opened_on", admin.EmptyFieldListFilter),
-    )
-    search_fields = ("code", "name", "street__name")
-    list_select_related = ("street__district",)
-    autocomplete_fields = ("street",)
-
-    def get_readonly_fields(self, request, obj=None):
-        # District centres keep workrooms up to date; the divisions themselves come from the NBS file.
-        return () if is_admin(request.user) else ("code", "name", "kind", "street")
-
-    @admin.display(description=_("所属区"), ordering="street__district__code")
-    def district_name(self, obj):
-        return obj.street.district.name
 
 
 def warn_open_work(request, assignments):

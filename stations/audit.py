@@ -33,78 +33,40 @@ from collections.abc import Iterable
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The append-only base and the change log's redaction have modules of their own; re-exported here,
+# where their callers import them from.
+from stations.append_only import (  # noqa: F401
+    GUARD_FUNCTION,
+    GUARD_FUNCTION_SQL,
+    GUARD_SETTING,
+    GUARD_TRIGGER,
+    AppendOnlyError,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    AuditRecordImmutable,
+    RecordImmutable,
+    append_only_guard_off,
+    append_only_models,
+    install_database_guards,
+)
+from stations.audit_redaction import (  # noqa: F401
+    REDACTED,
+    redact_changes,
+    redact_entry,
+    redacted_fields,
+    redacted_repr,
+)
+
 AUDITOR_ROLE = "auditor"  # stations.models.User.Role.AUDITOR
-
-
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete a row of an append-only model (`AppendOnlyModel`)."""
-
-
-class AuditRecordImmutable(AppendOnlyError):
-    """Raised when code tries to change or delete an audit record."""
-
-
-class RecordImmutable(AppendOnlyError, ValueError):
-    """Raised for the case records that are append-only (timeline, resident and plan events, fund
-    ledger lines). Also a ValueError, which is what these models raised before the shared guard."""
 
 
 def is_auditor(user) -> bool:
     """The auditor (审计员) reads the audit trail city-wide and nothing of the case data."""
     return bool(user.is_authenticated and user.is_active and getattr(user, "role", None) == AUDITOR_ROLE)
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk changes and deletes (`manage.py prune_audit` is the one deliberate exception).
-
-    Deleting a parent row still cascades to its append-only rows: Django's deletion collector goes
-    through the base manager and raw deletes, not through this queryset or the model's `delete()`.
-    """
-
-    def update(self, **kwargs):
-        raise self.model.append_only_error(self.model.append_only_message("修改"))
-
-    def delete(self):
-        raise self.model.append_only_error(self.model.append_only_message("删除"))
-
-
-class AppendOnlyModel(models.Model):
-    """A row is inserted once, then never saved again nor deleted. Give the model a manager over an
-    `AppendOnlyQuerySet` (or a subclass) so bulk `update()` / `delete()` are refused too.
-
-    `append_only_error` is the exception raised (a subclass of `AppendOnlyError`) and
-    `append_only_label` names the record in its Chinese message ("审计记录不可修改。").
-    """
-
-    append_only_error: type[AppendOnlyError] = AuditRecordImmutable
-    append_only_label = "审计记录"
-    # On PostgreSQL the database refuses UPDATE of these rows, and DELETE too unless this is False: case
-    # records (timeline, resident and plan events, fund lines) go with their request, resident, plan or
-    # fund when an administrator deletes it (Django's cascade), as they always have.
-    append_only_db_refuses_delete = True
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise self.append_only_error(self.append_only_message("修改"))
-        # An INSERT, never Django's UPDATE-then-INSERT: an unsaved instance carrying an existing
-        # primary key must fail, not overwrite the recorded row.
-        if not kwargs.get("force_insert"):
-            kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise self.append_only_error(self.append_only_message("删除"))
-
-    @classmethod
-    def append_only_message(cls, verb: str) -> str:
-        return f"{cls.append_only_label}不可{verb}。"
 
 
 class AuditLogEntryQuerySet(AppendOnlyQuerySet):
@@ -236,144 +198,6 @@ class AccessedResident(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.access_id}: {self.resident_id}"
-
-
-# --- Personal and case values kept out of the change log -----------------------------------------------
-
-# Stands for a value that was there; empty stays empty, so "filled in" and "cleared" still read.
-REDACTED = "［已隐去］"
-
-
-def redacted_fields(app_label: str, model_name: str) -> dict:
-    """settings.SWS_AUDIT_REDACTED_FIELDS for one model: {"fields": [...], "repr": bool}, or {}."""
-    return getattr(settings, "SWS_AUDIT_REDACTED_FIELDS", {}).get(f"{app_label}.{model_name}", {})
-
-
-def _redact_value(value):
-    if value is None or value in ("", "None"):
-        return value
-    return REDACTED
-
-
-def redact_changes(app_label: str, model_name: str, changes):
-    """`changes` (auditlog's {field: [old, new]} or {field: {"type": "m2m", …}}) with the values of the
-    model's redacted fields replaced by REDACTED: which field changed stays, what it held does not."""
-    fields = set(redacted_fields(app_label, model_name).get("fields", ()))
-    if not fields or not isinstance(changes, dict):
-        return changes
-    redacted = {}
-    for name, value in changes.items():
-        if name not in fields:
-            redacted[name] = value
-        elif isinstance(value, dict):  # many-to-many: how many were added or removed, not which
-            objects = value.get("objects") or []
-            redacted[name] = {**value, "objects": [REDACTED] * len(objects)}
-        elif isinstance(value, list | tuple):
-            redacted[name] = [_redact_value(item) for item in value]
-        else:
-            redacted[name] = _redact_value(value)
-    return redacted
-
-
-def redacted_repr(app_label: str, model_name: str, object_repr: str, object_pk) -> str:
-    """The entry's object representation, or "#id" for models whose str() is personal (a name)."""
-    if redacted_fields(app_label, model_name).get("repr"):
-        return f"#{object_pk}"
-    return object_repr
-
-
-def redact_entry(app_label, model_name, changes, object_repr, object_pk):
-    return (
-        redact_changes(app_label, model_name, changes),
-        redacted_repr(app_label, model_name, object_repr, object_pk),
-    )
-
-
-# --- Append-only at the database level (PostgreSQL) --------------------------------------------------
-
-GUARD_SETTING = "sws.append_only_guard"  # a custom run-time parameter, transaction-local when set
-GUARD_FUNCTION = "sws_append_only_guard"
-GUARD_TRIGGER = "sws_append_only"
-GUARD_FUNCTION_SQL = f"""
-CREATE OR REPLACE FUNCTION {GUARD_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('{GUARD_SETTING}', true) = 'off' THEN
-        RETURN NULL;  -- a statement-level trigger: the return value is ignored
-    END IF;
-    RAISE EXCEPTION '% on % refused: the table is append-only (% 不可修改或删除)',
-        TG_OP, TG_TABLE_NAME, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-"""
-
-
-def append_only_models() -> list[type[models.Model]]:
-    """Every concrete model built on AppendOnlyModel: the tables the database guard covers."""
-    from django.apps import apps
-
-    return [
-        model
-        for model in apps.get_models()
-        if issubclass(model, AppendOnlyModel) and not model._meta.abstract and not model._meta.proxy
-    ]
-
-
-def install_database_guards(using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """On PostgreSQL, a BEFORE UPDATE/DELETE trigger on the table of every append-only model (idempotent;
-    run after every migrate by stations.apps). Returns the tables guarded; nothing on other databases.
-
-    The trigger raises unless the transaction set `sws.append_only_guard` to 'off'
-    (`append_only_guard_off`), which only the retention prune, the one-off redaction and the count of
-    an export's access record do. TRUNCATE is not covered (it needs the table owner's rights, which the
-    application role should not have: see README, Audit trail).
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return []
-    qn = connection.ops.quote_name
-    tables = []
-    with connection.cursor() as cursor:
-        cursor.execute(GUARD_FUNCTION_SQL)
-        for model in append_only_models():
-            table = model._meta.db_table
-            operations = "UPDATE OR DELETE" if model.append_only_db_refuses_delete else "UPDATE"
-            cursor.execute(f"DROP TRIGGER IF EXISTS {GUARD_TRIGGER} ON {qn(table)}")
-            cursor.execute(
-                f"CREATE TRIGGER {GUARD_TRIGGER} BEFORE {operations} ON {qn(table)} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {GUARD_FUNCTION}()"
-            )
-            tables.append(table)
-    return tables
-
-
-class append_only_guard_off:
-    """Inside a transaction: the database guard is off until the block ends (then on again), for this
-    transaction only. The ORM guard is not affected: callers bypass it deliberately
-    (`models.QuerySet.update/delete`). A no-op on databases without the guard."""
-
-    def __init__(self, using: str = DEFAULT_DB_ALIAS):
-        self.connection = connections[using]
-
-    def _set(self, value):
-        if self.connection.vendor == "postgresql":
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, %s, true)", [GUARD_SETTING, value])
-
-    def __enter__(self):
-        if not self.connection.in_atomic_block:
-            raise RuntimeError("append_only_guard_off() must run inside transaction.atomic().")
-        self._set("off")
-        return self
-
-    def __exit__(self, exc_type, exc, traceback):
-        try:
-            self._set("")
-        except DatabaseError:
-            if exc_type is None:
-                raise
-            # The transaction is aborted by the error in flight; its rollback resets the setting.
-        return False
 
 
 def record_maintenance(command: str, figures: dict[str, int]) -> "AuditLogEntry":

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_safe
 
 from projects import services
 from projects.filters import ActivityFilter
-from projects.forms import BULK_ROWS, ActivityForm, BulkActivityFormSet, MonthForm
+from projects.forms import ActivityForm
+from projects.forms_bulk import BULK_ROWS, BulkActivityFormSet, MonthForm
 from projects.models import Activity
 from projects.views.common import (
     can_edit,

@@ -16,11 +16,11 @@ from residents.models.categories import (  # noqa: F401
     Urgency,
     priority_for,
 )
+from residents.models.lookups import InResidents  # noqa: F401
 from residents.models.referrals import Referral, ReferralQuerySet  # noqa: F401
 from residents.models.requests import (  # noqa: F401
     OPEN_STATUSES_VALUES,
     RESOLVED_STATUSES,
-    InResidents,
     ReferenceCounter,
     Request,
     RequestQuerySet,

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from residents import crypto
 from residents.models.categories import Category, Priority, ResponseTarget, Severity, Urgency, priority_for
+from residents.models.lookups import InResidents
 from residents.models.residents import Resident
 from residents.validators import mask_phone
 from stations.access import ScopedQuerySet
@@ -23,33 +24,6 @@ from stations.models import Community, Station
 # Plain values for the partial indexes' conditions (Request.Meta cannot refer to Request.Status yet).
 OPEN_STATUSES_VALUES = ("new", "triaged", "in_progress", "referred")  # Request.OPEN_STATUSES
 RESOLVED_STATUSES = ("resolved", "closed")  # sws.dashboards.queries.RESOLVED_STATUSES
-
-
-class InResidents(Lookup):
-    """`request.resident_id IN (residents)`, as one condition of the search's OR.
-
-    On PostgreSQL it is written `resident_id = ANY(ARRAY(SELECT …))`: the residents are read once (an
-    InitPlan) and their ids drive an index scan on the requests' `resident` index, which PostgreSQL can
-    OR with the trigram and tail indexes of the other conditions (a BitmapOr). An `IN (SELECT …)` there
-    is a filter on every row of the scope instead: at a million requests a city user's search by name
-    read the whole table (1.2 s; docs/performance.md, "The queue's search")."""
-
-    lookup_name = "in_residents"  # used as an expression, never registered on a field
-    prepare_rhs = False
-
-    def __init__(self, residents, *, indexed=True):
-        # `indexed=False` when the other conditions cannot use an index either (a term too short for
-        # trigrams): the rows are read anyway, and an array is searched linearly for every row, where
-        # `IN (SELECT …)` is a hash lookup (a city-wide search for 桂芝, thousands of residents: 73 s → 3 s).
-        self.indexed = indexed
-        super().__init__(F("resident"), Subquery(residents.order_by().values("pk")))
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        if connection.vendor == "postgresql" and self.indexed:
-            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
-        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
 
 
 class RequestQuerySet(ScopedQuerySet):

@@ -23,109 +23,49 @@ rows per group and averages them (the usual median of an even count). Same SQL o
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import cached_property
 
 from django.core.cache import caches
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
-from projects.models import (
-    Activity,
-    AnnualPlan,
-    CommunityOrganisation,
-    Project,
-    Resource,
-    VolunteerTeam,
-)
-from projects.progress import PLAN_PROGRESS_FIELDS, ProgressRow, progress_for_plans
-from residents.models import Request, Resident
-from stations.models import Assignment, CertificationState, Community, Station, Street
+from projects.models import Activity
+from residents.models import Request
 from sws.dashboards.periods import Period
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
+# The scope, the staffing and the service-work figures have modules of their own; re-exported here, where
+# the dashboards and reports find every figure (`queries.workforce`, `queries.Scope` …).
+from sws.dashboards.scope import (  # noqa: F401
+    CENT,
+    CLOSED_MONTH_TTL,
+    CLOSED_MONTH_VERSION,
+    DASHBOARD_CACHE,
+    ZERO,
+    Scope,
+    _grouped,
+    group_lookup,
+    in_period,
+    ratio,
+)
+from sws.dashboards.service_work import (  # noqa: F401
+    active_project_counts,
+    activities_by_method,
+    activity_counts,
+    cultivated_counts,
+    founded_in,
+    in_days,
+    plan_completion,
+    plan_progress_by_station,
+    registered_before,
+    resource_sums,
+)
+from sws.dashboards.staffing import coverage, workforce  # noqa: F401
+
 RESOLVED_STATUSES = (Request.Status.RESOLVED, Request.Status.CLOSED)
 SATISFIED_ANSWERS = (Request.Satisfaction.SATISFIED, Request.Satisfaction.FAIRLY)
 LOW_SATISFACTION = 0.8  # a station below 80 % satisfied (满意+基本满意) needs attention
 
-# Closed months' trend figures are cached (`monthly_requests`): a late change to a month that is over (a
-# request reopened, a back-dated intake) shows on the dashboards after at most this long.
-CLOSED_MONTH_TTL = 60 * 60
-# Part of every cache key: bump it when what a cached figure means changes, so old entries are never read.
-CLOSED_MONTH_VERSION = 1
-# Its own cache alias (sws/settings.py), so clearing the page caches (the benchmark does) keeps it.
-DASHBOARD_CACHE = "dashboards"
-
 RESOLUTION_TIME = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose data a dashboard reads: one station, one district or the city, always within `user`'s scope."""
-
-    user: object
-    station: Station | None = None
-    district: object | None = None
-
-    def narrow(self, queryset):
-        queryset = queryset.visible_to(self.user)
-        if self.station is not None:
-            return queryset.filter(**{queryset.station_lookup: self.station.pk})
-        if self.district is not None:
-            # By the district's station ids rather than through a join to the stations table: the
-            # database then reads each station's slice of the (station, date) indexes instead of the
-            # whole city's rows for the period (measured: 100 ms → 10 ms at 100,000 requests).
-            return queryset.filter(
-                **{
-                    queryset.district_lookup: self.district.pk,
-                    f"{queryset.station_lookup}__in": self.station_ids,
-                }
-            )
-        return queryset
-
-    @property
-    def cache_key(self) -> str:
-        """Names the scope's rows in cache keys: the same for every user who may open the dashboard.
-
-        Views build a Scope only after checking the user sees the station or district (404 otherwise) or
-        the whole city (403 otherwise), and `narrow` then selects the same rows whoever the user is.
-        """
-        if self.station is not None:
-            return f"station:{self.station.pk}"
-        if self.district is not None:
-            return f"district:{self.district.pk}"
-        return "city"
-
-    @cached_property
-    def station_ids(self) -> list[int]:
-        """The district's stations visible to the user (one query, once per dashboard)."""
-        return list(
-            Station.objects.visible_to(self.user).filter(district=self.district).values_list("pk", flat=True)
-        )
-
-    def requests(self):
-        return self.narrow(Request.objects.all())
-
-
-def group_lookup(queryset, by: str) -> str:
-    """The lookup that names a row's station or district, e.g. "station" or "station__district"."""
-    return {"station": queryset.station_lookup, "district": queryset.district_lookup}[by]
-
-
-def in_period(field_name: str, period: Period) -> Q:
-    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lt": period.end})
-
-
-def _grouped(queryset, by: str, **aggregates) -> dict:
-    key = group_lookup(queryset, by)
-    return {row.pop(key): row for row in queryset.order_by().values(key).annotate(**aggregates)}
-
-
-def ratio(part, whole) -> float | None:
-    return part / whole if whole else None
 
 
 # --- requests: one query per measure, all groups at once ------------------------------------------------
@@ -360,173 +300,6 @@ def request_measures(requests, period: Period, by: str, now=None) -> dict:
     return merged
 
 
-# --- staffing ---------------------------------------------------------------------------------------------
-def workforce(scope: Scope, by: str, today: datetime.date | None = None) -> dict:
-    """{group: {"workers", "certified", "deadline_near", "deadline_passed"}} of the active workers.
-
-    One query returning one row per active assignment (a few hundred in the whole city, however much
-    case data there is); each worker's state is the one rule (`stations.models.CertificationState.of`).
-    """
-    today = today or timezone.localdate()
-    assignments = scope.narrow(Assignment.objects.active(today))
-    key = group_lookup(assignments, by)
-    rows = (
-        assignments.annotate(
-            certified=Count("user__certificates", filter=Q(user__certificates__issued_on__lte=today))
-        )
-        .order_by()
-        .values_list(key, "start_date", "certified")
-    )
-    result = defaultdict(lambda: {"workers": 0, "certified": 0, "deadline_near": 0, "deadline_passed": 0})
-    for group, start_date, certificates in rows:
-        figures = result[group]
-        figures["workers"] += 1
-        state = CertificationState.of(certified=bool(certificates), start_date=start_date, today=today)
-        if state == CertificationState.CERTIFIED:
-            figures["certified"] += 1
-        elif state == CertificationState.PASSED:
-            figures["deadline_passed"] += 1
-        elif state == CertificationState.NEAR:
-            figures["deadline_near"] += 1
-    return result
-
-
-# --- coverage (municipal) ---------------------------------------------------------------------------------
-def coverage(user) -> dict:
-    """Streets with a station out of the 252 townships; committees with a workroom out of the committees of
-    those townships (`CommunityQuerySet.coverage_base`, the one definition the districts page uses too).
-
-    Two grouped queries, per district; the city totals are their sums.
-    """
-    streets = _grouped(
-        Street.objects.visible_to(user).townships(),
-        "district",
-        streets=Count("pk"),
-        covered=Count("pk", filter=Q(station__isnull=False)),
-    )
-    committees = _grouped(
-        Community.objects.visible_to(user).coverage_base(),
-        "district",
-        committees=Count("pk"),
-        workrooms=Count("pk", filter=Q(workroom_opened_on__isnull=False)),
-    )
-    per_district = defaultdict(lambda: {"streets": 0, "covered": 0, "committees": 0, "workrooms": 0})
-    for part in (streets, committees):
-        for district, values in part.items():
-            per_district[district].update(values)
-    totals = {
-        k: sum(d[k] for d in per_district.values()) for k in ("streets", "covered", "committees", "workrooms")
-    }
-    return {"per_district": per_district, "totals": totals}
-
-
-# --- service work (projects app) ------------------------------------------------------------------------
-def in_days(field_name: str, period: Period) -> Q:
-    """For date fields (activities, resources): the period's calendar days, inclusive."""
-    return Q(**{f"{field_name}__gte": period.first_day, f"{field_name}__lte": period.last_day})
-
-
-def activity_counts(scope: Scope, period: Period, by: str) -> dict:
-    """{group: {"activities", "sessions", "person_times"}} for activities dated in the period."""
-    return _grouped(
-        scope.narrow(Activity.objects.filter(in_days("date", period))),
-        by,
-        activities=Count("pk"),
-        sessions=Sum("sessions"),
-        person_times=Sum("person_times"),
-    )
-
-
-def resource_sums(scope: Scope, period: Period, by: str) -> dict:
-    """{group: {"resources_total", "resources_money"}}: yuan mobilised in the period (Decimal, exact)."""
-    rows = _grouped(
-        scope.narrow(Resource.objects.filter(in_days("date", period))),
-        by,
-        resources_total=Sum("amount"),
-        resources_money=Sum("amount", filter=Q(kind=Resource.Kind.MONEY)),
-    )
-    # SQLite sums decimals with extra digits (1500.35000000000): back to fen, the unit of the ledger.
-    for values in rows.values():
-        for name, value in values.items():
-            values[name] = (value or ZERO).quantize(CENT)
-    return rows
-
-
-def cultivated_counts(scope: Scope, day: datetime.date, by: str) -> dict:
-    """{group: {"teams", "organisations"}}: volunteer teams and organisations founded by `day`."""
-    merged = defaultdict(dict)
-    for model, name in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations")):
-        rows = _grouped(scope.narrow(model.objects.founded_by(day)), by, n=Count("pk"))
-        for group, values in rows.items():
-            merged[group][name] = values["n"]
-    return merged
-
-
-def active_project_counts(scope: Scope, by: str) -> dict:
-    """{group: {"projects_active"}}: projects being carried out now."""
-    return _grouped(
-        scope.narrow(Project.objects.filter(status=Project.Status.ACTIVE)), by, projects_active=Count("pk")
-    )
-
-
-def registered_before(station_ids: list[int], moment: datetime.datetime) -> dict[int, int]:
-    """{station_id: residents of its communities registered before `moment`} (the start of this month), kept
-    in the dashboards cache for CLOSED_MONTH_TTL like the trend's closed months: plan progress then counts
-    only this month's registrations live, not the whole registry (333,000 residents at 1,000,000 requests).
-    A resident removed or moved since shows within the hour. Stations not cached are counted in one query.
-    """
-    cache = caches[DASHBOARD_CACHE]
-
-    def key(station_id):
-        return f"registry:v{CLOSED_MONTH_VERSION}:{station_id}:{moment.isoformat()}"
-
-    cached = cache.get_many([key(pk) for pk in station_ids]) if station_ids else {}
-    counts = {pk: cached[key(pk)] for pk in station_ids if key(pk) in cached}
-    missing = [pk for pk in station_ids if pk not in counts]
-    if missing:
-        counted = dict(
-            Resident.objects.filter(community__street__station__in=missing, created_at__lt=moment)
-            .values_list("community__street__station")
-            .annotate(n=Count("created_at"))
-            .values_list("community__street__station", "n")
-        )
-        fresh = {pk: counted.get(pk, 0) for pk in missing}
-        cache.set_many({key(pk): n for pk, n in fresh.items()}, CLOSED_MONTH_TTL)
-        counts.update(fresh)
-    return counts
-
-
-def plan_completion(rows: list[ProgressRow]) -> float | None:
-    """One figure for a plan: the mean share of each set target reached, each capped at 100 %."""
-    shares = [min(row.actual / row.target, 1.0) for row in rows if row.target]
-    return sum(shares) / len(shares) if shares else None
-
-
-def plan_progress_by_station(scope: Scope, year: int, until: datetime.date | None = None) -> dict:
-    """{station_id: {"plan", "plan_rows", "plan_completion"}} for the stations with a plan for `year`.
-
-    `projects.progress.progress_for_plans` computes every plan at once (5 grouped queries), plus one
-    query for the plans themselves. With `until` (a period's last day), progress as it stood at the end of
-    that day: a closed month's figures do not change when the next month's data arrives.
-    """
-    plans = list(scope.narrow(AnnualPlan.objects.filter(year=year).only(*PLAN_PROGRESS_FIELDS)))
-    # The registry size before this month comes from the cache, and only this month's registrations are
-    # counted live; for a period over before this month, the size at the period's end (cached alike).
-    moment = Period.month(timezone.localdate()).start
-    if until is not None:
-        moment = min(moment, Period.custom(until, until).end)
-    registry_base = (moment, registered_before(sorted({p.station_id for p in plans}), moment))
-    progress = progress_for_plans(plans, registry_base=registry_base, until=until)
-    return {
-        plan.station_id: {
-            "plan": plan,
-            "plan_rows": progress[plan.pk],
-            "plan_completion": plan_completion(progress[plan.pk]),
-        }
-        for plan in plans
-    }
-
-
 # --- monthly report breakdowns ----------------------------------------------------------------------------
 def channel_breakdown(requests, period: Period) -> list[dict]:
     """Requests received in the period per channel (every channel listed, zeros included)."""
@@ -537,31 +310,3 @@ def channel_breakdown(requests, period: Period) -> list[dict]:
         .annotate(n=Count("pk"))
     )
     return [{"label": label, "count": rows.get(value, 0)} for value, label in Request.Channel.choices]
-
-
-def activities_by_method(scope: Scope, period: Period) -> list[dict]:
-    """Activities dated in the period per method (个案/小组/社区), every method listed."""
-    rows = {
-        row["method"]: row
-        for row in scope.narrow(Activity.objects.filter(in_days("date", period)))
-        .order_by()
-        .values("method")
-        .annotate(activities=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
-    }
-    return [
-        {
-            "label": label,
-            "activities": rows.get(value, {}).get("activities", 0),
-            "sessions": rows.get(value, {}).get("sessions") or 0,
-            "person_times": rows.get(value, {}).get("person_times") or 0,
-        }
-        for value, label in Activity.Method.choices
-    ]
-
-
-def founded_in(scope: Scope, period: Period) -> dict:
-    """{"teams": n, "organisations": n} founded during the period."""
-    return {
-        name: scope.narrow(model.objects.filter(in_days("founded_on", period))).count()
-        for model, name in ((VolunteerTeam, "teams"), (CommunityOrganisation, "organisations"))
-    }
