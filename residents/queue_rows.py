@@ -110,7 +110,8 @@ class QueueRows:
         self.today = timezone.localdate()
         self.tz = timezone.get_current_timezone()
         self.case_url = _url_maker("residents:request-detail")
-        self.status_labels = dict(Request.Status.choices)
+        # Translated once for the page (a lazy label would be translated again on every row).
+        self.status_labels = {value: str(label) for value, label in Request.Status.choices}
         # The categories and communities the page has read anyway (for the filter form); any other is read
         # through the request (the single row a quick action answers with).
         self.categories = dict(categories)  # pk → label (上级 › 名称)
