@@ -152,6 +152,14 @@ class ResidentFilter(CommunityPicker, django_filters.FilterSet):
         return queryset.filter(tags__code=value)
 
 
+def _listed(label, empty_label, *, listing=names, **extra) -> ListedModelChoiceFilter:
+    """A select of the queue's filter form whose choices come from `listing` (the reference cache) and
+    whose queryset the form sets for its user."""
+    return ListedModelChoiceFilter(
+        label=label, queryset=None, listing=listing, empty_label=empty_label, widget=FastSelect, **extra
+    )
+
+
 class RequestFilter(CommunityPicker, django_filters.FilterSet):
     """The triage queue's filters. Without a status filter the queue shows open requests and resolved
     ones whose follow-up is due; choosing a status searches all of the station's requests."""
@@ -161,9 +169,7 @@ class RequestFilter(CommunityPicker, django_filters.FilterSet):
     # District and city users narrow the queue to one station (the dashboards' overdue and unassigned
     # links carry station=<pk>); choices are the stations they can see. Station staff have one station,
     # so the filter is not offered to them.
-    station = ListedModelChoiceFilter(
-        label="社工站", queryset=None, listing=names, empty_label="全部社工站", widget=FastSelect
-    )
+    station = _listed("社工站", "全部社工站")
     reference = django_filters.CharFilter(
         label="受理编号",
         method="filter_reference",
@@ -186,41 +192,12 @@ class RequestFilter(CommunityPicker, django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         label="优先级", choices=Priority.choices, empty_label="全部", widget=FastSelect
     )
-    category = ListedModelChoiceFilter(
-        label="分类",
-        queryset=None,
-        listing=category_names,
-        method="filter_category",
-        empty_label="全部分类",
-        widget=FastSelect,
-    )
-    district = ListedModelChoiceFilter(
-        label="区",
-        queryset=None,
-        listing=names,
-        empty_label="全部区",
-        method="filter_district",
-        widget=FastSelect,
-    )
-    street = ListedModelChoiceFilter(
-        label="街道",
-        queryset=None,
-        listing=names,
-        empty_label="全部街道",
-        method="filter_street",
-        widget=FastSelect,
-    )
-    community = ListedModelChoiceFilter(
-        label="社区", queryset=None, listing=names, empty_label="全部社区", widget=FastSelect
-    )
-    assignee = ListedModelChoiceFilter(
-        label="承办社工",
-        queryset=None,
-        listing=user_names,
-        null_label="未指派",
-        empty_label="全部",
-        widget=FastSelect,
-    )
+    category = _listed("分类", "全部分类", listing=category_names, method="filter_category")
+    # The community picker's steps (CommunityPicker).
+    district = _listed("区", "全部区", method="filter_district")
+    street = _listed("街道", "全部街道", method="filter_street")
+    community = _listed("社区", "全部社区")
+    assignee = _listed("承办社工", "全部", listing=user_names, null_label="未指派")
     channel = django_filters.ChoiceFilter(
         label="来源渠道", choices=Request.Channel.choices, empty_label="全部", widget=FastSelect
     )

@@ -1,47 +1,63 @@
-"""The triage queue's rows, written in Python.
+"""The triage queue's rows: what each row shows (`QueueRows.context`) and its markup, written fast.
 
 The queue is the page station workers open most, and its 25 rows with up to three inline quick-action
 forms each cost more through Django templates (includes, `{% url %}`, `{% csrf_token %}`, localized
 numbers and dates: about 75 forms a page) than everything else on the page together
-(docs/performance.md). `QueueRows` works out once per page what every row shares (URL prefixes, the
-CSRF token, the hidden inputs, the option lists, status labels) and then writes each row with plain
-string formatting.
+(docs/performance.md). So the row is decided once, in `QueueRows.context(r)` (a plain dict), and written
+two ways from it:
 
-Escaping: every text that comes from the database or a translation passes through `e()` (HTML escaping,
-as Django's `escape` does it) before it is joined in; integers (primary keys, versions, priorities) are
-written as they are. The result is marked safe only once, for the whole block of rows.
+- templates/residents/_queue_row.html, the markup's reference, readable;
+- `QueueRows.write(row)`, the same bytes from f-strings, with the parts every row shares (URL prefixes,
+  the CSRF input, the hidden inputs, the option lists, escaped labels) worked out once per page: about
+  ten times faster than the partial (bench/queue_rows.py).
+
+tests/residents/test_queue_row_partial.py renders both over a spread of rows (every status and priority,
+overdue, follow-up due, masked, with and without assignee, quick-action outcomes, English and Chinese)
+and asserts the same bytes, hostile text in every field included. Every text passes through Django's
+escaping (`escape`, `format_html`, `format_html_join`); integers are written as they are.
 """
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from residents import permissions
 from residents.deadlines import relative_deadline
 from residents.models import Request, Severity, Urgency
-from residents.widgets import e
 from stations.models import Community
 
+TRIAGE_CHOICES = {"severity": Severity.choices, "urgency": Urgency.choices}
+
+# Fixed pieces of templates/residents/_queue_row.html.
 FOLLOW_UP_BADGE = ' <span class="badge badge-warn">待回访</span>'
 OVERDUE_MARK = '<span class="overdue">已超期</span><br>'
-
-TRIAGE_CHOICES = {"severity": Severity.choices, "urgency": Urgency.choices}
+UNASSIGNED = '<span class="unassigned">未指派</span>'
+NO_ASSIGNEE_OPTION = mark_safe('<option value="">选择社工</option>')
+SELECTED = mark_safe(" selected")
+CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'  # as {% csrf_token %} writes it
+FROM_NEXT_INPUTS = (
+    '<input type="hidden" name="from" value="queue"><input type="hidden" name="next" value="{}">'
+)
 
 # Any primary key the URL patterns accept and that occurs nowhere else in a path.
 _PK = 2147483647
 
 
 def _url_maker(name):
-    """`reverse(name, args=[pk])` for every pk at the cost of one reverse() per page."""
+    """`reverse(name, args=[pk])` for every pk at the cost of one reverse() per page: the path reversed
+    once for a placeholder pk, split around it (tests/residents/test_queue_row_partial.py checks every
+    route it is used for against reverse())."""
     prefix, suffix = reverse(name, args=[_PK]).rsplit(str(_PK), 1)
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def _options(choices, selected) -> str:
-    return "".join(
-        f'<option value="{e(value)}"{" selected" if value == selected else ""}>{e(label)}</option>'
-        for value, label in choices
+def _options(choices, selected) -> SafeString:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, SELECTED if value == selected else "", label) for value, label in choices),
     )
 
 
@@ -55,7 +71,7 @@ class QueueRows:
     """
 
     QUICK_ACTIONS = ("triage", "assign", "start")
-    # The columns row() reads, and no others. Categories, communities and (on a page) assignees are not
+    # The columns context() reads, and no others. Categories, communities and (on a page) assignees are not
     # joined: the filter form reads their names anyway (`categories`, `communities`, `assignees`), and each
     # join costs the query more planning time than the whole of a 25-row query without it.
     COLUMNS = (
@@ -94,7 +110,8 @@ class QueueRows:
         self.today = timezone.localdate()
         self.tz = timezone.get_current_timezone()
         self.case_url = _url_maker("residents:request-detail")
-        self.status_labels = {value: e(label) for value, label in Request.Status.choices}
+        # Translated once for the page (a lazy label would be translated again on every row).
+        self.status_labels = {value: str(label) for value, label in Request.Status.choices}
         # The categories and communities the page has read anyway (for the filter form); any other is read
         # through the request (the single row a quick action answers with).
         self.categories = dict(categories)  # pk → label (上级 › 名称)
@@ -102,22 +119,20 @@ class QueueRows:
         self._community_short_names = {}
         self.assignees = dict(assignees)  # pk → label (name, else username)
         self._may_open_sensitive = None
+        self._escaped = {}
         if can_act:
+            self.next_url = next_url
             self.action_urls = {name: _url_maker(f"residents:request-{name}") for name in self.QUICK_ACTIONS}
-            token = e(get_token(request))
-            self.csrf_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-            self.from_next_inputs = (
-                '<input type="hidden" name="from" value="queue">'
-                f'<input type="hidden" name="next" value="{e(next_url)}">'
-            )
+            self.csrf_input = format_html(CSRF_INPUT, get_token(request))
+            self.from_next = format_html(FROM_NEXT_INPUTS, next_url)
             self.worker_choices = list(workers)
             self._options = {}
-            self._assignee_options = {}
 
     def render(self, requests) -> SafeString:
         requests = list(requests)
         self.read_assignees(requests)
-        return mark_safe("\n".join(self.row(r) for r in requests))  # every part escaped in row()
+        # Each row's texts are escaped in write().
+        return mark_safe("".join(self.write(self.context(r)) for r in requests))
 
     def read_assignees(self, requests):
         """The names of assignees the page's list lacks (a former worker's, say), all in one query, read
@@ -132,10 +147,11 @@ class QueueRows:
                 )
             }
 
-    # -- one row ----------------------------------------------------------------------------------------
+    # -- what a row shows -------------------------------------------------------------------------------
 
-    def row(self, r: Request, *, error: str = "", done: str = "") -> str:
-        """One `<tr>`; `error` or `done` is the outcome of a quick action on it, shown in the row."""
+    def context(self, r: Request, *, error: str = "", done: str = "") -> dict:
+        """Everything the row shows, as `row` for templates/residents/_queue_row.html and `write()`;
+        `error` or `done` is the outcome of a quick action on it, shown in the row."""
         is_open = r.status in Request.OPEN_STATUSES
         is_overdue = is_open and r.due_at < self.now
         is_follow_up_due = (
@@ -143,16 +159,6 @@ class QueueRows:
             and r.follow_up_due_on is not None
             and r.follow_up_due_on <= self.today
         )
-        case_url = self.case_url(r.pk)
-        classes = ("is-overdue" if is_overdue else "") + (
-            " is-unassigned" if is_open and not r.assignee_id else ""
-        )
-        if error:
-            outcome = f'<ul class="errorlist" role="alert"><li>{e(error)}</li></ul>'
-        elif done:
-            outcome = f'<span class="badge badge-ok" role="status">{e(done)}</span>'
-        else:
-            outcome = ""
         if r.status == Request.Status.RESOLVED:
             due = f"回访 {r.follow_up_due_on:%m-%d}" if r.follow_up_due_on else "回访 "
         else:
@@ -162,31 +168,58 @@ class QueueRows:
                 if is_open
                 else f"{r.due_at.astimezone(self.tz):%m-%d %H:%M}"
             )
-        status = self.status_labels.get(r.status) or e(r.status)  # as get_status_display()
-        if r.assignee_id:
-            assignee = e(self.assignees.get(r.assignee_id) or r.assignee)  # as str(r.assignee)
-        elif is_open:
-            assignee = '<span class="unassigned">未指派</span>'
-        else:
-            assignee = "—"
-        return (
-            f'<tr id="request-{r.pk}" class="{classes}">'
-            '<td class="card-title">'
-            f'<span class="badge badge-p{r.priority}">P{r.priority}</span> '
-            f'<a class="row-link mono" href="{case_url}">{e(r.reference)}</a>'
-            f'<div class="small">{e(self.person(r))}</div>{outcome}</td>'
-            f'<td data-label="分类">{self.category_label(r)}</td>'
-            f'<td data-label="社区">{self.community_label(r)}</td>'
-            f'<td data-label="状态"><span class="badge status-{e(r.status)}">{status}</span>'
-            f"{FOLLOW_UP_BADGE if is_follow_up_due else ''}</td>"
-            f'<td data-label="办理期限" class="nowrap">{OVERDUE_MARK if is_overdue else ""}{due}</td>'
-            f'<td data-label="承办">{assignee}</td>'
-            f"{self.actions(r, case_url, is_follow_up_due) if self.can_act else ''}"
-            "</tr>"
-        )
+        row = {
+            "pk": r.pk,
+            "classes": ("is-overdue" if is_overdue else "")
+            + (" is-unassigned" if is_open and not r.assignee_id else ""),
+            "priority": r.priority,
+            "case_url": self.case_url(r.pk),
+            "reference": r.reference,
+            "person": self.person(r),
+            "error": error,
+            "done": "" if error else done,
+            "category": self.categories.get(r.category_id) or r.category,
+            "community": self.community_label(r),
+            "status": r.status,
+            "status_label": self.status_labels.get(r.status) or r.status,  # as get_status_display()
+            "follow_up_due": is_follow_up_due,
+            "overdue": is_overdue,
+            "due": due,
+            # as str(r.assignee)
+            "assignee": (self.assignees.get(r.assignee_id) or r.assignee) if r.assignee_id else None,
+            "is_open": is_open,
+            "can_act": self.can_act,
+        }
+        if self.can_act:
+            row |= {
+                "version": r.version,
+                "next": self.next_url,
+                "severity": r.severity,
+                "urgency": r.urgency,
+                "assignee_id": r.assignee_id,
+                "forms": self.forms(r),
+            }
+        return row
 
-    def category_label(self, r: Request) -> str:
-        return e(self.categories.get(r.category_id) or r.category)
+    def forms(self, r: Request) -> list[dict]:
+        """The quick actions the request's state allows, in the order the row offers them."""
+        forms = []
+        if r.can("triage"):
+            forms.append(
+                {
+                    "action": "triage",
+                    "button": "研判" if r.status == Request.Status.NEW else "调整",
+                    "severity_choices": TRIAGE_CHOICES["severity"],
+                    "urgency_choices": TRIAGE_CHOICES["urgency"],
+                }
+            )
+        if r.can("assign"):
+            forms.append({"action": "assign", "button": "指派", "workers": self.worker_choices})
+        if r.can("start"):
+            forms.append({"action": "start", "button": r.action_label("start"), "primary": True})
+        for form in forms:
+            form["url"] = self.action_urls[form["action"]](r.pk)
+        return forms
 
     def community_label(self, r: Request) -> str:
         pk = r.community_id
@@ -196,7 +229,7 @@ class QueueRows:
             # Community.short_name of the name the page has, without reading the community again.
             short_name = Community(name=name).short_name if name else r.community.short_name
             self._community_short_names[pk] = short_name
-        return e(short_name)
+        return short_name
 
     def person(self, r: Request) -> str:
         """Who the request is about; a minor's or sensitive resident's name masked (as `request_person`)."""
@@ -214,63 +247,96 @@ class QueueRows:
             self._may_open_sensitive = permissions.can_open_sensitive(self.user)
         return self._may_open_sensitive
 
-    # -- the quick actions ------------------------------------------------------------------------------
+    # -- the fast path: the partial's markup ------------------------------------------------------------
+    # Line for line templates/residents/_queue_row.html. Every text goes through `self.escaped`
+    # (django.utils.html.escape, remembered per page: the same labels recur on every row); integers
+    # (primary keys, versions, priorities) are written as they are, as the template writes them.
 
-    def actions(self, r: Request, case_url: str, is_follow_up_due: bool) -> str:
-        pk = r.pk
-        parts = []
-        if r.can("triage"):
-            button = "研判" if r.status == Request.Status.NEW else "调整"
-            controls = (
-                f'<label class="sr-only" for="sev-{pk}">轻重</label>'
-                f'<select name="severity" id="sev-{pk}">{self.options("severity", r.severity)}</select>'
-                f'<label class="sr-only" for="urg-{pk}">缓急</label>'
-                f'<select name="urgency" id="urg-{pk}">{self.options("urgency", r.urgency)}</select>'
-                f'<button type="submit" class="btn btn-sm">{button}</button>'
-            )
-            parts.append(self.form(r, "triage", controls))
-        if r.can("assign"):
-            controls = (
-                f'<label class="sr-only" for="asg-{pk}">承办社工</label>'
-                f'<select name="assignee" id="asg-{pk}">{self.assignee_options(r.assignee_id)}</select>'
-                '<button type="submit" class="btn btn-sm">指派</button>'
-            )
-            parts.append(self.form(r, "assign", controls))
-        if r.can("start"):
-            button = e(r.action_label("start"))
-            parts.append(
-                self.form(
-                    r, "start", f'<button type="submit" class="btn btn-sm btn-primary">{button}</button>'
-                )
-            )
-        if is_follow_up_due:
-            parts.append(f'<a class="btn btn-sm" href="{case_url}#action-follow_up">回访</a>')
-        # Spaces between the forms, as between inline boxes in the markup a template would write.
-        return f'<td class="actions-cell">{" ".join(parts)}</td>'
+    def escaped(self, text) -> str:
+        value = self._escaped.get(text)
+        if value is None:
+            value = self._escaped[text] = escape(str(text))  # str(): a translated label, once
+        return value
 
-    def form(self, r: Request, action: str, controls: str) -> str:
-        """A quick-action form: a plain POST to the action's URL, and with htmx the row swapped in place."""
-        url = self.action_urls[action](r.pk)
-        return (
-            f'<form method="post" action="{url}" class="quick-action" '
-            f'hx-post="{url}" hx-target="closest tr" hx-swap="outerHTML">'
-            f'{self.csrf_input}<input type="hidden" name="version" value="{r.version}">'
-            f"{self.from_next_inputs}{controls}</form>"
+    def write(self, row: dict) -> SafeString:
+        """The bytes templates/residents/_queue_row.html writes for `row`."""
+        e = self.escaped
+        pk, priority, case_url = row["pk"], row["priority"], e(row["case_url"])
+        if row["error"]:
+            outcome = f'<ul class="errorlist" role="alert"><li>{escape(row["error"])}</li></ul>'
+        elif row["done"]:
+            outcome = f'<span class="badge badge-ok" role="status">{escape(row["done"])}</span>'
+        else:
+            outcome = ""
+        assignee = e(row["assignee"]) if row["assignee"] else UNASSIGNED if row["is_open"] else "—"
+        status = f'<span class="badge status-{e(row["status"])}">{e(row["status_label"])}</span>'
+        due = f"{OVERDUE_MARK if row['overdue'] else ''}{escape(row['due'])}"
+        return mark_safe(
+            f'<tr id="request-{pk}" class="{e(row["classes"])}">\n'
+            f'<td class="card-title"><span class="badge badge-p{priority}">P{priority}</span> '
+            f'<a class="row-link mono" href="{case_url}">{escape(row["reference"])}</a>'
+            f'<div class="small">{escape(row["person"])}</div>{outcome}</td>\n'
+            f'<td data-label="分类">{e(row["category"])}</td>\n'
+            f'<td data-label="社区">{e(row["community"])}</td>\n'
+            f'<td data-label="状态">{status}{FOLLOW_UP_BADGE if row["follow_up_due"] else ""}</td>\n'
+            f'<td data-label="办理期限" class="nowrap">{due}</td>\n'
+            f'<td data-label="承办">{assignee}</td>\n'
+            f"{self.write_actions(row, case_url) if row['can_act'] else ''}</tr>\n"
         )
 
-    def options(self, field: str, value) -> str:
+    def write_actions(self, row: dict, case_url: str) -> str:
+        pk = row["pk"]
+        hidden = (
+            f'{self.csrf_input}<input type="hidden" name="version" value="{row["version"]}">{self.from_next}'
+        )
+        forms = []
+        for form in row["forms"]:
+            url, action, button = self.escaped(form["url"]), form["action"], self.escaped(form["button"])
+            primary = " btn-primary" if form.get("primary") else ""
+            if action == "triage":
+                severity, urgency = (
+                    self.options("severity", row["severity"]),
+                    self.options("urgency", row["urgency"]),
+                )
+                controls = (
+                    f'<label class="sr-only" for="sev-{pk}">轻重</label>\n'
+                    f'<select name="severity" id="sev-{pk}">{severity}</select>\n'
+                    f'<label class="sr-only" for="urg-{pk}">缓急</label>\n'
+                    f'<select name="urgency" id="urg-{pk}">{urgency}</select>\n'
+                )
+            elif action == "assign":
+                options = self.assignee_options(row["assignee_id"])
+                controls = (
+                    f'<label class="sr-only" for="asg-{pk}">承办社工</label>\n'
+                    f'<select name="assignee" id="asg-{pk}">{options}</select>\n'
+                )
+            else:
+                controls = ""
+            forms.append(
+                f'\n<form method="post" action="{url}" class="quick-action" hx-post="{url}" '
+                'hx-target="closest tr" hx-swap="outerHTML">\n'
+                f"{hidden}\n"
+                f'{controls}<button type="submit" class="btn btn-sm{primary}">{button}</button>\n'
+                "</form>"
+            )
+        follow_up = (
+            f'\n<a class="btn btn-sm" href="{case_url}#action-follow_up">回访</a>'
+            if row["follow_up_due"]
+            else ""
+        )
+        return f'<td class="actions-cell">{"".join(forms)}{follow_up}\n</td>\n'
+
+    def options(self, field: str, value) -> SafeString:
         # A handful of lists per page (one per value): each written once.
         key = (field, value)
         if key not in self._options:
             self._options[key] = _options(TRIAGE_CHOICES[field], value)
         return self._options[key]
 
-    def assignee_options(self, assignee_id) -> str:
+    def assignee_options(self, assignee_id) -> SafeString:
         # The same few lists on every page (one per worker, one for nobody): written once each.
-        options = self._assignee_options.get(assignee_id)
-        if options is None:
-            options = ('<option value="">选择社工</option>' if not assignee_id else "") + _options(
-                self.worker_choices, assignee_id
-            )
-            self._assignee_options[assignee_id] = options
-        return options
+        key = ("assignee", assignee_id)
+        if key not in self._options:
+            options = _options(self.worker_choices, assignee_id)
+            self._options[key] = options if assignee_id else NO_ASSIGNEE_OPTION + options
+        return self._options[key]

@@ -2,6 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 
+from projects.models import pending_plan_count
 from stations import access
 from stations.audit import is_auditor
 
@@ -24,19 +25,21 @@ STATION_NAV = [
     ("二维码海报", "public:poster-list", None),
     ("月报", "reports:index", None),
 ]
-DISTRICT_NAV = [
-    ("概览", "dashboards:district", "district"),
-    ("本区社工站", "stations:district-detail", "district"),
+# District and municipal centre staff: their overview, then the same reviewing entries.
+CENTRE_NAV = [
     ("待审批方案", "projects:plan-pending", None),
     ("月报", "reports:index", None),
     ("重复身份证号", "residents:held-id-numbers", None),
 ]
+DISTRICT_NAV = [
+    ("概览", "dashboards:district", "district"),
+    ("本区社工站", "stations:district-detail", "district"),
+    *CENTRE_NAV,
+]
 CITY_NAV = [
     ("全市概览", "dashboards:city", None),
     ("全市各区", "stations:district-list", None),
-    ("待审批方案", "projects:plan-pending", None),
-    ("月报", "reports:index", None),
-    ("重复身份证号", "residents:held-id-numbers", None),
+    *CENTRE_NAV,
 ]
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),
@@ -85,7 +88,7 @@ def navigation(request):
     items = _mark_current(_build(entries, user), request.path)
     waiting = 0
     if access.is_district_user(user) or access.sees_whole_city(user):
-        waiting = _pending_plans(user)
+        waiting = pending_plan_count(user)  # cached per scope: no query
         pending_url = reverse("projects:plan-pending")
         for item in items:
             if item["url"] == pending_url:
@@ -96,13 +99,6 @@ def navigation(request):
         "nav_more": [item for item in items if item["more"]],
         "nav_more_current": any(item["current"] for item in items if item["more"]),
     }
-
-
-def _pending_plans(user) -> int:
-    """Plans waiting for the reviewer's decision, shown as a badge on 待审批方案 (cached: no query)."""
-    from projects.models import pending_plan_count
-
-    return pending_plan_count(user)
 
 
 def _mark_current(items, path):

@@ -14,7 +14,7 @@ import logging
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404
 from django.views.defaults import page_not_found
 
 
@@ -38,13 +38,12 @@ class NotFoundPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _friendly():
-            # No URL matches: Django raises this before any view runs, where process_exception cannot see it.
-            try:
-                get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
-            except Resolver404 as exc:
-                return page_not_found(request, exc)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and getattr(request, "resolver_match", None) is None and _friendly():
+            # No URL matched: Django answered with its technical page before any view ran, where
+            # process_exception cannot see it. Only such an answer is replaced; no URL is resolved again.
+            return page_not_found(request, Resolver404({"path": request.path_info}))
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, Http404) and _friendly():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import reverse
+from django.urls import URLResolver, reverse
 
 from demo import stations as stations_demo
 
@@ -113,6 +113,23 @@ def test_with_debug_on_a_missing_page_is_the_chinese_404(client, settings, worke
         assert response.status_code == 404
         html = response.content.decode()
         assert "未找到该页面" in html and "Page not found" not in html
+
+
+def test_with_debug_on_a_found_page_is_resolved_once(client, settings, worker, monkeypatch):
+    """The 404 page costs nothing on the pages that are found: the URL is resolved by Django alone."""
+    settings.DEBUG = True
+    client.force_login(worker)
+    resolved = []
+    resolve = URLResolver.resolve
+
+    def counting(self, path):
+        if path.startswith("/"):  # the root resolver; included ones see the rest of the path
+            resolved.append(path)
+        return resolve(self, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", counting)
+    assert client.get(reverse("residents:request-queue")).status_code == 200
+    assert resolved == [reverse("residents:request-queue")]
 
 
 def test_with_debug_on_a_missing_slash_still_redirects(client, settings, worker):

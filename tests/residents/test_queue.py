@@ -101,7 +101,7 @@ def test_quick_actions_update_the_row_with_htmx(client, worker, worker2, guoyuan
     assert response.status_code == 200
     html = response.content.decode()
     # The row alone, no page around it: htmx swaps it for the old one.
-    assert html.startswith(f'<tr id="request-{request.pk}"') and html.endswith("</tr>")
+    assert html.startswith(f'<tr id="request-{request.pk}"') and html.endswith("</tr>\n")
     assert html.count("<tr") == 1
     assert "已研判" in html and "P1" in html
     request.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The queue's rows written in Python (residents/queue_rows.py) and its filter fields (filter_fields tag):
+"""The queue's rows (residents/queue_rows.py, templates/residents/_queue_row.html) and its filter fields:
 escaped, masked, the same markup a template would write, forms that work as plain posts, and a query count
 that does not grow with the rows."""
 
@@ -68,7 +68,7 @@ def _forms(html, action):
 
 
 def _row(html, request):
-    match = re.search(rf'<tr id="request-{request.pk}".*?</tr>', html, flags=re.S)
+    match = re.search(rf'<tr id="request-{request.pk}".*?</tr>\n', html, flags=re.S)
     assert match, f"no row for {request.reference}"
     return match.group(0)
 

@@ -142,3 +142,31 @@ def test_district_report_query_count_does_not_grow(client, dataset, district_use
     small = count()
     _grow(beichen, nankai)
     assert count() == small
+
+
+@pytest.mark.parametrize(
+    "user, name, args, lead",
+    [
+        ("worker", "station", ["guoyuan"], "北辰区 · 统计期间 2026-03-01 至 2026-03-31 · 生成于 "),
+        (
+            "district_user",
+            "district",
+            ["beichen"],
+            "统计期间 2026-03-01 至 2026-03-31 · 共 2 个社工站 · 生成于 ",
+        ),
+        ("city_user", "city", [], "统计期间 2026-03-01 至 2026-03-31 · 共 "),
+    ],
+)
+def test_the_three_reports_share_one_head(request, client, dataset, user, name, args, lead):
+    """templates/sws/_report_head.html: back to the month's reports, the period (with the place or the
+    count of rows), the Excel of the same report and the print button."""
+    client.force_login(request.getfixturevalue(user))
+    pks = [request.getfixturevalue(arg).pk for arg in args]
+    html = client.get(reverse(f"reports:{name}", args=[*pks, 2026, 3])).content.decode()
+    assert f'<p class="lead">{lead}' in html
+    assert f'href="{reverse("reports:index")}?month=2026-03">月报</a>' in html
+    assert (
+        f'<a class="btn" href="{reverse(f"reports:{name}-xlsx", args=[*pks, 2026, 3])}">下载 Excel</a>'
+        in html
+    )
+    assert "data-print" in html
