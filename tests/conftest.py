@@ -9,11 +9,16 @@ centre), `city_user` (municipal centre), `admin_user` (superuser).
 
 import os
 
+import freezegun
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from stations.models import User
 from tests import factories as f
+
+# Frozen time must not reach pytest's own clock (pytest 8 reads it in _pytest.timing, which freezegun's
+# default ignore list does not name): else `--durations` reports frozen tests as lasting 56 years.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 # Hypothesis (tests/security/test_forms_hypothesis.py): tests set their own modest example counts. The
 # `ci` profile (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same examples on every run, so a
