@@ -9,11 +9,16 @@ centre), `city_user` (municipal centre), `admin_user` (superuser).
 
 import os
 
+import freezegun
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from stations.models import User
 from tests import factories as f
+
+# Frozen time must not reach pytest's own clock (pytest 8 reads it in _pytest.timing, which freezegun's
+# default ignore list does not name): else `--durations` reports frozen tests as lasting 56 years.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 # Hypothesis (tests/security/test_forms_hypothesis.py): tests set their own modest example counts. The
 # `ci` profile (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same examples on every run, so a
@@ -141,16 +146,45 @@ def second_admin(db):
     return f.make_user("admin2", User.Role.ADMIN, name="第二管理员", is_staff=True, is_superuser=True)
 
 
+# Set once a transactional test has flushed the database in this run (see below).
+_flushed = False
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def _is_transactional(request):
+    """Whether the test runs outside a rolled-back transaction (pytest-django flushes after it)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args[:1] == (True,)
+    ):
+        return True
+    return bool(TRANSACTIONAL_FIXTURES & set(request.fixturenames))
+
+
 @pytest.fixture(autouse=True)
-def _fresh_content_type_cache():
+def _fresh_content_type_cache(request):
     """The audit trail writes content types on every audited save. A transactional test's flush (with
     available_apps) empties their table, and the next test re-creates the rows inside its own rolled-back
-    transaction: a cached id from one test must not reach the next."""
+    transaction: a cached id from one test must not reach the next.
+
+    Until the first flush the table is the one migrate filled, and a cached id stays right for every
+    test: clearing the cache there only made every test look its content types up again (a query per
+    audited model per test, across the whole suite)."""
+    global _flushed
     from django.contrib.contenttypes.models import ContentType
 
-    ContentType.objects.clear_cache()
+    if _flushed or _is_transactional(request):
+        ContentType.objects.clear_cache()
     yield
-    ContentType.objects.clear_cache()
+    if _is_transactional(request):
+        _flushed = True
+    if _flushed:
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
