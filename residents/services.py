@@ -1,4 +1,6 @@
-"""Workflows on residents and requests. Each takes the acting user explicitly and writes the timeline.
+"""Workflows on residents and requests. Each takes the acting user explicitly, checks it itself (the
+access module's object rules, `access.require(access.may_change, acting_user, request)`: a PermissionDenied
+for a forged call, whatever the view checked), and writes the timeline.
 
 Every change to a request or a resident is a conditional UPDATE ... WHERE version = <the version the
 user saw> (optimistic locking, the same on SQLite and PostgreSQL): when someone else changed the record
@@ -104,6 +106,8 @@ def create_request(
     A second submit of the same form (same `submission_token`) returns the first request instead of
     creating another.
     """
+    if acting_user is not None:
+        access.require(access.may_change, acting_user, station)
     return _create_request(
         acting_user=acting_user,
         station=station,
@@ -190,6 +194,7 @@ def take_in_request(*, acting_user, station, new_resident=None, **request_fields
     """Intake by a worker: optionally register the resident inline, then create the request, in one
     transaction. Returns (request, created); a repeated submission token returns the first request and
     registers nobody twice."""
+    access.require(access.may_change, acting_user, station)
     token = request_fields.get("submission_token")
     if token:
         existing = Request.objects.filter(submission_token=token).first()
@@ -299,6 +304,7 @@ def register_resident(*, acting_user, tags=(), hold_id_number=False, **fields) -
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    access.require(access.may_change, acting_user, fields.get("community"))
     with transaction.atomic(), auditing.signals_off():
         resident = Resident(created_by=acting_user, **fields)
         if hold_id_number:
@@ -345,6 +351,9 @@ def update_resident(
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    access.require(access.may_change, acting_user, resident)
+    if fields.get("community") is not None:  # moving to another community: one of the user's too
+        access.require(access.may_change, acting_user, fields["community"])
     if "id_number" in fields:
         fields["id_number"] = normalise_id_number(fields["id_number"]) or None
     changed = sorted(
@@ -406,12 +415,9 @@ def reveal_id_number(*, acting_user, resident, reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "请填写查看完整身份证号的原因。"})
-    if not (
-        access.is_station_user(acting_user)
-        and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
-    ):
+    if not access.works_at(acting_user, resident):
         raise WorkflowError("只有本站社工可以查看完整身份证号。")
-    if not permissions.can_open(acting_user, resident):
+    if not access.may_open(acting_user, resident):
         raise WorkflowError(permissions.SENSITIVE_REFUSAL)
     if not resident.id_number:
         raise WorkflowError("该居民未登记身份证号。")
@@ -429,17 +435,11 @@ def reveal_phone(*, acting_user, resident=None, request=None) -> str:
     the reporter of a QR or hotline request). Only for staff of the owning station; a minor's or a
     sensitive record needs the extra permission, as for the ID number. No reason is asked (calling back
     is the job), but the caller records the access (`record_access(..., "reveal")`)."""
-    if request is not None:
-        owned = access.is_station_user(acting_user) and request.station_id == acting_user.station_id
-        resident = request.resident
-    else:
-        owned = (
-            access.is_station_user(acting_user)
-            and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
-        )
-    if not owned:
+    if not access.works_at(acting_user, request if request is not None else resident):
         raise WorkflowError("只有本站社工可以查看完整电话。")
-    if resident is not None and not permissions.can_open(acting_user, resident):
+    if request is not None:
+        resident = request.resident
+    if not access.may_open(acting_user, resident):
         raise WorkflowError(permissions.SENSITIVE_REFUSAL)
     phone = resident.phone if resident is not None else request.reporter_phone
     if not phone:
@@ -450,8 +450,10 @@ def reveal_phone(*, acting_user, resident=None, request=None) -> str:
 # --- Request workflow ---------------------------------------------------------------------------------
 
 
-def _check(request, action, version):
-    """Refuse a step made on an old version, or one the current status does not allow."""
+def _check(acting_user, request, action, version):
+    """Refuse a step by someone who may not change the request (PermissionDenied, whatever the view
+    checked before), made on an old version, or one the current status does not allow."""
+    access.require(access.may_change, acting_user, request)
     version = _checked(request.version if version is None else version, request.version)
     if not request.can(action):
         raise WorkflowError(
@@ -512,7 +514,7 @@ def station_workers(station):
 
 def triage_request(*, acting_user, request, severity, urgency, version=None) -> Request:
     """Set 轻重缓急; priority and due time follow. A new request becomes triaged; later, re-prioritise."""
-    version = _check(request, "triage", version)
+    version = _check(acting_user, request, "triage", version)
     try:
         priority = priority_for(severity, urgency)
     except ValueError:
@@ -539,7 +541,7 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
 
 def assign_request(*, acting_user, request, assignee, version=None) -> Request:
     """Give the request to a worker of its station."""
-    version = _check(request, "assign", version)
+    version = _check(acting_user, request, "assign", version)
     if assignee is None or not station_workers(request.station_id).filter(pk=assignee.pk).exists():
         raise WorkflowError({"assignee": "只能指派给本站在岗社工。"})
     if assignee.pk == request.assignee_id:
@@ -560,7 +562,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
 
 def start_request(*, acting_user, request, version=None) -> Request:
     """Start work (or resume after a referral). An unassigned request goes to whoever starts it."""
-    version = _check(request, "start", version)
+    version = _check(acting_user, request, "start", version)
     extra = {}
     if request.assignee_id is None and station_workers(request.station_id).filter(pk=acting_user.pk).exists():
         extra["assignee"] = acting_user
@@ -578,7 +580,7 @@ def start_request(*, acting_user, request, version=None) -> Request:
 
 def refer_request(*, acting_user, request, organisation, reason, version=None) -> Referral:
     """转介: hand the request to an organisation or resource, with the reason."""
-    version = _check(request, "refer", version)
+    version = _check(acting_user, request, "refer", version)
     organisation, reason = (organisation or "").strip(), (reason or "").strip()
     if not organisation or not reason:
         raise WorkflowError("请填写转介单位/资源和转介原因。")
@@ -601,7 +603,7 @@ def refer_request(*, acting_user, request, organisation, reason, version=None) -
 def record_referral_outcome(*, acting_user, referral, outcome, note="", version=None) -> Referral:
     """What came of a referral: accepted, done or declined, with a note."""
     request = referral.request
-    version = _check(request, "referral_outcome", version)
+    version = _check(acting_user, request, "referral_outcome", version)
     if outcome not in Referral.Outcome.values or outcome == Referral.Outcome.PENDING:
         raise WorkflowError({"outcome": "请选择转介结果。"})
     if referral.outcome in (Referral.Outcome.DONE, Referral.Outcome.DECLINED):
@@ -630,7 +632,7 @@ def record_referral_outcome(*, acting_user, referral, outcome, note="", version=
 
 def resolve_request(*, acting_user, request, note, version=None) -> Request:
     """办结: resolved now; follow-up (回访) falls due FOLLOW_UP_DAYS later."""
-    version = _check(request, "resolve", version)
+    version = _check(acting_user, request, "resolve", version)
     note = (note or "").strip()
     if not note:
         raise WorkflowError({"note": "请填写办理结果。"})
@@ -650,7 +652,7 @@ def resolve_request(*, acting_user, request, note, version=None) -> Request:
 
 def follow_up_request(*, acting_user, request, satisfaction, note="", version=None) -> Request:
     """回访: record satisfaction and close the case."""
-    version = _check(request, "follow_up", version)
+    version = _check(acting_user, request, "follow_up", version)
     if satisfaction not in Request.Satisfaction.values:
         raise WorkflowError({"satisfaction": "请选择满意度。"})
     note = (note or "").strip()
@@ -671,7 +673,7 @@ def follow_up_request(*, acting_user, request, satisfaction, note="", version=No
 
 def reopen_request(*, acting_user, request, reason, version=None) -> Request:
     """Back to work after resolution (the resident says it is not solved), with the reason."""
-    version = _check(request, "reopen", version)
+    version = _check(acting_user, request, "reopen", version)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "请填写重新办理的原因。"})
@@ -689,7 +691,7 @@ def reopen_request(*, acting_user, request, reason, version=None) -> Request:
 
 
 def _close(action, to_status, *, acting_user, request, kind, reason, version):
-    version = _check(request, action, version)
+    version = _check(acting_user, request, action, version)
     reason = (reason or "").strip()
     allowed = WITHDRAW_KINDS if action == "withdraw" else REJECT_KINDS
     if kind not in allowed:
@@ -741,6 +743,7 @@ def reject_request(*, acting_user, request, kind, reason, version=None) -> Reque
 
 def add_note(*, acting_user, request, text) -> TimelineEvent:
     """A note on the case. Notes only append, so two people writing at once never clash: no version."""
+    access.require(access.may_change, acting_user, request)
     text = (text or "").strip()
     if not text:
         raise WorkflowError({"text": "备注不能为空。"})
@@ -770,6 +773,7 @@ def handover_colleagues(station_id, leaving_user_id, today=None):
 def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
     """Give every open request the worker of `assignment` holds at its station to `to_user`, a colleague
     posted there today: one transaction, each change audited and on the request's timeline."""
+    access.require(access.may_change, acting_user, assignment)
     if (
         to_user is None
         or not handover_colleagues(assignment.station_id, assignment.user_id).filter(pk=to_user.pk).exists()

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations import accounts, services
-from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin
+from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin, is_station_user
 from stations.audit import record_street_move
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
@@ -480,7 +480,7 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
     def get_readonly_fields(self, request, obj=None):
         # A station account's station follows its assignments (stations/services.py); a new account, or
         # one given a station role now, names the station of its first assignment.
-        posted = obj is not None and obj.role in obj.STATION_ROLES and obj.station_id is not None
+        posted = obj is not None and is_station_user(obj)
         station = ("station",) if posted else ()
         if request.user.is_superuser:
             return ("pending_confirmation", "last_login", "date_joined", *station)

@@ -37,8 +37,6 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, rout
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-AUDITOR_ROLE = "auditor"  # stations.models.User.Role.AUDITOR
-
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a row of an append-only model (`AppendOnlyModel`)."""
@@ -51,11 +49,6 @@ class AuditRecordImmutable(AppendOnlyError):
 class RecordImmutable(AppendOnlyError, ValueError):
     """Raised for the case records that are append-only (timeline, resident and plan events, fund
     ledger lines). Also a ValueError, which is what these models raised before the shared guard."""
-
-
-def is_auditor(user) -> bool:
-    """The auditor (审计员) reads the audit trail city-wide and nothing of the case data."""
-    return bool(user.is_authenticated and user.is_active and getattr(user, "role", None) == AUDITOR_ROLE)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
