@@ -11,6 +11,7 @@ from projects.models import (
     Project,
     Resource,
 )
+from stations import access
 from stations.models import Station
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,13 +25,13 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         self.user = user
         if "station" in self.filters:
-            if user.is_station_user:
+            if access.is_station_user(user):
                 del self.filters["station"]
             else:
                 self.filters["station"].queryset = Station.objects.visible_to(user).order_by("code")
         if "project" in self.filters:
             self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title")
-            if not user.is_station_user:
+            if not access.is_station_user(user):
                 # A city-wide project list would be thousands of options: keep the filter by station.
                 del self.filters["project"]
 

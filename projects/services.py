@@ -43,8 +43,7 @@ def resolve_project_requests(*, acting_user, project: Project, note: str) -> Res
     resolved request. A request changed by someone else meanwhile, or in a state the workflow does not
     allow, is skipped and reported, never overwritten; the others are still resolved.
     """
-    if not Project.objects.editable_by(acting_user).filter(pk=project.pk).exists():
-        raise PermissionDenied
+    access.require(access.may_change, acting_user, project)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "请填写解决情况说明。"})
@@ -76,8 +75,7 @@ def resolve_project_requests(*, acting_user, project: Project, note: str) -> Res
 
 def create_activities(*, acting_user, station, formset) -> list[Activity]:
     """Save every filled row of a valid bulk-entry formset, or nothing at all."""
-    if not access.is_station_user(acting_user) or acting_user.station_id != station.pk:
-        raise PermissionDenied
+    access.require(access.works_at, acting_user, station)
     created = []
     with transaction.atomic():
         for form in formset.forms:
@@ -113,8 +111,7 @@ def record_fund_entry(
     Race-safe: the fund row is locked (select_for_update) before the balance is read, so two outflows
     cannot both spend the same money; on SQLite, write transactions are serialised anyway.
     """
-    if not CommunityFund.objects.editable_by(acting_user).filter(pk=fund.pk).exists():
-        raise PermissionDenied
+    access.require(access.may_change, acting_user, fund)
     amount = Decimal(amount)
     if amount <= 0:
         raise ValidationError({"amount": "金额须大于零。"})
@@ -160,11 +157,6 @@ def _event(plan, *, acting_user, action, comment="", at=None):
     )
 
 
-def _may_review(user, plan: AnnualPlan) -> bool:
-    """Only the guidance centre of the station's own district approves or returns its plans."""
-    return access.is_district_user(user) and plan.station.district_id == user.district_id
-
-
 def _transition(plan: AnnualPlan, *, to_status, from_statuses, version, updates):
     """Move the plan with a locked version check (none if `version` is None); the caller writes the event."""
     locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
@@ -195,8 +187,7 @@ def create_plan(*, acting_user, form) -> AnnualPlan:
 def update_plan(*, acting_user, form, version) -> AnnualPlan:
     """Save the plan's targets; only its own station, only in draft or returned."""
     plan = form.instance
-    if not AnnualPlan.objects.editable_by(acting_user).filter(pk=plan.pk).exists():
-        raise PermissionDenied
+    access.require(access.may_change, acting_user, plan)
     with transaction.atomic():
         status = AnnualPlan.objects.select_for_update().values_list("status", flat=True).get(pk=plan.pk)
         if status not in AnnualPlan.EDITABLE_STATUSES:
@@ -207,8 +198,7 @@ def update_plan(*, acting_user, form, version) -> AnnualPlan:
 
 
 def submit_plan(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
-    if not access.is_station_user(acting_user) or acting_user.station_id != plan.station_id:
-        raise PermissionDenied
+    access.require(access.works_at, acting_user, plan)
     now = timezone.now()
     with transaction.atomic():
         _transition(
@@ -223,8 +213,7 @@ def submit_plan(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
 
 
 def approve_plan(*, acting_user, plan: AnnualPlan, comment: str = "", version=None) -> AnnualPlan:
-    if not _may_review(acting_user, plan):
-        raise PermissionDenied
+    access.require(access.may_review, acting_user, plan)
     now = timezone.now()
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -241,8 +230,7 @@ def approve_plan(*, acting_user, plan: AnnualPlan, comment: str = "", version=No
 
 def return_plan(*, acting_user, plan: AnnualPlan, comment: str, version=None) -> AnnualPlan:
     """Send the plan back to its station with a comment saying what to change."""
-    if not _may_review(acting_user, plan):
-        raise PermissionDenied
+    access.require(access.may_review, acting_user, plan)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "退回时请填写修改意见。"})

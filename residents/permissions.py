@@ -6,7 +6,13 @@ Opening such a record (its page, its reveal, the resident's details on a case pa
 worker loses it); anyone else is given it in the admin, on the user or through the group
 "查看未成年人及敏感档案" (migration 0008). Without it such residents are listed with the name masked
 (张**) and their page answers 403 with the reason.
+
+The decision is the access module's (`stations.access.may_open(user, resident)`, through
+`Resident.open_permission`); this module keeps what the arrows do not let stations name: the permission,
+its group, the refusal, and the role that holds it by default.
 """
+
+from stations import access
 
 SENSITIVE_PERMISSION = "residents.view_sensitive_resident"
 SENSITIVE_GROUP = "查看未成年人及敏感档案"
@@ -16,7 +22,7 @@ SENSITIVE_REFUSAL = (
 )
 
 # Permissions a role carries without being granted them one by one.
-ROLE_DEFAULT_PERMISSIONS = {"station_head": frozenset({SENSITIVE_PERMISSION})}
+ROLE_DEFAULT_PERMISSIONS = {access.Role.STATION_HEAD: frozenset({SENSITIVE_PERMISSION})}
 
 
 class RoleDefaultPermissionsBackend:
@@ -45,9 +51,5 @@ class RoleDefaultPermissionsBackend:
 
 
 def can_open_sensitive(user) -> bool:
-    return bool(user.is_authenticated and user.has_perm(SENSITIVE_PERMISSION))
-
-
-def can_open(user, resident) -> bool:
-    """May `user` open this resident's record (scope is checked separately, by the querysets)?"""
-    return resident is None or not resident.is_sensitive or can_open_sensitive(user)
+    """May `user` open every minor's and sensitive record in scope (lists and exports mask them if not)?"""
+    return access.has_permission(user, SENSITIVE_PERMISSION)

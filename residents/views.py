@@ -120,9 +120,7 @@ def resident_lookup(request):
 
 def _detail_context(request, resident, **extra):
     user = request.user
-    can_edit = (
-        access.is_station_user(user) and Resident.objects.editable_by(user).filter(pk=resident.pk).exists()
-    )
+    can_edit = access.works_at(user, resident)
     return {
         "resident": resident,
         "requests": resident.requests.visible_to(user)
@@ -139,7 +137,7 @@ def _detail_context(request, resident, **extra):
 @login_required
 def resident_detail(request, pk):
     resident = access.get_visible_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
-    if not permissions.can_open(request.user, resident):
+    if not access.may_open(request.user, resident):
         return restricted_response(request, resident)
     record_access(request, "view", residents=resident)
     return render(request, "residents/resident_detail.html", _detail_context(request, resident))
@@ -168,7 +166,7 @@ def resident_create(request):
 @access.role_required(access.is_station_user)
 def resident_edit(request, pk):
     resident = access.get_editable_or_404(Resident.objects.prefetch_related("tags"), request.user, pk=pk)
-    if not permissions.can_open(request.user, resident):
+    if not access.may_open(request.user, resident):
         return restricted_response(request, resident)
     # The form writes into its instance while validating; the service compares against the original.
     form = ResidentForm(
@@ -205,7 +203,7 @@ def resident_reveal(request, pk):
     """Show the full ID number once, on this response only (never in a URL, never cached), and record
     who asked and why."""
     resident = access.get_editable_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
-    if not permissions.can_open(request.user, resident):
+    if not access.may_open(request.user, resident):
         return restricted_response(request, resident)
     form = ResidentRevealForm(request.POST)
     revealed = None
@@ -232,7 +230,7 @@ def resident_phone(request, pk):
     """The whole phone number with a call link (tel:), on this response only; recorded as an access.
     Staff of the resident's station only (others: 404), minors and sensitive records as for the ID."""
     resident = access.get_editable_or_404(Resident.objects.with_list_columns(), request.user, pk=pk)
-    if not permissions.can_open(request.user, resident):
+    if not access.may_open(request.user, resident):
         return restricted_response(request, resident)
     try:
         phone = services.reveal_phone(acting_user=request.user, resident=resident)

@@ -90,7 +90,7 @@ def intake(request):
                 field = {"id_number": "new_id_number"}.get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            if not Request.objects.editable_by(user).filter(pk=req.pk).exists():
+            if not access.may_change(user, req):
                 raise Http404  # a token copied from someone else's form
             if not created:
                 messages.info(request, f"该表单已提交过，未重复登记。受理编号：{req.reference}")

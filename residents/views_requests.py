@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from residents import forms as f
-from residents import permissions, services
+from residents import services
 from residents.fields import PK_MAX
 from residents.filters import RequestFilter, user_names
 from residents.models import Request
@@ -106,10 +106,6 @@ def _station_workers(user):
     """Who the quick action 指派 offers, (pk, label) pairs: the station's staff (nobody for district and
     city users), as the queue's assignee filter lists them."""
     return user_names(services.station_workers(user.station_id)) if access.is_station_user(user) else []
-
-
-def _can_act(user, req) -> bool:
-    return access.is_station_user(user) and req.station_id == user.station_id
 
 
 def _safe_next(request):
@@ -233,7 +229,7 @@ def request_queue(request):
 
 def _detail_context(request, req, bound=None):
     user = request.user
-    can_act = _can_act(user, req)
+    can_act = access.works_at(user, req)
     actions = req.available_actions() if can_act else set()
     forms = {action: (bound or {}).get(action) or _make_form(action, req) for action in actions}
     forms.pop("referral_outcome", None)
@@ -275,7 +271,7 @@ def request_detail(request, pk):
     req = access.get_visible_or_404(
         Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
     )
-    if req.resident_id and permissions.can_open(request.user, req.resident):
+    if req.resident_id and access.may_open(request.user, req.resident):
         record_access(request, "view", residents=req.resident_id)
     return render(request, "residents/request_detail.html", _detail_context(request, req))
 
@@ -290,7 +286,7 @@ def request_phone(request, pk):
     req = access.get_editable_or_404(
         Request.objects.with_queue_columns().select_related("station", "created_by"), request.user, pk=pk
     )
-    if req.resident_id and not permissions.can_open(request.user, req.resident):
+    if req.resident_id and not access.may_open(request.user, req.resident):
         raise PermissionDenied
     try:
         phone = services.reveal_phone(acting_user=request.user, request=req)

@@ -20,6 +20,26 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, models, router
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A user's one role (`User.role`; `User.Role` is this enum). Ask the predicates below rather than
+    comparing roles: they also check that the scope the role needs is set."""
+
+    STATION_WORKER = "station_worker", _("驻站社工")
+    STATION_HEAD = "station_head", _("站长")
+    DISTRICT_STAFF = "district_staff", _("区级指导中心")
+    CITY_STAFF = "city_staff", _("市级指导中心")
+    ADMIN = "admin", _("系统管理员")
+    AUDITOR = "auditor", _("审计员")  # reads the audit trail city-wide, no case data
+
+
+STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
+CITY_ROLES = (Role.CITY_STAFF, Role.ADMIN)
+
+
+# --- Roles ---------------------------------------------------------------------------------------------
 
 
 def _role(user):
@@ -27,19 +47,118 @@ def _role(user):
 
 
 def sees_whole_city(user) -> bool:
-    return bool(user.is_superuser or _role(user) in ("city_staff", "admin"))
+    """Municipal centre staff and admins (and superusers) read the whole city."""
+    return bool(user.is_superuser or _role(user) in CITY_ROLES)
 
 
 def is_station_user(user) -> bool:
-    return _role(user) in ("station_worker", "station_head") and user.station_id is not None
+    """A station worker or head, with her station."""
+    return _role(user) in STATION_ROLES and user.station_id is not None
+
+
+def is_station_head(user) -> bool:
+    """The head (站长) of a station, with her station."""
+    return _role(user) == Role.STATION_HEAD and user.station_id is not None
 
 
 def is_district_user(user) -> bool:
-    return _role(user) == "district_staff" and user.district_id is not None
+    """District guidance centre staff, with their district."""
+    return _role(user) == Role.DISTRICT_STAFF and user.district_id is not None
 
 
 def is_admin(user) -> bool:
-    return bool(user.is_superuser or _role(user) == "admin")
+    return bool(user.is_superuser or _role(user) == Role.ADMIN)
+
+
+def is_auditor(user) -> bool:
+    """The auditor (审计员) reads the audit trail city-wide and nothing of the case data."""
+    return bool(user.is_authenticated and user.is_active and _role(user) == Role.AUDITOR)
+
+
+# The predicates templates may ask, as `{% if roles.is_station_user %}` (`RolePredicates`).
+_ROLE_PREDICATES = (sees_whole_city, is_station_user, is_station_head, is_district_user, is_admin, is_auditor)
+PREDICATES = {predicate.__name__: predicate for predicate in _ROLE_PREDICATES}
+
+
+class RolePredicates:
+    """The role predicates of one user, for templates (`stations.context_processors.roles`): templates
+    ask these instead of comparing role strings. An unknown name is an AttributeError, not a silent no."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name):
+        try:
+            predicate = PREDICATES[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return predicate(self._user)
+
+
+# --- Object rules --------------------------------------------------------------------------------------
+
+
+def _station_id(obj):
+    """The pk of the station `obj` belongs to, when the object carries it (a Station, or a record with
+    `station_id`); None when it hangs off the station further away (a resident, through its community)."""
+    lookup = getattr(type(obj)._default_manager.all(), "station_lookup", None)
+    if lookup == "pk":
+        return obj.pk
+    if lookup == "station":
+        return obj.station_id
+    return None
+
+
+def works_at(user, obj) -> bool:
+    """Is `user` staff of the station `obj` belongs to? The station's own work (submitting its plan, acting
+    on its requests, seeing its staff's private numbers) is theirs, not an admin's."""
+    if not (user.is_authenticated and user.is_active and is_station_user(user)):
+        return False
+    station_id = _station_id(obj)
+    if station_id is not None:
+        return station_id == user.station_id
+    return type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+
+
+def may_change(user, obj) -> bool:
+    """May `user` change `obj`? Station staff their own station's records, admins everything: the rule of
+    `editable_by`, for one object in hand (no query when the object carries its station)."""
+    if obj is None or not (user.is_authenticated and user.is_active):
+        return False
+    return is_admin(user) or works_at(user, obj)
+
+
+def may_review(user, plan) -> bool:
+    """May `user` approve or return this annual plan? Only the guidance centre of the station's own
+    district (whatever the plan's status: that is the workflow's question)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and is_district_user(user)
+        and plan.station.district_id == user.district_id
+    )
+
+
+def has_permission(user, permission: str) -> bool:
+    return bool(user.is_authenticated and user.has_perm(permission))
+
+
+def may_open(user, obj) -> bool:
+    """May `user` open this record (scope is checked separately, by the querysets)? A record that needs
+    more than scope names the permission in its `open_permission` (a minor's or sensitive resident:
+    `Resident.open_permission`); None, or no object at all, needs nothing more."""
+    permission = getattr(obj, "open_permission", None) if obj is not None else None
+    return permission is None or has_permission(user, permission)
+
+
+def require(rule, user, obj) -> None:
+    """Refuse (PermissionDenied) unless `rule(user, obj)` holds: how a service checks its acting user,
+    e.g. `access.require(access.may_change, acting_user, request)` before any step on a request."""
+    if not rule(user, obj):
+        raise PermissionDenied
+
+
+# --- Scope ---------------------------------------------------------------------------------------------
 
 
 def district_station_ids(user) -> list[int]:

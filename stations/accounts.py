@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from stations.access import is_admin
+from stations.access import is_admin, is_district_user
 from stations.audit import record_password_event
 
 ENROLMENT_CODE_LIFETIME = timezone.timedelta(days=3)
@@ -38,8 +38,8 @@ def may_issue_link(actor, user) -> bool:
     if is_admin(actor):
         return True
     return (
-        actor.is_district_user
-        and user.role == user.Role.DISTRICT_STAFF
+        is_district_user(actor)
+        and is_district_user(user)
         and user.district_id == actor.district_id
         and not user.is_superuser
         and not user.pending_confirmation

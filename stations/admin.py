@@ -26,7 +26,7 @@ from stations import (
     admin_hierarchy,  # noqa: F401 (the hierarchy's admins, registered on import)
     services,
 )
-from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin
+from stations.access import CheckedAutocompleteSelectMultiple, ScopedAdminMixin, is_admin, is_station_user
 from stations.admin_filters import ActiveAssignmentFilter, ComplianceFilter, district_filter
 from stations.forms import StationAdminForm, SWSUserChangeForm, SWSUserCreationForm
 from stations.models import (
@@ -323,7 +323,7 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
     def get_readonly_fields(self, request, obj=None):
         # A station account's station follows its assignments (stations/services.py); a new account, or
         # one given a station role now, names the station of its first assignment.
-        posted = obj is not None and obj.role in obj.STATION_ROLES and obj.station_id is not None
+        posted = obj is not None and is_station_user(obj)
         station = ("station",) if posted else ()
         if request.user.is_superuser:
             return ("pending_confirmation", "last_login", "date_joined", *station)

@@ -61,13 +61,6 @@ from stations.audit_redaction import (  # noqa: F401
     redacted_repr,
 )
 
-AUDITOR_ROLE = "auditor"  # stations.models.User.Role.AUDITOR
-
-
-def is_auditor(user) -> bool:
-    """The auditor (审计员) reads the audit trail city-wide and nothing of the case data."""
-    return bool(user.is_authenticated and user.is_active and getattr(user, "role", None) == AUDITOR_ROLE)
-
 
 class AuditLogEntryQuerySet(AppendOnlyQuerySet):
     def bulk_create(self, objs, *args, **kwargs):

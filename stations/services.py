@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from stations import access
 from stations.audit import record_street_move
 
 
@@ -61,12 +62,12 @@ def ensure_first_assignment(user, start: datetime.date | None = None):
     """A station-role user created with a station and no assignment gets one there, from `start`."""
     from stations.models import Assignment
 
-    if user.role in user.STATION_ROLES and user.station_id and not user.assignments.exists():
+    if access.is_station_user(user) and not user.assignments.exists():
         return Assignment.objects.create(
             user=user,
             station_id=user.station_id,
             start_date=start or timezone.localdate(),
-            is_head=user.role == user.Role.STATION_HEAD,
+            is_head=access.is_station_head(user),
         )
     return None
 

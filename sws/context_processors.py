@@ -4,7 +4,6 @@ from django.urls import NoReverseMatch, reverse
 
 from projects.models import pending_plan_count
 from stations import access
-from stations.audit import is_auditor
 
 # (label, url name, needs pk of) — entries whose URL does not exist yet are skipped. Entries after MORE
 # fold into a "更多" menu on a desktop (on a phone every entry is in the one menu).
@@ -79,7 +78,7 @@ def navigation(request):
         entries = DISTRICT_NAV
     elif access.sees_whole_city(user):
         entries = CITY_NAV
-    elif is_auditor(user):
+    elif access.is_auditor(user):
         entries = AUDITOR_NAV
     else:
         entries = []

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stations.context_processors.roles",
                 "sws.context_processors.navigation",
                 "sws.context_processors.list_export_links",
             ],

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from stations import access
-from stations.audit import is_auditor
 
 
 @login_required
@@ -16,6 +15,6 @@ def home(request):
         return redirect("dashboards:district", pk=user.district_id)
     if access.sees_whole_city(user):
         return redirect("dashboards:city")
-    if is_auditor(user):
+    if access.is_auditor(user):
         return redirect("security:audit-changes")
     return render(request, "home_no_scope.html", status=403)

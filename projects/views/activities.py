@@ -14,13 +14,13 @@ from projects.forms import ActivityForm
 from projects.forms_bulk import BULK_ROWS, BulkActivityFormSet, MonthForm
 from projects.models import Activity
 from projects.views.common import (
-    can_edit,
     login_required,
     paginate,
     save_form,
     show_station,
     station_staff_required,
 )
+from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 MAX_BULK_ROWS = 60
@@ -54,7 +54,7 @@ def activity_detail(request, pk):
     return render(
         request,
         "projects/activity_detail.html",
-        {"activity": activity, "can_edit": can_edit(request.user, activity)},
+        {"activity": activity, "can_edit": access.may_change(request.user, activity)},
     )
 
 

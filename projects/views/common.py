@@ -42,11 +42,6 @@ def save_form(request, form, *, success_message, **instance_fields):
     return True
 
 
-def can_edit(user, obj) -> bool:
-    """Whether `user` may change `obj` (shows or hides edit buttons; views still check the queryset)."""
-    return access.is_admin(user) or (access.is_station_user(user) and user.station_id == obj.station_id)
-
-
 def show_station(user) -> bool:
     """Lists show a station column to district and city users, who see several stations."""
     return not access.is_station_user(user)

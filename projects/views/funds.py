@@ -12,13 +12,13 @@ from projects.filters import FundFilter
 from projects.forms import FundEntryForm, FundForm
 from projects.models import MONEY, CommunityFund, FundEntry
 from projects.views.common import (
-    can_edit,
     login_required,
     paginate,
     save_form,
     show_station,
     station_staff_required,
 )
+from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 LEDGER_PAGE = 30
@@ -85,7 +85,7 @@ def _render_detail(request, fund, entry_form, status=200):
                 if value in by_purpose
             ],
             "entry_form": entry_form,
-            "can_edit": can_edit(request.user, fund),
+            "can_edit": access.may_change(request.user, fund),
         },
         status=status,
     )
@@ -100,7 +100,7 @@ def fund_detail(request, pk):
     fund = get_visible_or_404(_fund_queryset(), request.user, pk=pk)
     entry_form = (
         FundEntryForm(fund=fund, initial={"date": timezone.localdate()})
-        if can_edit(request.user, fund)
+        if access.may_change(request.user, fund)
         else None
     )
     return _render_detail(request, fund, entry_form)

@@ -13,13 +13,13 @@ from projects.filters import StationOnlyFilter
 from projects.forms import OrganisationForm, VolunteerTeamForm
 from projects.models import CommunityOrganisation, GroupStatus, VolunteerTeam
 from projects.views.common import (
-    can_edit,
     login_required,
     paginate,
     save_form,
     show_station,
     station_staff_required,
 )
+from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 
@@ -93,7 +93,7 @@ def group_detail(request, kind, pk):
     return render(
         request,
         "projects/group_detail.html",
-        {"group": group, "kind": config, "can_edit": can_edit(request.user, group)},
+        {"group": group, "kind": config, "can_edit": access.may_change(request.user, group)},
     )
 
 

@@ -58,12 +58,8 @@ def plan_list(request, pending=False):
 
 def _render_detail(request, plan, review_form=None, status=200):
     user = request.user
-    is_owner = access.is_station_user(user) and user.station_id == plan.station_id
-    may_review = (
-        access.is_district_user(user)
-        and plan.station.district_id == user.district_id
-        and plan.status == AnnualPlan.Status.SUBMITTED
-    )
+    is_owner = access.works_at(user, plan)
+    may_review = access.may_review(user, plan) and plan.status == AnnualPlan.Status.SUBMITTED
     if may_review and review_form is None:
         review_form = PlanReviewForm(initial={"version": plan.version})
     return render(

@@ -10,7 +10,6 @@ from projects.filters import ProjectFilter
 from projects.forms import ProjectForm
 from projects.models import Project
 from projects.views.common import (
-    can_edit,
     login_required,
     paginate,
     save_form,
@@ -18,6 +17,7 @@ from projects.views.common import (
     station_staff_required,
 )
 from residents.models import Request
+from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 DETAIL_ROWS = 20
@@ -60,7 +60,7 @@ def project_detail(request, pk):
             "requests": requests[:DETAIL_ROWS],
             "request_count": project.requests.count(),
             "open_request_count": project.requests.filter(status__in=Request.OPEN_STATUSES).count(),
-            "can_edit": can_edit(request.user, project),
+            "can_edit": access.may_change(request.user, project),
         },
     )
 

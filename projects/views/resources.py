@@ -8,13 +8,13 @@ from projects.filters import ResourceFilter, StationOnlyFilter
 from projects.forms import PartnerForm, ResourceForm
 from projects.models import ZERO, Partner, Resource
 from projects.views.common import (
-    can_edit,
     login_required,
     paginate,
     save_form,
     show_station,
     station_staff_required,
 )
+from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
 
 
@@ -49,7 +49,7 @@ def resource_detail(request, pk):
     return render(
         request,
         "projects/resource_detail.html",
-        {"resource": resource, "can_edit": can_edit(request.user, resource)},
+        {"resource": resource, "can_edit": access.may_change(request.user, resource)},
     )
 
 
@@ -116,7 +116,7 @@ def partner_detail(request, pk):
             "resources": resources[:50],
             "resource_count": resources.count(),
             "resource_total": partner.resources.all().total(),
-            "can_edit": can_edit(request.user, partner),
+            "can_edit": access.may_change(request.user, partner),
         },
     )
 

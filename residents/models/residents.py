@@ -203,6 +203,14 @@ class Resident(Versioned):  # optimistic lock: stations.locking
         return self.sensitive()
 
     @property
+    def open_permission(self) -> str | None:
+        """What opening this record needs beyond scope (`stations.access.may_open` asks): the extra
+        permission for a minor's or sensitive record, nothing for the others."""
+        from residents.permissions import SENSITIVE_PERMISSION
+
+        return SENSITIVE_PERMISSION if self.is_sensitive else None
+
+    @property
     def masked_phone(self):
         return mask_phone(self.phone)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from residents.models import ReferenceCounter, Request, TimelineEvent
 from residents.services.registry import register_resident
 from residents.services.requests import record_event
+from stations import access
 
 
 def next_reference(station, year: int) -> str:
@@ -43,6 +44,8 @@ def create_request(
     A second submit of the same form (same `submission_token`) returns the first request instead of
     creating another.
     """
+    if acting_user is not None:
+        access.require(access.may_change, acting_user, station)
     return _create_request(
         acting_user=acting_user,
         station=station,
@@ -129,6 +132,7 @@ def take_in_request(*, acting_user, station, new_resident=None, **request_fields
     """Intake by a worker: optionally register the resident inline, then create the request, in one
     transaction. Returns (request, created); a repeated submission token returns the first request and
     registers nobody twice."""
+    access.require(access.may_change, acting_user, station)
     token = request_fields.get("submission_token")
     if token:
         existing = Request.objects.filter(submission_token=token).first()

@@ -117,6 +117,7 @@ def register_resident(*, acting_user, tags=(), hold_id_number=False, **fields) -
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    access.require(access.may_change, acting_user, fields.get("community"))
     with transaction.atomic(), auditing.signals_off():
         resident = Resident(created_by=acting_user, **fields)
         if hold_id_number:
@@ -163,6 +164,9 @@ def update_resident(
     unknown = set(fields) - set(RESIDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown resident fields: {sorted(unknown)}")
+    access.require(access.may_change, acting_user, resident)
+    if fields.get("community") is not None:  # moving to another community: one of the user's too
+        access.require(access.may_change, acting_user, fields["community"])
     if "id_number" in fields:
         fields["id_number"] = normalise_id_number(fields["id_number"]) or None
     changed = sorted(
@@ -224,12 +228,9 @@ def reveal_id_number(*, acting_user, resident, reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "请填写查看完整身份证号的原因。"})
-    if not (
-        access.is_station_user(acting_user)
-        and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
-    ):
+    if not access.works_at(acting_user, resident):
         raise WorkflowError("只有本站社工可以查看完整身份证号。")
-    if not permissions.can_open(acting_user, resident):
+    if not access.may_open(acting_user, resident):
         raise WorkflowError(permissions.SENSITIVE_REFUSAL)
     if not resident.id_number:
         raise WorkflowError("该居民未登记身份证号。")
@@ -247,17 +248,11 @@ def reveal_phone(*, acting_user, resident=None, request=None) -> str:
     the reporter of a QR or hotline request). Only for staff of the owning station; a minor's or a
     sensitive record needs the extra permission, as for the ID number. No reason is asked (calling back
     is the job), but the caller records the access (`record_access(..., "reveal")`)."""
-    if request is not None:
-        owned = access.is_station_user(acting_user) and request.station_id == acting_user.station_id
-        resident = request.resident
-    else:
-        owned = (
-            access.is_station_user(acting_user)
-            and Resident.objects.editable_by(acting_user).filter(pk=resident.pk).exists()
-        )
-    if not owned:
+    if not access.works_at(acting_user, request if request is not None else resident):
         raise WorkflowError("只有本站社工可以查看完整电话。")
-    if resident is not None and not permissions.can_open(acting_user, resident):
+    if request is not None:
+        resident = request.resident
+    if not access.may_open(acting_user, resident):
         raise WorkflowError(permissions.SENSITIVE_REFUSAL)
     phone = resident.phone if resident is not None else request.reporter_phone
     if not phone:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from residents import auditing, timeline
 from residents.models import Referral, Request, ResponseTarget, Severity, TimelineEvent, Urgency, priority_for
 from residents.services.errors import StaleVersionError, WorkflowError, _checked, _stale_as_workflow_error
-from stations import locking
+from stations import access, locking
 from stations.models import User
 
 
@@ -31,8 +31,10 @@ def record_event(request, *, actor, kind, text="", from_status="", to_status="",
     )
 
 
-def _check(request, action, version):
-    """Refuse a step made on an old version, or one the current status does not allow."""
+def _check(acting_user, request, action, version):
+    """Refuse a step by someone who may not change the request (PermissionDenied, whatever the view
+    checked before), made on an old version, or one the current status does not allow."""
+    access.require(access.may_change, acting_user, request)
     version = _checked(request.version if version is None else version, request.version)
     if not request.can(action):
         raise WorkflowError(
@@ -79,7 +81,7 @@ def station_workers(station):
 
 def triage_request(*, acting_user, request, severity, urgency, version=None) -> Request:
     """Set 轻重缓急; priority and due time follow. A new request becomes triaged; later, re-prioritise."""
-    version = _check(request, "triage", version)
+    version = _check(acting_user, request, "triage", version)
     try:
         priority = priority_for(severity, urgency)
     except ValueError:
@@ -106,7 +108,7 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
 
 def assign_request(*, acting_user, request, assignee, version=None) -> Request:
     """Give the request to a worker of its station."""
-    version = _check(request, "assign", version)
+    version = _check(acting_user, request, "assign", version)
     if assignee is None or not station_workers(request.station_id).filter(pk=assignee.pk).exists():
         raise WorkflowError({"assignee": "只能指派给本站在岗社工。"})
     if assignee.pk == request.assignee_id:
@@ -127,7 +129,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
 
 def start_request(*, acting_user, request, version=None) -> Request:
     """Start work (or resume after a referral). An unassigned request goes to whoever starts it."""
-    version = _check(request, "start", version)
+    version = _check(acting_user, request, "start", version)
     extra = {}
     if request.assignee_id is None and station_workers(request.station_id).filter(pk=acting_user.pk).exists():
         extra["assignee"] = acting_user
@@ -145,7 +147,7 @@ def start_request(*, acting_user, request, version=None) -> Request:
 
 def refer_request(*, acting_user, request, organisation, reason, version=None) -> Referral:
     """转介: hand the request to an organisation or resource, with the reason."""
-    version = _check(request, "refer", version)
+    version = _check(acting_user, request, "refer", version)
     organisation, reason = (organisation or "").strip(), (reason or "").strip()
     if not organisation or not reason:
         raise WorkflowError("请填写转介单位/资源和转介原因。")
@@ -168,7 +170,7 @@ def refer_request(*, acting_user, request, organisation, reason, version=None) -
 def record_referral_outcome(*, acting_user, referral, outcome, note="", version=None) -> Referral:
     """What came of a referral: accepted, done or declined, with a note."""
     request = referral.request
-    version = _check(request, "referral_outcome", version)
+    version = _check(acting_user, request, "referral_outcome", version)
     if outcome not in Referral.Outcome.values or outcome == Referral.Outcome.PENDING:
         raise WorkflowError({"outcome": "请选择转介结果。"})
     if referral.outcome in (Referral.Outcome.DONE, Referral.Outcome.DECLINED):
@@ -197,7 +199,7 @@ def record_referral_outcome(*, acting_user, referral, outcome, note="", version=
 
 def resolve_request(*, acting_user, request, note, version=None) -> Request:
     """办结: resolved now; follow-up (回访) falls due FOLLOW_UP_DAYS later."""
-    version = _check(request, "resolve", version)
+    version = _check(acting_user, request, "resolve", version)
     note = (note or "").strip()
     if not note:
         raise WorkflowError({"note": "请填写办理结果。"})
@@ -217,7 +219,7 @@ def resolve_request(*, acting_user, request, note, version=None) -> Request:
 
 def follow_up_request(*, acting_user, request, satisfaction, note="", version=None) -> Request:
     """回访: record satisfaction and close the case."""
-    version = _check(request, "follow_up", version)
+    version = _check(acting_user, request, "follow_up", version)
     if satisfaction not in Request.Satisfaction.values:
         raise WorkflowError({"satisfaction": "请选择满意度。"})
     note = (note or "").strip()
@@ -238,7 +240,7 @@ def follow_up_request(*, acting_user, request, satisfaction, note="", version=No
 
 def reopen_request(*, acting_user, request, reason, version=None) -> Request:
     """Back to work after resolution (the resident says it is not solved), with the reason."""
-    version = _check(request, "reopen", version)
+    version = _check(acting_user, request, "reopen", version)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError({"reason": "请填写重新办理的原因。"})
@@ -256,7 +258,7 @@ def reopen_request(*, acting_user, request, reason, version=None) -> Request:
 
 
 def _close(action, to_status, *, acting_user, request, kind, reason, version):
-    version = _check(request, action, version)
+    version = _check(acting_user, request, action, version)
     reason = (reason or "").strip()
     allowed = WITHDRAW_KINDS if action == "withdraw" else REJECT_KINDS
     if kind not in allowed:
@@ -308,6 +310,7 @@ def reject_request(*, acting_user, request, kind, reason, version=None) -> Reque
 
 def add_note(*, acting_user, request, text) -> TimelineEvent:
     """A note on the case. Notes only append, so two people writing at once never clash: no version."""
+    access.require(access.may_change, acting_user, request)
     text = (text or "").strip()
     if not text:
         raise WorkflowError({"text": "备注不能为空。"})
@@ -337,6 +340,7 @@ def handover_colleagues(station_id, leaving_user_id, today=None):
 def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
     """Give every open request the worker of `assignment` holds at its station to `to_user`, a colleague
     posted there today: one transaction, each change audited and on the request's timeline."""
+    access.require(access.may_change, acting_user, assignment)
     if (
         to_user is None
         or not handover_colleagues(assignment.station_id, assignment.user_id).filter(pk=to_user.pk).exists()

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stations import access
 from stations.access import ScopedQuerySet
 from stations.models.hierarchy import District
 from stations.models.stations import Station
@@ -23,16 +24,11 @@ class SWSUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     """An SWS account. One role, one scope: a station, a district, or the whole city."""
 
-    class Role(models.TextChoices):
-        STATION_WORKER = "station_worker", _("驻站社工")
-        STATION_HEAD = "station_head", _("站长")
-        DISTRICT_STAFF = "district_staff", _("区级指导中心")
-        CITY_STAFF = "city_staff", _("市级指导中心")
-        ADMIN = "admin", _("系统管理员")
-        AUDITOR = "auditor", _("审计员")  # reads the audit trail city-wide, no case data
-
-    STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
-    CITY_ROLES = (Role.CITY_STAFF, Role.ADMIN)
+    # The role enum and every rule about roles live in the access module (stations/access.py): to ask
+    # what a user is or may do, use its predicates (`access.is_station_user(user)` …).
+    Role = access.Role
+    STATION_ROLES = access.STATION_ROLES
+    CITY_ROLES = access.CITY_ROLES
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -82,11 +78,11 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=["station_worker", "station_head"]) | Q(station__isnull=False),
+                condition=~Q(role__in=access.STATION_ROLES) | Q(station__isnull=False),
                 name="station_role_has_station",
             ),
             models.CheckConstraint(
-                condition=~Q(role="district_staff") | Q(district__isnull=False),
+                condition=~Q(role=access.Role.DISTRICT_STAFF) | Q(district__isnull=False),
                 name="district_role_has_district",
             ),
         ]
@@ -139,16 +135,3 @@ class User(AbstractUser):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "station", "district", "district_scope"}
         super().save(*args, **kwargs)
-
-    # --- scope -----------------------------------------------------------------------------------
-    @property
-    def is_station_user(self):
-        return self.role in self.STATION_ROLES
-
-    @property
-    def is_district_user(self):
-        return self.role == self.Role.DISTRICT_STAFF
-
-    @property
-    def is_city_user(self):
-        return self.role in self.CITY_ROLES or self.is_superuser

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from stations.audit import client_ip, is_auditor
+from stations.access import is_auditor
+from stations.audit import client_ip
 
 # What the auditor may open: the audit and two-factor pages (namespace "security"), the public QR pages
 # (no account needed), the admin (its own permissions: the auditor is no staff and gets its login page),

@@ -25,9 +25,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from residents.models import Referral, Request, Resident
 from residents.validators import contains_id_number
-from stations.access import role_required
+from stations.access import is_auditor, role_required
 from stations.accounts import use_enrolment_code
-from stations.audit import AuditLogEntry, PersonalDataAccess, is_auditor, redact_entry
+from stations.audit import AuditLogEntry, PersonalDataAccess, redact_entry
 from sws.security import filters
 from sws.security.forms import EnrolmentForm, LinkSetPasswordForm, OwnPasswordChangeForm, TokenForm
 from sws.security.sessions import TWO_FACTOR_REQUIRED
