@@ -6,9 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from notifications import delivery
 from notifications.health import outbox_health
@@ -73,13 +73,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             self.message_user(request, "所选消息中没有发送失败的消息，未作改动。", messages.WARNING)
 
     def get_urls(self):
-        retry = self.admin_site.admin_view(require_POST(self.retry_view))
+        retry = self.admin_site.admin_view(self.retry_view)
         own = [path("<int:object_id>/retry/", retry, name="notifications_outboxmessage_retry")]
         return own + super().get_urls()
 
     def retry_view(self, request, object_id):
         if not self.has_retry_permission(request):
             raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         message = get_object_or_404(self.get_queryset(request), pk=object_id)
         self._retry(request, OutboxMessage.objects.filter(pk=message.pk))
         return redirect(reverse("admin:notifications_outboxmessage_change", args=[message.pk]))
