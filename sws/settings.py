@@ -375,6 +375,8 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # `manage.py run_due_jobs` (cron, or by hand) runs the schedule below: the embedded demo needs nothing.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue's name: deployments (or test runs) sharing one Redis each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="sws")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True  # nothing reads results: no result backend to run
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a delivery run is long: do not hoard the queue's next ones
