@@ -141,10 +141,30 @@ def _outcome(row, provider_id, error, now):
 
 
 def _flush(claim, finished, report):
-    if finished:
-        written = OutboxMessage.objects.filter(claim=claim).bulk_update(finished, FINISH_FIELDS)
-        report.lost_claim += len(finished) - written
-        finished.clear()
+    """Write the finished rows, each only if this claim still holds it: one statement run for all rows
+    (executemany; psycopg pipelines it). Django's bulk_update builds a CASE per field and row, which cost
+    more than sending (0.7 s for 50 rows)."""
+    if not finished:
+        return
+    fields = [OutboxMessage._meta.get_field(name) for name in FINISH_FIELDS]
+    claim_field, pk_field = OutboxMessage._meta.get_field("claim"), OutboxMessage._meta.pk
+    qn = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s AND {} = %s".format(
+        qn(OutboxMessage._meta.db_table),
+        ", ".join(f"{qn(field.column)} = %s" for field in fields),
+        qn(pk_field.column),
+        qn(claim_field.column),
+    )
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        + [row.pk, claim_field.get_db_prep_value(claim, connection)]
+        for row in finished
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        written = cursor.rowcount
+    report.lost_claim += len(finished) - written
+    finished.clear()
 
 
 def deliver_batch(claim, rows, *, lease):

@@ -247,3 +247,20 @@ def test_a_run_over_its_budget_hands_over_to_a_fresh_task(sms_dir, settings, mon
     result = tasks.deliver_due.run()
     assert result["more"] is True and handed_over == [True]
     assert OutboxMessage.objects.filter(status="pending").exists()
+
+
+def test_a_flush_writes_the_rows_its_claim_holds_and_counts_the_others(sms_dir):
+    for n in range(3):
+        sms(key=f"k{n}")
+    claim, rows = delivery.claim_batch(now=timezone.now(), size=10, lease=LEASE)
+    OutboxMessage.objects.filter(key="k1").update(claim=None)  # taken by another worker meanwhile
+    for row in rows:
+        row.status, row.claim = OutboxMessage.Status.SENT, None
+    report = delivery.Report()
+    delivery._flush(claim, rows, report)
+    assert report.lost_claim == 1
+    assert dict(OutboxMessage.objects.values_list("key", "status")) == {
+        "k0": "sent",
+        "k1": "pending",
+        "k2": "sent",
+    }
