@@ -329,6 +329,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "projects.VolunteerTeam", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityOrganisation", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityFund", "m2m_fields": ["communities"]},
+    # Who put a number on the SMS opt-out list, or took it off (a resident's consent to be texted).
+    {"model": "notifications.SmsOptOut", "mask_fields": ["number"]},
 )
 SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 # Personal and case fields whose values never enter the change log (stations.audit.redact_changes): the

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage, SmsOptOut
 from notifications.outbox import enqueue
+from stations.audit import AuditLogEntry
 from tests.stations.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,10 @@ def test_an_admin_adds_a_number_to_the_opt_out_list(admin_client):
     assert (opt_out.number, opt_out.source, opt_out.note) == ("13820135678", "admin", "电话要求")
     html = admin_client.get(reverse("admin:notifications_smsoptout_changelist")).content.decode()
     assert "138****5678" in html and "13820135678" not in html
+    # Audited, by whom, with the number masked in the change log.
+    entry = AuditLogEntry.objects.get(content_type__model="smsoptout")
+    assert entry.actor.username == "admin"
+    assert "13820135678" not in str(entry.changes) and "5678" in str(entry.changes)
 
 
 @pytest.mark.parametrize("model", ["outboxmessage", "smsoptout", "jobrun"])
