@@ -166,3 +166,18 @@ def test_an_admin_adds_a_number_to_the_opt_out_list(admin_client):
 @pytest.mark.parametrize("model", ["outboxmessage", "smsoptout", "jobrun"])
 def test_changelists_load_for_the_admin(admin_client, model):
     assert admin_client.get(reverse(f"admin:notifications_{model}_changelist")).status_code == 200
+
+
+def test_the_opt_out_list_takes_the_same_queries_for_many_numbers(
+    admin_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:notifications_smsoptout_changelist")
+    SmsOptOut.objects.create(number="13800000000")
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    SmsOptOut.objects.bulk_create(SmsOptOut(number=f"139{n:08d}") for n in range(40))
+    with django_assert_max_num_queries(len(few)):
+        assert admin_client.get(url).status_code == 200
