@@ -82,7 +82,10 @@ def claim_batch(*, now, size, lease):
         OutboxMessage.objects.due(now).filter(pk__in=ids).update(
             claim=claim, attempts=F("attempts") + 1, next_attempt_at=now + lease
         )
-    return claim, list(OutboxMessage.objects.filter(claim=claim).order_by("next_attempt_at", "pk"))
+    # By primary key (the claim column has no index: the outbox keeps every message ever sent).
+    return claim, list(
+        OutboxMessage.objects.filter(pk__in=ids, claim=claim).order_by("next_attempt_at", "pk")
+    )
 
 
 def _start_of_day(now):
