@@ -10,11 +10,12 @@ from notifications.models import OutboxMessage
 log = logging.getLogger("notifications.outbox")
 
 
-def enqueue(*, key, channel, address, body, template_code="", recipient_user=None):
+def enqueue(*, key, channel, address, body, template_code="", recipient_user=None, not_before=None):
     """Record a message to deliver; a second call with the same key is a no-op (returns None).
 
     Call it inside the caller's transaction: if the change rolls back, so does the message. When the
     transaction commits, a delivery run starts (on the worker, or in-process without a broker).
+    `not_before` holds the message until then (quiet hours: an SMS at 22:30 goes at 07:00).
     """
     if channel == OutboxMessage.SMS:
         address = normalise_number(address)
@@ -27,6 +28,7 @@ def enqueue(*, key, channel, address, body, template_code="", recipient_user=Non
                 body=body,
                 template_code=template_code,
                 recipient_user=recipient_user,
+                **({"next_attempt_at": not_before} if not_before else {}),
             )
     except IntegrityError:
         if OutboxMessage.objects.filter(key=key).exists():

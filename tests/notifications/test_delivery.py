@@ -264,3 +264,15 @@ def test_a_flush_writes_the_rows_its_claim_holds_and_counts_the_others(sms_dir):
         "k1": "pending",
         "k2": "sent",
     }
+
+
+def test_a_message_held_until_later_waits_for_its_time(sms_dir):
+    """Quiet hours: an SMS enqueued at 22:30 with not_before=07:00 is sent at 07:00, not before."""
+    with freeze_time("2026-12-03 14:30:00+00:00") as clock:  # 22:30 in Tianjin
+        seven = timezone.now() + datetime.timedelta(hours=8, minutes=30)
+        enqueue(key="quiet", channel="sms", address="13820135678", body="…", not_before=seven)
+        assert deliver().handled == 0
+        clock.move_to(seven - datetime.timedelta(seconds=1))
+        assert deliver().handled == 0
+        clock.move_to(seven)
+        assert deliver().sent == 1
