@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest run e2e browser screenshots clean bench bench-smoke bench-tools
+.PHONY: demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ pytest: install
 	$(VENV)/bin/pytest
 
 test: lint migrations-check pytest
+
+# Real Celery workers against Redis and PostgreSQL, one killed with SIGKILL mid-delivery
+# (tests/notifications/test_worker_crash.py; marked `broker`, so `make pytest` leaves it out). Needs
+# DATABASE_URL=postgres://… and Redis on 127.0.0.1:6379 (SWS_TEST_BROKER_URL to use another).
+broker-test: install
+	$(VENV)/bin/pytest -m broker tests/notifications
 
 # Browser tests (tests/e2e): Debian's headless chromium driven by Playwright for Python, against a live
 # server; screenshots of the main pages go to screenshots/. `make browser` installs chromium (and Chinese
@@ -81,3 +87,8 @@ bench: bench-tools
 
 bench-smoke: bench-tools
 	$(PY) -m bench.run --smoke $(BENCH_ARGS)
+
+# Outbox throughput with one Celery worker (docs/jobs.md): PostgreSQL (DATABASE_URL) and Redis.
+OUTBOX_MESSAGES ?= 20000
+bench-outbox: install
+	$(PY) -m bench.outbox --messages $(OUTBOX_MESSAGES)

@@ -330,6 +330,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "projects.VolunteerTeam", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityOrganisation", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityFund", "m2m_fields": ["communities"]},
+    # Who put a number on the SMS opt-out list, or took it off (a resident's consent to be texted).
+    {"model": "notifications.SmsOptOut", "mask_fields": ["number"]},
 )
 SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 # Personal and case fields whose values never enter the change log (stations.audit.redact_changes): the
@@ -369,6 +371,54 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # The addresses (or networks, e.g. 10.0.0.0/24) our proxies connect from: X-Forwarded-For is believed
 # only on a connection from one of them, so a client reaching the app's port directly cannot forge it.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
+# --- Background jobs (Celery) and outbound messages (notifications; docs/jobs.md) ---------------------
+# The broker: Redis in production (e.g. redis://127.0.0.1:6379/1), or RabbitMQ
+# (amqp://guest:guest@127.0.0.1:5672//). Without one, tasks run in-process when called and
+# `manage.py run_due_jobs` (cron, or by hand) runs the schedule below: the embedded demo needs nothing.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue's name: deployments (or test runs) sharing one Redis each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="sws")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True  # nothing reads results: no result backend to run
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a delivery run is long: do not hoard the queue's next ones
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The periodic jobs, read by celery beat and by run_due_jobs alike: name → task and schedule (seconds or
+# celery.schedules.crontab, Asia/Shanghai). Add a job: a @shared_task and an entry here (docs/jobs.md).
+CELERY_BEAT_SCHEDULE = {
+    # Retries whose backoff has passed, and messages a crashed worker left claimed (their lease ran out).
+    "outbox-deliver": {
+        "task": "notifications.tasks.deliver_due",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
+    },
+}
+# Delivery: a failed message is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each time (capped at
+# OUTBOX_RETRY_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS attempts it is dead (admin: retry). A worker holds
+# a claimed message for OUTBOX_LEASE_SECONDS: if it dies, another worker takes the message after that.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+# Monitoring may read /health/jobs/ with "Authorization: Bearer <token>" (admins need none); empty: none.
+JOBS_HEALTH_TOKEN = env("JOBS_HEALTH_TOKEN", default="")
+# SMS: "file" (demo: one file per message under SMS_FILE_DIR), "console" (the log line only, no text), or
+# "http" (the provider's gateway; URL, key, secret and sign name below).
+SMS_BACKEND = env("SMS_BACKEND", default="file" if DEBUG else "console")
+SMS_FILE_DIR = env("SMS_FILE_DIR", default=str(BASE_DIR / "sent_sms"))
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_KEY = env("SMS_HTTP_KEY", default="")
+SMS_HTTP_SECRET = env("SMS_HTTP_SECRET", default="")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="社工站")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+# At most this many SMS to one number per day (Asia/Shanghai); more are refused and recorded as such.
+SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=5)
+# 企业微信 work messages (channel "wecom"): the corp's id, the app's secret and agent id.
+WECOM_API_BASE = env("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
+WECOM_CORP_SECRET = env("WECOM_CORP_SECRET", default="")
+WECOM_AGENT_ID = env("WECOM_AGENT_ID", default="")
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,6 +1,7 @@
 """Settings for the test suite: production settings (DEBUG off) with fast hashing and no HTTPS redirect."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("PERSONAL_DATA_KEY", "test-only-personal-data-key-not-for-production-0123456789")
@@ -23,3 +24,8 @@ LANGUAGE_COOKIE_SECURE = False
 # The role policy's two-factor requirement is off, so the suite's login helpers (and the browser tests)
 # log in with a password alone; tests of two-factor login turn it back on (settings fixture).
 SWS_TWO_FACTOR_OPTIONAL = True
+# Tasks run in-process (no CELERY_BROKER_URL) and a task's error fails the test that ran it. The broker
+# test (tests/notifications/test_worker_crash.py) starts real workers with CELERY_BROKER_URL set.
+CELERY_TASK_EAGER_PROPAGATES = True
+# The demo's SMS files go to the temporary folder, never into the project (tests set their own folder).
+SMS_FILE_DIR = os.environ.get("SMS_FILE_DIR", os.path.join(tempfile.gettempdir(), "sws-test-sms"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from notifications.health import jobs_health
 from sws import views
 from sws.security.forms import LoginForm
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("reports/", include("sws.reports.urls")),
     path("exports/", include("sws.exports_urls")),
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
+    path("health/jobs/", jobs_health, name="health-jobs"),  # the job queue's backlog (monitoring, admins)
     path("admin/", admin.site.urls),
 ]
 

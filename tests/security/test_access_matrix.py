@@ -211,6 +211,15 @@ def own_totp_device(w):
     return [{"pk": device[0].pk}]
 
 
+def outbox_message(w):
+    from notifications.models import OutboxMessage
+
+    message, _ = OutboxMessage.objects.get_or_create(
+        key="matrix", defaults={"channel": "sms", "address": "13820135678", "body": "…", "status": "dead"}
+    )
+    return [{"object_id": message.pk}]
+
+
 REQUEST_ACTIONS = [
     "triage",
     "assign",
@@ -365,6 +374,9 @@ MATRIX = {
     "security:audit-resident": page(
         login(), role({AUDITOR}), urls=lambda w: [{"resident_id": w.own.resident.pk}]
     ),
+    # The job queue's health (JSON for monitoring): admins, or a token (tests/notifications/test_health.py).
+    # The auditor is confined before the view (sws.security.middleware): 403 whatever the method.
+    "health-jobs": page(Check(frozenset({AUDITOR}), 403), methods("GET"), login(), role({ADMIN})),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -387,6 +399,10 @@ MATRIX = {
     # OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads a device's key in the admin, superusers included.
     "admin:otp_totp_totpdevice_config": page(admin_site(frozenset()), urls=own_totp_device),
     "admin:otp_totp_totpdevice_qrcode": page(admin_site(frozenset()), urls=own_totp_device),
+    # A dead letter sent again (the change page's button): city admins, POST only.
+    "admin:notifications_outboxmessage_retry": page(
+        admin_site(frozenset({ADMIN})), methods("POST"), post=302, urls=outbox_message
+    ),
 }
 
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
@@ -443,6 +459,8 @@ CHANGELISTS = {
     },
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
     "auth_group": frozenset({ADMIN}),
+    # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
+    **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},
     "otp_totp_totpdevice": frozenset({ADMIN}),
 }
 MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}
