@@ -39,3 +39,9 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.key}"
+
+
+# The inbox, preferences and message templates live in their own modules; imported here so that Django
+# registers their models with this app.
+from notifications.inbox import Notification, Preference  # noqa: E402,F401
+from notifications.messages import MessageTemplate  # noqa: E402,F401

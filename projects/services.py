@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import dispatch, recipients
+from notifications.events import Event
 from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, PlanEvent, Project
 from residents import services as request_services
 from residents.models import Request
@@ -179,6 +181,19 @@ def _transition(plan: AnnualPlan, *, to_status, from_statuses, version, updates)
     return plan
 
 
+def _notify(event, plan, people, acting_user):
+    """Tell `people` of a step of the plan's approval, once per step (the plan's version names it)."""
+    dispatch.notify(
+        event,
+        recipients=people,
+        target=f"plan:{plan.pk}:{plan.version}",
+        url=plan.get_absolute_url(),
+        context={"station": plan.station.name, "year": plan.year},
+        station=plan.station,
+        actor=acting_user,
+    )
+
+
 def plan_create(*, acting_user, form) -> AnnualPlan:
     """Create a station's plan for a year (the form is bound to the user's station)."""
     if not access.is_station_user(acting_user):
@@ -219,6 +234,7 @@ def plan_submit(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
             updates={"submitted_at": now, "submitted_by": acting_user},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.SUBMITTED, at=now)
+        _notify(Event.PLAN_SUBMITTED, plan, recipients.district_centre(plan.station.district_id), acting_user)
     return plan
 
 
@@ -236,6 +252,7 @@ def plan_approve(*, acting_user, plan: AnnualPlan, comment: str = "", version=No
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.APPROVED, comment=comment, at=now)
+        _notify(Event.PLAN_APPROVED, plan, recipients.station_staff(plan.station_id), acting_user)
     return plan
 
 
@@ -256,4 +273,5 @@ def plan_return(*, acting_user, plan: AnnualPlan, comment: str, version=None) ->
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.RETURNED, comment=comment, at=now)
+        _notify(Event.PLAN_RETURNED, plan, recipients.station_staff(plan.station_id), acting_user)
     return plan

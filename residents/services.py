@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from residents import auditing, permissions, timeline
+from residents import auditing, notices, permissions, timeline
 from residents.models import (
     ReferenceCounter,
     Referral,
@@ -98,6 +98,7 @@ def create_request(
     reporter_name="",
     reporter_phone="",
     submission_token=None,
+    sms_updates=False,
 ) -> Request:
     """Take a request in (intake). `acting_user` is None for the public QR form.
 
@@ -117,6 +118,7 @@ def create_request(
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
         submission_token=submission_token,
+        sms_updates=sms_updates,
     )[0]
 
 
@@ -134,6 +136,7 @@ def _create_request(
     reporter_name,
     reporter_phone,
     submission_token,
+    sms_updates=False,
 ) -> tuple[Request, bool]:
     if community.street.station_id != station.pk:
         raise ValidationError({"community": "该社区不在本站服务范围内。"})
@@ -162,6 +165,7 @@ def _create_request(
         received_at=now,
         created_by=acting_user,
         submission_token=submission_token or None,
+        sms_updates=sms_updates,
     )
     request.compute_priority()
     try:
@@ -171,6 +175,7 @@ def _create_request(
             record_event(
                 request, actor=acting_user, kind=TimelineEvent.Kind.CREATED, to_status=request.status
             )
+            notices.registered(request, actor=acting_user)
     except IntegrityError:
         # The same form submitted twice at once: the other submit won the token; return its request.
         if submission_token:
@@ -534,6 +539,7 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
             urgency=urgency,
             priority=priority,
         )
+        notices.became_p1(request, actor=acting_user)
     return request
 
 
@@ -547,7 +553,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
     previous = request.assignee
     with transaction.atomic():
         _save(request, version, actor=acting_user, assignee=assignee)
-        record_event(
+        event = record_event(
             request,
             actor=acting_user,
             kind=TimelineEvent.Kind.ASSIGNED,
@@ -555,6 +561,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
             assignee=assignee.pk,
             previous_assignee=previous.pk if previous else None,
         )
+        notices.assigned(request, assignee=assignee, actor=acting_user, occurrence=event.pk)
     return request
 
 
@@ -645,6 +652,7 @@ def resolve_request(*, acting_user, request, note, version=None) -> Request:
             text=note,
             extra={"resolved_at": now, "follow_up_due_on": due_on},
         )
+        notices.resolved(request)
     return request
 
 
@@ -785,7 +793,7 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
         )
         for request in held:
             _save(request, request.version, actor=acting_user, assignee=to_user)
-            record_event(
+            event = record_event(
                 request,
                 actor=acting_user,
                 kind=TimelineEvent.Kind.ASSIGNED,
@@ -793,4 +801,5 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
                 assignee=to_user.pk,
                 previous_assignee=leaving.pk,
             )
+            notices.assigned(request, assignee=to_user, actor=acting_user, occurrence=event.pk)
     return len(held)

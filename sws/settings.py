@@ -369,6 +369,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # only on a connection from one of them, so a client reaching the app's port directly cannot forge it.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
+# --- Notifications ---------------------------------------------------------------------------------
+# How often an open page asks for the unread count (the navigation's 消息 badge): a COUNT over an index
+# per open page and interval; 45 s keeps a city's ~500 logged-in workers under 12 requests/s.
+NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=45)
+
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboards/", include("sws.dashboards.urls")),
     path("reports/", include("sws.reports.urls")),
     path("exports/", include("sws.exports_urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("admin/", admin.site.urls),
 ]
