@@ -53,6 +53,8 @@ class PreferencesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.events:
+            raise ValidationError("您的角色暂无可设置的消息类型。")
         wants_sms = any(cleaned.get(f"event_{event}") == Mode.SMS for event in self.events)
         if wants_sms and "phone" in cleaned and not cleaned["phone"]:
             self.add_error("phone", "选择了短信提醒，请填写接收短信的手机号。")

@@ -211,6 +211,10 @@ def own_totp_device(w):
     return [{"pk": device[0].pk}]
 
 
+def own_notification(w):
+    return [{"pk": w.notification.pk}]
+
+
 REQUEST_ACTIONS = [
     "triage",
     "assign",
@@ -365,6 +369,20 @@ MATRIX = {
     "security:audit-resident": page(
         login(), role({AUDITOR}), urls=lambda w: [{"resident_id": w.own.resident.pk}]
     ),
+    # The inbox (站内消息): one's own messages
+    "notifications:inbox": page(methods("GET"), login()),
+    "notifications:badge": page(methods("GET"), login()),
+    "notifications:read-all": page(methods("POST"), login(), post=302),
+    "notifications:preferences": page(login(), post=400),  # empty: the choices
+    "notifications:open": page(methods("GET"), login(), scope({WORKER}), get=302, urls=own_notification),
+    "notifications:read": page(
+        methods("POST"),
+        login(),
+        role(LOGGED_IN - {AUDITOR}),
+        scope({WORKER}),
+        post=302,
+        urls=own_notification,
+    ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -392,7 +410,7 @@ MATRIX = {
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
-AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations")
+AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
 
 
 def auditor_closed(rule):
@@ -442,6 +460,7 @@ CHANGELISTS = {
         for model in ("auditlogentry", "personaldataaccess", "rolepolicy")
     },
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
+    "notifications_messagetemplate": frozenset({ADMIN}),
     "auth_group": frozenset({ADMIN}),
     "otp_totp_totpdevice": frozenset({ADMIN}),
 }
