@@ -7,25 +7,26 @@ from django.db import transaction
 from residents import reminders
 
 
+def _atomic(job):
+    with transaction.atomic():
+        return job()
+
+
 @shared_task
 def remind_due_soon():
-    with transaction.atomic():
-        return reminders.remind_due_soon()
+    return _atomic(reminders.remind_due_soon)
 
 
 @shared_task
 def remind_overdue():
-    with transaction.atomic():
-        return reminders.remind_overdue()
+    return _atomic(reminders.remind_overdue)
 
 
 @shared_task
 def remind_follow_up():
-    with transaction.atomic():
-        return reminders.remind_follow_up()
+    return _atomic(reminders.remind_follow_up)
 
 
 @shared_task
 def send_daily_digest():
-    with transaction.atomic():
-        return reminders.send_daily_digest()
+    return _atomic(reminders.send_daily_digest)

@@ -1,5 +1,4 @@
 from django import template
-from django.conf import settings
 
 from stations.audit import is_auditor
 
