@@ -1,0 +1,36 @@
+"""Residents (the baseline of service recipients) and their requests (诉求), with the case timeline.
+
+Rules about one model live here; workflows across models (intake, triage, assign, refer, resolve,
+follow up) are in `residents.services` and take the acting user explicitly. One module per entity;
+every name is re-exported here, so `from residents.models import X` is the way to import them.
+"""
+
+from residents.models.categories import (  # noqa: F401
+    DEFAULT_DUE_HOURS,
+    PRIORITY_MATRIX,
+    Category,
+    CategoryQuerySet,
+    Priority,
+    ResponseTarget,
+    Severity,
+    Urgency,
+    priority_for,
+)
+from residents.models.referrals import Referral, ReferralQuerySet  # noqa: F401
+from residents.models.requests import (  # noqa: F401
+    OPEN_STATUSES_VALUES,
+    RESOLVED_STATUSES,
+    InResidents,
+    ReferenceCounter,
+    Request,
+    RequestQuerySet,
+)
+from residents.models.residents import (  # noqa: F401
+    ID_NUMBER_COLUMNS,
+    Resident,
+    ResidentEvent,
+    ResidentEventQuerySet,
+    ResidentQuerySet,
+)
+from residents.models.tags import VulnerabilityTag  # noqa: F401
+from residents.models.timeline import TimelineEvent, TimelineEventQuerySet  # noqa: F401
