@@ -10,7 +10,10 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
-from notifications import delivery
+from notifications import (
+    admin_messages,  # noqa: F401  (the message templates' admin)
+    delivery,
+)
 from notifications.health import outbox_health
 from notifications.masking import MOBILE_RE, mask_address, normalise_number
 from notifications.models import JobRun, OutboxMessage, SmsOptOut

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import dispatch, recipients
+from notifications.events import Event
 from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, PlanEvent, Project
 from residents import services as request_services
 from residents.models import Request
@@ -171,6 +173,19 @@ def _transition(plan: AnnualPlan, *, to_status, from_statuses, version, updates)
     return plan
 
 
+def _notify(event, plan, people, acting_user):
+    """Tell `people` of a step of the plan's approval, once per step (the plan's version names it)."""
+    dispatch.notify(
+        event,
+        recipients=people,
+        target=f"plan:{plan.pk}:{plan.version}",
+        url=plan.get_absolute_url(),
+        context={"station": plan.station.name, "year": plan.year},
+        station=plan.station,
+        actor=acting_user,
+    )
+
+
 def create_plan(*, acting_user, form) -> AnnualPlan:
     """Create a station's plan for a year (the form is bound to the user's station)."""
     if not access.is_station_user(acting_user):
@@ -209,6 +224,7 @@ def submit_plan(*, acting_user, plan: AnnualPlan, version=None) -> AnnualPlan:
             updates={"submitted_at": now, "submitted_by": acting_user},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.SUBMITTED, at=now)
+        _notify(Event.PLAN_SUBMITTED, plan, recipients.district_centre(plan.station.district_id), acting_user)
     return plan
 
 
@@ -225,6 +241,7 @@ def approve_plan(*, acting_user, plan: AnnualPlan, comment: str = "", version=No
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.APPROVED, comment=comment, at=now)
+        _notify(Event.PLAN_APPROVED, plan, recipients.station_staff(plan.station_id), acting_user)
     return plan
 
 
@@ -244,4 +261,5 @@ def return_plan(*, acting_user, plan: AnnualPlan, comment: str, version=None) ->
             updates={"decided_at": now, "decided_by": acting_user, "review_comment": comment},
         )
         _event(plan, acting_user=acting_user, action=PlanEvent.Action.RETURNED, comment=comment, at=now)
+        _notify(Event.PLAN_RETURNED, plan, recipients.station_staff(plan.station_id), acting_user)
     return plan

@@ -264,6 +264,11 @@ class IntakeForm(forms.Form):
     channel = forms.ChoiceField(label="来源渠道", choices=INTAKE_CHANNELS)
     category = CategoryField(label="诉求分类")
     description = forms.CharField(label="诉求内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    sms_updates = forms.BooleanField(
+        label="居民同意短信告知受理编号和办结结果",
+        required=False,
+        help_text="发送到居民或反映人的手机号；短信只含受理编号和查询地址。",
+    )
     severity = forms.ChoiceField(label="轻重", choices=Severity.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(label="缓急", choices=Urgency.choices, widget=forms.RadioSelect)
 
@@ -356,4 +361,5 @@ class IntakeForm(forms.Form):
             "severity": data["severity"],
             "urgency": data["urgency"],
             "submission_token": data["submission_token"],
+            "sms_updates": data["sms_updates"],
         }

@@ -26,6 +26,7 @@ REFERENCE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.·/]+")
 
 CONSENT_LABEL = "我已阅读并同意《个人信息告知》"
 HONEYPOT_FIELD = "website"
+SMS_UPDATES_LABEL = "同意通过短信接收受理编号和办结通知（需填写手机号）"
 
 
 def new_submission_token() -> str:
@@ -79,6 +80,11 @@ class PublicRequestForm(forms.Form):
     consent = forms.BooleanField(
         label=CONSENT_LABEL,
         error_messages={"required": "请先阅读并勾选同意《个人信息告知》。"},
+    )
+    sms_updates = forms.BooleanField(
+        label=SMS_UPDATES_LABEL,
+        required=False,
+        help_text="短信只含受理编号和查询地址，不含诉求内容。",
     )
     # Honeypot: hidden from people by CSS, left empty by them; bots fill every field they find.
     website = forms.CharField(

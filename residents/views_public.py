@@ -188,6 +188,7 @@ def intake(request, code):
                 reporter_name=data["reporter_name"],
                 reporter_phone=data["reporter_phone"],
                 submission_token=data["token"],
+                sms_updates=data["sms_updates"],
             )
             return redirect(_done_url(community, created.reference))
     else:

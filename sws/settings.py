@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from notifications.schedule import NOTIFICATION_SCHEDULE  # the periodic notification jobs (celery beat)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -392,6 +394,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_due",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
     },
+    # Reminders, follow-ups due, the 08:00 digest (notifications/schedule.py says when and why).
+    **NOTIFICATION_SCHEDULE,
 }
 # Delivery: a failed message is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each time (capped at
 # OUTBOX_RETRY_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS attempts it is dead (admin: retry). A worker holds
@@ -419,6 +423,11 @@ WECOM_API_BASE = env("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
 WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
 WECOM_CORP_SECRET = env("WECOM_CORP_SECRET", default="")
 WECOM_AGENT_ID = env("WECOM_AGENT_ID", default="")
+
+# --- Notifications ---------------------------------------------------------------------------------
+# How often an open page asks for the unread count (the navigation's 消息 badge): a COUNT over an index
+# per open page and interval; 45 s keeps a city's ~500 logged-in workers under 12 requests/s.
+NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=45)
 
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -215,6 +215,9 @@ class Request(Versioned):  # optimistic lock: stations.locking
     )
     # One token per rendered intake form: a second submit of the same form finds the first request.
     submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # The resident agreed to texts about this request (its reference when registered, the lookup address
+    # when resolved): residents/notices.py sends them to the request's mobile number, nothing more.
+    sms_updates = models.BooleanField(_("短信告知办理进度"), default=False)
 
     objects = RequestQuerySet.as_manager()
 

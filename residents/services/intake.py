@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from residents import notices
 from residents.models import ReferenceCounter, Request, TimelineEvent
 from residents.services.registry import register_resident
 from residents.services.requests import record_event
@@ -38,6 +39,7 @@ def create_request(
     reporter_name="",
     reporter_phone="",
     submission_token=None,
+    sms_updates=False,
 ) -> Request:
     """Take a request in (intake). `acting_user` is None for the public QR form.
 
@@ -59,6 +61,7 @@ def create_request(
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
         submission_token=submission_token,
+        sms_updates=sms_updates,
     )[0]
 
 
@@ -76,6 +79,7 @@ def _create_request(
     reporter_name,
     reporter_phone,
     submission_token,
+    sms_updates=False,
 ) -> tuple[Request, bool]:
     if community.street.station_id != station.pk:
         raise ValidationError({"community": "该社区不在本站服务范围内。"})
@@ -104,6 +108,7 @@ def _create_request(
         received_at=now,
         created_by=acting_user,
         submission_token=submission_token or None,
+        sms_updates=sms_updates,
     )
     request.compute_priority()
     try:
@@ -113,6 +118,7 @@ def _create_request(
             record_event(
                 request, actor=acting_user, kind=TimelineEvent.Kind.CREATED, to_status=request.status
             )
+            notices.registered(request, actor=acting_user)
     except IntegrityError:
         # The same form submitted twice at once: the other submit won the token; return its request.
         if submission_token:

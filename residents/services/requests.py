@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from residents import auditing, timeline
+from residents import auditing, notices, timeline
 from residents.models import Referral, Request, ResponseTarget, Severity, TimelineEvent, Urgency, priority_for
 from residents.services.errors import StaleVersionError, WorkflowError, _checked, _stale_as_workflow_error
 from stations import access, locking
@@ -103,6 +103,7 @@ def triage_request(*, acting_user, request, severity, urgency, version=None) -> 
             urgency=urgency,
             priority=priority,
         )
+        notices.became_p1(request, actor=acting_user)
     return request
 
 
@@ -116,7 +117,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
     previous = request.assignee
     with transaction.atomic():
         _save(request, version, actor=acting_user, assignee=assignee)
-        record_event(
+        event = record_event(
             request,
             actor=acting_user,
             kind=TimelineEvent.Kind.ASSIGNED,
@@ -124,6 +125,7 @@ def assign_request(*, acting_user, request, assignee, version=None) -> Request:
             assignee=assignee.pk,
             previous_assignee=previous.pk if previous else None,
         )
+        notices.assigned(request, assignee=assignee, actor=acting_user, occurrence=event.pk)
     return request
 
 
@@ -214,6 +216,7 @@ def resolve_request(*, acting_user, request, note, version=None) -> Request:
             text=note,
             extra={"resolved_at": now, "follow_up_due_on": due_on},
         )
+        notices.resolved(request)
     return request
 
 
@@ -356,7 +359,7 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
         )
         for request in held:
             _save(request, request.version, actor=acting_user, assignee=to_user)
-            record_event(
+            event = record_event(
                 request,
                 actor=acting_user,
                 kind=TimelineEvent.Kind.ASSIGNED,
@@ -364,4 +367,5 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
                 assignee=to_user.pk,
                 previous_assignee=leaving.pk,
             )
+            notices.assigned(request, assignee=to_user, actor=acting_user, occurrence=event.pk)
     return len(held)

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from demo import projects as projects_demo
+from notifications.events import Event
+from notifications.inbox import Notification
 from projects.models import Activity, Project
 from residents.models import Request, Resident, TimelineEvent
 from stations.models import Community, District, Station, User
@@ -29,13 +31,16 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/3\] ([a-z]+)：", output)
-    assert phases == [("1", "stations"), ("2", "residents"), ("3", "projects")]
-    for name in ("stations", "residents", "projects"):
+    phases = re.findall(r"== \[(\d)/4\] ([a-z]+)：", output)
+    assert phases == [("1", "stations"), ("2", "residents"), ("3", "projects"), ("4", "notifications")]
+    for name in ("stations", "residents", "projects", "notifications"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()
     assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)  # what each phase added
+    # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
+    assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
+    assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

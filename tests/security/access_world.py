@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
+from notifications.inbox import Notification
 from projects.models import AnnualPlan
 from residents import services
 from residents.models import Category, Request
@@ -137,6 +138,9 @@ def build_world():
     auditor = f.make_user("auditor", User.Role.AUDITOR, name="审计员")
 
     category = _category()
+    notification = Notification.objects.create(
+        recipient=worker2, event="request_new", key="world:1", title="新诉求", url="/residents/requests/"
+    )
     resident = make_resident(
         chaoyangli,
         name="张桂兰",
@@ -169,6 +173,7 @@ def build_world():
         ),
         far=_station_records("广开", guangkai, hualinyuan, far_worker, far_resident, category),
         district_group=DISTRICT_GROUP,
+        notification=notification,  # 李静's (the station worker's) own message
     )
 
 

@@ -220,6 +220,10 @@ def outbox_message(w):
     return [{"object_id": message.pk}]
 
 
+def own_notification(w):
+    return [{"pk": w.notification.pk}]
+
+
 REQUEST_ACTIONS = [
     "triage",
     "assign",
@@ -377,6 +381,20 @@ MATRIX = {
     # The job queue's health (JSON for monitoring): admins, or a token (tests/notifications/test_health.py).
     # The auditor is confined before the view (sws.security.middleware): 403 whatever the method.
     "health-jobs": page(Check(frozenset({AUDITOR}), 403), methods("GET"), login(), role({ADMIN})),
+    # The inbox (站内消息): one's own messages
+    "notifications:inbox": page(methods("GET"), login()),
+    "notifications:badge": page(methods("GET"), login()),
+    "notifications:read-all": page(methods("POST"), login(), post=302),
+    "notifications:preferences": page(login(), post=400),  # empty: the choices
+    "notifications:open": page(methods("GET"), login(), scope({WORKER}), get=302, urls=own_notification),
+    "notifications:read": page(
+        methods("POST"),
+        login(),
+        role(LOGGED_IN - {AUDITOR}),
+        scope({WORKER}),
+        post=302,
+        urls=own_notification,
+    ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -408,7 +426,7 @@ MATRIX = {
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
-AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations")
+AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
 
 
 def auditor_closed(rule):
@@ -458,6 +476,7 @@ CHANGELISTS = {
         for model in ("auditlogentry", "personaldataaccess", "rolepolicy")
     },
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
+    "notifications_messagetemplate": frozenset({ADMIN}),
     "auth_group": frozenset({ADMIN}),
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},

@@ -1,0 +1,109 @@
+"""What SWS tells people about: the events, who may choose what for each, and the message templates'
+placeholders. The one list; the preferences page, the templates admin and `dispatch.notify` read it."""
+
+from django.db import models
+
+from stations.access import STATION_ROLES, Role
+
+
+class Event(models.TextChoices):
+    REQUEST_NEW = "request_new", "新的扫码或热线诉求"
+    REQUEST_ASSIGNED = "request_assigned", "诉求指派给我"
+    REQUEST_P1 = "request_p1", "一级（P1）诉求登记"
+    REQUEST_DUE_SOON = "request_due_soon", "诉求两小时内到期"
+    REQUEST_OVERDUE = "request_overdue", "诉求已超期"
+    FOLLOW_UP_DUE = "follow_up_due", "回访到期"
+    PLAN_SUBMITTED = "plan_submitted", "年度方案报送待审批"
+    PLAN_APPROVED = "plan_approved", "年度方案已审批通过"
+    PLAN_RETURNED = "plan_returned", "年度方案被退回"
+    DAILY_DIGEST = "daily_digest", "每日工作汇总"
+    # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
+    HELD_SUMMARY = "held_summary", "每日消息汇总"
+
+
+class Mode(models.TextChoices):
+    INBOX = "inbox", "仅站内消息"
+    SMS = "sms", "站内消息＋短信"
+    DIGEST = "digest", "每日汇总"
+
+
+STATION = STATION_ROLES
+HEAD = (Role.STATION_HEAD,)
+DISTRICT = (Role.DISTRICT_STAFF,)
+
+# event → the roles that hear it (and so see it on their preferences page).
+EVENT_ROLES = {
+    Event.REQUEST_NEW: STATION,
+    Event.REQUEST_ASSIGNED: STATION,
+    Event.REQUEST_P1: HEAD,
+    Event.REQUEST_DUE_SOON: STATION,
+    Event.REQUEST_OVERDUE: STATION,
+    Event.FOLLOW_UP_DUE: STATION,
+    Event.PLAN_SUBMITTED: DISTRICT,
+    Event.PLAN_APPROVED: STATION,
+    Event.PLAN_RETURNED: STATION,
+    Event.DAILY_DIGEST: HEAD + DISTRICT,
+}
+
+# Until a user chooses: inbox only, but a P1 request reaches the head's phone.
+DEFAULT_MODES = {Event.REQUEST_P1: Mode.SMS}
+
+# A digest of a digest makes no sense.
+NO_DIGEST = {Event.DAILY_DIGEST}
+
+
+def default_mode(event) -> str:
+    return DEFAULT_MODES.get(event, Mode.INBOX)
+
+
+def modes_for(event) -> list[tuple[str, str]]:
+    return [(m.value, m.label) for m in Mode if not (m == Mode.DIGEST and event in NO_DIGEST)]
+
+
+def events_for_role(role) -> list[Event]:
+    return [event for event, roles in EVENT_ROLES.items() if role in roles]
+
+
+# Messages to residents (SMS only): the reference and where to look it up, nothing else.
+class ResidentMessage(models.TextChoices):
+    REGISTERED = "resident_registered", "居民：诉求已受理"
+    RESOLVED = "resident_resolved", "居民：诉求已办结"
+
+
+REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
+PLAN_PLACEHOLDERS = ("station", "year")
+DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
+RESIDENT_PLACEHOLDERS = ("reference", "station", "lookup_url", "code")
+
+# template code → the placeholders its text may use ({reference} …); anything else is refused on save.
+PLACEHOLDERS = {
+    Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
+    Event.REQUEST_ASSIGNED: REQUEST_PLACEHOLDERS,
+    Event.REQUEST_P1: REQUEST_PLACEHOLDERS,
+    Event.REQUEST_DUE_SOON: REQUEST_PLACEHOLDERS,
+    Event.REQUEST_OVERDUE: REQUEST_PLACEHOLDERS,
+    Event.FOLLOW_UP_DUE: REQUEST_PLACEHOLDERS,
+    Event.PLAN_SUBMITTED: PLAN_PLACEHOLDERS,
+    Event.PLAN_APPROVED: PLAN_PLACEHOLDERS,
+    Event.PLAN_RETURNED: PLAN_PLACEHOLDERS,
+    Event.DAILY_DIGEST: DIGEST_PLACEHOLDERS,
+    Event.HELD_SUMMARY: ("count",),
+    ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
+    ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
+}
+
+# Sample values for the admin's preview.
+SAMPLE_CONTEXT = {
+    "reference": "120113001-2026-00042",
+    "station": "果园新村街道社工站",
+    "category": "生活照料",
+    "due": "12月3日 16:30",
+    "year": "2027",
+    "scope": "果园新村街道社工站",
+    "new": 3,
+    "overdue": 1,
+    "due_today": 2,
+    "count": 5,
+    "lookup_url": "https://sws.example.gov.cn/r/status/",
+    "code": "7KQ3MZ",
+}
