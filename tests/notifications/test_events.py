@@ -110,7 +110,7 @@ def test_a_failed_step_leaves_no_notification(everyone, guoyuan, worker, worker2
 
 def test_plan_submitted_tells_the_district_centre_only(everyone, guoyuan, worker):
     plan = pf.make_plan(guoyuan, year=2027)
-    plan_services.plan_submit(acting_user=worker, plan=plan)
+    plan_services.submit_plan(acting_user=worker, plan=plan)
 
     assert told() == [(Event.PLAN_SUBMITTED, "dc-120113")]
     assert Notification.objects.get().url == plan.get_absolute_url()
@@ -119,13 +119,13 @@ def test_plan_submitted_tells_the_district_centre_only(everyone, guoyuan, worker
 @pytest.mark.parametrize("decision", ["approve", "return"])
 def test_plan_decision_tells_the_station(everyone, guoyuan, worker, district_user, decision):
     plan = pf.make_plan(guoyuan, year=2027)
-    plan_services.plan_submit(acting_user=worker, plan=plan)
+    plan_services.submit_plan(acting_user=worker, plan=plan)
     Notification.objects.all().delete()
     if decision == "approve":
-        plan_services.plan_approve(acting_user=district_user, plan=plan)
+        plan_services.approve_plan(acting_user=district_user, plan=plan)
         event = Event.PLAN_APPROVED
     else:
-        plan_services.plan_return(acting_user=district_user, plan=plan, comment="志愿服务目标请量化。")
+        plan_services.return_plan(acting_user=district_user, plan=plan, comment="志愿服务目标请量化。")
         event = Event.PLAN_RETURNED
 
     assert told() == [(event, WORKER), (event, HEAD)]
@@ -134,9 +134,9 @@ def test_plan_decision_tells_the_station(everyone, guoyuan, worker, district_use
 
 def test_a_resubmitted_plan_is_told_again(everyone, guoyuan, worker, district_user):
     plan = pf.make_plan(guoyuan, year=2027)
-    plan_services.plan_submit(acting_user=worker, plan=plan)
-    plan_services.plan_return(acting_user=district_user, plan=plan, comment="请补充。")
-    plan_services.plan_submit(acting_user=worker, plan=plan)
+    plan_services.submit_plan(acting_user=worker, plan=plan)
+    plan_services.return_plan(acting_user=district_user, plan=plan, comment="请补充。")
+    plan_services.submit_plan(acting_user=worker, plan=plan)
 
     assert told(Event.PLAN_SUBMITTED) == [(Event.PLAN_SUBMITTED, "dc-120113")] * 2
 
