@@ -920,3 +920,21 @@ class ResidentEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The registry's households, support statuses, risk tiers and visits (issue #20); re-exported here.
+from residents.households_models import (  # noqa: E402, F401
+    Household,
+    HouseholdMembership,
+    SupportStatus,
+    SupportStatusType,
+)
+from residents.visits_models import (  # noqa: E402, F401
+    RiskTier,
+    RiskTierChange,
+    RiskTierRule,
+    Visit,
+    VisitPlan,
+    VisitRule,
+    due_visits,
+)

@@ -305,6 +305,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "exclude_fields": ["version", "submission_token"],
     },
     "residents.Referral",
+    # The care registry (issue #20): households, support statuses and visit plans.
+    "residents.Household",
+    "residents.HouseholdMembership",
+    "residents.SupportStatus",
+    {"model": "residents.VisitPlan", "exclude_fields": ["version"]},
     "stations.Station",
     "stations.Street",
     "stations.Community",
