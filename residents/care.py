@@ -323,3 +323,15 @@ def _escalation_request(acting_user, station, resident, plan, visited_on):
         channel=Request.Channel.HOME_VISIT,
         resident=resident,
     )
+
+
+def household_join(*, acting_user, resident, relation, on, household=None, address="") -> HouseholdMembership:
+    """Move the resident into `household`, or into a new one at `address` in their community: one step."""
+    with transaction.atomic():
+        if household is None:
+            household = household_create(
+                acting_user=acting_user, community=resident.community, address=address
+            )
+        return household_move_in(
+            acting_user=acting_user, household=household, resident=resident, relation=relation, on=on
+        )

@@ -253,6 +253,19 @@ MATRIX = {
     "residents:resident-phone": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("resident")
     ),
+    # The care registry (issue #20): the visit list reads each user's own scope; the care page reads
+    # like the resident's page; its steps and the visit log are the resident's station staff's.
+    "residents:visit-due": page(methods("GET"), login()),
+    "residents:resident-care": page(methods("GET"), login(), scope(READS_OWN), urls=pk("resident")),
+    **{
+        f"residents:{name}": page(
+            methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
+        )
+        for name in ("resident-tier", "resident-status-add", "resident-household")
+    },
+    "residents:visit-log": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
+    ),
     # Requests: queue, intake, case page, workflow steps
     "residents:request-queue": page(methods("GET"), login()),
     "residents:intake": page(login(), role(STATION_STAFF), post=400),
@@ -420,6 +433,15 @@ CHANGELISTS = {
             "timelineevent",
             "residentevent",
             "referral",
+            # The care registry (issue #20)
+            "supportstatustype",
+            "visitrule",
+            "risktierrule",
+            "household",
+            "supportstatus",
+            "visitplan",
+            "risktierchange",
+            "visit",
         )
     },
     **{
