@@ -26,8 +26,8 @@ from residents.models import (
     VisitPlan,
     VisitRule,
 )
+from residents.models.visits import ESCALATE_AFTER_FAILED
 from residents.services import WorkflowError
-from residents.visits_models import ESCALATE_AFTER_FAILED
 from stations import locking
 
 OUT_OF_SCOPE = "该居民不在您可办理的范围内。"

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from residents.households_models import RESIDENT_DISTRICT, RESIDENT_STATION, SupportStatusType
+from residents.models.households import RESIDENT_DISTRICT, RESIDENT_STATION, SupportStatusType
 from stations.access import ScopedQuerySet
 from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
 from stations.locking import Versioned

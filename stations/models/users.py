@@ -1,0 +1,154 @@
+"""Users: one role and one scope (station, district, city) each."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stations.access import ScopedQuerySet
+from stations.models.hierarchy import District
+from stations.models.stations import Station
+
+
+class UserQuerySet(ScopedQuerySet):
+    station_lookup = "station"
+    district_lookup = "district_scope"
+
+
+class SWSUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """An SWS account. One role, one scope: a station, a district, or the whole city."""
+
+    class Role(models.TextChoices):
+        STATION_WORKER = "station_worker", _("驻站社工")
+        STATION_HEAD = "station_head", _("站长")
+        DISTRICT_STAFF = "district_staff", _("区级指导中心")
+        CITY_STAFF = "city_staff", _("市级指导中心")
+        ADMIN = "admin", _("系统管理员")
+        AUDITOR = "auditor", _("审计员")  # reads the audit trail city-wide, no case data
+
+    STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
+    CITY_ROLES = (Role.CITY_STAFF, Role.ADMIN)
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STATION_WORKER)
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("所属社工站"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    # The district whose centre may see this account: the district itself for district staff, the
+    # station's district for station staff. Kept in step by clean()/save() so scoping is one column.
+    district_scope = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    # Account safety (stations/accounts.py): nobody chooses another person's working password.
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("开启后，该用户登录后须先修改密码才能使用系统。"),
+    )
+    pending_confirmation = models.BooleanField(
+        _("待市级管理员确认"),
+        default=False,
+        editable=False,
+        help_text=_("区级账号新建或改设的站点账号，须由市级管理员确认并发放激活链接后方可登录。"),
+    )
+    # A one-time code an admin gives the user out of band to bind their first authenticator (hashed).
+    two_factor_enrolment_code = models.CharField(max_length=128, blank=True, editable=False)
+    two_factor_enrolment_expires = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SWSUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["station_worker", "station_head"]) | Q(station__isnull=False),
+                name="station_role_has_station",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="district_staff") | Q(district__isnull=False),
+                name="district_role_has_district",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def get_full_name(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in self.STATION_ROLES and not self.station_id:
+            raise ValidationError({"station": _("驻站社工和站长必须指定所属社工站。")})
+        if self.role == self.Role.DISTRICT_STAFF and not self.district_id:
+            raise ValidationError({"district": _("区级指导中心人员必须指定所属区。")})
+
+    def set_password(self, raw_password, event=None):
+        """Set the password; saving records it in the audit trail (`stations.audit.record_password_event`)
+        with `event` as what happened ("本人修改密码" …), for an existing account."""
+        super().set_password(raw_password)
+        self._password_event = event or "设置密码"
+
+    def save(self, *args, **kwargs):
+        # A password set with set_password() (not a hash upgrade at login, which clears _password first)
+        # on an existing account: recorded after the save. A new account's creation is audited anyway.
+        password_event = (
+            getattr(self, "_password_event", None)
+            if self._password is not None and not self._state.adding
+            else None
+        )
+        self._save_scoped(*args, **kwargs)
+        self._password_event = None
+        if password_event:
+            from stations.audit import record_password_event
+
+            record_password_event(self, password_event)
+
+    def _save_scoped(self, *args, **kwargs):
+        if self.role in self.STATION_ROLES and self.station_id:
+            self.district_id = None
+            self.district_scope_id = (
+                Station.objects.filter(pk=self.station_id).values_list("district_id", flat=True).first()
+            )
+        elif self.role == self.Role.DISTRICT_STAFF:
+            self.station_id = None
+            self.district_scope_id = self.district_id
+        else:
+            self.station_id = self.district_id = self.district_scope_id = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "station", "district", "district_scope"}
+        super().save(*args, **kwargs)
+
+    # --- scope -----------------------------------------------------------------------------------
+    @property
+    def is_station_user(self):
+        return self.role in self.STATION_ROLES
+
+    @property
+    def is_district_user(self):
+        return self.role == self.Role.DISTRICT_STAFF
+
+    @property
+    def is_city_user(self):
+        return self.role in self.CITY_ROLES or self.is_superuser
