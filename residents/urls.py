@@ -3,7 +3,7 @@ in urls_public)."""
 
 from django.urls import path
 
-from residents import views, views_care, views_handover, views_intake, views_requests
+from residents import views, views_care, views_handover, views_import, views_intake, views_requests
 
 app_name = "residents"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("<int:pk>/phone/", views.resident_phone, name="resident-phone"),
     # The care registry: tier, support statuses, household, visits (issue #20)
     path("visits/", views_care.visit_due, name="visit-due"),
+    path("import/", views_import.registry_import_page, name="registry-import"),
+    path("import/template/", views_import.registry_import_template, name="registry-import-template"),
     path("<int:pk>/care/", views_care.resident_care, name="resident-care"),
     path("<int:pk>/care/tier/", views_care.resident_tier, name="resident-tier"),
     path("<int:pk>/care/statuses/", views_care.resident_status_add, name="resident-status-add"),

@@ -256,6 +256,9 @@ MATRIX = {
     # The care registry (issue #20): the visit list reads each user's own scope; the care page reads
     # like the resident's page; its steps and the visit log are the resident's station staff's.
     "residents:visit-due": page(methods("GET"), login()),
+    # Importing the 台账 into one's own station (an empty POST: the form's errors, 400).
+    "residents:registry-import": page(login(), role(STATION_STAFF), post=400),
+    "residents:registry-import-template": page(methods("GET"), login(), role(STATION_STAFF)),
     "residents:resident-care": page(methods("GET"), login(), scope(READS_OWN), urls=pk("resident")),
     **{
         f"residents:{name}": page(
