@@ -41,6 +41,10 @@ class VisitForm(forms.Form):
     )
     need_category = CategoryField(label="需求分类", required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need_category"].prepare_widget()  # options grouped by first-level category
+
     def clean_visited_on(self):
         return _not_future(self.cleaned_data.get("visited_on")) or timezone.localdate()
 
