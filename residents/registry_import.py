@@ -12,7 +12,9 @@ is refused with the same words whichever station it is, and nothing of that reco
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -129,17 +131,28 @@ class ImportPlan:
 # --- reading ------------------------------------------------------------------------------------------
 
 
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # day 0 of Excel's 1900 date system (with its leap-year quirk)
+DATE_KEYS = ("birth_date", "status_start")
+
+
 def read_rows(data: bytes):
-    """(header map, iterator of (row number, {key: value})) from the first sheet of an XLSX file."""
+    """(row number, {key: value}) for the data rows of the first sheet of an XLSX file.
+
+    Streams the sheet's XML with the standard library's C parser instead of openpyxl's reader, which
+    builds a cell object per value: 50,000 rows read in a fraction of the time (bench/registry_import.py).
+    Values come as text or numbers; a date typed as a date is an Excel day number, turned into a date."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        strings = _shared_strings(archive)
+        sheet = archive.open(_first_sheet(archive))
+        rows = _sheet_rows(sheet, strings)
+        header = next(rows, (1, {}))[1]
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, StopIteration):
         raise ImportFileError("无法读取文件：请上传 Excel（.xlsx）格式的台账，可先下载模板。") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
     columns = {}
-    for index, title in enumerate(header or ()):
+    for index, title in header.items():
         key = HEADERS.get(str(title or "").strip().rstrip("*"))
         if key:
             columns[index] = key
@@ -148,13 +161,84 @@ def read_rows(data: bytes):
         raise ImportFileError(f"表头缺少必填列：{'、'.join(missing)}。请使用模板的表头（第一行）。")
 
     def generate():
-        for number, values in enumerate(rows, start=2):
-            record = {key: values[index] if index < len(values) else None for index, key in columns.items()}
-            if all(value in (None, "") for value in record.values()):
-                continue
-            yield number, record
+        try:
+            for number, values in rows:
+                record = {key: values.get(index) for index, key in columns.items()}
+                if all(value in (None, "") for value in record.values()):
+                    continue
+                for key in DATE_KEYS:
+                    if isinstance(record.get(key), (int, float)):
+                        record[key] = EXCEL_EPOCH + datetime.timedelta(days=int(record[key]))
+                yield number, record
+        except ElementTree.ParseError:
+            raise ImportFileError("文件内容损坏，无法读取，请重新保存为 .xlsx 后再导入。") from None
 
     return generate()
+
+
+def _shared_strings(archive) -> list[str]:
+    try:
+        stream = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings = []
+    for _event, element in ElementTree.iterparse(stream):
+        if element.tag == f"{NS}si":
+            strings.append("".join(t.text or "" for t in element.iter(f"{NS}t")))
+            element.clear()
+    return strings
+
+
+def _first_sheet(archive) -> str:
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    first = book.find(f"{NS}sheets/{NS}sheet")
+    rel_id = first.get(f"{REL_NS}id")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target").lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    raise KeyError(rel_id)
+
+
+def _column_index(reference: str) -> int:
+    index = 0
+    for char in reference:
+        if char.isdigit():
+            break
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _sheet_rows(stream, strings):
+    row_tag, cell_tag, value_tag, text_tag = f"{NS}row", f"{NS}c", f"{NS}v", f"{NS}t"
+    number = 0
+    for _event, element in ElementTree.iterparse(stream):
+        if element.tag != row_tag:
+            continue
+        number = int(element.get("r") or number + 1)
+        values = {}
+        for position, cell in enumerate(element.iter(cell_tag)):
+            kind = cell.get("t", "n")
+            reference = cell.get("r")
+            index = _column_index(reference) if reference else position
+            if kind == "inlineStr":
+                values[index] = "".join(t.text or "" for t in cell.iter(text_tag))
+                continue
+            raw = cell.findtext(value_tag)
+            if raw is None:
+                continue
+            if kind == "s":
+                values[index] = strings[int(raw)]
+            elif kind in ("str", "e"):
+                values[index] = raw
+            elif kind == "b":
+                values[index] = raw == "1"
+            else:
+                number_value = float(raw)
+                values[index] = int(number_value) if number_value.is_integer() else number_value
+        element.clear()
+        yield number, values
 
 
 def _text(value) -> str:
