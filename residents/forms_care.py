@@ -4,13 +4,13 @@ into a household. Choices are limited to what the user may use, so a forged valu
 from django import forms
 from django.utils import timezone
 
+from residents.care import FUTURE_DATE
 from residents.fields import BoundedModelChoiceField
 from residents.forms import CategoryField
 from residents.models import Household, HouseholdMembership, RiskTier, SupportStatus, SupportStatusType, Visit
 from stations.locking import VersionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-FUTURE_DATE = "日期不能晚于今天。"
 
 
 def _not_future(value):

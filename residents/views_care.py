@@ -54,7 +54,7 @@ def visit_due(request):
     user = request.user
     today = timezone.localdate()
     station_user = access.is_station_user(user)
-    mine = station_user and request.GET.get("who", "mine") == "mine"
+    mine = station_user and request.GET.get("who") == "mine"
     plans = due_this_week(user, today, mine=mine)
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     overdue = VisitPlan.objects.visible_to(user).overdue(today)

@@ -62,13 +62,16 @@ def names(response):
 
 def test_the_list_shows_mine_overdue_first_then_the_route(client, worker, programme):
     client.force_login(worker)
-    response = client.get(reverse("residents:visit-due"))
+    response = client.get(reverse("residents:visit-due"), {"who": "mine"})
     assert response.status_code == 200
     assert names(response) == ["逾期甲", "本周乙"]  # not next week's, not 李静's
     assert response.context["overdue_count"] == 1
     assert "逾期5天" in response.content.decode()
-    response = client.get(reverse("residents:visit-due"), {"who": "station"})
-    assert names(response) == ["逾期甲", "本周乙", "李静负责"]
+    assert names(client.get(reverse("residents:visit-due"))) == [
+        "逾期甲",
+        "本周乙",
+        "李静负责",
+    ]  # the station
 
 
 def test_the_list_is_scoped(client, other_worker, district_user, programme):
@@ -83,7 +86,7 @@ def test_the_list_masks_sensitive_residents(client, worker2, chaoyangli, worker)
     minor = make_resident(chaoyangli, name="王小明", birth_date=today() - datetime.timedelta(days=365 * 10))
     enrol(minor, worker2)
     client.force_login(worker2)
-    body = client.get(reverse("residents:visit-due")).content.decode()
+    body = client.get(reverse("residents:visit-due"), {"who": "mine"}).content.decode()
     assert "王**" in body and "王小明" not in body
 
 

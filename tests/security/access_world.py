@@ -74,6 +74,7 @@ def _station_records(key, station, community, lead, resident, category):
     # In the visit programme (issue #20): the care pages and the visit log open for it.
     ensure_care_defaults()
     care.set_risk_tier(acting_user=lead, resident=resident, tier=1, reason="独居高龄")
+    care.log_visit(acting_user=lead, resident=resident, health="身体尚可")
     submitted_plan = pf.make_plan(station, year=2024)
     AnnualPlan.objects.filter(pk=submitted_plan.pk).update(status=AnnualPlan.Status.SUBMITTED)
     submitted_plan.refresh_from_db()

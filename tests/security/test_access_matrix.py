@@ -186,7 +186,7 @@ def submitted_plan(w):
 
 
 def list_exports(w):
-    names = ("requests", "residents", "projects", "activities", "resources")
+    names = ("requests", "residents", "visits", "projects", "activities", "resources")
     return [{"name": name, "fmt": fmt} for name in names for fmt in ("csv", "xlsx")]
 
 
@@ -750,6 +750,7 @@ def test_the_content_checks_cover_every_list_export():
     assert {kwargs["name"] for kwargs in MATRIX["exports:list"].urls(None)} == {
         "requests",
         "residents",
+        "visits",
         "projects",
         "activities",
         "resources",
