@@ -133,6 +133,7 @@ PAGES = [
     ),
     Page("case", "诉求详情（个案页）", STATION, ("residents:request-detail",), case_args, throughput=True),
     Page("resident-list", "居民名册", STATION, ("residents:resident-list",), no_args),
+    Page("visits-due", "本周待探访", STATION, ("residents:visit-due",), no_args),
     Page("intake-get", "登记诉求（打开表单）", STATION, ("residents:intake",), no_args),
     Page(
         "intake-post",

@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from demo.bulk import Keys, Progress, ReferenceNumbers, TableWriter
+from demo.care import seed_care
 from demo.stories import seed_stories
 from residents import crypto, timeline
 from residents.models import (
@@ -74,6 +75,7 @@ def seed(*, options, rng, out):
     stories = seed_stories(city, references, rng, out)
     seed_requests(city, target_requests, history_days, references, rng, out)
     references.save()
+    seed_care(rng, out)  # after the stories: 孙桂兰's visit opened her light-bulb request
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, so the first page views plan well
             for model in (Resident, Request, TimelineEvent, Referral):

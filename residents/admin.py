@@ -298,3 +298,6 @@ class ReferralAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from residents import admin_care  # noqa: E402, F401  (the care registry's admin, issue #20)

@@ -3,7 +3,7 @@ in urls_public)."""
 
 from django.urls import path
 
-from residents import views, views_handover, views_intake, views_requests
+from residents import views, views_care, views_handover, views_import, views_intake, views_requests
 
 app_name = "residents"
 
@@ -28,6 +28,15 @@ urlpatterns = [
     path("<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("<int:pk>/reveal/", views.resident_reveal, name="resident-reveal"),
     path("<int:pk>/phone/", views.resident_phone, name="resident-phone"),
+    # The care registry: tier, support statuses, household, visits (issue #20)
+    path("visits/", views_care.visit_due, name="visit-due"),
+    path("import/", views_import.registry_import_page, name="registry-import"),
+    path("import/template/", views_import.registry_import_template, name="registry-import-template"),
+    path("<int:pk>/care/", views_care.resident_care, name="resident-care"),
+    path("<int:pk>/care/tier/", views_care.resident_tier, name="resident-tier"),
+    path("<int:pk>/care/statuses/", views_care.resident_status_add, name="resident-status-add"),
+    path("<int:pk>/care/household/", views_care.resident_household, name="resident-household"),
+    path("<int:pk>/visits/new/", views_care.visit_log, name="visit-log"),
     path("requests/", views_requests.request_queue, name="request-queue"),
     path("handover/<int:pk>/", views_handover.handover, name="handover"),
     path("requests/new/", views_intake.intake, name="intake"),

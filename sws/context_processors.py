@@ -13,6 +13,7 @@ STATION_NAV = [
     ("队列", "residents:request-queue", None),
     ("登记", "residents:intake", None),
     ("居民", "residents:resident-list", None),
+    ("探访", "residents:visit-due", None),
     ("项目", "projects:project-list", None),
     ("活动", "projects:activity-list", None),
     ("年度方案", "projects:plan-list", None),

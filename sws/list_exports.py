@@ -31,7 +31,8 @@ from projects.filters import ActivityFilter, ProjectFilter, ResourceFilter
 from projects.models import Activity, Project, Resource
 from residents import permissions
 from residents.filters import RequestFilter, ResidentFilter
-from residents.models import Request, Resident
+from residents.filters_care import VisitFilter
+from residents.models import Request, Resident, Visit
 from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations.audit import record_access
 from sws import exports
@@ -112,8 +113,35 @@ RESIDENT_FIELDS = [
     Field("联系电话", lambda r: r.masked_phone, 14),
     Field("社区", lambda r: r.community.short_name, 16),
     Field("困难标签", lambda r: "、".join(r.tag_names()), 24),
+    Field("风险等级", lambda r: _tier(r), 8),
     Field("登记时间", lambda r: r.created_at, 17),
 ]
+
+VISIT_FIELDS = [
+    Field("探访日期", lambda v: v.visited_on, 12),
+    Field("居民", lambda v: v.resident.name, 10),
+    Field("社区", lambda v: v.resident.community.short_name, 16),
+    Field("风险等级", lambda v: _tier(v.resident), 8),
+    Field("方式", _display("form"), 10),
+    Field("结果", _display("outcome"), 14),
+    Field("探访人", lambda v: v.visitor.get_full_name(), 10),
+    Field("代访志愿者", lambda v: v.volunteer_name, 10),
+    Field("应探访日期", lambda v: v.due_on, 12),
+    Field("按时", lambda v: v.on_time, 6),
+    Field("身体状况", lambda v: v.health, 20),
+    Field("居住条件", lambda v: v.living_conditions, 20),
+    Field("安全隐患", lambda v: v.safety_hazards, 20),
+    Field("精神状态", lambda v: v.get_mood_display() if v.mood else "", 8),
+    Field("发现需求", lambda v: v.need_found, 24),
+    Field("生成诉求", lambda v: v.request.reference if v.request_id else "", 22),
+]
+
+
+def _tier(resident):
+    """The resident's risk tier (select_related `visit_plan`); none outside the visit programme."""
+    plan = getattr(resident, "visit_plan", None)  # a missing one-to-one raises an AttributeError
+    return plan.get_tier_display() if plan is not None else ""
+
 
 PROJECT_FIELDS = [
     Field("项目名称", lambda p: p.title, 30),
@@ -171,11 +199,27 @@ def _requests(request):
 
 def _residents(request):
     queryset = (
-        Resident.objects.visible_to(request.user).with_list_columns().order_by("community", "name", "pk")
+        Resident.objects.visible_to(request.user)
+        .with_list_columns()
+        .select_related("visit_plan")
+        .order_by("community", "name", "pk")
     )
     residents = _filtered(ResidentFilter(request.GET or None, queryset=queryset, user=request.user))
     record_access(request, "export", residents=residents)  # who took which residents' data out
     return residents
+
+
+def _visits(request):
+    queryset = (
+        Visit.objects.visible_to(request.user)
+        .select_related("resident__community", "resident__visit_plan", "visitor", "request")
+        .prefetch_related("resident__tags")
+        .order_by("-visited_on", "-pk")
+    )
+    visits = _filtered(VisitFilter(request.GET, queryset=queryset, user=request.user))
+    exported = Resident.objects.filter(pk__in=visits.order_by().values("resident_id"))
+    record_access(request, "export", residents=exported)  # who took which residents' visit records out
+    return visits
 
 
 def _projects(request):
@@ -207,6 +251,7 @@ LISTS = {
     # slug: (file name, sheet title, rows, fields)
     "requests": ("诉求", "诉求", _requests, REQUEST_FIELDS),
     "residents": ("居民", "居民", _residents, RESIDENT_FIELDS),
+    "visits": ("探访记录", "探访记录", _visits, VISIT_FIELDS),
     "projects": ("服务项目", "服务项目", _projects, PROJECT_FIELDS),
     "activities": ("服务活动", "服务活动", _activities, ACTIVITY_FIELDS),
     "resources": ("链接资源", "链接资源", _resources, RESOURCE_FIELDS),
@@ -214,6 +259,7 @@ LISTS = {
 LIST_PAGES = {  # where each export's list is, to go back to with a refused filter
     "requests": "residents:request-queue",
     "residents": "residents:resident-list",
+    "visits": "residents:visit-due",
     "projects": "projects:project-list",
     "activities": "projects:activity-list",
     "resources": "projects:resource-list",
@@ -223,10 +269,12 @@ LIST_PAGES = {  # where each export's list is, to go back to with a refused filt
 def _sensitive_masked(user, name, fields):
     """Minors' and sensitive residents (residents.permissions) exported as the pages list them to a user
     without the extra permission: the name masked (张**), phone and ID number left out."""
-    if name not in ("requests", "residents") or permissions.can_open_sensitive(user):
+    if name not in ("requests", "residents", "visits") or permissions.can_open_sensitive(user):
         return fields
 
     def sensitive(obj):  # the one rule, Resident.sensitive
+        if name == "visits":
+            return obj.resident.is_sensitive
         return obj.is_sensitive if name == "residents" else obj.resident_is_sensitive
 
     def guarded(field):
@@ -234,11 +282,14 @@ def _sensitive_masked(user, name, fields):
             if not sensitive(obj):
                 return field.get(obj)
             resident = obj if name == "residents" else obj.resident
-            return resident.masked_name if field.header in ("姓名", "居民") else ""
+            return resident.masked_name if field.header in ("姓名", "居民") else ""  # the rest left out
 
         return replace(field, get=get)
 
-    guarded_headers = {"姓名", "身份证号", "联系电话"} if name == "residents" else {"居民"}
+    guarded_headers = {
+        "residents": {"姓名", "身份证号", "联系电话"},
+        "visits": {"居民", "身体状况", "居住条件", "安全隐患", "精神状态", "发现需求"},
+    }.get(name, {"居民"})
     return [guarded(field) if field.header in guarded_headers else field for field in fields]
 
 

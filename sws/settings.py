@@ -300,14 +300,21 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["tags"],
         "mask_fields": ["id_number_encrypted", "phone"],
         "mask_callable": "residents.auditing.mask_audit_value",
-        "exclude_fields": ["updated_at", "version", "id_number_hash", "id_tail", "phone_tail"],
+        # `visit_plan`: the reverse side of VisitPlan.resident (a query on every change if read).
+        "exclude_fields": ["updated_at", "version", "id_number_hash", "id_tail", "phone_tail", "visit_plan"],
     },
     {
         "model": "residents.Request",
         "mask_fields": ["reporter_phone"],
-        "exclude_fields": ["version", "submission_token"],
+        # `visit` is the reverse side of Visit.request: reading it on every change would cost a query.
+        "exclude_fields": ["version", "submission_token", "visit"],
     },
     "residents.Referral",
+    # The care registry (issue #20): households, support statuses and visit plans.
+    "residents.Household",
+    "residents.HouseholdMembership",
+    "residents.SupportStatus",
+    {"model": "residents.VisitPlan", "exclude_fields": ["version"]},
     "stations.Station",
     "stations.Street",
     "stations.Community",

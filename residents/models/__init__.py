@@ -16,6 +16,15 @@ from residents.models.categories import (  # noqa: F401
     Urgency,
     priority_for,
 )
+
+# The care registry (issue #20): households, dated support statuses, risk tiers and visits.
+from residents.models.households import (  # noqa: F401, E402
+    Household,
+    HouseholdMembership,
+    SupportStatus,
+    SupportStatusType,
+)
+from residents.models.imports import RegistryImport  # noqa: F401, E402
 from residents.models.lookups import InResidents  # noqa: F401
 from residents.models.referrals import Referral, ReferralQuerySet  # noqa: F401
 from residents.models.requests import (  # noqa: F401
@@ -34,3 +43,12 @@ from residents.models.residents import (  # noqa: F401
 )
 from residents.models.tags import VulnerabilityTag  # noqa: F401
 from residents.models.timeline import TimelineEvent, TimelineEventQuerySet  # noqa: F401
+from residents.models.visits import (  # noqa: F401, E402
+    RiskTier,
+    RiskTierChange,
+    RiskTierRule,
+    Visit,
+    VisitPlan,
+    VisitRule,
+    due_visits,
+)

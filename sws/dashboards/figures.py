@@ -17,8 +17,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from stations.models import District, Station
 from sws.dashboards import queries as q
-from sws.dashboards import tables
+from sws.dashboards import tables, visits
 from sws.dashboards.periods import Period
 
 STATION_FIGURE_ROWS = [
@@ -142,3 +143,34 @@ def city_figures(user, period: Period, today=None, now=None) -> tuple[dict, tabl
 def as_of(period: Period, today: datetime.date) -> datetime.date:
     """The day a period's "as it stands" figures (staffing) are taken: its last day, or today if sooner."""
     return min(period.last_day, today)
+
+
+def care_figures(user, period: Period, *, station=None, district=None, today=None) -> dict:
+    """The visit programme's figures (探访关爱) of a station, a district (with a row per station) or the
+    city (a row per district): the dashboards, their reports and the reports' XLSX all read these."""
+    today = today or timezone.localdate()
+    scope = q.Scope(user, station=station, district=district)
+    rows = []
+    if station is None:
+        by, units = (
+            ("station", Station.objects.visible_to(user).filter(district=district))
+            if district is not None
+            else ("district", District.objects.visible_to(user))
+        )
+        counts = visits.care_counts(scope, period, by, today)
+        for pk, name in units.order_by("code").values_list("pk", "name"):
+            rows.append({"name": name, **(counts.get(pk) or visits.complete(dict(visits.EMPTY)))})
+        totals = visits.summed(rows)
+    else:
+        totals = visits.care_counts(scope, period, None, today)[None]
+    return {
+        "totals": totals,
+        "key_figures": [
+            {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": totals.get(key)}
+            for key, label, kind in visits.CARE_ROWS
+        ],
+        "columns": [tables.Column(key, label, kind) for key, label, kind in visits.CARE_ROWS],
+        "rows": rows,
+        "tiers": visits.tier_counts(totals),
+        "statuses": visits.status_counts(scope, as_of(period, today)),
+    }

@@ -23,7 +23,7 @@ from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, Certificat
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.figures import station_context
+from sws.dashboards.figures import care_figures, station_context
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
@@ -133,6 +133,10 @@ def station_dashboard(request, pk):
             "received_change": context["figures"]["received"] - context["figures"]["received_previous"],
             "comparison_label": period.comparison_label(today),
             "report_url": _report_url("reports:station", station.pk, period, today),
+            "care": care_figures(request.user, period, station=station, today=today),
+            "visits_url": reverse("residents:visit-due") + "?who=station"
+            if access.is_station_user(request.user)
+            else "",
         }
     )
     return render(request, "sws/station_dashboard.html", context)
@@ -176,6 +180,8 @@ def district_dashboard(request, pk):
         "city_url": reverse("dashboards:city") if access.sees_whole_city(request.user) else "",
         "report_url": _report_url("reports:district", district.pk, period),
         "pending_plans": _pending_plans(request.user, district),
+        "care": care_figures(request.user, period, district=district),
+        "care_rows_caption": "各社工站",
     }
     return render(request, "sws/district_dashboard.html", context)
 
@@ -210,6 +216,8 @@ def city_dashboard(request):
         "period_query": _period_query(period),
         "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
         "report_url": _report_url("reports:city", None, period, today),
+        "care": care_figures(request.user, period, today=today),
+        "care_rows_caption": "各区",
     }
     return render(request, "sws/city_dashboard.html", context)
 

@@ -64,6 +64,7 @@ class Report:
     issues: list = field(default_factory=list)
     table: object = None  # the district report's station table, the city report's district table
     table_title: str = "各站对比"
+    care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -145,7 +146,24 @@ class Report:
                     [28, 10, 6, 12, 16, 12],
                 )
             )
+        if self.care:
+            sheets.append(_care_sheet(self.care, head))
         return sheets
+
+
+def _care_sheet(care: dict, head: list) -> exports.Sheet:
+    """探访关爱: the scope's figures, then tiers and statuses, then one row per station or district."""
+    columns = care["columns"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in care["key_figures"]]
+    rows += [["风险等级：" + t["label"], t["count"]] for t in care["tiers"]]
+    rows += [["保障状态：" + s["label"], s["count"]] for s in care["statuses"]]
+    if care["rows"]:
+        rows.append([])
+        rows.append(["单位", *[c.label for c in columns]])
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in care["rows"]]
+    return exports.Sheet(
+        title="探访关爱", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
 
 
 def _summary(figures: dict, period: Period, today) -> list[dict]:
@@ -217,6 +235,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         plan_rows=figures.get("plan_rows", []),
         workers=_workers(user, scope, day),
         issues=[str(i) for i in station_with.compliance_issues(day)],
+        care=f.care_figures(user, period, station=station, today=today),
     )
 
 
@@ -242,6 +261,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         workers=_workers(user, scope, day),
         issues=issues,
         table=table,
+        care=f.care_figures(user, period, district=district, today=today),
     )
 
 
@@ -268,4 +288,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         issues=issues,
         table=table,
         table_title="各区对比",
+        care=f.care_figures(user, period, today=today),
     )

@@ -29,6 +29,12 @@ def on_page(value, column):
     return column.display(value)
 
 
+@register.filter
+def care_value(row, column):
+    """A row of the care figures' per-unit table (figures.care_figures), as the page shows it."""
+    return on_page(row.get(column.key), column)
+
+
 # The figures a comparison card shows on a phone; the rest are behind 更多指标 (sws.css, _compare_table).
 KEY_COLUMNS = {
     "received",

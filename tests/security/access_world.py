@@ -15,13 +15,14 @@ from django.db import transaction
 
 from notifications.inbox import Notification
 from projects.models import AnnualPlan
-from residents import services
+from residents import care, services
 from residents.models import Category, Request
 from residents.validators import id_check_char
 from stations.groups import CITY_GROUP, DISTRICT_GROUP
 from stations.models import User
 from tests import factories as f
 from tests.projects import factories as pf
+from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
 from tests.stations.factories import make_staff
 
@@ -71,6 +72,10 @@ def _station_records(key, station, community, lead, resident, category):
         acting_user=lead, request=referred, organisation="有资质的充电桩公司", reason="需专业安装"
     )
     referred.refresh_from_db()
+    # In the visit programme (issue #20): the care pages and the visit log open for it.
+    ensure_care_defaults()
+    care.set_risk_tier(acting_user=lead, resident=resident, tier=1, reason="独居高龄")
+    care.log_visit(acting_user=lead, resident=resident, health="身体尚可")
     submitted_plan = pf.make_plan(station, year=2024)
     AnnualPlan.objects.filter(pk=submitted_plan.pk).update(status=AnnualPlan.Status.SUBMITTED)
     submitted_plan.refresh_from_db()

@@ -186,7 +186,7 @@ def submitted_plan(w):
 
 
 def list_exports(w):
-    names = ("requests", "residents", "projects", "activities", "resources")
+    names = ("requests", "residents", "visits", "projects", "activities", "resources")
     return [{"name": name, "fmt": fmt} for name in names for fmt in ("csv", "xlsx")]
 
 
@@ -265,6 +265,22 @@ MATRIX = {
     ),
     "residents:resident-phone": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("resident")
+    ),
+    # The care registry (issue #20): the visit list reads each user's own scope; the care page reads
+    # like the resident's page; its steps and the visit log are the resident's station staff's.
+    "residents:visit-due": page(methods("GET"), login()),
+    # Importing the 台账 into one's own station (an empty POST: the form's errors, 400).
+    "residents:registry-import": page(login(), role(STATION_STAFF), post=400),
+    "residents:registry-import-template": page(methods("GET"), login(), role(STATION_STAFF)),
+    "residents:resident-care": page(methods("GET"), login(), scope(READS_OWN), urls=pk("resident")),
+    **{
+        f"residents:{name}": page(
+            methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
+        )
+        for name in ("resident-tier", "resident-status-add", "resident-household")
+    },
+    "residents:visit-log": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("resident")
     ),
     # Requests: queue, intake, case page, workflow steps
     "residents:request-queue": page(methods("GET"), login()),
@@ -454,6 +470,15 @@ CHANGELISTS = {
             "timelineevent",
             "residentevent",
             "referral",
+            # The care registry (issue #20)
+            "supportstatustype",
+            "visitrule",
+            "risktierrule",
+            "household",
+            "supportstatus",
+            "visitplan",
+            "risktierchange",
+            "visit",
         )
     },
     **{
@@ -762,6 +787,7 @@ def test_the_content_checks_cover_every_list_export():
     assert {kwargs["name"] for kwargs in MATRIX["exports:list"].urls(None)} == {
         "requests",
         "residents",
+        "visits",
         "projects",
         "activities",
         "resources",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0015_reference_counter_names'),
+        ('residents', '0018_registry_import'),
     ]
 
     operations = [
