@@ -59,7 +59,7 @@ def _created(instance, actor):
 # --- Households ---------------------------------------------------------------------------------------
 
 
-def household_create(*, acting_user, community, address, notes="") -> Household:
+def create_household(*, acting_user, community, address, notes="") -> Household:
     address = (address or "").strip()
     if not address:
         raise WorkflowError({"address": "请填写住址。"})
@@ -69,7 +69,7 @@ def household_create(*, acting_user, community, address, notes="") -> Household:
         return _created(household, acting_user)
 
 
-def household_move_in(
+def move_into_household(
     *, acting_user, household, resident, relation, on: datetime.date
 ) -> HouseholdMembership:
     """The resident joins `household` on `on`; a current membership elsewhere ends the day before (a move)."""
@@ -96,7 +96,7 @@ def household_move_in(
         return _created(membership, acting_user)
 
 
-def household_move_out(*, acting_user, resident, on: datetime.date) -> HouseholdMembership:
+def move_out_of_household(*, acting_user, resident, on: datetime.date) -> HouseholdMembership:
     """The resident leaves their household; `on` is the last day there."""
     _check_editable(acting_user, resident)
     _not_future(on, "end_date")
@@ -120,7 +120,7 @@ def household_move_out(*, acting_user, resident, on: datetime.date) -> Household
 # --- Support statuses ---------------------------------------------------------------------------------
 
 
-def support_status_record(
+def record_support_status(
     *, acting_user, resident, kind, start_date, source, end_date=None, category="", grade=""
 ) -> SupportStatus:
     _check_editable(acting_user, resident)
@@ -148,7 +148,7 @@ def support_status_record(
         return _created(status, acting_user)
 
 
-def support_status_end(*, acting_user, status, end_date) -> SupportStatus:
+def end_support_status(*, acting_user, status, end_date) -> SupportStatus:
     _check_editable(acting_user, status.resident)
     if end_date < status.start_date:
         raise WorkflowError({"end_date": "终止日期不能早于起始日期。"})
@@ -325,13 +325,13 @@ def _escalation_request(acting_user, station, resident, plan, visited_on):
     )
 
 
-def household_join(*, acting_user, resident, relation, on, household=None, address="") -> HouseholdMembership:
+def join_household(*, acting_user, resident, relation, on, household=None, address="") -> HouseholdMembership:
     """Move the resident into `household`, or into a new one at `address` in their community: one step."""
     with transaction.atomic():
         if household is None:
-            household = household_create(
+            household = create_household(
                 acting_user=acting_user, community=resident.community, address=address
             )
-        return household_move_in(
+        return move_into_household(
             acting_user=acting_user, household=household, resident=resident, relation=relation, on=on
         )

@@ -242,7 +242,7 @@ def resident_tier(request, pk):
 @access.role_required(access.is_station_user)
 def resident_status_add(request, pk):
     def step(resident, data):
-        status = care.support_status_record(acting_user=request.user, resident=resident, **data)
+        status = care.record_support_status(acting_user=request.user, resident=resident, **data)
         return f"已登记保障状态：{status}。"
 
     return _care_step(request, pk, "status_form", lambda resident: SupportStatusForm(request.POST), step)
@@ -253,7 +253,7 @@ def resident_status_add(request, pk):
 @access.role_required(access.is_station_user)
 def resident_household(request, pk):
     def step(resident, data):
-        membership = care.household_join(
+        membership = care.join_household(
             acting_user=request.user,
             resident=resident,
             household=data.get("household"),

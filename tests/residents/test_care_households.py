@@ -18,15 +18,15 @@ D = datetime.date
 
 @pytest.fixture
 def household(worker, chaoyangli):
-    return care.household_create(acting_user=worker, community=chaoyangli, address="3号楼2门301")
+    return care.create_household(acting_user=worker, community=chaoyangli, address="3号楼2门301")
 
 
 def test_a_move_ends_the_old_membership_the_day_before(worker, chaoyangli, resident, household):
-    care.household_move_in(
+    care.move_into_household(
         acting_user=worker, household=household, resident=resident, relation="head", on=D(2020, 1, 1)
     )
-    other = care.household_create(acting_user=worker, community=chaoyangli, address="5号楼1门102")
-    care.household_move_in(
+    other = care.create_household(acting_user=worker, community=chaoyangli, address="5号楼1门102")
+    care.move_into_household(
         acting_user=worker, household=other, resident=resident, relation="parent", on=D(2025, 6, 1)
     )
     rows = list(
@@ -41,7 +41,7 @@ def test_a_move_ends_the_old_membership_the_day_before(worker, chaoyangli, resid
 
 
 def test_a_resident_is_in_one_household_at_a_time_in_the_database(resident, household, worker, chaoyangli):
-    other = care.household_create(acting_user=worker, community=chaoyangli, address="5号楼1门102")
+    other = care.create_household(acting_user=worker, community=chaoyangli, address="5号楼1门102")
     HouseholdMembership.objects.create(
         household=household, resident=resident, relation="head", start_date=D(2020, 1, 1)
     )
@@ -52,20 +52,20 @@ def test_a_resident_is_in_one_household_at_a_time_in_the_database(resident, hous
 
 
 def test_moving_in_twice_and_moving_out_before_moving_in_are_refused(worker, resident, household):
-    care.household_move_in(
+    care.move_into_household(
         acting_user=worker, household=household, resident=resident, relation="head", on=D(2020, 1, 1)
     )
     with pytest.raises(WorkflowError, match="已是本户成员"):
-        care.household_move_in(
+        care.move_into_household(
             acting_user=worker, household=household, resident=resident, relation="head", on=D(2021, 1, 1)
         )
     with pytest.raises(WorkflowError, match="不能早于迁入日期"):
-        care.household_move_out(acting_user=worker, resident=resident, on=D(2019, 1, 1))
+        care.move_out_of_household(acting_user=worker, resident=resident, on=D(2019, 1, 1))
 
 
 def test_another_stations_worker_cannot_touch_the_household(other_worker, resident, household, tailaixili):
     with pytest.raises(WorkflowError):
-        care.household_move_in(
+        care.move_into_household(
             acting_user=other_worker,
             household=household,
             resident=resident,
@@ -73,18 +73,18 @@ def test_another_stations_worker_cannot_touch_the_household(other_worker, reside
             on=D(2020, 1, 1),
         )
     with pytest.raises(WorkflowError):
-        care.household_create(acting_user=other_worker, community=household.community, address="x")
+        care.create_household(acting_user=other_worker, community=household.community, address="x")
     assert not HouseholdMembership.objects.exists()
 
 
 def test_support_status_as_of_a_date(worker, resident, chaoyangli):
     dibao = status_type("dibao")
-    status = care.support_status_record(
+    status = care.record_support_status(
         acting_user=worker, resident=resident, kind=dibao, start_date=D(2023, 1, 1), source="civil_affairs"
     )
-    care.support_status_end(acting_user=worker, status=status, end_date=D(2024, 12, 31))
+    care.end_support_status(acting_user=worker, status=status, end_date=D(2024, 12, 31))
     other = make_resident(chaoyangli, name="王建华")
-    care.support_status_record(
+    care.record_support_status(
         acting_user=worker, resident=other, kind=dibao, start_date=D(2024, 7, 1), source="import"
     )
     counts = {
@@ -96,15 +96,15 @@ def test_support_status_as_of_a_date(worker, resident, chaoyangli):
 
 def test_overlapping_status_and_missing_grade_are_refused(worker, resident):
     dibao = status_type("dibao")
-    care.support_status_record(
+    care.record_support_status(
         acting_user=worker, resident=resident, kind=dibao, start_date=D(2023, 1, 1), source="visit"
     )
     with pytest.raises(WorkflowError, match="已有“低保”记录"):
-        care.support_status_record(
+        care.record_support_status(
             acting_user=worker, resident=resident, kind=dibao, start_date=D(2024, 1, 1), source="visit"
         )
     with pytest.raises(Exception, match="需填写等级"):
-        care.support_status_record(
+        care.record_support_status(
             acting_user=worker,
             resident=resident,
             kind=status_type("disability"),

@@ -196,7 +196,7 @@ def test_a_stale_tier_form_is_refused(client, worker, worker2, resident):
 def test_household_join_and_a_forged_household_of_another_station(
     client, worker, resident, other_worker, tailaixili
 ):
-    theirs = care.household_create(acting_user=other_worker, community=tailaixili, address="外站某户")
+    theirs = care.create_household(acting_user=other_worker, community=tailaixili, address="外站某户")
     client.force_login(worker)
     url = reverse("residents:resident-household", args=[resident.pk])
     response = client.post(url, {"household": theirs.pk, "relation": "head", "start_date": "2024-01-01"})

@@ -77,7 +77,7 @@ def test_setting_a_tier_enrols_the_resident_due_at_once_with_history(resident, w
 
 def test_rules_suggest_but_never_set_the_tier(resident, worker):
     ensure_care_defaults()
-    care.support_status_record(
+    care.record_support_status(
         acting_user=worker,
         resident=resident,
         kind=status_type("living-alone"),
