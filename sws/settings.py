@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "residents",
     "projects",
     "notifications",
+    "casework",
     "sws",
     "demo",  # the demo city and `seed_demo`; no product app imports it
     "sws.security",  # after auditlog and axes: its admin replaces theirs
@@ -339,6 +340,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "projects.VolunteerTeam", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityOrganisation", "m2m_fields": ["communities"]},
     {"model": "projects.CommunityFund", "m2m_fields": ["communities"]},
+    # Casework: every model, the cases' co-workers and colleagues shared with recorded as they change.
+    "casework",
+    {"model": "casework.Case", "m2m_fields": ["shared_with"]},
+    {"model": "casework.ServiceRecord", "m2m_fields": ["goals", "resources"]},
+    {"model": "casework.SupervisionSession", "m2m_fields": ["workers", "cases"]},
+    {"model": "casework.CaseConference", "m2m_fields": ["staff"]},
     # Who put a number on the SMS opt-out list, or took it off (a resident's consent to be texted).
     {"model": "notifications.SmsOptOut", "mask_fields": ["number"]},
 )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("residents/", include("residents.urls")),
     path("projects/", include("projects.urls")),
+    path("cases/", include("casework.urls")),
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
     path("dashboards/", include("sws.dashboards.urls")),
     path("reports/", include("sws.reports.urls")),

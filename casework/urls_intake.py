@@ -1,0 +1,3 @@
+"""Casework routes: opening a case, intake, consent, assessment, plan, the case list."""
+
+urlpatterns = []

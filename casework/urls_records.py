@@ -1,0 +1,3 @@
+"""Casework routes: the printable case file and the XLSX case register."""
+
+urlpatterns = []

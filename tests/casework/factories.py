@@ -1,0 +1,32 @@
+"""Cases for tests, written straight to the database (set-up only; the steps are tested through the
+services)."""
+
+import itertools
+
+from django.contrib.auth.models import Permission
+
+from casework.models import Case
+from casework.permissions import SUPERVISE_PERMISSION
+
+_numbers = itertools.count(1)
+
+
+def make_case(station, client, lead_worker, **fields):
+    fields.setdefault("source", Case.Source.OUTREACH)
+    fields.setdefault("presenting_problem", "独居老人，近期情绪低落，拒绝外出。")
+    return Case.objects.create(
+        reference=fields.pop("reference", f"GA-T-{next(_numbers):05d}"),
+        station=station,
+        client=client,
+        lead_worker=lead_worker,
+        created_by=lead_worker,
+        **fields,
+    )
+
+
+def make_supervisor(user):
+    """Designate a district centre user as a casework supervisor (督导)."""
+    app_label, codename = SUPERVISE_PERMISSION.split(".")
+    user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    # Permissions are cached on the user object: reload it.
+    return type(user).objects.get(pk=user.pk)
