@@ -28,5 +28,10 @@ def remind_follow_up():
 
 
 @shared_task
+def remind_visits_due():
+    return _atomic(reminders.remind_visits_due)
+
+
+@shared_task
 def send_daily_digest():
     return _atomic(reminders.send_daily_digest)
