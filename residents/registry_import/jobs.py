@@ -29,7 +29,6 @@ from stations import access
 log = logging.getLogger(__name__)
 Job = RegistryImportJob
 ERRORS_KEPT = 200  # the page shows these; the count says how many more there are
-PROGRESS_EVERY = 1000  # rows between two progress writes (plan_import's callback)
 KEEP_UPLOAD = datetime.timedelta(hours=24)
 FAILED = "导入时出错，未保存任何数据；请重试，如仍出错请联系管理员。"
 
