@@ -101,10 +101,13 @@ def test_one_bad_row_imports_nothing_and_the_job_names_row_and_column(
 
 
 def test_an_unreadable_file_fails_with_a_chinese_message(
-    worker, chaoyangli, django_capture_on_commit_callbacks
+    client, worker, chaoyangli, django_capture_on_commit_callbacks
 ):
     job = start(worker, b"not a workbook", callbacks=django_capture_on_commit_callbacks)
     assert job.status == "failed" and "无法读取文件" in job.result["message"]
+    client.force_login(worker)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "无法读取文件" in page and "数据行" not in page  # the message alone, no empty counts
 
 
 def test_a_crash_while_writing_leaves_nothing_half_saved(
