@@ -173,6 +173,9 @@ def _seed_and_measure(args, requests, url, env, result, reuse):
             str(requests),
             "--history-days",
             str(days),
+            # Issue #20's city: 300,000 residents in the visit programme at 1,000,000 requests.
+            "--visit-plans",
+            str(visit_plans(requests)),
             "--password",
             args.password,
         )
@@ -208,6 +211,10 @@ def _seed_and_measure(args, requests, url, env, result, reuse):
             result["measure"], env=env, duration=args.duration, workers=args.workers, out=say
         )
     return result
+
+
+def visit_plans(requests):
+    return requests * 3 // 10
 
 
 def history_days(requests, per_day):

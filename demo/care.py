@@ -6,6 +6,11 @@ from their tags, and the visits of the last three months; about one in six is ov
 elderly woman living alone at 果园新村 (孙桂兰, 朝阳里) is 一级 with a weekly visit history, the visit that
 found her light bulbs broken linked to that request. Idempotent: a database with plans gets nothing more.
 Written in bulk (the visit log and tier history are append-only inserts).
+
+`target` (seed_demo --visit-plans; the benchmark's city: 300,000 of 1,000,000 requests' residents) puts
+that many residents in the programme, spread over the stations, oldest first. Beyond the first dozen of
+each station, a resident gets the plan, its tier record and the one visit that set the plan's dates
+(no household, statuses or longer history): the visit list's rows at city scale, seeded in minutes.
 """
 
 import datetime
@@ -45,7 +50,7 @@ FINDINGS = [
 ]
 
 
-def seed_care(rng, out, today=None):
+def seed_care(rng, out, today=None, target=None):
     today = today or timezone.localdate()
     if VisitPlan.objects.exists():
         out.write("  visit programme: already there")
@@ -60,21 +65,29 @@ def seed_care(rng, out, today=None):
     ):
         workers.setdefault(station_id, []).append(pk)
     elderly = add_years(today, -60)
-    chosen = []
-    for station_id in Station.objects.order_by("code").values_list("pk", flat=True):
-        if station_id not in workers:
-            continue
+    chosen, bulk = [], []
+    station_ids = [
+        pk for pk in Station.objects.order_by("code").values_list("pk", flat=True) if pk in workers
+    ]
+    quota = max(PER_STATION, -(-target // max(1, len(station_ids)))) if target else PER_STATION
+    for station_id in station_ids:
+        oldest = Resident.objects.filter(community__street__station_id=station_id, birth_date__isnull=False)
+        if not target:
+            oldest = oldest.filter(birth_date__lte=elderly)
         residents = list(
-            Resident.objects.filter(community__street__station_id=station_id, birth_date__lte=elderly)
-            .order_by("birth_date", "pk")
-            .values_list("pk", "name", "birth_date", "community_id", "address")[:PER_STATION]
+            oldest.order_by("birth_date", "pk").values_list(
+                "pk", "name", "birth_date", "community_id", "address"
+            )[:quota]
         )
+        bulk += [(station_id, *row) for row in residents[PER_STATION:]]
+        residents = residents[:PER_STATION]
         story = Resident.objects.filter(
             community__street__station_id=station_id, name=STORY_ELDER, tags__name="独居老人"
         ).values_list("pk", "name", "birth_date", "community_id", "address")
         for row in story:
             if row not in residents:
                 residents.append(row)
+            bulk = [b for b in bulk if b[1] != row[0]]  # the story's elder keeps her full history
         chosen += [(station_id, *row) for row in residents]
     tags = {}
     for resident_id, tag in Resident.tags.through.objects.filter(
@@ -150,6 +163,58 @@ def seed_care(rng, out, today=None):
     _link_story_request(visits)
     Visit.objects.bulk_create(visits, batch_size=2000)
     out.write(f"  visit programme: {len(plans):,} residents, {len(visits):,} visits")
+    if bulk:
+        _seed_bulk(rng, out, bulk, workers, intervals, today)
+
+
+def _seed_bulk(rng, out, rows, workers, intervals, today):
+    """The city-scale rest of the programme: plan, tier record, last visit; about one in six overdue."""
+    batch = 5000
+    for start in range(0, len(rows), batch):
+        plans, changes, visits = [], [], []
+        for station_id, pk, _name, born, _community, _address in rows[start : start + batch]:
+            age = (today - born).days // 365 if born else 60
+            tier = 1 if age >= 85 else 2 if age >= 75 else 3
+            interval = intervals[tier]
+            worker = rng.choice(workers[station_id])
+            late = rng.random() < 0.17
+            seen = today - datetime.timedelta(
+                days=interval + rng.randint(1, 20) if late else rng.randint(0, interval - 1)
+            )
+            plans.append(
+                VisitPlan(
+                    resident_id=pk,
+                    tier=tier,
+                    worker_id=worker,
+                    enrolled_on=seen,
+                    last_visited_on=seen,
+                    next_due_on=seen + datetime.timedelta(days=interval),
+                )
+            )
+            changes.append(
+                RiskTierChange(
+                    resident_id=pk, tier=tier, suggested_tier=tier, reason="高龄，定期关爱", actor_id=worker
+                )
+            )
+            health, living, hazards, mood = rng.choice(FINDINGS)
+            visits.append(
+                Visit(
+                    resident_id=pk,
+                    visited_on=seen,
+                    due_on=seen,
+                    form="home",
+                    outcome="seen",
+                    visitor_id=worker,
+                    health=health,
+                    living_conditions=living,
+                    safety_hazards=hazards,
+                    mood=mood,
+                )
+            )
+        VisitPlan.objects.bulk_create(plans, batch_size=batch)
+        RiskTierChange.objects.bulk_create(changes, batch_size=batch)
+        Visit.objects.bulk_create(visits, batch_size=batch)
+        out.write(f"  visit programme (city scale): {min(start + batch, len(rows)):,} / {len(rows):,}")
 
 
 def _history(rng, resident_id, worker, enrolled, today, interval, overdue):

@@ -75,7 +75,9 @@ def seed(*, options, rng, out):
     stories = seed_stories(city, references, rng, out)
     seed_requests(city, target_requests, history_days, references, rng, out)
     references.save()
-    seed_care(rng, out)  # after the stories: 孙桂兰's visit opened her light-bulb request
+    seed_care(
+        rng, out, target=options.get("visit_plans")
+    )  # after the stories: 孙桂兰's visit opened her light-bulb request
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, so the first page views plan well
             for model in (Resident, Request, TimelineEvent, Referral):

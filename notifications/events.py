@@ -13,6 +13,7 @@ class Event(models.TextChoices):
     REQUEST_DUE_SOON = "request_due_soon", "诉求两小时内到期"
     REQUEST_OVERDUE = "request_overdue", "诉求已超期"
     FOLLOW_UP_DUE = "follow_up_due", "回访到期"
+    VISIT_DUE = "visit_due", "探访到期"
     PLAN_SUBMITTED = "plan_submitted", "年度方案报送待审批"
     PLAN_APPROVED = "plan_approved", "年度方案已审批通过"
     PLAN_RETURNED = "plan_returned", "年度方案被退回"
@@ -39,6 +40,7 @@ EVENT_ROLES = {
     Event.REQUEST_DUE_SOON: STATION,
     Event.REQUEST_OVERDUE: STATION,
     Event.FOLLOW_UP_DUE: STATION,
+    Event.VISIT_DUE: STATION,
     Event.PLAN_SUBMITTED: DISTRICT,
     Event.PLAN_APPROVED: STATION,
     Event.PLAN_RETURNED: STATION,
@@ -74,6 +76,8 @@ REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
 PLAN_PLACEHOLDERS = ("station", "year")
 DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
 RESIDENT_PLACEHOLDERS = ("reference", "station", "lookup_url", "code")
+# A visit reminder names the resident masked (张**): an SMS leaves the system, the inbox links to the page.
+VISIT_PLACEHOLDERS = ("resident", "community", "tier", "due", "station")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -83,6 +87,7 @@ PLACEHOLDERS = {
     Event.REQUEST_DUE_SOON: REQUEST_PLACEHOLDERS,
     Event.REQUEST_OVERDUE: REQUEST_PLACEHOLDERS,
     Event.FOLLOW_UP_DUE: REQUEST_PLACEHOLDERS,
+    Event.VISIT_DUE: VISIT_PLACEHOLDERS,
     Event.PLAN_SUBMITTED: PLAN_PLACEHOLDERS,
     Event.PLAN_APPROVED: PLAN_PLACEHOLDERS,
     Event.PLAN_RETURNED: PLAN_PLACEHOLDERS,
@@ -106,4 +111,7 @@ SAMPLE_CONTEXT = {
     "count": 5,
     "lookup_url": "https://sws.example.gov.cn/r/status/",
     "code": "7KQ3MZ",
+    "resident": "张**",
+    "community": "朝阳里社区",
+    "tier": "一级",
 }

@@ -32,6 +32,8 @@ DEFAULT_TEXTS = {
     ("request_overdue", "sms"): "【社工站】诉求{reference}已超过办理期限{due}，请尽快处理。",
     ("follow_up_due", "inbox"): "诉求 {reference} 已到回访日期，请回访",
     ("follow_up_due", "sms"): "【社工站】诉求{reference}已到回访日期，请及时回访。",
+    ("visit_due", "inbox"): "探访到期：{resident}（{community}，{tier}），应于 {due} 探访",
+    ("visit_due", "sms"): "【社工站】{community}{resident}（{tier}）应于{due}探访，请及时安排。",
     ("plan_submitted", "inbox"): "{station}报送了{year}年度实施方案，待审批",
     ("plan_submitted", "sms"): "【社工站】{station}报送了{year}年度实施方案，请登录系统审批。",
     ("plan_approved", "inbox"): "{year}年度实施方案已审批通过",

@@ -13,6 +13,11 @@ NOTIFICATION_SCHEDULE = {
     "remind-due-soon": {"task": "residents.tasks.remind_due_soon", "schedule": crontab(minute="*/10")},
     "remind-overdue": {"task": "residents.tasks.remind_overdue", "schedule": crontab(minute="*/10")},
     "remind-follow-up": {"task": "residents.tasks.remind_follow_up", "schedule": crontab(minute=30, hour=8)},
+    # The visits due today (and those still not made), after the digest: once per resident and due date.
+    "remind-visits-due": {
+        "task": "residents.tasks.remind_visits_due",
+        "schedule": crontab(minute=40, hour=8),
+    },
     "daily-digest": {"task": "residents.tasks.send_daily_digest", "schedule": crontab(minute=0, hour=8)},
     "release-held-notifications": {
         "task": "notifications.tasks.release_held",

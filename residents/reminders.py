@@ -17,7 +17,8 @@ from notifications import dispatch
 from notifications.events import Event
 from notifications.inbox import Notification
 from residents import notices
-from residents.models import Request
+from residents.models import Request, due_visits
+from residents.validators import mask_name
 from stations.models import Station, User
 
 DUE_SOON = datetime.timedelta(hours=2)
@@ -74,6 +75,54 @@ def remind_follow_up(today=None) -> int:
     """Resolved requests whose follow-up (回访) day has come → the assignee."""
     due = Request.objects.follow_up_due(today or timezone.localdate())
     return _remind(Event.FOLLOW_UP_DUE, due, occurrence=lambda r: r.follow_up_due_on.isoformat())
+
+
+# --- visits due (探访关爱) -------------------------------------------------------------------------
+def remind_visits_due(today=None) -> int:
+    """Residents whose visit is due (today or earlier) → the plan's worker, or the station head when the
+    plan has none, or its worker no longer works at the resident's station. Once per resident and due
+    date: a second run, or the next day's for a visit still not made, finds the inbox rows and tells
+    nobody; a visit logged (or a tier changed) moves the due date, which is a new reminder.
+    Returns the residents whose reminder went out."""
+    today = today or timezone.localdate()
+    done = 0
+    plans = due_visits(on=today).select_related("resident__community__street__station").order_by("pk")
+    last = 0
+    while True:
+        chunk = list(plans.filter(pk__gt=last)[:CHUNK])
+        if not chunk:
+            return done
+        last = chunk[-1].pk
+        keys = {f"{Event.VISIT_DUE}:{_visit_target(p)}": p for p in chunk}
+        notified = set(Notification.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+        pending = [p for key, p in keys.items() if key not in notified]
+        heads = _heads_by_station(p.resident.community.street.station_id for p in pending)
+        for plan in pending:
+            station = plan.resident.community.street.station
+            if station is None:  # a community no station serves: nobody is responsible yet
+                continue
+            worker = plan.worker
+            held = worker is not None and worker.is_active and worker.station_id == station.pk
+            people = [worker] if held else heads[station.pk]
+            if dispatch.notify(
+                Event.VISIT_DUE,
+                recipients=people,
+                target=_visit_target(plan),
+                url=reverse("residents:resident-care", args=[plan.resident_id]),
+                context={
+                    "resident": mask_name(plan.resident.name),
+                    "community": plan.resident.community.short_name,
+                    "tier": plan.get_tier_display(),
+                    "due": f"{plan.next_due_on:%-m月%-d日}",
+                    "station": station.name,
+                },
+                station=station,
+            ):
+                done += 1
+
+
+def _visit_target(plan) -> str:
+    return f"visit:{plan.resident_id}:{plan.next_due_on.isoformat()}"
 
 
 # --- the daily digest ---------------------------------------------------------------------------------

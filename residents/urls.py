@@ -32,6 +32,10 @@ urlpatterns = [
     path("visits/", views_care.visit_due, name="visit-due"),
     path("import/", views_import.registry_import_page, name="registry-import"),
     path("import/template/", views_import.registry_import_template, name="registry-import-template"),
+    path("import/<int:pk>/", views_import.registry_import_job, name="registry-import-job"),
+    path(
+        "import/<int:pk>/commit/", views_import.registry_import_job_commit, name="registry-import-job-commit"
+    ),
     path("<int:pk>/care/", views_care.resident_care, name="resident-care"),
     path("<int:pk>/care/tier/", views_care.resident_tier, name="resident-tier"),
     path("<int:pk>/care/statuses/", views_care.resident_status_add, name="resident-status-add"),

@@ -410,6 +410,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders, follow-ups due, the 08:00 digest (notifications/schedule.py says when and why).
     **NOTIFICATION_SCHEDULE,
+    # Uploaded 台账 files (ID numbers) of dry runs left unimported for a day are cleared (hourly).
+    "purge-import-uploads": {"task": "residents.tasks.purge_import_uploads", "schedule": 3600.0},
 }
 # Delivery: a failed message is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each time (capped at
 # OUTBOX_RETRY_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS attempts it is dead (admin: retry). A worker holds

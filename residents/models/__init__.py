@@ -24,7 +24,7 @@ from residents.models.households import (  # noqa: F401, E402
     SupportStatus,
     SupportStatusType,
 )
-from residents.models.imports import RegistryImport  # noqa: F401, E402
+from residents.models.imports import RegistryImport, RegistryImportJob  # noqa: F401, E402
 from residents.models.lookups import InResidents  # noqa: F401
 from residents.models.referrals import Referral, ReferralQuerySet  # noqa: F401
 from residents.models.requests import (  # noqa: F401

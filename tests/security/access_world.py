@@ -16,7 +16,7 @@ from django.db import transaction
 from notifications.inbox import Notification
 from projects.models import AnnualPlan
 from residents import care, services
-from residents.models import Category, Request
+from residents.models import Category, RegistryImportJob, Request
 from residents.validators import id_check_char
 from stations.groups import CITY_GROUP, DISTRICT_GROUP
 from stations.models import User
@@ -156,6 +156,17 @@ def build_world():
     )
     neighbour_resident = make_resident(tailaixili, name="王秀英", phone="13900002222")
     far_resident = make_resident(hualinyuan, name="刘建国", phone="13900001111")
+    # 李静's (the station worker's) registry import job: a dry run that refused a row (nothing to commit).
+    import_job = RegistryImportJob.objects.create(
+        station=guoyuan,
+        uploaded_by=worker2,
+        file_name="台账.xlsx",
+        mode=RegistryImportJob.Mode.DRY_RUN,
+        status=RegistryImportJob.Status.DONE,
+        total_rows=1,
+        rows_checked=1,
+        result={"ok": False, "total": 1, "errors": ["第2行「社区」：社区不能为空。"], "error_count": 1},
+    )
 
     return World(
         beichen=beichen,
@@ -179,6 +190,7 @@ def build_world():
         far=_station_records("广开", guangkai, hualinyuan, far_worker, far_resident, category),
         district_group=DISTRICT_GROUP,
         notification=notification,  # 李静's (the station worker's) own message
+        import_job=import_job,
     )
 
 

@@ -194,6 +194,10 @@ def view_on_site(w):
     return [{"content_type_id": ContentType.objects.get_for_model(Station).pk, "object_id": w.own.station.pk}]
 
 
+def import_job(w):
+    return [{"pk": w.import_job.pk}]
+
+
 def own_assignment(w):
     return [{"pk": w.users.worker.assignments.order_by("pk").first().pk}]
 
@@ -272,6 +276,14 @@ MATRIX = {
     # Importing the 台账 into one's own station (an empty POST: the form's errors, 400).
     "residents:registry-import": page(login(), role(STATION_STAFF), post=400),
     "residents:registry-import-template": page(methods("GET"), login(), role(STATION_STAFF)),
+    # A registry import job: only its uploader (李静) opens it; her head and other stations get a 404.
+    # The commit of a dry run that refused a row is refused (400) and writes nothing.
+    "residents:registry-import-job": page(
+        methods("GET"), login(), role(STATION_STAFF), scope({WORKER}), urls=import_job
+    ),
+    "residents:registry-import-job-commit": page(
+        methods("POST"), login(), role(STATION_STAFF), scope({WORKER}), post=400, urls=import_job
+    ),
     "residents:resident-care": page(methods("GET"), login(), scope(READS_OWN), urls=pk("resident")),
     **{
         f"residents:{name}": page(

@@ -66,6 +66,12 @@ class Command(BaseCommand):
             default=730,
             help="how many days of casework the requests are spread over (default two years)",
         )
+        parser.add_argument(
+            "--visit-plans",
+            type=int,
+            default=None,
+            help="residents in the visit programme (default a dozen per station; bench: 30%% of requests)",
+        )
         parser.add_argument("--random-seed", type=int, default=2023, help="seed for repeatable demo data")
         parser.add_argument(
             "--address",

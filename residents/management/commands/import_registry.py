@@ -1,6 +1,6 @@
-"""Import a station's 台账 (XLSX) from the command line, with progress: for files too large for a page.
+"""Import a station's 台账 (XLSX) from the command line, with progress: for administrators and scripts.
 
-Why a command: tens of thousands of rows take longer than a page should wait. The checks and the
+The page runs the same steps as a background job (residents.registry_import.jobs). The checks and the
 writing are the page's (residents.registry_import): a dry run by default shows what would happen;
 --commit writes everything in one transaction, or nothing when a row is refused.
 """
