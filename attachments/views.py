@@ -40,7 +40,8 @@ def _owner_for_attaching(request, owner_type, owner_id):
 def upload(request, owner_type, owner_id):
     """A form of its own (GET; and after a refused file, with the message) and the panel's target."""
     rule, owner = _owner_for_attaching(request, owner_type, owner_id)
-    form = UploadForm(request.POST or None, request.FILES or None, kinds=rule.kinds)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None, kinds=rule.kinds)
     if request.method == "POST" and form.is_valid():
         try:
             services.attach_file(
@@ -103,7 +104,8 @@ def remove(request, pk):
     attachment, rule, owner = _readable(request, pk)
     if not services.may_remove(request.user, attachment):
         raise PermissionDenied
-    if request.method == "POST":
+    confirmed = request.POST.get("confirm") == "1"
+    if request.method == "POST" and confirmed:
         try:
             services.remove_attachment(acting_user=request.user, attachment=attachment)
         except ValidationError as exc:
@@ -114,5 +116,11 @@ def remove(request, pk):
     return render(
         request,
         "attachments/remove.html",
-        {"attachment": attachment, "owner": owner, "back": _back(request, owner)},
+        {
+            "attachment": attachment,
+            "owner": owner,
+            "back": _back(request, owner),
+            "unconfirmed": request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
     )
