@@ -1,6 +1,7 @@
 """The arrows point one way: projects → residents → stations, notifications → stations and
-attachments → stations (residents and projects call notifications; the apps above use attachments). Nothing in the stations app (its audit trail included, which keeps
-residents' ids as plain numbers: AccessedResident) imports an app above it, not even inside a function."""
+attachments → stations (residents and projects call notifications; the apps above use attachments).
+Nothing in the stations app (its audit trail included, which keeps residents' ids as plain numbers:
+AccessedResident) imports an app above it, not even inside a function."""
 
 import ast
 from pathlib import Path
