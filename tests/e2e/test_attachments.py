@@ -44,7 +44,7 @@ def test_photo_and_sign_in_sheet_on_an_activity(device, request, worker2, guoyua
         page.get_by_role("link", name="IMG_0917.jpg").click()
     download = info.value
     assert download.suggested_filename == "IMG_0917.jpg"
-    image = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    image = Image.open(io.BytesIO(download.path().read_bytes()))
     assert image.size == (600, 400) and not image.getexif().get_ifd(s.GPS_IFD)
 
     page.get_by_label("拍照上传").set_input_files(
