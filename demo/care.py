@@ -15,6 +15,7 @@ each station, a resident gets the plan, its tier record and the one visit that s
 
 import datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from residents.models import (
@@ -69,7 +70,7 @@ def seed_care(rng, out, today=None, target=None):
     station_ids = [
         pk for pk in Station.objects.order_by("code").values_list("pk", flat=True) if pk in workers
     ]
-    quota = max(PER_STATION, -(-target // max(1, len(station_ids)))) if target else PER_STATION
+    quotas = _quotas(station_ids, target)
     for station_id in station_ids:
         oldest = Resident.objects.filter(community__street__station_id=station_id, birth_date__isnull=False)
         if not target:
@@ -77,7 +78,7 @@ def seed_care(rng, out, today=None, target=None):
         residents = list(
             oldest.order_by("birth_date", "pk").values_list(
                 "pk", "name", "birth_date", "community_id", "address"
-            )[:quota]
+            )[: quotas[station_id]]
         )
         bulk += [(station_id, *row) for row in residents[PER_STATION:]]
         residents = residents[:PER_STATION]
@@ -165,6 +166,21 @@ def seed_care(rng, out, today=None, target=None):
     out.write(f"  visit programme: {len(plans):,} residents, {len(visits):,} visits")
     if bulk:
         _seed_bulk(rng, out, bulk, workers, intervals, today)
+
+
+def _quotas(station_ids, target) -> dict:
+    """Residents each station puts in the programme: a dozen, or with `target` its share of the target in
+    proportion to its registry (an even split would leave small stations short and the total under it)."""
+    if not target:
+        return dict.fromkeys(station_ids, PER_STATION)
+    sizes = dict(
+        Resident.objects.filter(birth_date__isnull=False, community__street__station_id__in=station_ids)
+        .values_list("community__street__station_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    total = max(1, sum(sizes.values()))
+    return {pk: max(PER_STATION, -(-target * sizes.get(pk, 0) // total)) for pk in station_ids}
 
 
 def _seed_bulk(rng, out, rows, workers, intervals, today):
