@@ -9,3 +9,19 @@ from casework.services.common import (  # noqa: F401
     record_event,
     require_case_worker,
 )
+
+# cwopen: opening a case, intake, eligibility, workers; assessment; the plan.
+from casework.services.intake import (  # noqa: F401, E402
+    accept_case,
+    add_case_party,
+    change_case_workers,
+    decline_case,
+    lock_case,
+    may_change_workers,
+    next_case_reference,
+    open_case,
+    open_case_from_request,
+    record_consent,
+    share_case,
+    unshare_case,
+)
