@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import intake
+from casework.views import intake, planning
 
 urlpatterns = [
     path("", intake.case_list, name="case-list"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/decline/", intake.case_decline, name="case-decline"),
     path("<int:pk>/workers/", intake.case_workers, name="case-workers"),
     path("<int:pk>/share/", intake.case_share, name="case-share"),
+    path("<int:pk>/assessments/new/", planning.assessment_start, name="assessment-start"),
+    path("assessments/<int:pk>/", planning.assessment_page, name="assessment"),
+    path("<int:pk>/plans/new/", planning.plan_start, name="plan-start"),
+    path("plans/<int:pk>/", planning.plan_page, name="plan"),
+    path("plans/<int:pk>/review/", planning.plan_review, name="plan-review"),
 ]
