@@ -190,8 +190,9 @@ def submit_case_plan(*, acting_user, plan: CasePlan, version=None) -> CasePlan:
 
 
 def may_review_case_plan(user, plan: CasePlan) -> bool:
-    """Who decides on a plan: the head of the case's station, not its author; a plan the head wrote
-    goes to the casework supervisors of the station's district. Whatever the plan's status."""
+    """Who decides on a plan: the head of the case's station, not its author. When no other head can (the
+    head wrote it, or the station has no head), the casework supervisors of the station's district do.
+    Whatever the plan's status (that is the step's question)."""
     case = plan.case
     if not (user.is_authenticated and user.is_active) or user.pk == plan.author_id:
         return False
@@ -199,16 +200,18 @@ def may_review_case_plan(user, plan: CasePlan) -> bool:
         return False
     if access.is_station_head(user) and access.works_at(user, case):
         return True
-    author_is_head = _is_head_of(plan.author_id, case.station_id)
-    return bool(author_is_head and is_case_supervisor(user) and case.station.district_id == user.district_id)
+    if not (is_case_supervisor(user) and case.station.district_id == user.district_id):
+        return False
+    return not _other_heads(plan).exists()
 
 
-def _is_head_of(user_id, station_id) -> bool:
+def _other_heads(plan: CasePlan):
+    """The active heads of the plan's station other than its author: who decides on it in the station."""
     from stations.models import User
 
     return User.objects.filter(
-        pk=user_id, station_id=station_id, role=access.Role.STATION_HEAD, is_active=True
-    ).exists()
+        station_id=plan.case.station_id, role=access.Role.STATION_HEAD, is_active=True
+    ).exclude(pk=plan.author_id)
 
 
 def _review(acting_user, plan: CasePlan, version, to_status, comment):

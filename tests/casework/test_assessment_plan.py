@@ -262,3 +262,15 @@ def test_plan_steps_refuse_outsiders(worker2, other_worker, case):
     assessed(worker2, case)
     with pytest.raises(PermissionDenied):
         services.start_case_plan(acting_user=other_worker, case=_fresh(case))
+
+
+def test_a_station_without_a_head_sends_the_plan_to_the_district_supervisor(
+    worker, worker2, district_user, case
+):
+    plan = planned(worker2, case)
+    with pytest.raises(services.CaseworkError):  # the station has a head: not the supervisor's
+        services.approve_case_plan(acting_user=make_supervisor(district_user), plan=plan)
+    type(worker).objects.filter(pk=worker.pk).update(is_active=False)  # the head left
+    supervisor = make_supervisor(district_user)
+    services.approve_case_plan(acting_user=supervisor, plan=_fresh(plan))
+    assert _fresh(plan).status == CasePlan.Status.APPROVED
