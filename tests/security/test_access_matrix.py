@@ -250,6 +250,25 @@ REQUEST_ACTIONS = [
 ]
 REQUEST_ACTIONS += ["note"]
 
+# Casework (cwopen): who reads 果园新村's case, who works it, and the steps on it.
+CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})
+CASE_WORKERS = OWN_STAFF
+CASE_STEPS = [
+    "case-party-add",
+    "case-consent",
+    "case-accept",
+    "case-decline",
+    "case-workers",
+    "case-share",
+    "assessment-start",
+    "plan-start",
+]
+
+
+def open_case_paths(w):
+    return [f"{reverse('casework:case-open')}?resident={w.own.resident.pk}"]
+
+
 # --- THE MATRIX ------------------------------------------------------------------------------------
 # URL name → the checks its view makes, in order, and what GET and POST give whoever passes them.
 MATRIX = {
@@ -441,6 +460,30 @@ MATRIX = {
         post=302,
         urls=own_notification,
     ),
+    # Casework (cwopen): 果园新村's case is 李静's (WORKER); its head reads every case of the station and
+    # 北辰区's centre is a designated supervisor (督导); nobody else reads a case record (404), the
+    # municipal centre and admins included. The steps are the case's workers' (a POST redirects back to
+    # the case page with the outcome); the plan's review is asked of the service (who may decide).
+    "casework:case-list": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
+    "casework:case-detail": page(login(), scope(CASE_READERS), urls=pk("case")),
+    "casework:case-open": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=open_case_paths, paths=True
+    ),
+    "casework:case-open-from-request": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
+    ),
+    **{
+        f"casework:{name}": page(
+            methods("POST"), login(), role(STATION_STAFF), scope(CASE_WORKERS), post=302, urls=pk("case")
+        )
+        for name in CASE_STEPS
+    },
+    # A submitted assessment and a plan awaiting approval read only: a POST is refused (400).
+    "casework:assessment": page(login(), scope(CASE_READERS), post=400, urls=pk("assessment")),
+    "casework:plan": page(login(), scope(CASE_READERS), post=400, urls=pk("case_plan")),
+    "casework:plan-review": page(
+        methods("POST"), login(), scope(CASE_READERS), post=302, urls=pk("case_plan")
+    ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -481,6 +524,7 @@ AUDITOR_CLOSED = (
     "stations",
     "notifications",
     "attachments",
+    "casework",
 )
 
 
@@ -788,6 +832,7 @@ LISTS = [
     "projects:fund-list",
     "projects:plan-list",
     "projects:plan-pending",
+    "casework:case-list",
 ]
 EXPORTS = [
     "exports:list",
