@@ -31,7 +31,7 @@ def unseed_templates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_inbox_preferences_templates'),
+        ('notifications', '0003_visit_due_event'),
     ]
 
     operations = [
