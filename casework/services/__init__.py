@@ -9,3 +9,16 @@ from casework.services.common import (  # noqa: F401
     record_event,
     require_case_worker,
 )
+
+# isort: split
+# cwclose: closure, evaluation, service records, tasks and reviews.
+from casework.services.closure import (  # noqa: F401
+    approve_closure,
+    may_sign_off,
+    pending_closure,
+    record_closure_follow_up,
+    reopen_case,
+    request_closure,
+    return_closure,
+    sign_off_closure,
+)
