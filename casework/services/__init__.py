@@ -22,3 +22,15 @@ from casework.services.closure import (  # noqa: F401
     return_closure,
     sign_off_closure,
 )
+from casework.services.evaluation import current_plan, evaluate_case, resume_intervention  # noqa: F401
+from casework.services.service_records import case_goals, record_service  # noqa: F401
+from casework.services.tasks import (  # noqa: F401
+    add_case_task,
+    case_people,
+    complete_case_task,
+    next_review_on,
+    open_tasks_of,
+    overdue_tasks,
+    record_case_review,
+    reviews_due,
+)
