@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from casework.models import Case
+from casework.views.closing import closing_context
 from stations import access
 from stations.audit import record_access
 
@@ -27,4 +28,5 @@ def case_detail(request, pk):
         "events": case.events.select_related("actor"),
         "may_work": access.works_at(request.user, case),
     }
+    context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     return render(request, "casework/case_detail.html", context)
