@@ -22,6 +22,10 @@ class Event(models.TextChoices):
     CASE_PLAN_SUBMITTED = "case_plan_submitted", "个案服务计划待审批"
     CASE_PLAN_APPROVED = "case_plan_approved", "个案服务计划已批准"
     CASE_PLAN_RETURNED = "case_plan_returned", "个案服务计划被退回"
+    # Casework closure (cwclose): the head's approval, the district supervisor's sign-off, the outcome.
+    CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
+    CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
+    CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -52,6 +56,9 @@ EVENT_ROLES = {
     Event.CASE_PLAN_SUBMITTED: HEAD + DISTRICT,  # a head's own plan goes to the district's supervisors
     Event.CASE_PLAN_APPROVED: STATION,
     Event.CASE_PLAN_RETURNED: STATION,
+    Event.CLOSURE_AWAITING_HEAD: HEAD,
+    Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
+    Event.CLOSURE_DECIDED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -87,6 +94,8 @@ RESIDENT_PLACEHOLDERS = ("reference", "station", "lookup_url", "code")
 VISIT_PLACEHOLDERS = ("resident", "community", "tier", "due", "station")
 # A case's messages name its reference, never its client (texts leave the system).
 CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
+# A case's texts carry its reference and station, never the client's name (it is confidential).
+CASE_PLACEHOLDERS = ("reference", "station", "outcome")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -105,6 +114,9 @@ PLACEHOLDERS = {
     Event.CASE_PLAN_SUBMITTED: CASE_PLAN_PLACEHOLDERS,
     Event.CASE_PLAN_APPROVED: CASE_PLAN_PLACEHOLDERS,
     Event.CASE_PLAN_RETURNED: CASE_PLAN_PLACEHOLDERS,
+    Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
+    Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
+    Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -127,4 +139,5 @@ SAMPLE_CONTEXT = {
     "community": "朝阳里社区",
     "tier": "一级",
     "number": 1,
+    "outcome": "已批准",
 }

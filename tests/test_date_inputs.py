@@ -31,6 +31,7 @@ FORM_MODULES = (
     "casework.forms.intake",
     "casework.forms.planning",
     "casework.filters",
+    "casework.forms_closure",
 )
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from casework.models import Case
+from casework.views.closing import closing_context
 from casework.views.intake_sections import intake_context
 from stations import access
 from stations.audit import record_access
@@ -29,4 +30,5 @@ def case_detail(request, pk):
         "may_work": access.works_at(request.user, case),
     }
     context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
+    context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     return render(request, "casework/case_detail.html", context)

@@ -237,6 +237,64 @@ def own_activity_owner(w):
     return [{"owner_type": "projects.activity", "owner_id": w.own.activity.pk}]
 
 
+# Casework, closing work (cwclose): a case of 果园新村 at the stage each page needs, its lead 李静 (the
+# station worker), its head 徐芃泽; district centre staff not designated supervisors read no case (404).
+def _closing_case(w, stage, risk="low"):
+    from casework.models import Case
+    from tests.casework.factories import make_case
+
+    case = Case.objects.filter(reference=f"MATRIX-{stage}-{risk}").first()
+    return case or make_case(
+        w.own.station,
+        w.own.resident,
+        w.users.worker2,
+        stage=stage,
+        risk=risk,
+        reference=f"MATRIX-{stage}-{risk}",
+    )
+
+
+def closing_case(stage):
+    return lambda w: [{"pk": _closing_case(w, stage).pk}]
+
+
+def pending_closure(w):
+    from casework.models import Closure
+
+    case = _closing_case(w, "closing")
+    closure = Closure.objects.filter(case=case).first() or Closure.objects.create(
+        case=case, reason="goals_met", summary="目标达成", requested_by=w.users.worker2
+    )
+    return [{"pk": closure.pk}]
+
+
+def approved_closure(w):
+    from casework.models import Closure
+
+    case = _closing_case(w, "closed")
+    closure = Closure.objects.filter(case=case).first() or Closure.objects.create(
+        case=case, reason="goals_met", summary="目标达成", requested_by=w.users.worker2, status="approved"
+    )
+    return [{"pk": closure.pk}]
+
+
+def case_task(w):
+    from casework.models import CaseTask
+
+    case = _closing_case(w, "intervention")
+    task = CaseTask.objects.filter(case=case).first() or CaseTask.objects.create(
+        case=case,
+        title="电话回访",
+        owner=w.users.worker2,
+        due_on=timezone.localdate(),
+        created_by=w.users.worker2,
+    )
+    return [{"pk": task.pk}]
+
+
+CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
+
+
 REQUEST_ACTIONS = [
     "triage",
     "assign",
@@ -405,6 +463,30 @@ MATRIX = {
     "projects:plan-return": page(  # returning needs a comment: the empty form comes back (400)
         login(), role(DISTRICT_STAFF), methods("POST"), scope({DISTRICT}), post=400, urls=submitted_plan
     ),
+    # Casework, closing work (cwclose): forms of a case's own workers (an empty POST: the form again, 400);
+    # the closure decisions are POSTs back to the case (an empty form: a message and a redirect).
+    # The case page (skeleton): its readers; a POST is the page again.
+    **{
+        f"casework:{name}": page(login(), scope(CASE_WORKERS), post=400, urls=closing_case(stage))
+        for name, stage in (
+            ("service-record-new", "intervention"),
+            ("evaluate", "intervention"),
+            ("resume-intervention", "evaluation"),
+            ("closure-request", "evaluation"),
+            ("reopen", "closed"),
+            ("case-review", "intervention"),
+            ("task-new", "intervention"),
+        )
+    },
+    **{
+        f"casework:closure-{decision}": page(
+            login(), methods("POST"), scope(CASE_WORKERS), post=302, urls=pending_closure
+        )
+        for decision in ("approve", "sign-off", "return")
+    },
+    "casework:closure-follow-up": page(login(), scope(CASE_WORKERS), post=400, urls=approved_closure),
+    "casework:task-done": page(login(), methods("POST"), scope(CASE_WORKERS), post=302, urls=case_task),
+    "casework:my-tasks": page(methods("GET"), login(), role(STATION_STAFF)),
     # Dashboards, reports and exports
     "dashboards:station": page(methods("GET"), login(), scope(READS_OWN), urls=station_pk),
     "dashboards:station-export": page(methods("GET"), login(), scope(READS_OWN), urls=station_formats),
@@ -526,6 +608,8 @@ AUDITOR_CLOSED = (
     "attachments",
     "casework",
 )
+AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
+AUDITOR_CLOSED += ("casework",)
 
 
 def auditor_closed(rule):
