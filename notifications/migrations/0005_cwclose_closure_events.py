@@ -30,7 +30,7 @@ def unseed_templates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_inbox_preferences_templates'),
+        ('notifications', '0004_cwopen_case_plan_events'),
     ]
 
     operations = [
