@@ -10,6 +10,20 @@ from stations import access
 from stations.audit import record_access
 
 
+def supervision_context(
+    request, case
+):  # the sections' context (imported late: their modules import this one)
+    from casework.views.supervision import supervision_context
+
+    return supervision_context(request, case)
+
+
+def conferences_context(request, case, may_work):
+    from casework.views.conferences import conferences_context
+
+    return conferences_context(request, case, may_work)
+
+
 def case_queryset():
     return Case.objects.select_related("station", "client", "request", "lead_worker", "co_worker")
 
@@ -27,4 +41,5 @@ def case_detail(request, pk):
         "events": case.events.select_related("actor"),
         "may_work": access.works_at(request.user, case),
     }
+    context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])
     return render(request, "casework/case_detail.html", context)
