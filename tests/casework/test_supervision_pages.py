@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import Case, CaseEvent, SupervisionSession
-from tests import factories as f
 from tests.casework.super_factories import a_case, designate, pending_closure, submitted_plan
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +28,17 @@ def case(guoyuan, chaoyangli, worker2):
 def _queue_world(guoyuan, chaoyangli, worker, worker2, n=1, batch=""):
     """n of each kind the queue lists, and as many that it must leave out."""
     for i in range(n):
-        closing = a_case(guoyuan, chaoyangli, worker2, name=f"结{i}", stage="closing", reference=f"Q-C-{batch}{i}")
+        closing = a_case(
+            guoyuan, chaoyangli, worker2, name=f"结{i}", stage="closing", reference=f"Q-C-{batch}{i}"
+        )
         pending_closure(closing, worker2, worker)
-        planning = a_case(guoyuan, chaoyangli, worker2, name=f"计{i}", stage="planning", reference=f"Q-P-{batch}{i}")
+        planning = a_case(
+            guoyuan, chaoyangli, worker2, name=f"计{i}", stage="planning", reference=f"Q-P-{batch}{i}"
+        )
         submitted_plan(planning, worker2, days_ago=10)
-        fresh = a_case(guoyuan, chaoyangli, worker2, name=f"新{i}", stage="planning", reference=f"Q-F-{batch}{i}")
+        fresh = a_case(
+            guoyuan, chaoyangli, worker2, name=f"新{i}", stage="planning", reference=f"Q-F-{batch}{i}"
+        )
         submitted_plan(fresh, worker2, days_ago=1)  # not waiting long: left out
         a_case(guoyuan, chaoyangli, worker2, name=f"高{i}", risk="high", reference=f"Q-H-{batch}{i}")
         noted = a_case(guoyuan, chaoyangli, worker2, name=f"注{i}", risk="high", reference=f"Q-N-{batch}{i}")
