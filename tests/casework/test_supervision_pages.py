@@ -28,27 +28,24 @@ def case(guoyuan, chaoyangli, worker2):
 def _queue_world(guoyuan, chaoyangli, worker, worker2, n=1, batch=""):
     """n of each kind the queue lists, and as many that it must leave out."""
     for i in range(n):
-        closing = a_case(
-            guoyuan, chaoyangli, worker2, name=f"结{i}", stage="closing", reference=f"Q-C-{batch}{i}"
-        )
+        ref = f"{batch}{i}"
+        closing = a_case(guoyuan, chaoyangli, worker2, name=f"结{i}", stage="closing", reference=f"Q-C-{ref}")
         pending_closure(closing, worker2, worker)
         planning = a_case(
-            guoyuan, chaoyangli, worker2, name=f"计{i}", stage="planning", reference=f"Q-P-{batch}{i}"
+            guoyuan, chaoyangli, worker2, name=f"计{i}", stage="planning", reference=f"Q-P-{ref}"
         )
         submitted_plan(planning, worker2, days_ago=10)
-        fresh = a_case(
-            guoyuan, chaoyangli, worker2, name=f"新{i}", stage="planning", reference=f"Q-F-{batch}{i}"
-        )
+        fresh = a_case(guoyuan, chaoyangli, worker2, name=f"新{i}", stage="planning", reference=f"Q-F-{ref}")
         submitted_plan(fresh, worker2, days_ago=1)  # not waiting long: left out
-        a_case(guoyuan, chaoyangli, worker2, name=f"高{i}", risk="high", reference=f"Q-H-{batch}{i}")
-        noted = a_case(guoyuan, chaoyangli, worker2, name=f"注{i}", risk="high", reference=f"Q-N-{batch}{i}")
+        a_case(guoyuan, chaoyangli, worker2, name=f"高{i}", risk="high", reference=f"Q-H-{ref}")
+        noted = a_case(guoyuan, chaoyangli, worker2, name=f"注{i}", risk="high", reference=f"Q-N-{ref}")
         CaseEvent.objects.create(case=noted, kind=CaseEvent.Kind.SUPERVISION, text="已督导")
         a_case(
             guoyuan,
             chaoyangli,
             worker2,
             name=f"检{i}",
-            reference=f"Q-R-{batch}{i}",
+            reference=f"Q-R-{ref}",
             review_due_on=TODAY() - datetime.timedelta(days=3),
         )
 
