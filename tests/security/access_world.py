@@ -24,6 +24,7 @@ from tests import factories as f
 from tests.projects import factories as pf
 from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
+from tests.security.casework_world import add_supervision_records
 from tests.stations.factories import make_staff
 
 PASSWORD = "Sws-test-2026"  # tests/factories.make_user's
@@ -157,7 +158,7 @@ def build_world():
     neighbour_resident = make_resident(tailaixili, name="王秀英", phone="13900002222")
     far_resident = make_resident(hualinyuan, name="刘建国", phone="13900001111")
 
-    return World(
+    world = World(
         beichen=beichen,
         nankai=nankai,
         category=category,
@@ -180,6 +181,8 @@ def build_world():
         district_group=DISTRICT_GROUP,
         notification=notification,  # 李静's (the station worker's) own message
     )
+    add_supervision_records(world)  # casework supervision (cwsuper)
+    return world
 
 
 @pytest.fixture(scope="module", name="world")

@@ -64,7 +64,9 @@ CITY_WIDE = frozenset({CITY, ADMIN})
 READS_OWN = frozenset({WORKER, HEAD, DISTRICT, CITY, ADMIN})
 OWN_STAFF = frozenset({WORKER, HEAD})
 EDITS_OWN = OWN_STAFF | {ADMIN}
-READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})  # 北辰区 as a whole (station staff see no district)
+READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})
+# Who reads the world's case (casework's confidentiality rule): its lead worker, her head, the supervisor.
+CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})  # 北辰区 as a whole (station staff see no district)
 # Django admin: staff accounts as the demo sets them up (centres with their groups, the admin).
 STAFF = frozenset({DISTRICT, OTHER_DISTRICT, CITY, ADMIN})
 STATIONS_ADMIN_READERS = STAFF  # view permission on the hierarchy, stations and staff
@@ -183,6 +185,18 @@ def referral(w):
 
 def submitted_plan(w):
     return [{"pk": w.own.submitted_plan.pk}]
+
+
+def super_case(w):
+    return [{"pk": w.own.supervision.case.pk}]
+
+
+def super_session(w):
+    return [{"pk": w.own.supervision.session.pk}]
+
+
+def super_action_item(w):
+    return [{"pk": w.own.supervision.action_item.pk}]
 
 
 def list_exports(w):
@@ -411,6 +425,32 @@ MATRIX = {
         post=302,
         urls=own_notification,
     ),
+    # Casework supervision (cwsuper). The world's district centres are designated supervisors (个案督导) of
+    # their own districts; its case (李静's, high risk) is read by her, her head and 北辰区's supervisor.
+    # The case page (the skeleton's; any method renders it): its readers, others 404.
+    "casework:case-detail": page(login(), scope(CASE_READERS), urls=super_case),
+    "casework:review-queue": page(methods("GET"), login(), role(DISTRICT_STAFF)),  # each its own district's
+    "casework:supervision-note": page(
+        methods("POST"), login(), scope(CASE_READERS), Check(OWN_STAFF, 403), post=400, urls=super_case
+    ),
+    "casework:session-list": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
+    "casework:session-create": page(login(), role(DISTRICT_STAFF)),  # no station chosen: the first step
+    "casework:session-detail": page(
+        methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF), scope(CASE_READERS), urls=super_session
+    ),
+    # Its owner (李静), her head and the district's supervisor; an empty form (no version) is a 400.
+    "casework:action-item-done": page(
+        methods("POST"),
+        login(),
+        role(STATION_STAFF | DISTRICT_STAFF),
+        scope(CASE_READERS),
+        post=400,
+        urls=super_action_item,
+    ),
+    # The case's workers and head record conferences; the supervisor reads the case, may not (403).
+    "casework:conference-create": page(
+        login(), scope(CASE_READERS), Check(frozenset({DISTRICT}), 403), post=400, urls=super_case
+    ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -442,7 +482,16 @@ MATRIX = {
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
-AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
+AUDITOR_CLOSED = (
+    "residents",
+    "projects",
+    "dashboards",
+    "reports",
+    "exports",
+    "stations",
+    "notifications",
+    "casework",
+)
 
 
 def auditor_closed(rule):
@@ -748,6 +797,8 @@ LISTS = [
     "projects:fund-list",
     "projects:plan-list",
     "projects:plan-pending",
+    "casework:session-list",
+    "casework:review-queue",
 ]
 EXPORTS = [
     "exports:list",
