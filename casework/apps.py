@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = "个案管理"
+
+    def ready(self):
+        # The annual plans' progress counts service records as sessions (projects may not import casework).
+        from casework.statistics import sessions_by_station
+        from projects.progress import count_sessions
+
+        count_sessions(sessions_by_station)

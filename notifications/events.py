@@ -17,6 +17,10 @@ class Event(models.TextChoices):
     PLAN_APPROVED = "plan_approved", "年度方案已审批通过"
     PLAN_RETURNED = "plan_returned", "年度方案被退回"
     DAILY_DIGEST = "daily_digest", "每日工作汇总"
+    # Casework closure (cwclose): the head's approval, the district supervisor's sign-off, the outcome.
+    CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
+    CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
+    CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -43,6 +47,9 @@ EVENT_ROLES = {
     Event.PLAN_APPROVED: STATION,
     Event.PLAN_RETURNED: STATION,
     Event.DAILY_DIGEST: HEAD + DISTRICT,
+    Event.CLOSURE_AWAITING_HEAD: HEAD,
+    Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
+    Event.CLOSURE_DECIDED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -74,6 +81,8 @@ REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
 PLAN_PLACEHOLDERS = ("station", "year")
 DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
 RESIDENT_PLACEHOLDERS = ("reference", "station", "lookup_url", "code")
+# A case's texts carry its reference and station, never the client's name (it is confidential).
+CASE_PLACEHOLDERS = ("reference", "station", "outcome")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -88,6 +97,9 @@ PLACEHOLDERS = {
     Event.PLAN_RETURNED: PLAN_PLACEHOLDERS,
     Event.DAILY_DIGEST: DIGEST_PLACEHOLDERS,
     Event.HELD_SUMMARY: ("count",),
+    Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
+    Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
+    Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -106,4 +118,5 @@ SAMPLE_CONTEXT = {
     "count": 5,
     "lookup_url": "https://sws.example.gov.cn/r/status/",
     "code": "7KQ3MZ",
+    "outcome": "已批准",
 }

@@ -43,6 +43,15 @@ DEFAULT_TEXTS = {
         "inbox",
     ): "每日汇总（{scope}）：新诉求 {new} 件，已超期 {overdue} 件，今日到期 {due_today} 件",
     ("daily_digest", "sms"): "【社工站】{scope}：新诉求{new}件，已超期{overdue}件，今日到期{due_today}件。",
+    ("closure_awaiting_head", "inbox"): "个案 {reference} 申请结案，待您批准",
+    ("closure_awaiting_head", "sms"): "【社工站】个案{reference}申请结案，请登录系统审批。",
+    ("closure_awaiting_signoff", "inbox"): "{station}个案 {reference} 结案待区督导签批",
+    (
+        "closure_awaiting_signoff",
+        "sms",
+    ): "【社工站】{station}个案{reference}结案待区督导签批，请登录系统处理。",
+    ("closure_decided", "inbox"): "个案 {reference} 结案申请{outcome}",
+    ("closure_decided", "sms"): "【社工站】个案{reference}结案申请{outcome}，请登录系统查看。",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

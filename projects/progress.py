@@ -1,9 +1,9 @@
 """Annual plan progress: each target beside the actual figure computed from recorded data.
 
-Nothing is typed twice: the actual numbers come from volunteer teams, organisations, activities,
-registered residents and projects as recorded. `plan_progress(plan)` serves one plan page;
-`progress_for_plans(plans)` serves a dashboard of many stations with a constant number of queries per
-plan year (one grouped aggregate per figure), never one query per plan.
+Nothing is typed twice: the actual numbers come from volunteer teams, organisations, activities (and the
+casework service records, through `count_sessions`), registered residents and projects as recorded.
+`plan_progress(plan)` serves one plan page; `progress_for_plans(plans)` serves a dashboard of many stations
+with a constant number of queries per plan year (one grouped aggregate per figure), never one query per plan.
 """
 
 import datetime
@@ -76,6 +76,18 @@ class ProgressRow:
         return bool(self.target) and self.actual >= self.target
 
 
+# Sessions recorded outside projects that count as service activity (casework registers its service records,
+# each a casework session): `counter(station_ids, first_day, last_day) -> {station_id: {"sessions",
+# "person_times"}}`. projects may not import casework (arrows: casework → projects), so casework registers.
+_session_counters = []
+
+
+def count_sessions(counter):
+    """Register a counter of sessions and person-times recorded outside activities (see above)."""
+    _session_counters.append(counter)
+    return counter
+
+
 def _year_bounds(year: int):
     tz = timezone.get_current_timezone()
     end_day = datetime.date(year, 12, 31)
@@ -84,7 +96,8 @@ def _year_bounds(year: int):
 
 
 def actuals_for_year(station_ids, year: int, *, registry_base=None, until=None) -> dict[int, dict[str, int]]:
-    """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all).
+    """{station_id: {metric key: actual}} for `year`, with one grouped query per figure (5 in all, and one
+    per registered session counter: casework's service records).
 
     `registry_base`, when given, is `(moment, {station_id: residents registered before moment})`, e.g. kept
     in a cache by the dashboards: then only residents registered from `moment` on are counted, not the whole
@@ -137,6 +150,10 @@ def actuals_for_year(station_ids, year: int, *, registry_base=None, until=None) 
         figures["activity_sessions"] = row["total_sessions"] or 0
         figures["person_times"] = row["total_person_times"] or 0
         figures["capacity_sessions"] = row["capacity"] or 0
+    for counter in _session_counters:
+        for station_id, counted in counter(station_ids, datetime.date(year, 1, 1), end_day).items():
+            result[station_id]["activity_sessions"] += counted.get("sessions") or 0
+            result[station_id]["person_times"] += counted.get("person_times") or 0
     # The baseline: residents of the station's communities registered by the end of the year.
     registered = Resident.objects.filter(
         community__street__station__in=station_ids, created_at__lt=next_year_start

@@ -10,6 +10,32 @@ from casework.services.common import (  # noqa: F401
     require_case_worker,
 )
 
+# isort: split
+# cwclose: closure, evaluation, service records, tasks and reviews.
+from casework.services.closure import (  # noqa: F401
+    approve_closure,
+    may_sign_off,
+    pending_closure,
+    record_closure_follow_up,
+    reopen_case,
+    request_closure,
+    return_closure,
+    sign_off_closure,
+)
+from casework.services.evaluation import current_plan, evaluate_case, resume_intervention  # noqa: F401
+from casework.services.service_records import case_goals, record_service  # noqa: F401
+from casework.services.tasks import (  # noqa: F401
+    add_case_task,
+    case_people,
+    complete_case_task,
+    next_review_on,
+    open_tasks_of,
+    overdue_tasks,
+    record_case_review,
+    reviews_due,
+)
+
+# isort: split
 # Supervision and case conferences (cwsuper)
 from casework.services.conferences import hold_case_conference  # noqa: E402, F401
 from casework.services.supervision import (  # noqa: E402, F401

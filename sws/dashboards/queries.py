@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from projects.models import Activity
 from residents.models import Request
+from sws.dashboards import case_sessions
 from sws.dashboards.periods import Period
 
 # The scope, the staffing and the service-work figures have modules of their own; re-exported here, where
@@ -178,7 +179,8 @@ def monthly_requests(
 def monthly_activities(
     scope: Scope, months: list[datetime.date], *, cached: bool = False, today: datetime.date | None = None
 ) -> list[dict]:
-    """Sessions and person-times of activities per month, one dict per month in `months` (one query).
+    """Sessions and person-times of activities and casework service records per month, one dict per month
+    in `months` (two queries).
 
     With `cached`, months that are over come from the cache under the scope's key (`closed_months_cached`).
     """
@@ -193,13 +195,19 @@ def monthly_activities(
             .annotate(sessions=Sum("sessions"), person_times=Sum("person_times"))
         )
         by_month = {row.pop("month"): row for row in rows}
+        cases = case_sessions.monthly_counts(scope, first, last)
         return {
-            month: {name: (by_month.get(month) or {}).get(name) or 0 for name in ("sessions", "person_times")}
+            month: {
+                name: ((by_month.get(month) or {}).get(name) or 0) + (cases.get(month) or {}).get(name, 0)
+                for name in ("sessions", "person_times")
+            }
             for month in missing
         }
 
+    # "sessions": activities' and casework service records' together (a new cache kind, so months cached
+    # before the records were counted are never read).
     return closed_months_cached(
-        "activities", months, count, cache_key=scope.cache_key if cached else None, today=today
+        "sessions", months, count, cache_key=scope.cache_key if cached else None, today=today
     )
 
 

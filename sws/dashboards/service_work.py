@@ -11,6 +11,7 @@ from django.utils import timezone
 from projects.models import Activity, AnnualPlan, CommunityOrganisation, Project, Resource, VolunteerTeam
 from projects.progress import PLAN_PROGRESS_FIELDS, ProgressRow, progress_for_plans
 from residents.models import Resident
+from sws.dashboards import case_sessions
 from sws.dashboards.periods import Period
 from sws.dashboards.scope import (
     CENT,
@@ -30,14 +31,16 @@ def in_days(field_name: str, period: Period) -> Q:
 
 
 def activity_counts(scope: Scope, period: Period, by: str) -> dict:
-    """{group: {"activities", "sessions", "person_times"}} for activities dated in the period."""
-    return _grouped(
+    """{group: {"activities", "sessions", "person_times"}} for activities dated in the period; sessions and
+    person-times include the casework service records of the period (case_sessions), counted once."""
+    counts = _grouped(
         scope.narrow(Activity.objects.filter(in_days("date", period))),
         by,
         activities=Count("pk"),
         sessions=Sum("sessions"),
         person_times=Sum("person_times"),
     )
+    return case_sessions.added(counts, case_sessions.session_counts(scope, period, by))
 
 
 def resource_sums(scope: Scope, period: Period, by: str) -> dict:
@@ -131,7 +134,8 @@ def plan_progress_by_station(scope: Scope, year: int, until: datetime.date | Non
 
 
 def activities_by_method(scope: Scope, period: Period) -> list[dict]:
-    """Activities dated in the period per method (个案/小组/社区), every method listed."""
+    """Activities dated in the period per method (个案/小组/社区), every method listed; the casework row's
+    sessions and person-times include the period's casework service records (case_sessions)."""
     rows = {
         row["method"]: row
         for row in scope.narrow(Activity.objects.filter(in_days("date", period)))
@@ -139,7 +143,7 @@ def activities_by_method(scope: Scope, period: Period) -> list[dict]:
         .values("method")
         .annotate(activities=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times"))
     }
-    return [
+    methods = [
         {
             "label": label,
             "activities": rows.get(value, {}).get("activities", 0),
@@ -148,6 +152,12 @@ def activities_by_method(scope: Scope, period: Period) -> list[dict]:
         }
         for value, label in Activity.Method.choices
     ]
+    casework = case_sessions.session_counts(scope, period, None)[None]
+    for row, value in zip(methods, Activity.Method.values, strict=True):
+        if value == Activity.Method.CASEWORK:
+            row["sessions"] += casework["sessions"]
+            row["person_times"] += casework["person_times"]
+    return methods
 
 
 def founded_in(scope: Scope, period: Period) -> dict:

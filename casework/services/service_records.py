@@ -1,0 +1,84 @@
+"""介入: recording a dated service on a case. Each record is one casework (个案) session with its
+person-times in the station's statistics (sws/dashboards/casework_service.py reads the rows): nobody
+types it again as an activity."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent, Goal, ServiceRecord
+from casework.services.common import CaseworkError, record_event, require_case_worker
+from projects.models import Resource
+
+# The stages in which the case is being served; a record outside them would count work on a case that
+# is not (yet, or any more) in intervention.
+SERVICE_STAGES = (Case.Stage.INTERVENTION,)
+
+
+def case_goals(case: Case):
+    """The goals of the case's plans (a record or an evaluation may name these, no others)."""
+    return Goal.objects.filter(plan__case=case)
+
+
+def record_service(
+    *,
+    acting_user,
+    case: Case,
+    date,
+    form: str,
+    duration_minutes: int,
+    content: str,
+    person_times: int = 1,
+    progress: str = "",
+    next_step: str = "",
+    goals=(),
+    resources=(),
+) -> ServiceRecord:
+    """A service given on the case by the acting worker. Goals must be the case's own, resources its
+    station's (a forged id of another case or station is refused, nothing saved)."""
+    require_case_worker(acting_user, case)
+    content = (content or "").strip()
+    if not content:
+        raise CaseworkError("请填写服务内容。", code="content")
+    if date is None or date > timezone.localdate():
+        raise CaseworkError("服务日期不能晚于今天。", code="date")
+    if date < timezone.localdate(case.opened_at):
+        raise CaseworkError("服务日期不能早于接案日期。", code="date")
+    if form not in ServiceRecord.Form.values:
+        raise CaseworkError("请选择服务形式。", code="form")
+    if not duration_minutes or duration_minutes < 1 or not person_times or person_times < 1:
+        raise CaseworkError("时长和服务人次须为正整数。", code="numbers")
+    goal_ids = {getattr(goal, "pk", goal) for goal in goals}
+    resource_ids = {getattr(resource, "pk", resource) for resource in resources}
+    if goal_ids - set(case_goals(case).filter(pk__in=goal_ids).values_list("pk", flat=True)):
+        raise CaseworkError("所选目标不属于本个案的服务计划。", code="goals")
+    own_resources = Resource.objects.filter(station_id=case.station_id, pk__in=resource_ids)
+    if resource_ids - set(own_resources.values_list("pk", flat=True)):
+        raise CaseworkError("所选资源不属于本社工站。", code="resources")
+    with transaction.atomic():
+        stage = Case.objects.select_for_update().values_list("stage", flat=True).get(pk=case.pk)
+        if stage not in SERVICE_STAGES:
+            raise CaseworkError("个案处于介入阶段时才能登记服务记录。", code="transition")
+        record = ServiceRecord.objects.create(
+            case=case,
+            station_id=case.station_id,
+            date=date,
+            form=form,
+            duration_minutes=duration_minutes,
+            content=content,
+            progress=(progress or "").strip(),
+            next_step=(next_step or "").strip(),
+            person_times=person_times,
+            worker=acting_user,
+        )
+        if goal_ids:
+            record.goals.set(goal_ids)
+        if resource_ids:
+            record.resources.set(resource_ids)
+        record_event(
+            case,
+            CaseEvent.Kind.SERVICE,
+            acting_user,
+            f"{date} {record.get_form_display()} {duration_minutes}分钟：{content[:200]}",
+            record=record.pk,
+        )
+    return record
