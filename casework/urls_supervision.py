@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import conferences, supervision
+from casework.views import conferences, signoff, supervision
 
 urlpatterns = [
     path("supervision/", supervision.review_queue, name="review-queue"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("supervision/sessions/new/", supervision.session_create, name="session-create"),
     path("supervision/sessions/<int:pk>/", supervision.session_detail, name="session-detail"),
     path("supervision/items/<int:pk>/done/", supervision.action_item_done, name="action-item-done"),
+    path("closures/<int:pk>/sign-off/", signoff.closure_sign_off, name="closure-sign-off"),
+    path("closures/<int:pk>/district-return/", signoff.closure_return, name="closure-district-return"),
     path("<int:pk>/conferences/new/", conferences.conference_create, name="conference-create"),
 ]

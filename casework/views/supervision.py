@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from casework import services
 from casework.forms_supervision import ActionItemFormSet, ItemDoneForm, NoteForm, SessionForm, StationPickForm
 from casework.models import Case, CaseEvent, Closure, SupervisionActionItem, SupervisionSession
-from casework.permissions import is_case_supervisor, supervises
+from casework.permissions import is_case_supervisor
 from casework.services.supervision import NOTE_INTERVAL, PLAN_WAIT
 from casework.views.cases import case_queryset
 from stations import access
@@ -177,7 +177,7 @@ def supervision_context(request, case) -> dict:
     """The supervision section: notes, sessions that discussed the case, the note form for the district's
     supervisors, and the district sign-off when the closure waits for it. Four queries at most."""
     user = request.user
-    may_supervise = supervises(user, case.station)
+    may_supervise = services.may_sign_off(user, case)
     pending = None
     if may_supervise:
         pending = case.closures.filter(status=Closure.Status.PENDING_DISTRICT).order_by("-pk").first()

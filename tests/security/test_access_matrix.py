@@ -191,6 +191,10 @@ def super_case(w):
     return [{"pk": w.own.supervision.case.pk}]
 
 
+def super_closure(w):
+    return [{"pk": w.own.supervision.closure.pk}]
+
+
 def super_session(w):
     return [{"pk": w.own.supervision.session.pk}]
 
@@ -447,6 +451,14 @@ MATRIX = {
         post=400,
         urls=super_action_item,
     ),
+    # The district sign-off / return of a closure: 北辰区's supervisor (an empty form: 400); its readers
+    # who are station staff: 403.
+    **{
+        f"casework:{name}": page(
+            methods("POST"), login(), scope(CASE_READERS), Check(OWN_STAFF, 403), post=400, urls=super_closure
+        )
+        for name in ("closure-sign-off", "closure-district-return")
+    },
     # The case's workers and head record conferences; the supervisor reads the case, may not (403).
     "casework:conference-create": page(
         login(), scope(CASE_READERS), Check(frozenset({DISTRICT}), 403), post=400, urls=super_case
