@@ -136,18 +136,3 @@ class TaskForm(forms.Form):
 
 ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=ROWS, max_num=10, validate_max=True)
 TaskFormSet = forms.formset_factory(TaskForm, extra=ROWS, max_num=10, validate_max=True)
-
-
-class SignOffForm(forms.Form):
-    version = VersionField()
-    comment = forms.CharField(
-        label="签批意见", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    follow_up_due_on = forms.DateField(
-        label="结案回访日期", required=False, widget=DATE, help_text="不填则结案一个月后回访。"
-    )
-
-
-class ReturnForm(forms.Form):
-    version = VersionField()
-    comment = forms.CharField(label="退回意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -12,6 +12,7 @@ STATION_NAV = [
     ("概览", "dashboards:station", "station"),
     ("队列", "residents:request-queue", None),
     ("登记", "residents:intake", None),
+    ("我的待办", "casework:my-tasks", None),
     ("居民", "residents:resident-list", None),
     ("探访", "residents:visit-due", None),
     ("项目", "projects:project-list", None),

@@ -18,7 +18,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import translation
 
 DAY = datetime.date(1948, 5, 1)
-PROJECT_APPS = ("residents", "projects", "stations", "sws")
+PROJECT_APPS = ("residents", "projects", "stations", "sws", "casework")
 FORM_MODULES = (
     "residents.forms",
     "residents.forms_public",
@@ -28,6 +28,7 @@ FORM_MODULES = (
     "stations.forms",
     "stations.filters",
     "sws.dashboards.periods",
+    "casework.forms_supervision",
 )
 
 
@@ -78,6 +79,7 @@ def test_every_date_input_of_the_project_renders_iso(rf, admin_user):
     # The inspection really reaches the forms concerned (a silent empty list would prove nothing).
     assert {"ResidentForm.birth_date", "PeriodForm.from_", "admin:Resident.birth_date"} <= names, names
     assert any(name.startswith("ActivityFilter") for name in names), names
+    assert {"SessionForm.date", "ActionItemForm.due_on", "ConferenceForm.date", "TaskForm.due_on"} <= names
     with translation.override("zh-hans"):
         rendered = {name: (widget.input_type, widget.format_value(DAY)) for name, widget in widgets}
     # A month picker (<input type="month">) takes YYYY-MM; every other date input YYYY-MM-DD.

@@ -6,13 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from casework.models import Case
+from casework.views.closing import closing_context
 from stations import access
 from stations.audit import record_access
 
 
-def supervision_context(
-    request, case
-):  # the sections' context (imported late: their modules import this one)
+# cwsuper's sections' context, imported late: their modules import `case_queryset` from this one.
+def supervision_context(request, case):
     from casework.views.supervision import supervision_context
 
     return supervision_context(request, case)
@@ -41,5 +41,6 @@ def case_detail(request, pk):
         "events": case.events.select_related("actor"),
         "may_work": access.works_at(request.user, case),
     }
+    context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])
     return render(request, "casework/case_detail.html", context)

@@ -1,6 +1,5 @@
 """The supervision records of the access world (cwsuper): a high-risk case of 果园新村 led by its worker
-(李静), a supervision session of the district with an action item she owns, a closure awaiting the district's
-sign-off; the world's district centres
+(李静), a supervision session of the district with an action item she owns; the world's district centres
 are designated casework supervisors (group 个案督导) of their own districts."""
 
 import datetime
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import Case
-from tests.casework.super_factories import designate, pending_closure
+from tests.casework.super_factories import designate
 
 
 def add_supervision_records(world):
@@ -39,18 +38,4 @@ def add_supervision_records(world):
         cases=[case],
         action_items=[("补全安全评估", users.worker2, timezone.localdate() + datetime.timedelta(days=7))],
     )
-    closing = Case.objects.create(
-        reference="GY-SUP-00002",
-        station=own.station,
-        client=own.resident,
-        lead_worker=users.worker2,
-        created_by=users.worker2,
-        source=Case.Source.OUTREACH,
-        presenting_problem="独居高龄，已恢复自理。",
-        stage=Case.Stage.CLOSING,
-        risk=Case.Risk.HIGH,
-    )
-    closure = pending_closure(closing, users.worker2, users.worker)  # awaiting 北辰区's sign-off
-    own.supervision = SimpleNamespace(
-        case=case, session=session, action_item=session.action_items.get(), closure=closure
-    )
+    own.supervision = SimpleNamespace(case=case, session=session, action_item=session.action_items.get())

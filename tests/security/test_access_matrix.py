@@ -66,7 +66,7 @@ OWN_STAFF = frozenset({WORKER, HEAD})
 EDITS_OWN = OWN_STAFF | {ADMIN}
 READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})
 # Who reads the world's case (casework's confidentiality rule): its lead worker, her head, the supervisor.
-CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})  # 北辰区 as a whole (station staff see no district)
+CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})
 # Django admin: staff accounts as the demo sets them up (centres with their groups, the admin).
 STAFF = frozenset({DISTRICT, OTHER_DISTRICT, CITY, ADMIN})
 STATIONS_ADMIN_READERS = STAFF  # view permission on the hierarchy, stations and staff
@@ -191,10 +191,6 @@ def super_case(w):
     return [{"pk": w.own.supervision.case.pk}]
 
 
-def super_closure(w):
-    return [{"pk": w.own.supervision.closure.pk}]
-
-
 def super_session(w):
     return [{"pk": w.own.supervision.session.pk}]
 
@@ -240,6 +236,65 @@ def outbox_message(w):
 
 def own_notification(w):
     return [{"pk": w.notification.pk}]
+
+
+# Casework, closing work (cwclose): a case of 果园新村 at the stage each page needs, its lead 李静 (the
+# station worker), its head 徐芃泽; 北辰区's designated supervisor reads it (other centres: 404).
+def _closing_case(w, stage, risk="low"):
+    from casework.models import Case
+    from tests.casework.factories import make_case
+
+    case = Case.objects.filter(reference=f"MATRIX-{stage}-{risk}").first()
+    return case or make_case(
+        w.own.station,
+        w.own.resident,
+        w.users.worker2,
+        stage=stage,
+        risk=risk,
+        reference=f"MATRIX-{stage}-{risk}",
+    )
+
+
+def closing_case(stage):
+    return lambda w: [{"pk": _closing_case(w, stage).pk}]
+
+
+def pending_closure(w):
+    from casework.models import Closure
+
+    case = _closing_case(w, "closing")
+    closure = Closure.objects.filter(case=case).first() or Closure.objects.create(
+        case=case, reason="goals_met", summary="目标达成", requested_by=w.users.worker2
+    )
+    return [{"pk": closure.pk}]
+
+
+def approved_closure(w):
+    from casework.models import Closure
+
+    case = _closing_case(w, "closed")
+    closure = Closure.objects.filter(case=case).first() or Closure.objects.create(
+        case=case, reason="goals_met", summary="目标达成", requested_by=w.users.worker2, status="approved"
+    )
+    return [{"pk": closure.pk}]
+
+
+def case_task(w):
+    from casework.models import CaseTask
+
+    case = _closing_case(w, "intervention")
+    task = CaseTask.objects.filter(case=case).first() or CaseTask.objects.create(
+        case=case,
+        title="电话回访",
+        owner=w.users.worker2,
+        due_on=timezone.localdate(),
+        created_by=w.users.worker2,
+    )
+    return [{"pk": task.pk}]
+
+
+CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
+SUPERVISOR_READS = Check(frozenset({DISTRICT}), 403)  # 北辰区's supervisor reads a case, works none of it
 
 
 REQUEST_ACTIONS = [
@@ -374,6 +429,38 @@ MATRIX = {
     "projects:plan-return": page(  # returning needs a comment: the empty form comes back (400)
         login(), role(DISTRICT_STAFF), methods("POST"), scope({DISTRICT}), post=400, urls=submitted_plan
     ),
+    # Casework, closing work (cwclose): forms of a case's own workers (an empty POST: the form again, 400);
+    # the closure decisions are POSTs back to the case (an empty form: a message and a redirect). The
+    # world's 北辰区 centre is a designated supervisor (cwsuper): it reads the case, its forms are 403.
+    # The case page (skeleton): its readers; a POST is the page again.
+    "casework:case-detail": page(login(), scope(CASE_READERS), urls=closing_case("intervention")),
+    **{
+        f"casework:{name}": page(
+            login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=closing_case(stage)
+        )
+        for name, stage in (
+            ("service-record-new", "intervention"),
+            ("evaluate", "intervention"),
+            ("resume-intervention", "evaluation"),
+            ("closure-request", "evaluation"),
+            ("reopen", "closed"),
+            ("case-review", "intervention"),
+            ("task-new", "intervention"),
+        )
+    },
+    **{
+        f"casework:closure-{decision}": page(
+            login(), methods("POST"), scope(CASE_READERS), post=302, urls=pending_closure
+        )
+        for decision in ("approve", "sign-off", "return")
+    },
+    "casework:closure-follow-up": page(
+        login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=approved_closure
+    ),
+    "casework:task-done": page(
+        login(), methods("POST"), scope(CASE_READERS), SUPERVISOR_READS, post=302, urls=case_task
+    ),
+    "casework:my-tasks": page(methods("GET"), login(), role(STATION_STAFF)),
     # Dashboards, reports and exports
     "dashboards:station": page(methods("GET"), login(), scope(READS_OWN), urls=station_pk),
     "dashboards:station-export": page(methods("GET"), login(), scope(READS_OWN), urls=station_formats),
@@ -431,8 +518,6 @@ MATRIX = {
     ),
     # Casework supervision (cwsuper). The world's district centres are designated supervisors (个案督导) of
     # their own districts; its case (李静's, high risk) is read by her, her head and 北辰区's supervisor.
-    # The case page (the skeleton's; any method renders it): its readers, others 404.
-    "casework:case-detail": page(login(), scope(CASE_READERS), urls=super_case),
     "casework:review-queue": page(methods("GET"), login(), role(DISTRICT_STAFF)),  # each its own district's
     "casework:supervision-note": page(
         methods("POST"), login(), scope(CASE_READERS), Check(OWN_STAFF, 403), post=400, urls=super_case
@@ -451,14 +536,6 @@ MATRIX = {
         post=400,
         urls=super_action_item,
     ),
-    # The district sign-off / return of a closure: 北辰区's supervisor (an empty form: 400); its readers
-    # who are station staff: 403.
-    **{
-        f"casework:{name}": page(
-            methods("POST"), login(), scope(CASE_READERS), Check(OWN_STAFF, 403), post=400, urls=super_closure
-        )
-        for name in ("closure-sign-off", "closure-district-return")
-    },
     # The case's workers and head record conferences; the supervisor reads the case, may not (403).
     "casework:conference-create": page(
         login(), scope(CASE_READERS), Check(frozenset({DISTRICT}), 403), post=400, urls=super_case
@@ -494,16 +571,8 @@ MATRIX = {
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
-AUDITOR_CLOSED = (
-    "residents",
-    "projects",
-    "dashboards",
-    "reports",
-    "exports",
-    "stations",
-    "notifications",
-    "casework",
-)
+AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
+AUDITOR_CLOSED += ("casework",)
 
 
 def auditor_closed(rule):
