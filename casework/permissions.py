@@ -16,3 +16,10 @@ SUPERVISOR_GROUP = "个案督导"
 def is_case_supervisor(user) -> bool:
     """A district centre's designated casework supervisor."""
     return access.is_district_user(user) and access.has_permission(user, SUPERVISE_PERMISSION)
+
+
+def supervises(user, station) -> bool:
+    """Is `user` a casework supervisor of `station`'s district? The one who notes on its cases, signs off
+    or returns their closures and holds its supervision sessions (not other districts' supervisors, not
+    district staff without the designation, not station staff)."""
+    return is_case_supervisor(user) and station.district_id == user.district_id

@@ -25,6 +25,7 @@ STATION_NAV = [
     ("资源", "projects:resource-list", None),
     ("队伍与组织", "projects:group-list", None),
     ("社区基金", "projects:fund-list", None),
+    ("督导记录", "casework:session-list", None),
     ("二维码海报", "public:poster-list", None),
     ("月报", "reports:index", None),
 ]
@@ -37,6 +38,9 @@ CENTRE_NAV = [
 DISTRICT_NAV = [
     ("概览", "dashboards:district", "district"),
     ("本区社工站", "stations:district-detail", "district"),
+    # Supervision sessions; designated supervisors reach their review queue from there (no permission
+    # lookup on every page).
+    ("督导", "casework:session-list", None),
     *CENTRE_NAV,
 ]
 # A district's designated casework supervisors (督导) also read its cases.

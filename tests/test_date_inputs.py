@@ -32,6 +32,7 @@ FORM_MODULES = (
     "casework.forms.planning",
     "casework.filters",
     "casework.forms_closure",
+    "casework.forms_supervision",
 )
 
 
@@ -82,6 +83,7 @@ def test_every_date_input_of_the_project_renders_iso(rf, admin_user):
     # The inspection really reaches the forms concerned (a silent empty list would prove nothing).
     assert {"ResidentForm.birth_date", "PeriodForm.from_", "admin:Resident.birth_date"} <= names, names
     assert any(name.startswith("ActivityFilter") for name in names), names
+    assert {"SessionForm.date", "ActionItemForm.due_on", "ConferenceForm.date", "TaskForm.due_on"} <= names
     with translation.override("zh-hans"):
         rendered = {name: (widget.input_type, widget.format_value(DAY)) for name, widget in widgets}
     # A month picker (<input type="month">) takes YYYY-MM; every other date input YYYY-MM-DD.

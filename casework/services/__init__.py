@@ -64,3 +64,15 @@ from casework.services.tasks import (  # noqa: F401
     record_case_review,
     reviews_due,
 )
+
+# isort: split
+# Supervision and case conferences (cwsuper)
+from casework.services.conferences import hold_case_conference  # noqa: E402, F401
+from casework.services.supervision import (  # noqa: E402, F401
+    add_supervision_note,
+    complete_action_item,
+    may_complete_action_item,
+    record_supervision_session,
+    require_case_supervisor,
+    review_queue,
+)

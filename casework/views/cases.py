@@ -12,6 +12,19 @@ from stations import access
 from stations.audit import record_access
 
 
+# cwsuper's sections' context, imported late: their modules import `case_queryset` from this one.
+def supervision_context(request, case):
+    from casework.views.supervision import supervision_context
+
+    return supervision_context(request, case)
+
+
+def conferences_context(request, case, may_work):
+    from casework.views.conferences import conferences_context
+
+    return conferences_context(request, case, may_work)
+
+
 def case_queryset():
     return Case.objects.select_related("station", "client", "request", "lead_worker", "co_worker")
 
@@ -31,4 +44,5 @@ def case_detail(request, pk):
     }
     context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
     context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
+    context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])
     return render(request, "casework/case_detail.html", context)

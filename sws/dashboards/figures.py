@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from stations.models import District, Station
 from sws.dashboards import queries as q
-from sws.dashboards import tables, visits
+from sws.dashboards import supervision, tables, visits
 from sws.dashboards.periods import Period
 
 STATION_FIGURE_ROWS = [
@@ -173,4 +173,28 @@ def care_figures(user, period: Period, *, station=None, district=None, today=Non
         "rows": rows,
         "tiers": visits.tier_counts(totals),
         "statuses": visits.status_counts(scope, as_of(period, today)),
+    }
+
+
+def supervision_figures(user, period: Period, *, district=None, today=None) -> dict:
+    """Supervision coverage (督导覆盖) of a district (a row per station, the stations with no session in the
+    period named) or of the city (a row per district): the district dashboard and the monthly reports."""
+    today = today or timezone.localdate()
+    stations = Station.objects.visible_to(user)
+    if district is not None:
+        stations = stations.filter(district=district)
+    rows = supervision.station_rows(user, period, stations, today)
+    if district is None:
+        rows = supervision.by_district(rows)
+    totals = supervision.summed(rows)
+    columns = [tables.Column(key, label, kind) for key, label, kind in supervision.SUPERVISION_ROWS]
+    return {
+        "totals": totals,
+        "key_figures": [
+            {"key": c.key, "label": c.label, "column": c, "value": totals.get(c.key)} for c in columns
+        ],
+        "columns": columns,
+        "rows": rows,
+        # Stations with no session in the period (a district's figures only).
+        "unsupervised": [row["name"] for row in rows if not row["sessions"]] if district is not None else [],
     }

@@ -23,7 +23,7 @@ from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, Certificat
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.figures import care_figures, station_context
+from sws.dashboards.figures import care_figures, station_context, supervision_figures
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
@@ -182,6 +182,9 @@ def district_dashboard(request, pk):
         "pending_plans": _pending_plans(request.user, district),
         "care": care_figures(request.user, period, district=district),
         "care_rows_caption": "各社工站",
+        "supervision": supervision_figures(request.user, period, district=district),
+        # The session list is the district centre's own (the city reads the figures only).
+        "sessions_url": reverse("casework:session-list") if access.is_district_user(request.user) else "",
     }
     return render(request, "sws/district_dashboard.html", context)
 

@@ -65,6 +65,7 @@ class Report:
     table: object = None  # the district report's station table, the city report's district table
     table_title: str = "各站对比"
     care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
+    supervision: dict = field(default_factory=dict)  # supervision coverage (figures.supervision_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -148,6 +149,8 @@ class Report:
             )
         if self.care:
             sheets.append(_care_sheet(self.care, head))
+        if self.supervision:
+            sheets.append(_supervision_sheet(self.supervision, head))
         return sheets
 
 
@@ -163,6 +166,21 @@ def _care_sheet(care: dict, head: list) -> exports.Sheet:
         rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in care["rows"]]
     return exports.Sheet(
         title="探访关爱", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
+
+
+def _supervision_sheet(sup: dict, head: list) -> exports.Sheet:
+    """个案督导覆盖: the scope's figures, the stations with no session, one row per station or district."""
+    columns = sup["columns"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in sup["key_figures"]]
+    if sup["unsupervised"]:
+        rows.append(["本期未接受督导的社工站", "、".join(sup["unsupervised"])])
+    if sup["rows"]:
+        rows.append([])
+        rows.append(["单位", *[c.label for c in columns]])
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in sup["rows"]]
+    return exports.Sheet(
+        title="个案督导", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
     )
 
 
@@ -262,6 +280,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         issues=issues,
         table=table,
         care=f.care_figures(user, period, district=district, today=today),
+        supervision=f.supervision_figures(user, period, district=district, today=today),
     )
 
 
@@ -289,4 +308,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         table=table,
         table_title="各区对比",
         care=f.care_figures(user, period, today=today),
+        supervision=f.supervision_figures(user, period, today=today),
     )

@@ -27,6 +27,7 @@ from tests.casework.factories import make_supervisor
 from tests.projects import factories as pf
 from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
+from tests.security.casework_world import add_supervision_records
 from tests.stations.factories import make_staff
 
 PASSWORD = "Sws-test-2026"  # tests/factories.make_user's
@@ -198,7 +199,7 @@ def build_world():
     _casework(far, far_worker)
     district_user = make_supervisor(district_user)
 
-    return World(
+    world = World(
         beichen=beichen,
         nankai=nankai,
         category=category,
@@ -220,6 +221,8 @@ def build_world():
         notification=notification,  # 李静's (the station worker's) own message
         import_job=import_job,
     )
+    add_supervision_records(world)  # casework supervision (cwsuper)
+    return world
 
 
 @pytest.fixture(scope="module", name="world")

@@ -64,7 +64,9 @@ CITY_WIDE = frozenset({CITY, ADMIN})
 READS_OWN = frozenset({WORKER, HEAD, DISTRICT, CITY, ADMIN})
 OWN_STAFF = frozenset({WORKER, HEAD})
 EDITS_OWN = OWN_STAFF | {ADMIN}
-READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})  # 北辰区 as a whole (station staff see no district)
+READS_BEICHEN = frozenset({DISTRICT, CITY, ADMIN})
+# Who reads the world's case (casework's confidentiality rule): its lead worker, her head, the supervisor.
+CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})
 # Django admin: staff accounts as the demo sets them up (centres with their groups, the admin).
 STAFF = frozenset({DISTRICT, OTHER_DISTRICT, CITY, ADMIN})
 STATIONS_ADMIN_READERS = STAFF  # view permission on the hierarchy, stations and staff
@@ -185,6 +187,18 @@ def submitted_plan(w):
     return [{"pk": w.own.submitted_plan.pk}]
 
 
+def super_case(w):
+    return [{"pk": w.own.supervision.case.pk}]
+
+
+def super_session(w):
+    return [{"pk": w.own.supervision.session.pk}]
+
+
+def super_action_item(w):
+    return [{"pk": w.own.supervision.action_item.pk}]
+
+
 def list_exports(w):
     names = ("requests", "residents", "visits", "projects", "activities", "resources")
     return [{"name": name, "fmt": fmt} for name in names for fmt in ("csv", "xlsx")]
@@ -238,7 +252,7 @@ def own_activity_owner(w):
 
 
 # Casework, closing work (cwclose): a case of 果园新村 at the stage each page needs, its lead 李静 (the
-# station worker), its head 徐芃泽; district centre staff not designated supervisors read no case (404).
+# station worker), its head 徐芃泽; 北辰区's designated supervisor reads it (other centres: 404).
 def _closing_case(w, stage, risk="low"):
     from casework.models import Case
     from tests.casework.factories import make_case
@@ -293,6 +307,7 @@ def case_task(w):
 
 
 CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
+SUPERVISOR_READS = Check(frozenset({DISTRICT}), 403)  # 北辰区's supervisor reads a case, works none of it
 
 
 REQUEST_ACTIONS = [
@@ -309,8 +324,6 @@ REQUEST_ACTIONS = [
 REQUEST_ACTIONS += ["note"]
 
 # Casework (cwopen): who reads 果园新村's case, who works it, and the steps on it.
-CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})
-CASE_WORKERS = OWN_STAFF
 CASE_STEPS = [
     "case-party-add",
     "case-consent",
@@ -464,10 +477,13 @@ MATRIX = {
         login(), role(DISTRICT_STAFF), methods("POST"), scope({DISTRICT}), post=400, urls=submitted_plan
     ),
     # Casework, closing work (cwclose): forms of a case's own workers (an empty POST: the form again, 400);
-    # the closure decisions are POSTs back to the case (an empty form: a message and a redirect).
+    # the closure decisions are POSTs back to the case (an empty form: a message and a redirect). The
+    # world's 北辰区 centre is a designated supervisor (cwsuper): it reads the case, its forms are 403.
     # The case page (skeleton): its readers; a POST is the page again.
     **{
-        f"casework:{name}": page(login(), scope(CASE_WORKERS), post=400, urls=closing_case(stage))
+        f"casework:{name}": page(
+            login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=closing_case(stage)
+        )
         for name, stage in (
             ("service-record-new", "intervention"),
             ("evaluate", "intervention"),
@@ -480,12 +496,16 @@ MATRIX = {
     },
     **{
         f"casework:closure-{decision}": page(
-            login(), methods("POST"), scope(CASE_WORKERS), post=302, urls=pending_closure
+            login(), methods("POST"), scope(CASE_READERS), post=302, urls=pending_closure
         )
         for decision in ("approve", "sign-off", "return")
     },
-    "casework:closure-follow-up": page(login(), scope(CASE_WORKERS), post=400, urls=approved_closure),
-    "casework:task-done": page(login(), methods("POST"), scope(CASE_WORKERS), post=302, urls=case_task),
+    "casework:closure-follow-up": page(
+        login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=approved_closure
+    ),
+    "casework:task-done": page(
+        login(), methods("POST"), scope(CASE_READERS), SUPERVISOR_READS, post=302, urls=case_task
+    ),
     "casework:my-tasks": page(methods("GET"), login(), role(STATION_STAFF)),
     # Dashboards, reports and exports
     "dashboards:station": page(methods("GET"), login(), scope(READS_OWN), urls=station_pk),
@@ -565,6 +585,30 @@ MATRIX = {
     "casework:plan": page(login(), scope(CASE_READERS), post=400, urls=pk("case_plan")),
     "casework:plan-review": page(
         methods("POST"), login(), scope(CASE_READERS), post=302, urls=pk("case_plan")
+    ),
+    # Casework supervision (cwsuper). The world's district centres are designated supervisors (个案督导) of
+    # their own districts; its case (李静's, high risk) is read by her, her head and 北辰区's supervisor.
+    "casework:review-queue": page(methods("GET"), login(), role(DISTRICT_STAFF)),  # each its own district's
+    "casework:supervision-note": page(
+        methods("POST"), login(), scope(CASE_READERS), Check(OWN_STAFF, 403), post=400, urls=super_case
+    ),
+    "casework:session-list": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
+    "casework:session-create": page(login(), role(DISTRICT_STAFF)),  # no station chosen: the first step
+    "casework:session-detail": page(
+        methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF), scope(CASE_READERS), urls=super_session
+    ),
+    # Its owner (李静), her head and the district's supervisor; an empty form (no version) is a 400.
+    "casework:action-item-done": page(
+        methods("POST"),
+        login(),
+        role(STATION_STAFF | DISTRICT_STAFF),
+        scope(CASE_READERS),
+        post=400,
+        urls=super_action_item,
+    ),
+    # The case's workers and head record conferences; the supervisor reads the case, may not (403).
+    "casework:conference-create": page(
+        login(), scope(CASE_READERS), Check(frozenset({DISTRICT}), 403), post=400, urls=super_case
     ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
@@ -917,6 +961,8 @@ LISTS = [
     "projects:plan-list",
     "projects:plan-pending",
     "casework:case-list",
+    "casework:session-list",
+    "casework:review-queue",
 ]
 EXPORTS = [
     "exports:list",

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from casework.models import SupervisionActionItem, SupervisionSession
 from stations.models import User
 from tests import factories as f
 from tests.sws import factories as sf
@@ -49,6 +50,22 @@ def _grow(beichen, nankai, stations=6, requests_each=12):
         sf.make_organisation(station, datetime.date(2025, 1, 1))
         sf.make_project(station)
         sf.make_plan(station, 2026, target_volunteer_teams=2, target_person_times=100)
+        # Supervision coverage (casework): a session of the month with action items, done and not.
+        supervisor = f.make_user(f"grow-sup-{index}", User.Role.DISTRICT_STAFF, district=district)
+        session = SupervisionSession.objects.create(
+            district=district,
+            station=station,
+            supervisor=supervisor,
+            date=datetime.date(2026, 3, 9),
+            form="group",
+        )
+        for due, done in (
+            (datetime.date(2026, 3, 20), None),
+            (datetime.date(2026, 3, 25), datetime.date(2026, 3, 24)),
+        ):
+            SupervisionActionItem.objects.create(
+                session=session, text="事项", owner=supervisor, due_on=due, done_on=done
+            )
 
 
 def _count(client, url, params=MARCH):
