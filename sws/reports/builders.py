@@ -65,6 +65,7 @@ class Report:
     table: object = None  # the district report's station table, the city report's district table
     table_title: str = "各站对比"
     care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
+    casework: dict = field(default_factory=dict)  # casework's counts (figures.casework_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -148,6 +149,8 @@ class Report:
             )
         if self.care:
             sheets.append(_care_sheet(self.care, head))
+        if self.casework:
+            sheets.append(_casework_sheet(self.casework, head))
         return sheets
 
 
@@ -163,6 +166,22 @@ def _care_sheet(care: dict, head: list) -> exports.Sheet:
         rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in care["rows"]]
     return exports.Sheet(
         title="探访关爱", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
+
+
+def _casework_sheet(casework: dict, head: list) -> exports.Sheet:
+    """个案管理: the scope's counts, open cases by stage and risk, time per stage, then one row per unit."""
+    columns, duration = casework["columns"], casework["duration_column"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in casework["key_figures"]]
+    rows += [[], ["在办个案阶段", *casework["risks"], "合计"]]
+    rows += [[s["label"], *s["cells"], s["total"]] for s in casework["stages"]]
+    rows += [[], ["阶段", "本期转出（次）", duration.label]]
+    rows += [["停留：" + d["label"], d["moves"], duration.raw(d["average"])] for d in casework["durations"]]
+    if casework["rows"]:
+        rows += [[], ["单位", *[c.label for c in columns]]]
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in casework["rows"]]
+    return exports.Sheet(
+        title="个案管理", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
     )
 
 
@@ -236,6 +255,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         workers=_workers(user, scope, day),
         issues=[str(i) for i in station_with.compliance_issues(day)],
         care=f.care_figures(user, period, station=station, today=today),
+        casework=f.casework_figures(user, period, station=station, today=today),
     )
 
 
@@ -262,6 +282,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         issues=issues,
         table=table,
         care=f.care_figures(user, period, district=district, today=today),
+        casework=f.casework_figures(user, period, district=district, today=today),
     )
 
 
@@ -289,4 +310,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         table=table,
         table_title="各区对比",
         care=f.care_figures(user, period, today=today),
+        casework=f.casework_figures(user, period, today=today),
     )

@@ -265,7 +265,7 @@ def test_city_report_query_count_does_not_grow(client, dataset, city_user, beich
         return len(queries)
 
     small = count()
-    assert small <= 40
+    assert small <= 46  # 40, and casework's figures (sws/dashboards/casework.py: six queries)
     _grow(beichen, nankai)
     assert count() == small
 
