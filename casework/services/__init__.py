@@ -9,3 +9,12 @@ from casework.services.common import (  # noqa: F401
     record_event,
     require_case_worker,
 )
+
+# cwfile: reading a case whole (the case file and the register)
+from casework.services.register import (  # noqa: F401, E402
+    REGISTER_COLUMNS,
+    case_file,
+    client_is_sensitive,
+    register_queryset,
+    register_row,
+)

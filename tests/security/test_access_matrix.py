@@ -439,10 +439,40 @@ MATRIX = {
     ),
 }
 
+
+# --- Casework (issue #17): the case page, the printable case file and the case register -----------------
+def own_case(w):
+    """果园新村's case of the resident, led by 李静 (the station worker): made once per module."""
+    from casework.models import Case
+
+    case, _ = Case.objects.get_or_create(
+        reference="MATRIX-CASE-1",
+        defaults={
+            "station": w.own.station,
+            "client": w.own.resident,
+            "lead_worker": w.users.worker2,
+            "source": Case.Source.OUTREACH,
+            "presenting_problem": "独居，情绪低落。",
+        },
+    )
+    return [{"pk": case.pk}]
+
+
+# A case is read by its workers and their head (the world's district centre is no designated supervisor:
+# tests/casework/ cover supervisors); everyone else, admins and the municipal centre included, gets 404.
+CASE_READERS = frozenset({WORKER, HEAD})
+MATRIX |= {
+    "casework:case-detail": page(login(), scope(CASE_READERS), urls=own_case),
+    "casework:case-file": page(methods("GET"), login(), scope(CASE_READERS), urls=own_case),
+    # The register: those who read cases at all (station staff, district supervisors), each their own.
+    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF)),
+}
+
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
 AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
+AUDITOR_CLOSED += ("casework",)
 
 
 def auditor_closed(rule):
