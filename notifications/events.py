@@ -17,6 +17,10 @@ class Event(models.TextChoices):
     PLAN_APPROVED = "plan_approved", "年度方案已审批通过"
     PLAN_RETURNED = "plan_returned", "年度方案被退回"
     DAILY_DIGEST = "daily_digest", "每日工作汇总"
+    # Casework (cwopen): a case's service plan awaiting approval, approved, returned.
+    CASE_PLAN_SUBMITTED = "case_plan_submitted", "个案服务计划待审批"
+    CASE_PLAN_APPROVED = "case_plan_approved", "个案服务计划已批准"
+    CASE_PLAN_RETURNED = "case_plan_returned", "个案服务计划被退回"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -43,6 +47,9 @@ EVENT_ROLES = {
     Event.PLAN_APPROVED: STATION,
     Event.PLAN_RETURNED: STATION,
     Event.DAILY_DIGEST: HEAD + DISTRICT,
+    Event.CASE_PLAN_SUBMITTED: HEAD + DISTRICT,  # a head's own plan goes to the district's supervisors
+    Event.CASE_PLAN_APPROVED: STATION,
+    Event.CASE_PLAN_RETURNED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -74,6 +81,8 @@ REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
 PLAN_PLACEHOLDERS = ("station", "year")
 DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
 RESIDENT_PLACEHOLDERS = ("reference", "station", "lookup_url", "code")
+# A case's messages name its reference, never its client (texts leave the system).
+CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -88,6 +97,9 @@ PLACEHOLDERS = {
     Event.PLAN_RETURNED: PLAN_PLACEHOLDERS,
     Event.DAILY_DIGEST: DIGEST_PLACEHOLDERS,
     Event.HELD_SUMMARY: ("count",),
+    Event.CASE_PLAN_SUBMITTED: CASE_PLAN_PLACEHOLDERS,
+    Event.CASE_PLAN_APPROVED: CASE_PLAN_PLACEHOLDERS,
+    Event.CASE_PLAN_RETURNED: CASE_PLAN_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -106,4 +118,5 @@ SAMPLE_CONTEXT = {
     "count": 5,
     "lookup_url": "https://sws.example.gov.cn/r/status/",
     "code": "7KQ3MZ",
+    "number": 1,
 }

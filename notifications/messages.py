@@ -43,6 +43,15 @@ DEFAULT_TEXTS = {
         "inbox",
     ): "每日汇总（{scope}）：新诉求 {new} 件，已超期 {overdue} 件，今日到期 {due_today} 件",
     ("daily_digest", "sms"): "【社工站】{scope}：新诉求{new}件，已超期{overdue}件，今日到期{due_today}件。",
+    ("case_plan_submitted", "inbox"): "个案 {reference} 的第{number}版服务计划待审批",
+    ("case_plan_submitted", "sms"): "【社工站】个案{reference}的第{number}版服务计划已提交，请登录系统审批。",
+    ("case_plan_approved", "inbox"): "个案 {reference} 的第{number}版服务计划已批准",
+    ("case_plan_approved", "sms"): "【社工站】个案{reference}的第{number}版服务计划已批准。",
+    ("case_plan_returned", "inbox"): "个案 {reference} 的第{number}版服务计划被退回，请按意见修改",
+    (
+        "case_plan_returned",
+        "sms",
+    ): "【社工站】个案{reference}的第{number}版服务计划被退回，请登录系统查看修改意见。",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

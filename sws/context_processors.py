@@ -2,6 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 
+from casework.permissions import is_case_supervisor
 from projects.models import pending_plan_count
 from stations import access
 
@@ -12,6 +13,7 @@ STATION_NAV = [
     ("概览", "dashboards:station", "station"),
     ("队列", "residents:request-queue", None),
     ("登记", "residents:intake", None),
+    ("个案", "casework:case-list", None),
     ("居民", "residents:resident-list", None),
     ("探访", "residents:visit-due", None),
     ("项目", "projects:project-list", None),
@@ -36,6 +38,8 @@ DISTRICT_NAV = [
     ("本区社工站", "stations:district-detail", "district"),
     *CENTRE_NAV,
 ]
+# A district's designated casework supervisors (督导) also read its cases.
+SUPERVISOR_NAV = [("本区个案", "casework:case-list", None)]
 CITY_NAV = [
     ("全市概览", "dashboards:city", None),
     ("全市各区", "stations:district-list", None),
@@ -76,7 +80,7 @@ def navigation(request):
     if access.is_station_user(user):
         entries = STATION_NAV
     elif access.is_district_user(user):
-        entries = DISTRICT_NAV
+        entries = [*DISTRICT_NAV, *(SUPERVISOR_NAV if is_case_supervisor(user) else ())]
     elif access.sees_whole_city(user):
         entries = CITY_NAV
     elif access.is_auditor(user):

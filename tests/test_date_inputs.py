@@ -18,7 +18,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import translation
 
 DAY = datetime.date(1948, 5, 1)
-PROJECT_APPS = ("residents", "projects", "stations", "sws")
+PROJECT_APPS = ("residents", "projects", "stations", "sws", "casework")
 FORM_MODULES = (
     "residents.forms",
     "residents.forms_public",
@@ -28,6 +28,9 @@ FORM_MODULES = (
     "stations.forms",
     "stations.filters",
     "sws.dashboards.periods",
+    "casework.forms.intake",
+    "casework.forms.planning",
+    "casework.filters",
 )
 
 

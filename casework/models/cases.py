@@ -298,3 +298,22 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.case_id} {self.get_kind_display()}"
+
+
+class CaseReferenceCounter(models.Model):
+    """Per-station, per-year sequence of case references (GA-<station code>-<year>-<n>), counted as the
+    requests' (`residents.services.next_in_sequence`); gaps are fine, duplicates are not."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("个案编号计数")
+        verbose_name_plural = _("个案编号计数")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "year"], name="case_reference_counter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.station_id}/{self.year}: {self.last_number}"

@@ -2,12 +2,42 @@
 (`require_case_worker`, the supervisors' own rule), refusing with `CaseworkError` (a Chinese message).
 Callers import `from casework import services`."""
 
+from casework.services.assessment import (  # noqa: F401, E402
+    LOCKED_MESSAGE,
+    save_assessment,
+    start_assessment,
+    submit_assessment,
+)
 from casework.services.common import (  # noqa: F401
     CaseworkError,
     check_version,
     move_stage,
     record_event,
     require_case_worker,
+)
+
+# cwopen: opening a case, intake, eligibility, workers; assessment; the plan.
+from casework.services.intake import (  # noqa: F401, E402
+    accept_case,
+    add_case_party,
+    change_case_workers,
+    decline_case,
+    lock_case,
+    may_change_workers,
+    next_case_reference,
+    open_case,
+    open_case_from_request,
+    record_consent,
+    share_case,
+    unshare_case,
+)
+from casework.services.planning import (  # noqa: F401, E402
+    approve_case_plan,
+    may_review_case_plan,
+    return_case_plan,
+    save_case_plan,
+    start_case_plan,
+    submit_case_plan,
 )
 
 # cwfile: reading a case whole (the case file and the register)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from casework.models import Case
+from casework.views.intake_sections import intake_context
 from stations import access
 from stations.audit import record_access
 
@@ -27,4 +28,5 @@ def case_detail(request, pk):
         "events": case.events.select_related("actor"),
         "may_work": access.works_at(request.user, case),
     }
+    context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
     return render(request, "casework/case_detail.html", context)

@@ -14,6 +14,7 @@ requests), `errors`. Every name is re-exported here: `from residents import serv
 from residents.services.errors import StaleVersionError, WorkflowError  # noqa: F401
 from residents.services.intake import (  # noqa: F401
     create_request,
+    next_in_sequence,
     next_reference,
     take_in_request,
 )

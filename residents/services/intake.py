@@ -18,11 +18,18 @@ def next_reference(station, year: int) -> str:
     Unique under concurrent intake: the counter row is incremented in the database (a row lock on
     PostgreSQL); a rolled-back intake leaves a gap, which is fine.
     """
-    with transaction.atomic():
-        counter, _ = ReferenceCounter.objects.get_or_create(station=station, year=year)
-        ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
-        number = ReferenceCounter.objects.filter(pk=counter.pk).values_list("last_number", flat=True).get()
+    number = next_in_sequence(ReferenceCounter, station=station, year=year)
     return f"{station.code}-{year}-{number:05d}"
+
+
+def next_in_sequence(counter_model, **key) -> int:
+    """The next number of the counter row `key` of `counter_model` (a model with `last_number`), made
+    in the database: an UPDATE … SET last_number = last_number + 1 (a row lock on PostgreSQL), so two
+    concurrent callers never get the same number. Also casework's case references (个案编号)."""
+    with transaction.atomic():
+        counter, _ = counter_model.objects.get_or_create(**key)
+        counter_model.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+        return counter_model.objects.filter(pk=counter.pk).values_list("last_number", flat=True).get()
 
 
 def create_request(

@@ -24,6 +24,7 @@ from tests import factories as f
 from tests.projects import factories as pf
 from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
+from tests.casework.factories import make_supervisor
 from tests.stations.factories import make_staff
 
 PASSWORD = "Sws-test-2026"  # tests/factories.make_user's
@@ -104,6 +105,18 @@ class World(SimpleNamespace):
         return "<the access world>"
 
 
+def _casework(records, lead):
+    """A case of the station's resident, opened, consented, accepted, assessed (submitted: locked) and
+    with its plan submitted for approval, led by `lead` (cwopen's steps)."""
+    from tests.casework.open_factories import open_accepted, planned
+
+    case = open_accepted(lead, records.resident)
+    records.case_plan = planned(lead, case)
+    case.refresh_from_db()
+    records.case = case
+    records.assessment = case.assessments.get()
+
+
 def build_world():
     beichen = f.make_district("120113000000", "北辰区")
     nankai = f.make_district("120104000000", "南开区")
@@ -157,6 +170,15 @@ def build_world():
     neighbour_resident = make_resident(tailaixili, name="王秀英", phone="13900002222")
     far_resident = make_resident(hualinyuan, name="刘建国", phone="13900001111")
 
+    own = _station_records("果园新村", guoyuan, chaoyangli, worker, resident, category)
+    neighbour = _station_records("集贤里", jixianli, tailaixili, other_worker, neighbour_resident, category)
+    far = _station_records("广开", guangkai, hualinyuan, far_worker, far_resident, category)
+    # Casework: 果园新村's case is 李静's (the station worker's); 北辰区's centre is a designated supervisor.
+    _casework(own, worker2)
+    _casework(neighbour, other_worker)
+    _casework(far, far_worker)
+    district_user = make_supervisor(district_user)
+
     return World(
         beichen=beichen,
         nankai=nankai,
@@ -172,11 +194,9 @@ def build_world():
             admin_user=admin_user,
             auditor=auditor,
         ),
-        own=_station_records("果园新村", guoyuan, chaoyangli, worker, resident, category),
-        neighbour=_station_records(
-            "集贤里", jixianli, tailaixili, other_worker, neighbour_resident, category
-        ),
-        far=_station_records("广开", guangkai, hualinyuan, far_worker, far_resident, category),
+        own=own,
+        neighbour=neighbour,
+        far=far,
         district_group=DISTRICT_GROUP,
         notification=notification,  # 李静's (the station worker's) own message
     )

@@ -237,6 +237,25 @@ REQUEST_ACTIONS = [
 ]
 REQUEST_ACTIONS += ["note"]
 
+# Casework (cwopen): who reads 果园新村's case, who works it, and the steps on it.
+CASE_READERS = frozenset({WORKER, HEAD, DISTRICT})
+CASE_WORKERS = OWN_STAFF
+CASE_STEPS = [
+    "case-party-add",
+    "case-consent",
+    "case-accept",
+    "case-decline",
+    "case-workers",
+    "case-share",
+    "assessment-start",
+    "plan-start",
+]
+
+
+def open_case_paths(w):
+    return [f"{reverse('casework:case-open')}?resident={w.own.resident.pk}"]
+
+
 # --- THE MATRIX ------------------------------------------------------------------------------------
 # URL name → the checks its view makes, in order, and what GET and POST give whoever passes them.
 MATRIX = {
@@ -411,6 +430,30 @@ MATRIX = {
         post=302,
         urls=own_notification,
     ),
+    # Casework (cwopen): 果园新村's case is 李静's (WORKER); its head reads every case of the station and
+    # 北辰区's centre is a designated supervisor (督导); nobody else reads a case record (404), the
+    # municipal centre and admins included. The steps are the case's workers' (a POST redirects back to
+    # the case page with the outcome); the plan's review is asked of the service (who may decide).
+    "casework:case-list": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
+    "casework:case-detail": page(login(), scope(CASE_READERS), urls=pk("case")),
+    "casework:case-open": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=open_case_paths, paths=True
+    ),
+    "casework:case-open-from-request": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
+    ),
+    **{
+        f"casework:{name}": page(
+            methods("POST"), login(), role(STATION_STAFF), scope(CASE_WORKERS), post=302, urls=pk("case")
+        )
+        for name in CASE_STEPS
+    },
+    # A submitted assessment and a plan awaiting approval read only: a POST is refused (400).
+    "casework:assessment": page(login(), scope(CASE_READERS), post=400, urls=pk("assessment")),
+    "casework:plan": page(login(), scope(CASE_READERS), post=400, urls=pk("case_plan")),
+    "casework:plan-review": page(
+        methods("POST"), login(), scope(CASE_READERS), post=302, urls=pk("case_plan")
+    ),
     # Django admin: the site's own views
     "admin:index": page(admin_site()),
     "admin:app_list": page(
@@ -440,39 +483,26 @@ MATRIX = {
 }
 
 
-# --- Casework (issue #17): the case page, the printable case file and the case register -----------------
-def own_case(w):
-    """果园新村's case of the resident, led by 李静 (the station worker): made once per module."""
-    from casework.models import Case
-
-    case, _ = Case.objects.get_or_create(
-        reference="MATRIX-CASE-1",
-        defaults={
-            "station": w.own.station,
-            "client": w.own.resident,
-            "lead_worker": w.users.worker2,
-            "source": Case.Source.OUTREACH,
-            "presenting_problem": "独居，情绪低落。",
-        },
-    )
-    return [{"pk": case.pk}]
-
-
-# A case is read by its workers and their head (the world's district centre is no designated supervisor:
-# tests/casework/ cover supervisors); everyone else, admins and the municipal centre included, gets 404.
-CASE_READERS = frozenset({WORKER, HEAD})
+# --- Casework (cwfile): the printable case file and the case register ---------------------------------
 MATRIX |= {
-    "casework:case-detail": page(login(), scope(CASE_READERS), urls=own_case),
-    "casework:case-file": page(methods("GET"), login(), scope(CASE_READERS), urls=own_case),
-    # The register: those who read cases at all (station staff, district supervisors), each their own.
-    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF)),
+    "casework:case-file": page(methods("GET"), login(), scope(CASE_READERS), urls=pk("case")),
+    # The register: those who read cases at all (station staff, the district's supervisors), each their own.
+    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
 }
 
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
-AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
-AUDITOR_CLOSED += ("casework",)
+AUDITOR_CLOSED = (
+    "residents",
+    "projects",
+    "dashboards",
+    "reports",
+    "exports",
+    "stations",
+    "notifications",
+    "casework",
+)
 
 
 def auditor_closed(rule):
@@ -778,6 +808,8 @@ LISTS = [
     "projects:fund-list",
     "projects:plan-list",
     "projects:plan-pending",
+    "casework:case-list",
+    "exports:case-register",  # (cwfile) an export, checked like a list: a worker's register holds her cases only
 ]
 EXPORTS = [
     "exports:list",

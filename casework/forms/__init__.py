@@ -1,0 +1,1 @@
+"""Forms of casework. Field names match the services' keyword arguments; the services check the step."""
