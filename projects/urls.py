@@ -46,6 +46,7 @@ urlpatterns = [
     path("funds/<int:pk>/", funds.fund_detail, name="fund-detail"),
     path("funds/<int:pk>/edit/", funds.fund_edit, name="fund-edit"),
     path("funds/<int:pk>/entries/new/", funds.fund_entry_create, name="fund-entry-create"),
+    path("funds/<int:pk>/entries/<int:entry_pk>/", funds.fund_entry_detail, name="fund-entry-detail"),
     # Annual implementation plans
     path("plans/", plans.plan_list, name="plan-list"),
     path("plans/pending/", plans.plan_list, {"pending": True}, name="plan-pending"),

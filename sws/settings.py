@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sws.admin_labels.TOTPConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "csp",
     "stations",
+    "attachments",  # files of cases, activities, fund entries and projects (imports stations only)
     "residents",
     "projects",
     "notifications",
@@ -217,6 +218,44 @@ STORAGES = {
     },
 }
 
+# --- Attachments (attachments/): private files, never under a URL --------------------------------------
+# Photos, sign-in sheets, receipts and scans are personal data: they are kept where no web server
+# serves them and leave only through the scoped, logged download view (attachments.views.download).
+# Default: a folder outside MEDIA/STATIC (ATTACHMENTS_ROOT; back it up with the database). Production
+# with several app hosts: an S3-compatible object store (MinIO, OSS, COS, S3) through django-storages,
+# when ATTACHMENTS_S3_BUCKET is set (`pip install 'sws[s3]'`); the bucket must be private: the app
+# reads the objects with its keys and hands out no bucket URL. docs/attachments.md lists the settings.
+SWS_ATTACHMENTS_ROOT = env("ATTACHMENTS_ROOT", default=str(BASE_DIR / "private" / "attachments"))
+SWS_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+if env("ATTACHMENTS_S3_BUCKET", default=""):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ATTACHMENTS_S3_BUCKET"),
+            "endpoint_url": env("ATTACHMENTS_S3_ENDPOINT_URL", default=None),  # MinIO/OSS/COS address
+            "region_name": env("ATTACHMENTS_S3_REGION", default=None),
+            "access_key": env("ATTACHMENTS_S3_ACCESS_KEY_ID", default=None),  # else the host's role
+            "secret_key": env("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("ATTACHMENTS_S3_PREFIX", default="attachments"),
+            "addressing_style": env("ATTACHMENTS_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,  # were a URL ever asked for, it would be signed, never public
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env.bool("ATTACHMENTS_S3_ENCRYPT", default=True)
+            else {},
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "attachments.storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": SWS_ATTACHMENTS_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
 # --- Security (production flags in one place) -------------------------------------------------------
 # Sessions end after 30 idle minutes and 12 hours after login at the latest (sws.security.sessions
 # enforces both exactly; the store's expiry, a minute longer, is the backstop), and with the browser.
@@ -346,6 +385,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "casework.ServiceRecord", "m2m_fields": ["goals", "resources"]},
     {"model": "casework.SupervisionSession", "m2m_fields": ["workers", "cases"]},
     {"model": "casework.CaseConference", "m2m_fields": ["staff"]},
+    # Attachments: uploaded (who, what type, size, checksum) and removed (who, when).
+    {"model": "attachments.Attachment", "exclude_fields": ["file"]},
     # Who put a number on the SMS opt-out list, or took it off (a resident's consent to be texted).
     {"model": "notifications.SmsOptOut", "mask_fields": ["number"]},
 )
@@ -373,6 +414,8 @@ SWS_AUDIT_REDACTED_FIELDS = {
     },
     "residents.request": {"fields": ["reporter_name", "reporter_phone", "description", "close_reason"]},
     "residents.referral": {"fields": ["reason", "outcome_note"]},
+    # A file's name and caption may name a resident (张桂兰身份证.jpg).
+    "attachments.attachment": {"fields": ["original_name", "caption"], "repr": True},
 }
 
 # --- Residents and requests -------------------------------------------------------------------------

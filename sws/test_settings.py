@@ -17,6 +17,11 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Attachments go to the temporary folder, never into the project (tests that look at files set their own).
+STORAGES["attachments"] = {
+    "BACKEND": "attachments.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": os.path.join(tempfile.gettempdir(), "sws-test-attachments")},
+}
 # Serve static files from the app folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("sws.reports.urls")),
     path("exports/", include("sws.exports_urls")),
     path("notifications/", include("notifications.urls")),
+    path("attachments/", include("attachments.urls")),
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("health/jobs/", jobs_health, name="health-jobs"),  # the job queue's backlog (monitoring, admins)
     path("admin/", admin.site.urls),

@@ -155,6 +155,9 @@ class FundEntry(AppendOnlyModel):
         sign = "+" if self.direction == self.Direction.INFLOW else "-"
         return f"{self.date:%Y-%m-%d} {sign}{self.amount}"
 
+    def get_absolute_url(self):
+        return reverse("projects:fund-entry-detail", args=[self.fund_id, self.pk])
+
     @property
     def label(self):
         return (

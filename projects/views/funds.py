@@ -123,6 +123,19 @@ def fund_entry_create(request, pk):
     return _render_detail(request, fund, form, status=400)
 
 
+@require_safe
+@login_required
+def fund_entry_detail(request, pk, entry_pk):
+    """One ledger line and its receipts (attachments)."""
+    entry = get_visible_or_404(
+        FundEntry.objects.select_related("fund__station", "partner", "project", "recorded_by"),
+        request.user,
+        pk=entry_pk,
+        fund_id=pk,
+    )
+    return render(request, "projects/fund_entry_detail.html", {"entry": entry, "fund": entry.fund})
+
+
 @login_required
 @station_staff_required
 def fund_create(request):

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
+from attachments import services as attachments
 from notifications.inbox import Notification
 from projects.models import AnnualPlan
 from residents import care, services
@@ -21,6 +22,7 @@ from residents.validators import id_check_char
 from stations.groups import CITY_GROUP, DISTRICT_GROUP
 from stations.models import User
 from tests import factories as f
+from tests.attachments import samples
 from tests.projects import factories as pf
 from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
@@ -80,6 +82,11 @@ def _station_records(key, station, community, lead, resident, category):
     submitted_plan = pf.make_plan(station, year=2024)
     AnnualPlan.objects.filter(pk=submitted_plan.pk).update(status=AnnualPlan.Status.SUBMITTED)
     submitted_plan.refresh_from_db()
+    activity = pf.make_activity(station, project=project, communities=[community])
+    # A sign-in sheet of the activity, uploaded by the station's head (attachments: download, remove).
+    attachment = attachments.attach_file(
+        acting_user=lead, owner=activity, uploaded_file=samples.upload(samples.png_bytes(), "签到表.png")
+    )
     return SimpleNamespace(
         station=station,
         community=community,
@@ -88,7 +95,8 @@ def _station_records(key, station, community, lead, resident, category):
         referred=referred,
         referral=referral,
         project=project,
-        activity=pf.make_activity(station, project=project, communities=[community]),
+        activity=activity,
+        attachment=attachment,
         partner=partner,
         resource=pf.make_resource(station, partner=partner, project=project),
         team=pf.make_team(station, name=f"{key}志愿服务队"),

@@ -224,6 +224,15 @@ def own_notification(w):
     return [{"pk": w.notification.pk}]
 
 
+def own_fund_entry(w):
+    entry = w.own.fund.entries.order_by("pk").first()
+    return [{"pk": w.own.fund.pk, "entry_pk": entry.pk}]
+
+
+def own_activity_owner(w):
+    return [{"owner_type": "projects.activity", "owner_id": w.own.activity.pk}]
+
+
 REQUEST_ACTIONS = [
     "triage",
     "assign",
@@ -340,6 +349,15 @@ MATRIX = {
     "projects:activity-bulk": page(login(), role(STATION_STAFF)),
     "projects:activity-detail": page(login(), scope(READS_OWN), urls=pk("activity")),
     "projects:activity-edit": page(login(), scope(EDITS_OWN), urls=pk("activity")),
+    # Attachments: uploading is the owner's editors' (404 for the rest, as its edit page); downloading is
+    # for whoever reads the owner (logged); removing for the uploader (果园新村's head) or the head; an
+    # empty POST lacks the confirmation (400).
+    "attachments:upload": page(login(), scope(EDITS_OWN), post=400, urls=own_activity_owner),
+    "attachments:download": page(methods("GET"), login(), scope(READS_OWN), urls=pk("attachment")),
+    "attachments:remove": page(
+        login(), scope(READS_OWN), Check(READS_OWN - {HEAD}, 403), post=400, urls=pk("attachment")
+    ),
+    "projects:fund-entry-detail": page(methods("GET"), login(), scope(READS_OWN), urls=own_fund_entry),
     "projects:resource-list": page(methods("GET"), login()),
     "projects:resource-create": page(login(), role(STATION_STAFF)),
     "projects:resource-detail": page(login(), scope(READS_OWN), urls=pk("resource")),
@@ -502,6 +520,7 @@ AUDITOR_CLOSED = (
     "stations",
     "notifications",
     "casework",
+    "attachments",
 )
 
 
@@ -562,6 +581,7 @@ CHANGELISTS = {
     },
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
     "notifications_messagetemplate": frozenset({ADMIN}),
+    "attachments_attachment": frozenset({ADMIN}),  # read-only, scoped (tests/attachments/test_admin.py)
     "auth_group": frozenset({ADMIN}),
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},

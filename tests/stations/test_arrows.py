@@ -1,7 +1,7 @@
-"""The arrows point one way: casework → projects → residents → stations, and notifications → stations
-(residents, projects and casework call notifications). Nothing in the stations app (its audit trail
-included, which keeps residents' ids as plain numbers: AccessedResident) imports an app above it, not
-even inside a function."""
+"""The arrows point one way: casework → projects → residents → stations, notifications → stations and
+attachments → stations (residents, projects and casework call notifications; the apps above use
+attachments). Nothing in the stations app (its audit trail included, which keeps residents' ids as plain
+numbers: AccessedResident) imports an app above it, not even inside a function."""
 
 import ast
 from pathlib import Path
@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ABOVE = {
-    "stations": {"residents", "projects", "notifications", "casework", "sws"},
+    "stations": {"attachments", "residents", "projects", "notifications", "casework", "sws"},
+    # Attachments sit just above stations: projects, residents and casework use them; owners register.
+    "attachments": {"residents", "projects", "notifications", "sws", "casework"},
     "notifications": {"residents", "projects", "casework", "sws"},
     "residents": {"projects", "casework", "sws"},
     "projects": {"casework", "sws"},
