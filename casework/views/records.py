@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from attachments.models import Attachment
 from casework import services
 from casework.views.cases import case_queryset
 from stations import access
@@ -25,5 +26,18 @@ def case_file(request, pk):
     if not access.may_open(request.user, case):
         raise PermissionDenied
     record_access(request, "view", residents=case.client_id, reason=f"个案档案 {case.reference}")
-    context = {"case": case, "printed_at": timezone.now(), **services.case_file(case)}
+    attachments = list(
+        Attachment.objects.visible_to(request.user)
+        .live()
+        .of(case)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at")
+    )
+    context = {
+        "case": case,
+        "printed_at": timezone.now(),
+        "attachments": attachments,
+        "consent_scans": [a for a in attachments if a.kind == Attachment.Kind.CONSENT],
+        **services.case_file(case),
+    }
     return render(request, "casework/case_file.html", context)
