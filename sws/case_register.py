@@ -1,6 +1,6 @@
 """The XLSX case register (个案台账): the cases the user reads (a worker her own, a station head her
-station's, a district supervisor his district's; `Case.objects.visible_to`), narrowed by the case list's
-filters (casework/register_filters.py; a value the form refuses stops the export), masked as the lists
+station's, a district supervisor his district's; `Case.objects.visible_to`), narrowed by the case
+list's own filters (casework/filters.py; a value the form refuses stops the export), masked as the lists
 mask (a minor's or sensitive case's client 张** and its problem left out without the sensitive-records
 permission), logged as an export of the clients' personal data. Lives in sws, which composes: it uses the
 exports' workbook writer.
@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from casework import services
+from casework.filters import CaseFilter
 from casework.models import Case
 from casework.permissions import is_case_supervisor
-from casework.register_filters import CaseFilter
 from residents import permissions
 from residents.models import Resident
 from stations import access

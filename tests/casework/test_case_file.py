@@ -175,7 +175,7 @@ def test_those_who_read_no_case_get_403(client, cases, district_user, city_user,
 def test_the_register_honours_the_filters(client, cases, worker, supervisor, guoyuan, jixianli):
     assert _references(_get(client, worker, REGISTER, {"stage": "assessment"})) == {cases["child"].reference}
     assert _references(_get(client, worker, REGISTER, {"risk": "high"})) == {cases["own"].reference}
-    assert _references(_get(client, worker, REGISTER, {"open": "true"})) == {
+    assert _references(_get(client, worker, REGISTER, {"state": "open"})) == {
         cases["own"].reference,
         cases["child"].reference,
     }

@@ -46,7 +46,9 @@ def test_the_childs_case_runs_through_every_stage_with_the_supervisors_sign_off(
     assert ServiceRecord.objects.filter(case=case).count() >= 5
     assert case.consents.exists() and case.assessments.get().locked and case.conferences.exists()
     assert request.timeline.filter(text__contains=case.reference).exists()
-    assert set(GoalAttainment.objects.filter(evaluation__case=case).values_list("attainment", flat=True)) == {"met"}
+    assert set(GoalAttainment.objects.filter(evaluation__case=case).values_list("attainment", flat=True)) == {
+        "met"
+    }
 
 
 def test_the_cases_stop_at_every_stage_and_scale_with_the_requests(city):  # noqa: F811

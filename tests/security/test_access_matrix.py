@@ -829,7 +829,7 @@ LISTS = [
     "projects:plan-list",
     "projects:plan-pending",
     "casework:case-list",
-    "exports:case-register",  # (cwfile) an export, checked like a list: a worker's register holds her cases only
+    "exports:case-register",  # (cwfile) checked like a list: a worker's register holds her own cases only
 ]
 EXPORTS = [
     "exports:list",
