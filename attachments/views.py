@@ -82,11 +82,12 @@ def _readable(request, pk):
 @login_required
 def download(request, pk):
     attachment, rule, owner = _readable(request, pk)
+    handle = attachment.file.open("rb")  # first: a file the storage cannot give is no download
     # A file leaving the system: logged as an export, with the owner's residents where it has any.
     record_access(request, PersonalDataAccess.Action.EXPORT, residents=rule.resident_ids(owner))
     inline = attachment.is_image and request.GET.get("inline") == "1"
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=not inline,
         filename=attachment.download_name,
         content_type=attachment.type_info.content_type,

@@ -11,3 +11,7 @@ class CaseworkConfig(AppConfig):
         from projects.progress import count_sessions
 
         count_sessions(sessions_by_station)
+        # cwfile: a case's attachments (consent scans, photos, documents) through the attachments component.
+        from casework import attachment_rules
+
+        attachment_rules.register()

@@ -3,10 +3,12 @@
 from django.urls import path
 
 import sws.converters  # noqa: F401  (registers <export:fmt>)
-from sws import list_exports
+from sws import case_register, list_exports
 
 app_name = "exports"
 
 urlpatterns = [
+    # The case register (个案台账): before the lists' pattern, which would take "cases.xlsx" for a list.
+    path("cases.xlsx", case_register.case_register, name="case-register"),
     path("<slug:name>.<export:fmt>", list_exports.list_export, name="list"),
 ]

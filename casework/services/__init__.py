@@ -76,3 +76,13 @@ from casework.services.supervision import (  # noqa: E402, F401
     require_case_supervisor,
     review_queue,
 )
+
+# isort: split
+# cwfile: reading a case whole (the case file and the register)
+from casework.services.register import (  # noqa: F401, E402
+    REGISTER_COLUMNS,
+    case_file,
+    client_is_sensitive,
+    register_queryset,
+    register_row,
+)

@@ -18,8 +18,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from stations.models import District, Station
+from sws.dashboards import casework, supervision, tables, visits
 from sws.dashboards import queries as q
-from sws.dashboards import supervision, tables, visits
 from sws.dashboards.periods import Period
 
 STATION_FIGURE_ROWS = [
@@ -197,4 +197,37 @@ def supervision_figures(user, period: Period, *, district=None, today=None) -> d
         "rows": rows,
         # Stations with no session in the period (a district's figures only).
         "unsupervised": [row["name"] for row in rows if not row["sessions"]] if district is not None else [],
+    }
+
+
+def casework_figures(user, period: Period, *, station=None, district=None, today=None) -> dict:
+    """Casework's figures (个案管理) of a station, a district (with a row per station) or the city (a row
+    per district): counts only, read by station, never case records (`sws.dashboards.casework`)."""
+    today = today or timezone.localdate()
+    scope = q.Scope(user, station=station, district=district)
+    rows = []
+    if station is None:
+        by, units = (
+            ("station", Station.objects.visible_to(user).filter(district=district))
+            if district is not None
+            else ("district", District.objects.visible_to(user))
+        )
+        counts = casework.case_counts(scope, period, by, today)
+        for pk, name in units.order_by("code").values_list("pk", "name"):
+            rows.append({"name": name, **(counts.get(pk) or casework.complete(dict(casework.EMPTY)))})
+        totals = casework.summed(rows)
+    else:
+        totals = casework.case_counts(scope, period, None, today)[None]
+    columns = [tables.Column(key, label, kind) for key, label, kind in casework.CASE_ROWS]
+    return {
+        "totals": totals,
+        "key_figures": [
+            {"key": c.key, "label": c.label, "column": c, "value": totals.get(c.key)} for c in columns
+        ],
+        "columns": columns,
+        "rows": rows,
+        "risks": [str(risk.label) for risk in casework.Case.Risk],
+        "stages": casework.stage_risk_matrix(totals),
+        "durations": casework.stage_durations(scope, period),
+        "duration_column": tables.Column("average", "平均停留时长（小时）", "hours"),
     }

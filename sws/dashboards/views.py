@@ -23,7 +23,7 @@ from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, Certificat
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.figures import care_figures, station_context, supervision_figures
+from sws.dashboards.figures import care_figures, casework_figures, station_context, supervision_figures
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
@@ -134,6 +134,7 @@ def station_dashboard(request, pk):
             "comparison_label": period.comparison_label(today),
             "report_url": _report_url("reports:station", station.pk, period, today),
             "care": care_figures(request.user, period, station=station, today=today),
+            "casework": casework_figures(request.user, period, station=station, today=today),
             "visits_url": reverse("residents:visit-due") + "?who=station"
             if access.is_station_user(request.user)
             else "",
@@ -181,6 +182,7 @@ def district_dashboard(request, pk):
         "report_url": _report_url("reports:district", district.pk, period),
         "pending_plans": _pending_plans(request.user, district),
         "care": care_figures(request.user, period, district=district),
+        "casework": casework_figures(request.user, period, district=district),
         "care_rows_caption": "各社工站",
         "supervision": supervision_figures(request.user, period, district=district),
         # The session list is the district centre's own (the city reads the figures only).
@@ -220,6 +222,7 @@ def city_dashboard(request):
         "workroom_definition": WORKROOM_COVERAGE_DEFINITION,
         "report_url": _report_url("reports:city", None, period, today),
         "care": care_figures(request.user, period, today=today),
+        "casework": casework_figures(request.user, period, today=today),
         "care_rows_caption": "各区",
     }
     return render(request, "sws/city_dashboard.html", context)

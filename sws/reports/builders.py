@@ -66,6 +66,7 @@ class Report:
     table_title: str = "各站对比"
     care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
     supervision: dict = field(default_factory=dict)  # supervision coverage (figures.supervision_figures)
+    casework: dict = field(default_factory=dict)  # casework's counts (figures.casework_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -151,6 +152,8 @@ class Report:
             sheets.append(_care_sheet(self.care, head))
         if self.supervision:
             sheets.append(_supervision_sheet(self.supervision, head))
+        if self.casework:
+            sheets.append(_casework_sheet(self.casework, head))
         return sheets
 
 
@@ -181,6 +184,22 @@ def _supervision_sheet(sup: dict, head: list) -> exports.Sheet:
         rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in sup["rows"]]
     return exports.Sheet(
         title="个案督导", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
+
+
+def _casework_sheet(casework: dict, head: list) -> exports.Sheet:
+    """个案管理: the scope's counts, open cases by stage and risk, time per stage, then one row per unit."""
+    columns, duration = casework["columns"], casework["duration_column"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in casework["key_figures"]]
+    rows += [[], ["在办个案阶段", *casework["risks"], "合计"]]
+    rows += [[s["label"], *s["cells"], s["total"]] for s in casework["stages"]]
+    rows += [[], ["阶段", "本期转出（次）", duration.label]]
+    rows += [["停留：" + d["label"], d["moves"], duration.raw(d["average"])] for d in casework["durations"]]
+    if casework["rows"]:
+        rows += [[], ["单位", *[c.label for c in columns]]]
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in casework["rows"]]
+    return exports.Sheet(
+        title="个案管理", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
     )
 
 
@@ -254,6 +273,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         workers=_workers(user, scope, day),
         issues=[str(i) for i in station_with.compliance_issues(day)],
         care=f.care_figures(user, period, station=station, today=today),
+        casework=f.casework_figures(user, period, station=station, today=today),
     )
 
 
@@ -281,6 +301,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         table=table,
         care=f.care_figures(user, period, district=district, today=today),
         supervision=f.supervision_figures(user, period, district=district, today=today),
+        casework=f.casework_figures(user, period, district=district, today=today),
     )
 
 
@@ -309,4 +330,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         table_title="各区对比",
         care=f.care_figures(user, period, today=today),
         supervision=f.supervision_figures(user, period, today=today),
+        casework=f.casework_figures(user, period, today=today),
     )

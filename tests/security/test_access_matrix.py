@@ -638,6 +638,14 @@ MATRIX = {
     ),
 }
 
+
+# --- Casework (cwfile): the printable case file and the case register ---------------------------------
+MATRIX |= {
+    "casework:case-file": page(methods("GET"), login(), scope(CASE_READERS), urls=pk("case")),
+    # The register: those who read cases at all (station staff, the district's supervisors), each their own.
+    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
+}
+
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
@@ -963,6 +971,7 @@ LISTS = [
     "casework:case-list",
     "casework:session-list",
     "casework:review-queue",
+    "exports:case-register",  # (cwfile) checked like a list: a worker's register holds her own cases only
 ]
 EXPORTS = [
     "exports:list",

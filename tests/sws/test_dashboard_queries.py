@@ -93,7 +93,7 @@ def test_query_count_does_not_grow_with_data(
     _grow(beichen, nankai)
     large = _count(client, url)
     assert small == large
-    assert large <= 40
+    assert large <= 46  # 40, and casework's figures (sws/dashboards/casework.py: six queries)
 
 
 @pytest.mark.parametrize("url_name,args", [("district-export", "district"), ("city-export", None)])
