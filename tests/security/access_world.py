@@ -21,10 +21,10 @@ from residents.validators import id_check_char
 from stations.groups import CITY_GROUP, DISTRICT_GROUP
 from stations.models import User
 from tests import factories as f
+from tests.casework.factories import make_supervisor
 from tests.projects import factories as pf
 from tests.residents.care_factories import ensure_care_defaults
 from tests.residents.factories import ensure_default_data, make_resident
-from tests.casework.factories import make_supervisor
 from tests.stations.factories import make_staff
 
 PASSWORD = "Sws-test-2026"  # tests/factories.make_user's
