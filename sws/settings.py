@@ -330,6 +330,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["groups", "user_permissions"],
     },
     "stations.RolePolicy",
+    "stations.CalendarDay",  # who moved a holiday moves every working-time deadline after it
     "projects",  # every model of the projects app: projects, activities, resources, funds, plans …
     # … and, registered again (replacing the line above for these), their many-to-many fields: auditlog
     # records a many-to-many change only for the fields named. tests/security/test_audit_m2m.py checks

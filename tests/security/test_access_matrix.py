@@ -459,6 +459,7 @@ CHANGELISTS = {
     },
     "stations_user": STATIONS_ADMIN_READERS,
     "stations_municipality": frozenset({CITY, ADMIN}),
+    "stations_calendarday": frozenset({ADMIN}),  # the working-day calendar (stations/workdays.py)
     **{
         f"residents_{model}": frozenset({ADMIN})
         for model in (
