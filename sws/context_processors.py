@@ -34,6 +34,7 @@ CENTRE_NAV = [
 DISTRICT_NAV = [
     ("概览", "dashboards:district", "district"),
     ("本区社工站", "stations:district-detail", "district"),
+    ("12345工单", "hotline:unplaced", None),  # the 未能定位 queue and extensions to decide
     *CENTRE_NAV,
 ]
 CITY_NAV = [
