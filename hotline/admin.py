@@ -2,6 +2,7 @@
 shown once, revoked here), the call log (read only), work orders (read only: they change through the
 services)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
@@ -17,9 +18,43 @@ class HotlineCategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category"]
 
 
+class DeadlineRuleForm(forms.ModelForm):
+    class Meta:
+        model = DeadlineRule
+        fields = ["deadline_class", "name", "sign_within_minutes", "reply_within_working_days", "urgent"]
+        help_texts = {
+            "deadline_class": "热线推送工单时使用的代码，如 normal、urgent。",
+            "sign_within_minutes": "按工作时间计（工作日 9:00–17:00，节假日不计）：2 个工作小时填 120。",
+            "reply_within_working_days": "受理次日起算的工作日数（工作日历：节假日与调休由管理员维护）。",
+        }
+
+    def clean_sign_within_minutes(self):
+        value = self.cleaned_data["sign_within_minutes"]
+        if not value:
+            raise forms.ValidationError("签收时限至少为 1 个工作分钟。")
+        return value
+
+    def clean_reply_within_working_days(self):
+        value = self.cleaned_data["reply_within_working_days"]
+        if not value:
+            raise forms.ValidationError("办结时限至少为 1 个工作日。")
+        return value
+
+
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["deadline_class", "name", "sign_within_minutes", "reply_within_working_days", "urgent"]
+    """The hotline's limits by deadline class: data an admin keeps. A change applies to orders received
+    after it (an order's due times are fixed when it comes in)."""
+
+    form = DeadlineRuleForm
+    list_display = ["deadline_class", "name", "sign_limit", "reply_within_working_days", "urgent"]
+
+    @admin.display(description="签收时限", ordering="sign_within_minutes")
+    def sign_limit(self, obj):
+        hours, minutes = divmod(obj.sign_within_minutes, 60)
+        if hours and not minutes:
+            return f"{hours} 个工作小时"
+        return f"{obj.sign_within_minutes} 个工作分钟"
 
 
 @admin.register(ApiKey)

@@ -10,3 +10,8 @@ class HotlineConfig(AppConfig):
         from residents.panels import register_request_panel
 
         register_request_panel(request_panel)  # the work order on its request's page
+
+        from hotline import queue
+        from residents.queue_rows import register_row_deadlines
+
+        register_row_deadlines("hotline", queue.ANNOTATIONS, queue.describe)  # 签收/办结期限 in the queue

@@ -13,11 +13,19 @@ from tests import factories as f
 def hotline_setup(db):
     category = f.category("照明灯具")
     HotlineCategory.objects.create(code="0301", name="路灯照明", category=category)
-    DeadlineRule.objects.create(
-        deadline_class="normal", name="一般", sign_within_minutes=120, reply_within_working_days=5
+    # The seeded defaults (hotline/migrations/0002), set again: a transactional test may have flushed them.
+    DeadlineRule.objects.update_or_create(
+        deadline_class="normal",
+        defaults={
+            "name": "一般",
+            "sign_within_minutes": 120,
+            "reply_within_working_days": 5,
+            "urgent": False,
+        },
     )
-    DeadlineRule.objects.create(
-        deadline_class="urgent", name="紧急", sign_within_minutes=30, reply_within_working_days=1, urgent=True
+    DeadlineRule.objects.update_or_create(
+        deadline_class="urgent",
+        defaults={"name": "紧急", "sign_within_minutes": 30, "reply_within_working_days": 1, "urgent": True},
     )
     return category
 
