@@ -450,6 +450,12 @@ def auditor_closed(rule):
 
 
 MATRIX |= {key: auditor_closed(rule) for key, rule in MATRIX.items() if key.split(":")[0] in AUDITOR_CLOSED}
+# Importing the hotline's spreadsheet of work orders: district centres (their district) and admins; the
+# auditor is confined before the view, as everywhere outside the audit pages.
+MATRIX |= {
+    "hotline:import": auditor_closed(page(login(), role(DISTRICT_STAFF | {ADMIN}), post=400)),
+    "hotline:import-template": auditor_closed(page(methods("GET"), login(), role(DISTRICT_STAFF | {ADMIN}))),
+}
 
 # Changelists: who may open each (model permissions); every changelist of the project must be here.
 CHANGELISTS = {
