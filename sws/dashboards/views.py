@@ -23,7 +23,7 @@ from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, Certificat
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.figures import care_figures, station_context
+from sws.dashboards.figures import care_figures, hotline_figures, station_context
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
@@ -134,6 +134,7 @@ def station_dashboard(request, pk):
             "comparison_label": period.comparison_label(today),
             "report_url": _report_url("reports:station", station.pk, period, today),
             "care": care_figures(request.user, period, station=station, today=today),
+            "hotline": hotline_figures(request.user, period, station=station),
             "visits_url": reverse("residents:visit-due") + "?who=station"
             if access.is_station_user(request.user)
             else "",
@@ -182,6 +183,7 @@ def district_dashboard(request, pk):
         "pending_plans": _pending_plans(request.user, district),
         "care": care_figures(request.user, period, district=district),
         "care_rows_caption": "各社工站",
+        "hotline": hotline_figures(request.user, period, district=district),
     }
     return render(request, "sws/district_dashboard.html", context)
 
@@ -218,6 +220,7 @@ def city_dashboard(request):
         "report_url": _report_url("reports:city", None, period, today),
         "care": care_figures(request.user, period, today=today),
         "care_rows_caption": "各区",
+        "hotline": hotline_figures(request.user, period),
     }
     return render(request, "sws/city_dashboard.html", context)
 

@@ -65,6 +65,7 @@ class Report:
     table: object = None  # the district report's station table, the city report's district table
     table_title: str = "各站对比"
     care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
+    hotline: dict = field(default_factory=dict)  # the 12345 work orders' figures (figures.hotline_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -148,6 +149,8 @@ class Report:
             )
         if self.care:
             sheets.append(_care_sheet(self.care, head))
+        if self.hotline:
+            sheets.append(_hotline_sheet(self.hotline, head))
         return sheets
 
 
@@ -163,6 +166,19 @@ def _care_sheet(care: dict, head: list) -> exports.Sheet:
         rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in care["rows"]]
     return exports.Sheet(
         title="探访关爱", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
+
+
+def _hotline_sheet(hotline: dict, head: list) -> exports.Sheet:
+    """12345热线工单: the scope's figures, then one row per station or district."""
+    columns = hotline["columns"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in hotline["key_figures"]]
+    if hotline["rows"]:
+        rows.append([])
+        rows.append(["单位", *[c.label for c in columns]])
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in hotline["rows"]]
+    return exports.Sheet(
+        title="12345热线工单", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
     )
 
 
@@ -236,6 +252,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         workers=_workers(user, scope, day),
         issues=[str(i) for i in station_with.compliance_issues(day)],
         care=f.care_figures(user, period, station=station, today=today),
+        hotline=f.hotline_figures(user, period, station=station),
     )
 
 
@@ -262,6 +279,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         issues=issues,
         table=table,
         care=f.care_figures(user, period, district=district, today=today),
+        hotline=f.hotline_figures(user, period, district=district),
     )
 
 
@@ -289,4 +307,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         table=table,
         table_title="各区对比",
         care=f.care_figures(user, period, today=today),
+        hotline=f.hotline_figures(user, period),
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from stations.models import User
 from tests import factories as f
+from tests.hotline.factories import store_work_order
 from tests.sws import factories as sf
 from tests.sws.conftest import MARCH
 from tests.sws.factories import at
@@ -49,6 +50,21 @@ def _grow(beichen, nankai, stations=6, requests_each=12):
         sf.make_organisation(station, datetime.date(2025, 1, 1))
         sf.make_project(station)
         sf.make_plan(station, 2026, target_volunteer_teams=2, target_person_times=100)
+        # 12345 work orders: answered, late, returned, extended, and one the district has yet to place.
+        for n in range(4):
+            received = at(2026, 3, 2 + n, 9)
+            store_work_order(
+                district=district,
+                station=station,
+                received_at=received,
+                signed_at=received + datetime.timedelta(hours=n),
+                replied_at=received + datetime.timedelta(days=3) if n % 2 else None,
+                return_reason="退回" if n == 3 else "",
+                satisfaction="satisfied" if n == 1 else "",
+                extended_by=user if n == 2 else None,
+                extended_to=received + datetime.timedelta(days=20) if n == 2 else None,
+            )
+        store_work_order(district=district, received_at=at(2026, 3, 9, 9))
 
 
 def _count(client, url, params=MARCH):
