@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from hotline import services
 from hotline.forms import ANSWER_FORMS, DecideForm, DispatchForm
@@ -79,6 +79,7 @@ def answer(request, pk, action):
 
 
 @never_cache
+@require_GET
 @login_required
 @access.role_required(access.is_district_user)
 def unplaced(request):
