@@ -3,7 +3,6 @@ carries the work order's version (optimistic locking); the services check the st
 
 from django import forms
 
-from residents.fields import BoundedModelChoiceField
 from stations.locking import VersionField
 from stations.models import Station
 
@@ -36,13 +35,26 @@ ANSWER_FORMS = {"sign": SignForm, "return": ReturnForm, "extend": ExtendForm, "r
 
 
 class DispatchForm(VersionForm):
-    station = BoundedModelChoiceField(
-        label="派往社工站", queryset=Station.objects.none(), empty_label="选择社工站"
-    )
+    """The district's stations, listed once per page (`station_choices`) however many orders it shows."""
 
-    def __init__(self, *args, district_id, **kwargs):
+    station = forms.TypedChoiceField(label="派往社工站", coerce=int, choices=())
+
+    def __init__(self, *args, district_id, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = Station.objects.filter(district_id=district_id).order_by("name")
+        self.district_id = district_id
+        self.fields["station"].choices = [("", "选择社工站"), *(choices or station_choices(district_id))]
+
+    def clean_station(self):
+        station = Station.objects.filter(
+            district_id=self.district_id, pk=self.cleaned_data["station"]
+        ).first()
+        if station is None:
+            raise forms.ValidationError("请选择本区的社工站。")
+        return station
+
+
+def station_choices(district_id):
+    return list(Station.objects.filter(district_id=district_id).order_by("name").values_list("pk", "name"))
 
 
 class DecideForm(forms.Form):

@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from hotline import services
-from hotline.forms import ANSWER_FORMS, DecideForm, DispatchForm
+from hotline.forms import ANSWER_FORMS, DecideForm, DispatchForm, station_choices
 from hotline.models import ExtensionRequest, WorkOrder
 from hotline.services.answers import may_decide
 from stations import access
@@ -79,6 +79,7 @@ def answer(request, pk, action):
 
 
 @never_cache
+@require_GET
 @login_required
 @access.role_required(access.is_district_user)
 def unplaced(request):
@@ -90,9 +91,13 @@ def unplaced(request):
         .select_related("district")
         .order_by("sign_due_at", "pk")[:200]
     )
+    choices = station_choices(user.district_id)
     for order in orders:
         order.dispatch_form = DispatchForm(
-            initial={"version": order.version}, district_id=user.district_id, auto_id=f"d{order.pk}_%s"
+            initial={"version": order.version},
+            district_id=user.district_id,
+            choices=choices,
+            auto_id=f"d{order.pk}_%s",
         )
     extensions = list(
         ExtensionRequest.objects.filter(
