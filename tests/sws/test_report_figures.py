@@ -265,7 +265,7 @@ def test_city_report_query_count_does_not_grow(client, dataset, city_user, beich
         return len(queries)
 
     small = count()
-    assert small <= 40
+    assert small <= 42  # 40, and the 12345 work orders' figures (a row per district, the city's totals)
     _grow(beichen, nankai)
     assert count() == small
 
