@@ -44,6 +44,20 @@ FROM_NEXT_INPUTS = (
 # Any primary key the URL patterns accept and that occurs nowhere else in a path.
 _PK = 2147483647
 
+# Deadlines other apps add under a row's own (the 12345 work order's 签收期限 and 办结期限, hotline):
+# residents imports none of them (the arrows point one way). Each registers, in AppConfig.ready(),
+# `annotations` the rows' one query carries (no query more per row or page) and `describe(r, now, tz)`,
+# which returns [(label, text, overdue)] for a row, [] for a row it is not about.
+_row_deadlines: dict = {}
+
+
+def register_row_deadlines(name: str, annotations: dict, describe) -> None:
+    _row_deadlines[name] = (annotations, describe)
+
+
+def _deadline_annotations() -> dict:
+    return {key: value for annotations, _ in _row_deadlines.values() for key, value in annotations.items()}
+
 
 def _url_maker(name):
     """`reverse(name, args=[pk])` for every pk at the cost of one reverse() per page: the path reversed
@@ -91,6 +105,7 @@ class QueueRows:
             .prefetch_related(None)
             .only(*cls.COLUMNS, *(cls.ASSIGNEE_COLUMNS if assignee else ()))
             .with_resident_sensitive_tag()
+            .annotate(**_deadline_annotations())
         )
 
     def __init__(
@@ -185,6 +200,11 @@ class QueueRows:
             "follow_up_due": is_follow_up_due,
             "overdue": is_overdue,
             "due": due,
+            "deadlines": [
+                {"label": label, "text": text, "overdue": late}
+                for _, describe in _row_deadlines.values()
+                for label, text, late in describe(r, self.now, self.tz)
+            ],
             # as str(r.assignee)
             "assignee": (self.assignees.get(r.assignee_id) or r.assignee) if r.assignee_id else None,
             "is_open": is_open,
@@ -270,7 +290,11 @@ class QueueRows:
             outcome = ""
         assignee = e(row["assignee"]) if row["assignee"] else UNASSIGNED if row["is_open"] else "—"
         status = f'<span class="badge status-{e(row["status"])}">{e(row["status_label"])}</span>'
-        due = f"{OVERDUE_MARK if row['overdue'] else ''}{escape(row['due'])}"
+        due = f"{OVERDUE_MARK if row['overdue'] else ''}{escape(row['due'])}" + "".join(
+            f'<div class="small deadline-line{" overdue" if d["overdue"] else ""}">'
+            f"{escape(d['label'])} {escape(d['text'])}</div>"
+            for d in row["deadlines"]
+        )
         return mark_safe(
             f'<tr id="request-{pk}" class="{e(row["classes"])}">\n'
             f'<td class="card-title"><span class="badge badge-p{priority}">P{priority}</span> '

@@ -23,6 +23,7 @@ from residents import services
 from residents.fields import PK_MAX
 from residents.filters import RequestFilter, user_names
 from residents.models import Request
+from residents.panels import request_panels
 from residents.queue_rows import QueueRows
 from residents.views import PAGE_SIZE, is_htmx, refuse_id_in_url
 from stations import access, reference
@@ -262,6 +263,7 @@ def _detail_context(request, req, bound=None):
         "referrals": referrals,
         "can_act": can_act,
         "action_forms": action_forms,
+        "panels": request_panels(request, req),
     }
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations import (
     accounts,
+    admin_calendar,  # noqa: F401 (the working-day calendar's admin, registered on import)
     admin_hierarchy,  # noqa: F401 (the hierarchy's admins, registered on import)
     services,
 )

@@ -15,10 +15,11 @@ class StationsConfig(AppConfig):
 
     def ready(self):
         from stations import reference
-        from stations.models import Community, Station, Street, User
+        from stations.models import CalendarDay, Community, Station, Street, User
 
-        # The queue's option lists: stations, their streets' communities, their workers.
-        reference.track(Station, Street, Community, User)
+        # The queue's option lists: stations, their streets' communities, their workers; and the
+        # working-day calendar (stations.workdays).
+        reference.track(Station, Street, Community, User, CalendarDay)
         # Once per migrate (sent for this app after every app's migrations ran): the guard covers the
         # append-only models of all apps.
         post_migrate.connect(install_append_only_guards, sender=self, dispatch_uid="stations.append_only")

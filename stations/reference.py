@@ -46,6 +46,11 @@ def key(user) -> str:
     return f"{_generation()}:{access.scope_key(user)}"
 
 
+def shared_key(name: str) -> str:
+    """A key for a list every user sees alike (the working-day calendar): the generation and `name`."""
+    return f"{_generation()}:shared:{name}"
+
+
 def lists(lists_key: str, builders: dict) -> dict:
     """{name: list} under `lists_key` (`key(user)`): `builders[name]()` builds a list, through
     `visible_to(user)`, where the cache has none. One cache lookup when all are cached."""

@@ -41,6 +41,7 @@ DISTRICT_NAV = [
     # Supervision sessions; designated supervisors reach their review queue from there (no permission
     # lookup on every page).
     ("督导", "casework:session-list", None),
+    ("12345工单", "hotline:unplaced", None),  # the 未能定位 queue and extensions to decide
     *CENTRE_NAV,
 ]
 # A district's designated casework supervisors (督导) also read its cases.

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "projects",
     "notifications",
     "casework",
+    "hotline",  # the API for the 12345 hotline and other systems, work orders, Open311 (docs/api.md)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served by the app (no CDN)
     "sws",
     "demo",  # the demo city and `seed_demo`; no product app imports it
     "sws.security",  # after auditlog and axes: its admin replaces theirs
@@ -347,7 +351,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "residents.Request",
         "mask_fields": ["reporter_phone"],
         # `visit` is the reverse side of Visit.request: reading it on every change would cost a query.
-        "exclude_fields": ["version", "submission_token", "visit"],
+        "exclude_fields": ["version", "submission_token", "visit", "work_order"],
     },
     "residents.Referral",
     # The care registry (issue #20): households, support statuses and visit plans.
@@ -370,6 +374,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["groups", "user_permissions"],
     },
     "stations.RolePolicy",
+    "stations.CalendarDay",  # who moved a holiday moves every working-time deadline after it
     "projects",  # every model of the projects app: projects, activities, resources, funds, plans …
     # … and, registered again (replacing the line above for these), their many-to-many fields: auditlog
     # records a many-to-many change only for the fields named. tests/security/test_audit_m2m.py checks
@@ -389,6 +394,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "attachments.Attachment", "exclude_fields": ["file"]},
     # Who put a number on the SMS opt-out list, or took it off (a resident's consent to be texted).
     {"model": "notifications.SmsOptOut", "mask_fields": ["number"]},
+    # The hotline (issue #19): work orders and their answers, the mapping tables, the API keys.
+    {"model": "hotline.WorkOrder", "mask_fields": ["caller_phone"], "exclude_fields": ["version"]},
+    "hotline.ExtensionRequest",
+    "hotline.HotlineCategory",
+    "hotline.DeadlineRule",
+    {"model": "hotline.ApiKey", "exclude_fields": ["secret_digest", "callback_secret", "last_used_at"]},
 )
 SWS_AUDIT_RETENTION_DAYS = 180  # prune_audit never deletes younger records
 # Personal and case fields whose values never enter the change log (stations.audit.redact_changes): the
@@ -482,6 +493,34 @@ WECOM_API_BASE = env("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
 WECOM_CORP_ID = env("WECOM_CORP_ID", default="")
 WECOM_CORP_SECRET = env("WECOM_CORP_SECRET", default="")
 WECOM_AGENT_ID = env("WECOM_AGENT_ID", default="")
+# Webhooks (channel "webhook": the hotline's callbacks): the function giving a key id's signing secret, and
+# how long a partner's callback URL may take to answer.
+WEBHOOK_SIGNING_SECRET = "hotline.callbacks.signing_secret"
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
+# --- The API (hotline/, docs/api.md) -----------------------------------------------------------------
+# API keys only: no session or CSRF path into the API. Every view is a hotline.api view that logs its call.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["hotline.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["hotline.api.auth.HasApiKey"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "hotline.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SWS 社工站接口",
+    "DESCRIPTION": "12345热线工单接收、答复回调与满意度；认证与示例见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Notifications ---------------------------------------------------------------------------------
 # How often an open page asks for the unread count (the navigation's 消息 badge): a COUNT over an index

@@ -25,6 +25,9 @@ urlpatterns = [
     path("exports/", include("sws.exports_urls")),
     path("notifications/", include("notifications.urls")),
     path("attachments/", include("attachments.urls")),
+    path("hotline/", include("hotline.urls")),  # the 未能定位 queue, the work order's answers
+    path("api/", include("hotline.api.urls")),  # the API (API keys only; docs/api.md)
+    path("open311/", include("hotline.open311_urls")),  # Open311 GeoReport v2
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("health/jobs/", jobs_health, name="health-jobs"),  # the job queue's backlog (monitoring, admins)
     path("admin/", admin.site.urls),

@@ -20,6 +20,11 @@ from tests import factories as f
 # default ignore list does not name): else `--durations` reports frozen tests as lasting 56 years.
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
+# The URLconf imports DRF (the hotline API), which imports psycopg's C module; imported for the first time
+# inside a frozen test (the first reverse() of a run), that module refuses freezegun's stand-in for
+# datetime.date ("datetime.date size changed"). Import it once, before any test.
+import rest_framework.serializers  # noqa: E402, F401
+
 # Hypothesis (tests/security/test_forms_hypothesis.py): tests set their own modest example counts. The
 # `ci` profile (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same examples on every run, so a
 # failure in CI reproduces anywhere, and keeps no example database.

@@ -7,7 +7,7 @@ channel hands it to the provider as its idempotency key, so a message sent again
 is not delivered twice. Channels log addresses masked and never a body.
 
 `get_channel(name)` picks the backend: "sms" by settings.SMS_BACKEND ("file", "console", "http" or a
-dotted path), "wecom" the 企业微信 adapter.
+dotted path), "wecom" the 企业微信 adapter, "webhook" a signed JSON POST to a partner's callback URL.
 """
 
 from dataclasses import dataclass
@@ -49,6 +49,7 @@ SMS_BACKENDS = {
 CHANNELS = {
     "sms": lambda: SMS_BACKENDS.get(settings.SMS_BACKEND, settings.SMS_BACKEND),
     "wecom": lambda: "notifications.channels.wecom.WeComBackend",
+    "webhook": lambda: "notifications.channels.webhook.WebhookBackend",
 }
 
 

@@ -46,6 +46,7 @@ class OutboxMessage(models.Model):
 
     SMS = "sms"
     WECOM = "wecom"
+    WEBHOOK = "webhook"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -92,7 +93,9 @@ class OutboxMessage(models.Model):
         return f"{self.get_channel_display()} {self.masked_address}"
 
     def get_channel_display(self):
-        return {self.SMS: "短信", self.WECOM: "企业微信"}.get(self.channel, self.channel)
+        return {self.SMS: "短信", self.WECOM: "企业微信", self.WEBHOOK: "回调"}.get(
+            self.channel, self.channel
+        )
 
     @property
     def masked_address(self):

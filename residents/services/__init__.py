@@ -16,6 +16,7 @@ from residents.services.intake import (  # noqa: F401
     create_request,
     next_in_sequence,
     next_reference,
+    take_in_dispatched_request,
     take_in_request,
 )
 from residents.services.registry import (  # noqa: F401
@@ -43,6 +44,7 @@ from residents.services.requests import (  # noqa: F401
     handover_colleagues,
     open_requests_held,
     record_event,
+    record_outside_follow_up,
     record_referral_outcome,
     refer_request,
     reject_request,

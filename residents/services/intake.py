@@ -87,6 +87,8 @@ def _create_request(
     reporter_phone,
     submission_token,
     sms_updates=False,
+    received_at=None,
+    due_at=None,
 ) -> tuple[Request, bool]:
     if community.street.station_id != station.pk:
         raise ValidationError({"community": "该社区不在本站服务范围内。"})
@@ -100,7 +102,7 @@ def _create_request(
         existing = Request.objects.filter(submission_token=submission_token).first()
         if existing is not None:
             return existing, False
-    now = timezone.now()
+    now = received_at or timezone.now()
     request = Request(
         station=station,
         community=community,
@@ -118,6 +120,8 @@ def _create_request(
         sms_updates=sms_updates,
     )
     request.compute_priority()
+    if due_at is not None:  # a limit set by whoever dispatched it (the 12345 hotline's reply limit)
+        request.due_at = due_at
     try:
         with transaction.atomic():
             request.reference = next_reference(station, timezone.localdate(now).year)
@@ -134,6 +138,21 @@ def _create_request(
                 return existing, False
         raise
     return request, True
+
+
+def take_in_dispatched_request(*, dispatched_by, station, received_at, due_at, **request_fields) -> Request:
+    """A request dispatched to `station` from outside (a 12345 work order): received when the hotline took
+    it, due when the hotline says. `dispatched_by` is the district centre's user who placed it by hand, or
+    None when the hotline's API key did; the caller (hotline.services) checked that key's or user's scope.
+    """
+    fields = {"resident": None, "reporter_name": "", "reporter_phone": "", "submission_token": None}
+    return _create_request(
+        acting_user=dispatched_by,
+        station=station,
+        received_at=received_at,
+        due_at=due_at,
+        **(fields | request_fields),
+    )[0]
 
 
 class _AlreadySubmitted(Exception):

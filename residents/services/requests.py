@@ -241,6 +241,31 @@ def follow_up_request(*, acting_user, request, satisfaction, note="", version=No
     return request
 
 
+def record_outside_follow_up(*, request, satisfaction, note, source) -> Request:
+    """回访 made outside SWS (the 12345 hotline calls the caller back): recorded as our own 回访 is, with no
+    acting user; `source` names who asked (e.g. "12345热线"). The caller (hotline.services) has checked
+    the sender's scope. Only a resolved request is closed so; anything else is refused."""
+    if not request.can("follow_up"):
+        raise WorkflowError(f"当前状态为“{request.get_status_display()}”，不能登记回访。", code="transition")
+    if satisfaction not in Request.Satisfaction.values:
+        raise WorkflowError({"satisfaction": "请选择满意度。"})
+    label = Request.Satisfaction(satisfaction).label
+    note = f"{source}回访：{(note or '').strip()}".rstrip("：")
+    with transaction.atomic():
+        _move(
+            request,
+            request.version,
+            Request.Status.CLOSED,
+            actor=None,
+            kind=TimelineEvent.Kind.FOLLOW_UP,
+            text=timeline.followed_up(label, note),
+            extra={"satisfaction": satisfaction, "closed_at": timezone.now()},
+            satisfaction=satisfaction,
+            source=source,
+        )
+    return request
+
+
 def reopen_request(*, acting_user, request, reason, version=None) -> Request:
     """Back to work after resolution (the resident says it is not solved), with the reason."""
     version = _check(acting_user, request, "reopen", version)

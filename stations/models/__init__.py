@@ -10,6 +10,7 @@ import them.
 # stations.audit (the audit trail) and stations.security (RolePolicy) keep their models in their own
 # modules; they are imported here so that Django registers them with this app.
 from stations.audit import AccessedResident, AuditLogEntry, PersonalDataAccess  # noqa: F401
+from stations.models.calendar import CalendarDay  # noqa: F401
 from stations.models.certification import (  # noqa: F401
     CERTIFICATION_PERIOD_YEARS,
     DEADLINE_WARNING_DAYS,

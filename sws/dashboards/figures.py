@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from stations.models import District, Station
-from sws.dashboards import casework, supervision, tables, visits
+from sws.dashboards import casework, supervision, tables, visits, work_orders
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
@@ -230,4 +230,31 @@ def casework_figures(user, period: Period, *, station=None, district=None, today
         "stages": casework.stage_risk_matrix(totals),
         "durations": casework.stage_durations(scope, period),
         "duration_column": tables.Column("average", "平均停留时长（小时）", "hours"),
+    }
+
+
+def hotline_figures(user, period: Period, *, station=None, district=None) -> dict:
+    """The 12345 work orders' figures (热线工单) of a station, a district (with a row per station) or the
+    city (a row per district): the dashboards, their reports and the reports' XLSX all read these. Two
+    queries for a district or the city, one for a station."""
+    scope = q.Scope(user, station=station, district=district)
+    rows = []
+    if station is None:
+        by, units = (
+            ("station", Station.objects.visible_to(user).filter(district=district))
+            if district is not None
+            else ("district", District.objects.visible_to(user))
+        )
+        counts = work_orders.hotline_counts(scope, period, by)
+        for pk, name in units.order_by("code").values_list("pk", "name"):
+            rows.append({"name": name, **(counts.get(pk) or work_orders.empty())})
+    totals = work_orders.hotline_counts(scope, period, None)[None]
+    return {
+        "totals": totals,
+        "key_figures": [
+            {"key": key, "label": label, "column": tables.Column(key, label, kind), "value": totals.get(key)}
+            for key, label, kind in work_orders.HOTLINE_ROWS
+        ],
+        "columns": [tables.Column(key, label, kind) for key, label, kind in work_orders.HOTLINE_ROWS],
+        "rows": rows,
     }

@@ -23,7 +23,13 @@ from stations.models import WORKROOM_COVERAGE_DEFINITION, Assignment, Certificat
 from sws import exports
 from sws.dashboards import attention, charts, tables
 from sws.dashboards import queries as q
-from sws.dashboards.figures import care_figures, casework_figures, station_context, supervision_figures
+from sws.dashboards.figures import (
+    care_figures,
+    casework_figures,
+    hotline_figures,
+    station_context,
+    supervision_figures,
+)
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
 
 
@@ -135,6 +141,7 @@ def station_dashboard(request, pk):
             "report_url": _report_url("reports:station", station.pk, period, today),
             "care": care_figures(request.user, period, station=station, today=today),
             "casework": casework_figures(request.user, period, station=station, today=today),
+            "hotline": hotline_figures(request.user, period, station=station),
             "visits_url": reverse("residents:visit-due") + "?who=station"
             if access.is_station_user(request.user)
             else "",
@@ -187,6 +194,7 @@ def district_dashboard(request, pk):
         "supervision": supervision_figures(request.user, period, district=district),
         # The session list is the district centre's own (the city reads the figures only).
         "sessions_url": reverse("casework:session-list") if access.is_district_user(request.user) else "",
+        "hotline": hotline_figures(request.user, period, district=district),
     }
     return render(request, "sws/district_dashboard.html", context)
 
@@ -224,6 +232,7 @@ def city_dashboard(request):
         "care": care_figures(request.user, period, today=today),
         "casework": casework_figures(request.user, period, today=today),
         "care_rows_caption": "各区",
+        "hotline": hotline_figures(request.user, period),
     }
     return render(request, "sws/city_dashboard.html", context)
 

@@ -67,6 +67,7 @@ class Report:
     care: dict = field(default_factory=dict)  # the visit programme's figures (figures.care_figures)
     supervision: dict = field(default_factory=dict)  # supervision coverage (figures.supervision_figures)
     casework: dict = field(default_factory=dict)  # casework's counts (figures.casework_figures)
+    hotline: dict = field(default_factory=dict)  # the 12345 work orders' figures (figures.hotline_figures)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -154,6 +155,8 @@ class Report:
             sheets.append(_supervision_sheet(self.supervision, head))
         if self.casework:
             sheets.append(_casework_sheet(self.casework, head))
+        if self.hotline:
+            sheets.append(_hotline_sheet(self.hotline, head))
         return sheets
 
 
@@ -200,6 +203,19 @@ def _casework_sheet(casework: dict, head: list) -> exports.Sheet:
         rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in casework["rows"]]
     return exports.Sheet(
         title="个案管理", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
+    )
+
+
+def _hotline_sheet(hotline: dict, head: list) -> exports.Sheet:
+    """12345热线工单: the scope's figures, then one row per station or district."""
+    columns = hotline["columns"]
+    rows = [[f["label"], f["column"].raw(f["value"])] for f in hotline["key_figures"]]
+    if hotline["rows"]:
+        rows.append([])
+        rows.append(["单位", *[c.label for c in columns]])
+        rows += [[row["name"], *[c.raw(row.get(c.key)) for c in columns]] for row in hotline["rows"]]
+    return exports.Sheet(
+        title="12345热线工单", headers=["指标", "数值"], rows=rows, widths=[28, 14], preamble=head
     )
 
 
@@ -274,6 +290,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         issues=[str(i) for i in station_with.compliance_issues(day)],
         care=f.care_figures(user, period, station=station, today=today),
         casework=f.casework_figures(user, period, station=station, today=today),
+        hotline=f.hotline_figures(user, period, station=station),
     )
 
 
@@ -302,6 +319,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         care=f.care_figures(user, period, district=district, today=today),
         supervision=f.supervision_figures(user, period, district=district, today=today),
         casework=f.casework_figures(user, period, district=district, today=today),
+        hotline=f.hotline_figures(user, period, district=district),
     )
 
 
@@ -331,4 +349,5 @@ def city_report(user, year: int, month: int, today=None) -> Report:
         care=f.care_figures(user, period, today=today),
         supervision=f.supervision_figures(user, period, today=today),
         casework=f.casework_figures(user, period, today=today),
+        hotline=f.hotline_figures(user, period),
     )

@@ -126,6 +126,47 @@ def _casework(records, lead):
     records.assessment = case.assessments.get()
 
 
+def _hotline_records(beichen, guoyuan_lead, category):
+    """12345 work orders (issue #19): one placed at 果园新村 (its request opens the answers), one signed
+    with an extension waiting for 北辰区's decision, one in 北辰区's 未能定位 queue."""
+    from django.utils import timezone
+
+    from hotline import services as hotline_services
+    from hotline.models import ApiKey, DeadlineRule, HotlineCategory
+
+    HotlineCategory.objects.get_or_create(code="0301", defaults={"name": "路灯", "category": category})
+    DeadlineRule.objects.get_or_create(
+        deadline_class="normal",
+        defaults={"name": "一般", "sign_within_minutes": 120, "reply_within_working_days": 5},
+    )
+    key, _plain = ApiKey.issue(name="矩阵热线")
+
+    def order(ticket_no, **changes):
+        data = {
+            "ticket_no": ticket_no,
+            "received_at": timezone.now().isoformat(),
+            "community_code": "120113001009",
+            "category_code": "0301",
+            "content": "路灯不亮",
+            "deadline_class": "normal",
+            "address": "",
+            **changes,
+        }
+        return hotline_services.receive_work_order(api_key_or_user=key, data=data)[0]
+
+    placed = order("W-PLACED")
+    signed = order("W-SIGNED")
+    hotline_services.sign_work_order(acting_user=guoyuan_lead, order=signed)
+    extension = hotline_services.request_extension(
+        acting_user=guoyuan_lead,
+        order=signed,
+        reason="等配件",
+        new_due_on=timezone.localdate(signed.reply_due_at) + datetime.timedelta(days=5),
+    )
+    unplaced = order("W-UNPLACED", community_code="", district_code=beichen.code, address="无法定位的地址")
+    return SimpleNamespace(placed=placed, signed=signed, extension=extension, unplaced=unplaced)
+
+
 def build_world():
     beichen = f.make_district("120113000000", "北辰区")
     nankai = f.make_district("120104000000", "南开区")
@@ -201,6 +242,7 @@ def build_world():
 
     world = World(
         beichen=beichen,
+        hotline=_hotline_records(beichen, worker, category),
         nankai=nankai,
         category=category,
         users=SimpleNamespace(

@@ -646,6 +646,56 @@ MATRIX |= {
     "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
 }
 
+# The 12345 hotline (issue #19). Pages: the work order's answers (its station's staff), the 未能定位 queue,
+# dispatch and extension decisions (the district centre of the order's district).
+HOTLINE_ANSWERS = ["sign", "return", "extend", "reply"]
+MATRIX |= {
+    "hotline:unplaced": page(methods("GET"), login(), role(DISTRICT_STAFF)),
+    "hotline:dispatch": page(
+        methods("POST"),
+        login(),
+        role(DISTRICT_STAFF),
+        scope({DISTRICT}),
+        post=302,
+        urls=lambda w: [{"pk": w.hotline.unplaced.pk}],
+    ),
+    "hotline:answer": page(
+        methods("POST"),
+        login(),
+        role(STATION_STAFF),
+        scope(OWN_STAFF),
+        post=302,
+        urls=lambda w: [{"pk": w.hotline.placed.pk, "action": action} for action in HOTLINE_ANSWERS],
+    ),
+    "hotline:decide": page(
+        methods("POST"),
+        login(),
+        role(DISTRICT_STAFF),
+        scope({DISTRICT}),
+        post=302,
+        urls=lambda w: [{"pk": w.hotline.extension.pk}],
+    ),
+}
+# The API: API keys only, so a session (anyone's) is a 401 before the method is looked at; the schema and
+# its docs page are public. Open311: the category list and a request's public status are public, posting
+# needs the standard's api_key (403 without). Tests: tests/hotline/.
+NO_API_KEY = Check(EVERYONE, 401)
+MATRIX |= {
+    "api:work-orders": page(NO_API_KEY),
+    "api:work-order": page(NO_API_KEY, urls=lambda w: [{"ticket_no": w.hotline.placed.ticket_no}]),
+    "api:work-order-satisfaction": page(
+        NO_API_KEY, urls=lambda w: [{"ticket_no": w.hotline.placed.ticket_no}]
+    ),
+    "api:schema": page(methods("GET")),
+    "api:docs": page(methods("GET")),
+    "open311:services": page(methods("GET")),
+    "open311:requests": page(post=403),
+    "open311:request": page(
+        methods("GET"),
+        urls=lambda w: [{"service_request_id": f"{w.own.request.reference}-{w.own.request.lookup_code}"}],
+    ),
+}
+
 # The auditor reads the audit trail and nothing else (sws.security.middleware.AuditorConfinementMiddleware):
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
@@ -659,9 +709,10 @@ AUDITOR_CLOSED = (
     "notifications",
     "attachments",
     "casework",
+    "hotline",
+    "api",
+    "open311",
 )
-AUDITOR_CLOSED = ("residents", "projects", "dashboards", "reports", "exports", "stations", "notifications")
-AUDITOR_CLOSED += ("casework",)
 
 
 def auditor_closed(rule):
@@ -669,6 +720,12 @@ def auditor_closed(rule):
 
 
 MATRIX |= {key: auditor_closed(rule) for key, rule in MATRIX.items() if key.split(":")[0] in AUDITOR_CLOSED}
+# Importing the hotline's spreadsheet of work orders: district centres (their district) and admins; the
+# auditor is confined before the view, as everywhere outside the audit pages.
+MATRIX |= {
+    "hotline:import": auditor_closed(page(login(), role(DISTRICT_STAFF | {ADMIN}), post=400)),
+    "hotline:import-template": auditor_closed(page(methods("GET"), login(), role(DISTRICT_STAFF | {ADMIN}))),
+}
 
 # Changelists: who may open each (model permissions); every changelist of the project must be here.
 CHANGELISTS = {
@@ -678,6 +735,7 @@ CHANGELISTS = {
     },
     "stations_user": STATIONS_ADMIN_READERS,
     "stations_municipality": frozenset({CITY, ADMIN}),
+    "stations_calendarday": frozenset({ADMIN}),  # the working-day calendar (stations/workdays.py)
     **{
         f"residents_{model}": frozenset({ADMIN})
         for model in (
@@ -726,6 +784,11 @@ CHANGELISTS = {
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},
     "otp_totp_totpdevice": frozenset({ADMIN}),
+    # The hotline's tables, keys, call log and work orders: admins (issue #19).
+    **{
+        f"hotline_{model}": frozenset({ADMIN})
+        for model in ("apikey", "apicall", "deadlinerule", "hotlinecategory", "workorder")
+    },
 }
 MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}
 

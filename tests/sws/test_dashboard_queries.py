@@ -15,6 +15,7 @@ from django.urls import reverse
 from casework.models import SupervisionActionItem, SupervisionSession
 from stations.models import User
 from tests import factories as f
+from tests.hotline.factories import store_work_order
 from tests.sws import factories as sf
 from tests.sws.conftest import MARCH
 from tests.sws.factories import at
@@ -66,6 +67,21 @@ def _grow(beichen, nankai, stations=6, requests_each=12):
             SupervisionActionItem.objects.create(
                 session=session, text="事项", owner=supervisor, due_on=due, done_on=done
             )
+        # 12345 work orders: answered, late, returned, extended, and one the district has yet to place.
+        for n in range(4):
+            received = at(2026, 3, 2 + n, 9)
+            store_work_order(
+                district=district,
+                station=station,
+                received_at=received,
+                signed_at=received + datetime.timedelta(hours=n),
+                replied_at=received + datetime.timedelta(days=3) if n % 2 else None,
+                return_reason="退回" if n == 3 else "",
+                satisfaction="satisfied" if n == 1 else "",
+                extended_by=user if n == 2 else None,
+                extended_to=received + datetime.timedelta(days=20) if n == 2 else None,
+            )
+        store_work_order(district=district, received_at=at(2026, 3, 9, 9))
 
 
 def _count(client, url, params=MARCH):

@@ -54,6 +54,7 @@ def test_station_report_page_and_xlsx_agree(client, dataset, worker, guoyuan):
         "人员配置",
         "探访关爱",
         "个案管理",
+        "12345热线工单",
     ]
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=4, values_only=True)}
     for item in page.context["report"].summary:
