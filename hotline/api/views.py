@@ -15,6 +15,7 @@ from hotline.api.serializers import (
     ErrorSerializer,
     SatisfactionSerializer,
     WorkOrderInSerializer,
+    WorkOrderPageSerializer,
     WorkOrderSerializer,
 )
 from hotline.models import ApiCall, ApiKey, WorkOrder
@@ -73,8 +74,10 @@ class WorkOrderList(LoggedAPIView):
         summary="本密钥范围内的工单",
         parameters=[
             OpenApiParameter("state", str, enum=WorkOrder.State.values, description="按状态筛选"),
+            OpenApiParameter("limit", int, description="每页条数（默认50，最多200）"),
+            OpenApiParameter("offset", int, description="从第几条开始"),
         ],
-        responses={200: WorkOrderSerializer(many=True), 400: ERROR, **COMMON_ERRORS},
+        responses={200: WorkOrderPageSerializer, 400: ERROR, **COMMON_ERRORS},
     )
     def get(self, request):
         orders = _scoped(request).order_by("-received_at", "-pk")
