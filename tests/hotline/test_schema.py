@@ -9,7 +9,9 @@ HYPOTHESIS_PROFILE=ci) draws the same examples on every run. Example counts are 
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
@@ -42,7 +44,15 @@ def api_schema(db, city_key, guoyuan):
 
     # A placed order, so that a generated ticket number sometimes finds one.
     receive_work_order(api_key_or_user=city_key, data=order_data("GD-SCHEMA"))
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # The WSGI handler closes the database connection after each request (request_finished), which
+    # would end the test's transaction on PostgreSQL; Django's test client does the same as here.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def test_the_schema_names_every_operation(api_schema):
