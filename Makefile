@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox
+.PHONY: demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,3 +92,8 @@ bench-smoke: bench-tools
 OUTBOX_MESSAGES ?= 20000
 bench-outbox: install
 	$(PY) -m bench.outbox --messages $(OUTBOX_MESSAGES)
+
+# The API (docs/api.md): work orders accepted per second under gunicorn (2 workers) on PostgreSQL, and p95.
+API_ORDERS ?= 2000
+bench-api: bench-tools
+	$(PY) -m bench.api --orders $(API_ORDERS)

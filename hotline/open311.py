@@ -52,7 +52,7 @@ def public_id(request) -> str:
 
 def _find(service_request_id: str):
     reference, _sep, code = (service_request_id or "").strip().rpartition("-")
-    if not reference or len(reference) > 30:
+    if not reference or len(reference) > 30 or "\x00" in service_request_id:
         return None
     found = Request.objects.filter(reference=reference).only("reference", "status", "received_at").first()
     if found is None or not found.lookup_code_matches(code):
@@ -137,6 +137,8 @@ def requests_json(request):
 
 def _post(request, key):
     data = request.POST
+    if any("\x00" in value for value in data.values()):
+        return _error(400, "含有不允许的字符。Contains a NUL character.")
     category = Category.objects.selectable().filter(pk=_int(data.get("service_code"))).first()
     description = (data.get("description") or "").strip()
     address = (data.get("address_string") or "").strip()[:200]

@@ -34,6 +34,9 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         source="request.status", read_only=True, allow_null=True, default=None
     )
     category_code = serializers.CharField(source="hotline_category_code", read_only=True)
+    satisfaction = serializers.ChoiceField(
+        choices=[("", "未评价"), *WorkOrder.Satisfaction.choices], read_only=True, help_text="空：尚未评价"
+    )
 
     class Meta:
         model = WorkOrder
@@ -73,3 +76,12 @@ class MessageSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = MessageSerializer()
     errors = serializers.DictField(child=MessageSerializer(many=True))
+
+
+class WorkOrderPageSerializer(serializers.Serializer):
+    """A page of the list (limit/offset): how many in all, links to the neighbouring pages, the orders."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WorkOrderSerializer(many=True)

@@ -15,6 +15,7 @@ from hotline.api.serializers import (
     ErrorSerializer,
     SatisfactionSerializer,
     WorkOrderInSerializer,
+    WorkOrderPageSerializer,
     WorkOrderSerializer,
 )
 from hotline.models import ApiCall, ApiKey, WorkOrder
@@ -63,6 +64,12 @@ class Pagination(LimitOffsetPagination):
     max_limit = 200
 
 
+def _by_ticket(request, ticket_no):
+    if "\x00" in ticket_no:  # no order has one; PostgreSQL refuses to compare it
+        return None
+    return _scoped(request).filter(ticket_no=ticket_no).first()
+
+
 def _scoped(request):
     return WorkOrder.objects.for_api_key(request.auth).select_related("district", "station", "request")
 
@@ -73,8 +80,10 @@ class WorkOrderList(LoggedAPIView):
         summary="本密钥范围内的工单",
         parameters=[
             OpenApiParameter("state", str, enum=WorkOrder.State.values, description="按状态筛选"),
+            OpenApiParameter("limit", int, description="每页条数（默认50，最多200）"),
+            OpenApiParameter("offset", int, description="从第几条开始"),
         ],
-        responses={200: WorkOrderSerializer(many=True), 400: ERROR, **COMMON_ERRORS},
+        responses={200: WorkOrderPageSerializer, 400: ERROR, **COMMON_ERRORS},
     )
     def get(self, request):
         orders = _scoped(request).order_by("-received_at", "-pk")
@@ -113,7 +122,7 @@ class WorkOrderDetail(LoggedAPIView):
         responses={200: WorkOrderSerializer, 404: ERROR, **COMMON_ERRORS},
     )
     def get(self, request, ticket_no):
-        order = _scoped(request).filter(ticket_no=ticket_no).first()
+        order = _by_ticket(request, ticket_no)
         if order is None:
             return Response(errors.body(404), status=404)
         return Response(WorkOrderSerializer(order).data)
@@ -127,7 +136,7 @@ class WorkOrderSatisfaction(LoggedAPIView):
         responses={200: WorkOrderSerializer, 400: ERROR, 404: ERROR, **COMMON_ERRORS},
     )
     def post(self, request, ticket_no):
-        order = _scoped(request).filter(ticket_no=ticket_no).first()
+        order = _by_ticket(request, ticket_no)
         if order is None:
             return Response(errors.body(404), status=404)
         data = request.data if isinstance(request.data, dict) else {}

@@ -218,7 +218,9 @@ def record_satisfaction(*, api_key: ApiKey, order, satisfaction, comment="") -> 
             ("满意度应为 satisfied、fairly 或 dissatisfied。", "Must be satisfied, fairly or dissatisfied.")
         ]
     comment = (comment or "").strip() if isinstance(comment, str) else ""
-    if len(comment) > 500:
+    if "\x00" in comment:
+        errors["comment"] = [("含有不允许的字符。", "Contains a character that is not allowed (NUL).")]
+    elif len(comment) > 500:
         errors["comment"] = [("最多500个字符。", "At most 500 characters.")]
     if not errors and order.state != WorkOrder.State.REPLIED:
         errors["state"] = [

@@ -59,6 +59,9 @@ def _clean(data) -> tuple[dict, "_Errors"]:
         if not isinstance(value, str):
             errors.add(field, "应为字符串。", "Must be a string.")
             value = ""
+        elif "\x00" in value:  # PostgreSQL cannot store it; no sender means it
+            errors.add(field, "含有不允许的字符。", "Contains a character that is not allowed (NUL).")
+            value = ""
         values[field] = value
     for field in ("ticket_no", "received_at", "category_code", "content", "deadline_class"):
         if not values.get(field) and field not in errors:
@@ -210,7 +213,7 @@ def receive_work_order(*, api_key_or_user, data: dict) -> tuple[WorkOrder, bool]
 
 
 def _existing(api_key_or_user, ticket_no):
-    if not ticket_no:
+    if not ticket_no or not isinstance(ticket_no, str) or "\x00" in ticket_no:
         return None
     order = WorkOrder.objects.filter(ticket_no=ticket_no).first()
     if order is None:

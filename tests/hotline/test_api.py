@@ -138,3 +138,10 @@ def test_the_schema_and_its_docs_page_are_served_without_a_cdn(db):
     assert docs.status_code == 200
     page = docs.content.decode()
     assert "cdn" not in page.lower() and "//unpkg" not in page and "jsdelivr" not in page
+
+
+def test_a_nul_character_is_a_field_error_not_a_server_error(city_key, guoyuan):
+    """PostgreSQL cannot store NUL (found by the schema checks): refused as bad input on every backend."""
+    response = api(city_key).post(URL, order_data(content="路灯\x00不亮"), content_type="application/json")
+    assert response.status_code == 400 and "content" in response.json()["errors"]
+    assert api(city_key).get(f"{URL}GD%00X/").status_code == 404
