@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casework.models import Assessment, Case, CaseConsent, CasePlan
 from tests import factories as f
+from tests.casework.factories import CASE_PAGE_QUERIES
 from tests.casework.open_factories import DOMAINS, assessed, open_accepted, opened, planned
 from tests.residents.factories import make_resident
 
@@ -337,9 +338,7 @@ def test_the_case_page_has_a_bounded_query_count(
         services.add_case_party(acting_user=worker2, case=case, name=f"亲属{i}", relation="亲属")
     services.return_case_plan(acting_user=worker, plan=plan, comment="再具体些")
     client.force_login(worker)
-    # Measured: 22 queries with 1 and with 6 parties (cwopen's sections: parties, consents, shared,
-    # assessments, plans with goals and interventions, household choices, station workers). Other
-    # sections add theirs: raise the bound by what they add, never by data size.
-    with django_assert_max_num_queries(22):
+    # The same bound with 1 and with 6 parties (tests/casework/factories.CASE_PAGE_QUERIES).
+    with django_assert_max_num_queries(CASE_PAGE_QUERIES):
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200

@@ -83,7 +83,7 @@ def test_nobody_outside_reads_the_case_or_its_records(
         )
 
 
-def test_the_supervisor_reads_but_does_not_work_the_case(client, own, district_user):
+def test_the_supervisor_reads_but_does_not_work_the_case(client, own, district_user, worker):
     case, assessment, plan = own
     client.force_login(make_supervisor(district_user))
     for url in _urls(*own):
@@ -92,7 +92,7 @@ def test_the_supervisor_reads_but_does_not_work_the_case(client, own, district_u
         assert (
             client.post(reverse(f"casework:{name}", args=[case.pk])).status_code == 403
         )  # not station staff
-    # A worker's plan is the head's to decide, not the supervisor's.
+    # A worker's plan is the head's (徐芃泽, `worker`) to decide, not the supervisor's.
     client.post(
         reverse("casework:plan-review", args=[plan.pk]), {"version": plan.version, "decision": "approve"}
     )
