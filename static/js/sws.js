@@ -33,6 +33,21 @@
     });
   }
 
+  // Per-unit rows folded away on screen (a phone would scroll through a card per station) print in full:
+  // open them for printing, fold them again after.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.print-open:not([open])").forEach(function (details) {
+      details.setAttribute("open", "");
+      details.dataset.printOpened = "1";
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-print-opened]").forEach(function (details) {
+      details.removeAttribute("open");
+      delete details.dataset.printOpened;
+    });
+  });
+
   // The "更多" drop-down (a native <details>) closes on a click elsewhere or Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
