@@ -159,15 +159,18 @@ def _bulk_cases(count, now, rng, supervisor):
     by_district = {}
     for station in stations:
         by_district.setdefault(station[2], []).append(station)
-    order = [
+    # A generator: the cycles are endless, and islice below takes the first `count`.
+    order = (
         s
-        for group in itertools.zip_longest(*[itertools.cycle(v) for v in by_district.values()])
+        for group in zip(*[itertools.cycle(v) for v in by_district.values()], strict=False)
         for s in group
-        if s
-    ]
+    )
     rows, numbers = [], {}
     endings = itertools.cycle(ENDINGS)
-    for station_pk, code, _district in itertools.islice(order, count):
+    # Stations with no client left are passed over; the others make up the count (or run out of clients).
+    for station_pk, code, _district in itertools.islice(order, count * len(stations)):
+        if len(rows) == count:
+            break
         if not clients.get(station_pk):
             continue
         client = clients[station_pk].pop()

@@ -45,7 +45,7 @@ def test_the_childs_case_runs_through_every_stage_with_the_supervisors_sign_off(
     assert case.events.filter(kind=CaseEvent.Kind.CLOSURE_SIGNED, actor=supervisor).exists()
     assert ServiceRecord.objects.filter(case=case).count() >= 5
     assert case.consents.exists() and case.assessments.get().locked and case.conferences.exists()
-    assert request.timeline.filter(text__contains=case.reference).exists()
+    assert request.events.filter(text__contains=case.reference).exists()
     assert set(GoalAttainment.objects.filter(evaluation__case=case).values_list("attainment", flat=True)) == {
         "met"
     }
