@@ -161,9 +161,7 @@ def _bulk_cases(count, now, rng, supervisor):
         by_district.setdefault(station[2], []).append(station)
     # A generator: the cycles are endless, and islice below takes the first `count`.
     order = (
-        s
-        for group in zip(*[itertools.cycle(v) for v in by_district.values()], strict=False)
-        for s in group
+        s for group in zip(*[itertools.cycle(v) for v in by_district.values()], strict=False) for s in group
     )
     rows, numbers = [], {}
     endings = itertools.cycle(ENDINGS)

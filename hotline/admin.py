@@ -15,7 +15,6 @@ class HotlineCategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "category", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
-    autocomplete_fields = ["category"]
 
 
 class DeadlineRuleForm(forms.ModelForm):

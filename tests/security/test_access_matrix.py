@@ -566,7 +566,7 @@ MATRIX = {
     # 北辰区's centre is a designated supervisor (督导); nobody else reads a case record (404), the
     # municipal centre and admins included. The steps are the case's workers' (a POST redirects back to
     # the case page with the outcome); the plan's review is asked of the service (who may decide).
-    "casework:case-list": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
+    "casework:case-list": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
     "casework:case-detail": page(login(), scope(CASE_READERS), urls=pk("case")),
     "casework:case-open": page(
         login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=open_case_paths, paths=True
@@ -643,7 +643,7 @@ MATRIX = {
 MATRIX |= {
     "casework:case-file": page(methods("GET"), login(), scope(CASE_READERS), urls=pk("case")),
     # The register: those who read cases at all (station staff, the district's supervisors), each their own.
-    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF | {DISTRICT})),
+    "exports:case-register": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
 }
 
 # The 12345 hotline (issue #19). Pages: the work order's answers (its station's staff), the 未能定位 queue,
