@@ -2,6 +2,7 @@
 casework): the request's case or its 转为个案 button, the resident's 开个案 entry."""
 
 from django import template
+from django.urls import reverse
 
 from casework.models import Case
 from casework.services.intake import CONVERTIBLE_STATUSES
@@ -33,3 +34,10 @@ def may_open_case_for(context, resident):
     return (
         access.is_station_user(user) and access.may_open(user, resident) and access.works_at(user, resident)
     )
+
+
+@register.simple_tag
+def case_url(name, *args):
+    """A casework page's address for the residents' templates (which name no casework URL themselves:
+    tests/test_shared_partials.py), e.g. {% case_url "case-open" %}."""
+    return reverse(f"casework:{name}", args=args)
