@@ -33,6 +33,13 @@ class Role(models.TextChoices):
     CITY_STAFF = "city_staff", _("市级指导中心")
     ADMIN = "admin", _("系统管理员")
     AUDITOR = "auditor", _("审计员")  # reads the audit trail city-wide, no case data
+    # 五社联动: a residents' committee's staff report needs for residents of their one community and follow
+    # what they reported; a volunteer reporter (信息员) submits needs and sees only their own reports.
+    COMMUNITY_STAFF = "community_staff", _("居委会工作人员")
+    VOLUNTEER_REPORTER = "volunteer_reporter", _("志愿者信息员")
+    # 考核评估: a third-party evaluator reads the stations of the evaluations they are appointed to, for
+    # the evaluation's period, read-only.
+    EVALUATOR = "evaluator", _("第三方评估员")
 
 
 STATION_ROLES = (Role.STATION_WORKER, Role.STATION_HEAD)
@@ -75,8 +82,33 @@ def is_auditor(user) -> bool:
     return bool(user.is_authenticated and user.is_active and _role(user) == Role.AUDITOR)
 
 
+def is_community_staff(user) -> bool:
+    """A residents' committee's staff member (居委会), with her community."""
+    return _role(user) == Role.COMMUNITY_STAFF and getattr(user, "community_id", None) is not None
+
+
+def is_volunteer_reporter(user) -> bool:
+    """A volunteer reporter (志愿者信息员): submits needs, sees only her own reports."""
+    return bool(user.is_authenticated and user.is_active and _role(user) == Role.VOLUNTEER_REPORTER)
+
+
+def is_evaluator(user) -> bool:
+    """A third-party evaluator (第三方评估员): reads only what the evaluations she is appointed to cover."""
+    return bool(user.is_authenticated and user.is_active and _role(user) == Role.EVALUATOR)
+
+
 # The predicates templates may ask, as `{% if roles.is_station_user %}` (`RolePredicates`).
-_ROLE_PREDICATES = (sees_whole_city, is_station_user, is_station_head, is_district_user, is_admin, is_auditor)
+_ROLE_PREDICATES = (
+    sees_whole_city,
+    is_station_user,
+    is_station_head,
+    is_district_user,
+    is_admin,
+    is_auditor,
+    is_community_staff,
+    is_volunteer_reporter,
+    is_evaluator,
+)
 PREDICATES = {predicate.__name__: predicate for predicate in _ROLE_PREDICATES}
 
 

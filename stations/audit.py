@@ -140,6 +140,7 @@ class PersonalDataAccess(AppendOnlyModel):
         EXPORT = "export", _("导出")
         REVEAL = "reveal", _("查看完整信息")
         ID_CHECK = "id_check", _("身份证号核验")
+        DOWNLOAD = "download", _("下载附件")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="+"

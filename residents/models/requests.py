@@ -131,6 +131,8 @@ class Request(Versioned):  # optimistic lock: stations.locking
         COMMITTEE = "committee", _("居委会转办")
         HOTLINE = "hotline", _("12345热线")
         QR = "qr", _("扫码")
+        ONLINE = "online", _("网上提交")  # a city's app or another system through the Open311 face
+        VOLUNTEER = "volunteer", _("志愿者上报")
 
     class Status(models.TextChoices):
         NEW = "new", _("新登记")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations import access
 from stations.access import ScopedQuerySet
-from stations.models.hierarchy import District
+from stations.models.hierarchy import Community, District
 from stations.models.stations import Station
 
 
@@ -44,6 +44,15 @@ class User(AbstractUser):
     district = models.ForeignKey(
         District,
         verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    # A residents' committee's staff member (居委会工作人员) belongs to one community.
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("所属社区"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
