@@ -57,16 +57,19 @@ def test_outside_the_case_the_upload_and_the_download_are_404(
     colleague = f.make_user("st-120113001-9", f.User.Role.STATION_WORKER, station=guoyuan, name="王芳")
     supervisor = make_supervisor(district_user)
     download = reverse("attachments:download", args=[attachment.pk])
+    before = PersonalDataAccess.objects.count()
     for outsider in (colleague, other_worker, city_user):
         assert _upload(client, outsider, case, name="x.jpg").status_code == 404
         assert client.get(download).status_code == 404
     assert Attachment.objects.of(case).count() == 1
+    assert PersonalDataAccess.objects.count() == before  # a refused download is not in the log
     # The supervisor reads (and the read is logged against the client) but does not attach.
     assert _upload(client, supervisor, case, name="y.jpg").status_code == 404
     before = PersonalDataAccess.objects.count()
     assert client.get(download).status_code == 200
     assert PersonalDataAccess.objects.count() == before + 1
     entry = PersonalDataAccess.objects.order_by("-pk").first()
+    assert (entry.user, entry.action) == (supervisor, PersonalDataAccess.Action.DOWNLOAD)
     assert case.client_id in set(entry.residents.values_list("resident_id", flat=True))
 
 
