@@ -413,9 +413,11 @@ def decline_case(*, acting_user, case: Case, reason, version=None) -> Case:
 # --- Who works the case ----------------------------------------------------------------------------------
 
 
-def may_change_workers(user, case: Case) -> bool:
-    """The station head, or the case's lead worker handing it on."""
-    return access.works_at(user, case) and (access.is_station_head(user) or user.pk == case.lead_worker_id)
+def may_change_workers(user, case: Case, *, works=None) -> bool:
+    """The station head, or the case's lead worker handing it on. `works`: the caller already knows
+    whether the user works the case (the case page); else it is read."""
+    works = access.works_at(user, case) if works is None else works
+    return works and (access.is_station_head(user) or user.pk == case.lead_worker_id)
 
 
 def change_case_workers(*, acting_user, case: Case, lead_worker, co_worker=None, version=None) -> Case:

@@ -77,3 +77,15 @@ def test_a_renamed_program_is_refused_with_a_message_and_nothing_saved(client, c
     response = _upload(client, worker2, case, name="scan.jpg", content=b"MZ\x90\x00" + b"\x00" * 200)
     assert response.status_code == 400 and not Attachment.objects.of(case).exists()
     assert not CaseEvent.objects.filter(case=case, text__contains="scan.jpg").exists()
+
+
+def test_the_case_page_offers_the_upload_to_its_workers_only(client, case, worker, worker2, district_user):
+    """The page answers "works this case" once for its sections (casework.permissions.page_access): the
+    lead and the head get the upload form, the supervisor who reads the case does not."""
+    _upload(client, worker2, case)
+    upload_url = reverse("attachments:upload", args=["casework.case", case.pk])
+    for user, offered in ((worker2, True), (worker, True), (make_supervisor(district_user), False)):
+        client.force_login(user)
+        page = client.get(case.get_absolute_url()).content.decode()
+        assert "同意书.jpg" in page  # each reads the list
+        assert (upload_url in page) is offered, user
