@@ -83,8 +83,8 @@ def _readable(request, pk):
 def download(request, pk):
     attachment, rule, owner = _readable(request, pk)
     handle = attachment.file.open("rb")  # first: a file the storage cannot give is no download
-    # A file leaving the system: logged as an export, with the owner's residents where it has any.
-    record_access(request, PersonalDataAccess.Action.EXPORT, residents=rule.resident_ids(owner))
+    # A file leaving the system: logged as 下载附件 (not a list export), with the owner's residents.
+    record_access(request, PersonalDataAccess.Action.DOWNLOAD, residents=rule.resident_ids(owner))
     inline = attachment.is_image and request.GET.get("inline") == "1"
     response = FileResponse(
         handle,

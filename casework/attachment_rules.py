@@ -5,15 +5,21 @@ Registered in `CaseworkConfig.ready`."""
 
 from attachments import registry
 from casework.models import Case, CaseEvent
+from casework.permissions import page_access
 from stations import access
 
 
 def can_read(user, case) -> bool:
+    if page_access(case, user) is not None:
+        return True  # the case page read it through visible_to and may_open
     return Case.objects.visible_to(user).filter(pk=case.pk).exists() and access.may_open(user, case)
 
 
 def can_attach(user, case) -> bool:
     """The station's own work on the case (its workers, colleagues shared with, its head)."""
+    noted = page_access(case, user)
+    if noted is not None:
+        return noted
     return (
         access.works_at(user, case)
         and Case.objects.editable_by(user).filter(pk=case.pk).exists()

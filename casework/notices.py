@@ -91,3 +91,19 @@ def closure_decided(closure: Closure, *, actor):
     )
     outcome = "已批准，个案已结案" if closure.status == Closure.Status.APPROVED else "被退回"
     return _tell_closure(Event.CLOSURE_DECIDED, closure, people, actor=actor, outcome=outcome)
+
+
+def case_assigned(case: Case, assigned, *, actor, event_pk):
+    """个案指派/共享给我: each person who newly leads, co-works or shares the case hears it, with their
+    part (主责社工, 协同社工, 共享). One message per change (`event_pk`, its timeline entry); the actor is
+    left out."""
+    for user, role in assigned:
+        dispatch.notify(
+            Event.CASE_ASSIGNED,
+            recipients=[user],
+            target=f"case:{case.pk}:workers:{event_pk}:{user.pk}",
+            url=case.get_absolute_url(),
+            context={"reference": case.reference, "station": case.station.name, "role": role},
+            station=case.station,
+            actor=actor,
+        )

@@ -23,3 +23,25 @@ def supervises(user, station) -> bool:
     or returns their closures and holds its supervision sessions (not other districts' supervisors, not
     district staff without the designation, not station staff)."""
     return is_case_supervisor(user) and station.district_id == user.district_id
+
+
+# --- One case page, one look at the rule --------------------------------------------------------------
+# The case page asks "does this user read / work this case?" in each of its sections (intake, closing,
+# the attachments panel); each answer is a query. The page answers once and notes it on the case object
+# it renders (`remember_page_access`); the sections' read-side checks use the note for that user. Services
+# never read it: a step checks the rule afresh, in its transaction.
+
+_PAGE_ACCESS = "_page_access"
+
+
+def remember_page_access(case, user, *, works: bool) -> None:
+    """`user` reads `case` (the page got it through `visible_to` and `may_open`) and works it or not."""
+    setattr(case, _PAGE_ACCESS, (user.pk, works))
+
+
+def page_access(case, user):
+    """What the page noted for `user` on this case: None (not noted), else whether they work it."""
+    noted = getattr(case, _PAGE_ACCESS, None)
+    if noted is None or noted[0] != user.pk:
+        return None
+    return noted[1]

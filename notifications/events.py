@@ -26,6 +26,9 @@ class Event(models.TextChoices):
     CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
     CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
     CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
+    # Casework (cwgaps): a case task due today or overdue; a case assigned or shared to me.
+    CASE_TASK_DUE = "case_task_due", "个案待办到期"
+    CASE_ASSIGNED = "case_assigned", "个案指派/共享给我"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -59,6 +62,8 @@ EVENT_ROLES = {
     Event.CLOSURE_AWAITING_HEAD: HEAD,
     Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
     Event.CLOSURE_DECIDED: STATION,
+    Event.CASE_TASK_DUE: STATION,
+    Event.CASE_ASSIGNED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -96,6 +101,9 @@ VISIT_PLACEHOLDERS = ("resident", "community", "tier", "due", "station")
 CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
 # A case's texts carry its reference and station, never the client's name (it is confidential).
 CASE_PLACEHOLDERS = ("reference", "station", "outcome")
+# A task's title is free text a worker may have written the client's name into: it stays on the page.
+CASE_TASK_PLACEHOLDERS = ("reference", "station", "due")
+CASE_ASSIGNED_PLACEHOLDERS = ("reference", "station", "role")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -117,6 +125,8 @@ PLACEHOLDERS = {
     Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
     Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
     Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
+    Event.CASE_TASK_DUE: CASE_TASK_PLACEHOLDERS,
+    Event.CASE_ASSIGNED: CASE_ASSIGNED_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -140,4 +150,5 @@ SAMPLE_CONTEXT = {
     "tier": "一级",
     "number": 1,
     "outcome": "已批准",
+    "role": "主责社工",
 }

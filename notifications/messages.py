@@ -63,6 +63,10 @@ DEFAULT_TEXTS = {
     ): "【社工站】{station}个案{reference}结案待区督导签批，请登录系统处理。",
     ("closure_decided", "inbox"): "个案 {reference} 结案申请{outcome}",
     ("closure_decided", "sms"): "【社工站】个案{reference}结案申请{outcome}，请登录系统查看。",
+    ("case_task_due", "inbox"): "个案 {reference} 有待办于 {due} 到期，请及时处理",
+    ("case_task_due", "sms"): "【社工站】个案{reference}有待办于{due}到期，请登录系统处理。",
+    ("case_assigned", "inbox"): "个案 {reference} 已指派/共享给您（{role}）",
+    ("case_assigned", "sms"): "【社工站】{station}个案{reference}已指派/共享给您（{role}），请登录系统查看。",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

@@ -18,6 +18,11 @@ NOTIFICATION_SCHEDULE = {
         "task": "residents.tasks.remind_visits_due",
         "schedule": crontab(minute=40, hour=8),
     },
+    # Case tasks due today or overdue, once per task and due date (casework.reminders).
+    "remind-case-tasks-due": {
+        "task": "casework.tasks.remind_case_tasks_due",
+        "schedule": crontab(minute=45, hour=8),
+    },
     "daily-digest": {"task": "residents.tasks.send_daily_digest", "schedule": crontab(minute=0, hour=8)},
     "release-held-notifications": {
         "task": "notifications.tasks.release_held",

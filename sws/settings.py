@@ -12,6 +12,7 @@ import environ
 from csp.constants import NONE, SELF
 
 from notifications.schedule import NOTIFICATION_SCHEDULE  # the periodic notification jobs (celery beat)
+from sws.storage_settings import attachments_storage  # STORAGES["attachments"] (file system or S3)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,34 +232,7 @@ STORAGES = {
 # reads the objects with its keys and hands out no bucket URL. docs/attachments.md lists the settings.
 SWS_ATTACHMENTS_ROOT = env("ATTACHMENTS_ROOT", default=str(BASE_DIR / "private" / "attachments"))
 SWS_ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-if env("ATTACHMENTS_S3_BUCKET", default=""):
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("ATTACHMENTS_S3_BUCKET"),
-            "endpoint_url": env("ATTACHMENTS_S3_ENDPOINT_URL", default=None),  # MinIO/OSS/COS address
-            "region_name": env("ATTACHMENTS_S3_REGION", default=None),
-            "access_key": env("ATTACHMENTS_S3_ACCESS_KEY_ID", default=None),  # else the host's role
-            "secret_key": env("ATTACHMENTS_S3_SECRET_ACCESS_KEY", default=None),
-            "location": env("ATTACHMENTS_S3_PREFIX", default="attachments"),
-            "addressing_style": env("ATTACHMENTS_S3_ADDRESSING_STYLE", default="path"),
-            "default_acl": "private",
-            "file_overwrite": False,
-            "querystring_auth": True,  # were a URL ever asked for, it would be signed, never public
-            "object_parameters": {"ServerSideEncryption": "AES256"}
-            if env.bool("ATTACHMENTS_S3_ENCRYPT", default=True)
-            else {},
-        },
-    }
-else:
-    STORAGES["attachments"] = {
-        "BACKEND": "attachments.storage.PrivateFileSystemStorage",
-        "OPTIONS": {
-            "location": SWS_ATTACHMENTS_ROOT,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    }
+STORAGES["attachments"] = attachments_storage(env, SWS_ATTACHMENTS_ROOT)  # sws/storage_settings.py
 
 # --- Security (production flags in one place) -------------------------------------------------------
 # Sessions end after 30 idle minutes and 12 hours after login at the latest (sws.security.sessions

@@ -81,6 +81,17 @@ class PartyForm(forms.Form):
             self.fields["resident"].queryset = residents
 
 
+class PartyEditForm(PartyForm):
+    version = VersionField(min_value=1)
+
+    @staticmethod
+    def initial_for(party) -> dict:
+        fields = ("resident", "name", "relation", "is_guardian", "phone", "note", "version")
+        initial = {name: getattr(party, name) for name in fields}
+        initial["resident"] = party.resident_id
+        return initial
+
+
 class ConsentForm(forms.Form):
     given_by = forms.CharField(label="同意人", max_length=50)
     relation = forms.CharField(label="与服务对象关系", max_length=30, initial="本人")

@@ -193,8 +193,9 @@ class Case(Versioned):
         return {pk for pk in (self.lead_worker_id, self.co_worker_id) if pk}
 
 
-class CaseParty(models.Model):
-    """A person around the client: family member, guardian, neighbour (registered resident or free text)."""
+class CaseParty(Versioned):
+    """A person around the client: family member, guardian, neighbour (registered resident or free text).
+    Versioned: the case's workers may edit the same person at once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     resident = models.ForeignKey(

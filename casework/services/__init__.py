@@ -28,8 +28,10 @@ from casework.services.intake import (  # noqa: F401, E402
     open_case,
     open_case_from_request,
     record_consent,
+    remove_case_party,
     share_case,
     unshare_case,
+    update_case_party,
 )
 from casework.services.planning import (  # noqa: F401, E402
     approve_case_plan,

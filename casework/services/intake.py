@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework import notices
 from casework.models import Case, CaseConsent, CaseEvent, CaseParty, CaseReferenceCounter
 from casework.models.cases import REVIEW_INTERVAL
 from casework.services.common import (
@@ -213,12 +214,9 @@ def _require_open(case: Case):
         raise CaseworkError(f"个案已{case.get_stage_display()}，不能再修改。")
 
 
-def add_case_party(
-    *, acting_user, case: Case, relation, resident=None, name="", is_guardian=False, phone="", note=""
-) -> CaseParty:
-    """A person around the client: a registered resident of the station's scope, or a name."""
-    require_case_worker(acting_user, case)
-    _require_open(case)
+def _clean_party(acting_user, case: Case, *, relation, resident, name, is_guardian, phone, note) -> dict:
+    """The party's fields checked (a registered resident of the user's scope, never the client), or a
+    refusal naming the field."""
     relation = (relation or "").strip()
     name = (name or "").strip()
     if not relation:
@@ -230,21 +228,90 @@ def add_case_party(
             raise CaseworkError({"resident": "只能选择本站服务范围内的居民。"})
         if resident.pk == case.client_id:
             raise CaseworkError({"resident": "相关人员不能是服务对象本人。"})
+    return {
+        "resident": resident,
+        "name": name or (resident.name if resident else ""),
+        "relation": relation,
+        "is_guardian": bool(is_guardian),
+        "phone": (phone or "").strip(),
+        "note": (note or "").strip(),
+    }
+
+
+def _party_text(party: CaseParty) -> str:
+    return f"{party.name}，{party.relation}" + ("（监护人）" if party.is_guardian else "")
+
+
+def add_case_party(
+    *, acting_user, case: Case, relation, resident=None, name="", is_guardian=False, phone="", note=""
+) -> CaseParty:
+    """A person around the client: a registered resident of the station's scope, or a name."""
+    require_case_worker(acting_user, case)
+    _require_open(case)
+    fields = _clean_party(
+        acting_user,
+        case,
+        relation=relation,
+        resident=resident,
+        name=name,
+        is_guardian=is_guardian,
+        phone=phone,
+        note=note,
+    )
     with transaction.atomic():
-        party = CaseParty.objects.create(
-            case=case,
-            resident=resident,
-            name=name or (resident.name if resident else ""),
-            relation=relation,
-            is_guardian=bool(is_guardian),
-            phone=(phone or "").strip(),
-            note=(note or "").strip(),
-        )
-        guardian = "（监护人）" if party.is_guardian else ""
-        record_event(
-            case, CaseEvent.Kind.NOTE, acting_user, f"添加相关人员：{party.name}，{relation}{guardian}"
-        )
+        party = CaseParty.objects.create(case=case, **fields)
+        record_event(case, CaseEvent.Kind.NOTE, acting_user, f"添加相关人员：{_party_text(party)}")
     return party
+
+
+def update_case_party(
+    *,
+    acting_user,
+    party: CaseParty,
+    version,
+    relation,
+    resident=None,
+    name="",
+    is_guardian=False,
+    phone="",
+    note="",
+) -> CaseParty:
+    """修改相关人员, by the case's workers while it is open; a stale page is refused (two workers)."""
+    case = party.case
+    require_case_worker(acting_user, case)
+    _require_open(case)
+    fields = _clean_party(
+        acting_user,
+        case,
+        relation=relation,
+        resident=resident,
+        name=name,
+        is_guardian=is_guardian,
+        phone=phone,
+        note=note,
+    )
+    with transaction.atomic():
+        check_version(version, locking.locked_version(party))
+        before = _party_text(party)
+        for field, value in fields.items():
+            setattr(party, field, value)
+        party.version += 1
+        party.save(update_fields=[*fields, "version"])
+        record_event(case, CaseEvent.Kind.NOTE, acting_user, f"修改相关人员：{before} → {_party_text(party)}")
+    return party
+
+
+def remove_case_party(*, acting_user, party: CaseParty, version) -> None:
+    """删除相关人员, by the case's workers while it is open. The client is not a party (it is the case's
+    `client`), so the client can never be removed this way."""
+    case = party.case
+    require_case_worker(acting_user, case)
+    _require_open(case)
+    with transaction.atomic():
+        check_version(version, locking.locked_version(party))
+        text = _party_text(party)
+        party.delete()
+        record_event(case, CaseEvent.Kind.NOTE, acting_user, f"删除相关人员：{text}")
 
 
 def record_consent(
@@ -346,9 +413,11 @@ def decline_case(*, acting_user, case: Case, reason, version=None) -> Case:
 # --- Who works the case ----------------------------------------------------------------------------------
 
 
-def may_change_workers(user, case: Case) -> bool:
-    """The station head, or the case's lead worker handing it on."""
-    return access.works_at(user, case) and (access.is_station_head(user) or user.pk == case.lead_worker_id)
+def may_change_workers(user, case: Case, *, works=None) -> bool:
+    """The station head, or the case's lead worker handing it on. `works`: the caller already knows
+    whether the user works the case (the case page); else it is read."""
+    works = access.works_at(user, case) if works is None else works
+    return works and (access.is_station_head(user) or user.pk == case.lead_worker_id)
 
 
 def change_case_workers(*, acting_user, case: Case, lead_worker, co_worker=None, version=None) -> Case:
@@ -367,13 +436,16 @@ def change_case_workers(*, acting_user, case: Case, lead_worker, co_worker=None,
     if lead_worker.pk == case.lead_worker_id and (co_worker and co_worker.pk) == case.co_worker_id:
         raise CaseworkError("社工没有变化。")
     before = f"主责{case.lead_worker}" + (f"、协同{case.co_worker}" if case.co_worker_id else "")
+    assigned = [(lead_worker, "主责社工")] if lead_worker.pk != case.lead_worker_id else []
+    if co_worker is not None and co_worker.pk != case.co_worker_id:
+        assigned.append((co_worker, "协同社工"))
     with transaction.atomic():
         lock_case(case, case.version if version is None else version)
         case.lead_worker, case.co_worker = lead_worker, co_worker
         _bump(case, "lead_worker", "co_worker")
         case.shared_with.remove(*[u for u in (lead_worker, co_worker) if u is not None])
         after = f"主责{lead_worker}" + (f"、协同{co_worker}" if co_worker else "")
-        record_event(
+        event = record_event(
             case,
             CaseEvent.Kind.WORKERS,
             acting_user,
@@ -381,12 +453,16 @@ def change_case_workers(*, acting_user, case: Case, lead_worker, co_worker=None,
             lead_worker=lead_worker.pk,
             co_worker=co_worker.pk if co_worker else None,
         )
+        notices.case_assigned(case, assigned, actor=acting_user, event_pk=event.pk)
     return case
 
 
 def share_case(*, acting_user, case: Case, colleague) -> Case:
-    """共享: a colleague of the station reads and works the case too (e.g. covering a leave)."""
+    """共享: a colleague of the station reads and works the case too (e.g. covering a leave). Who reads a
+    confidential case is the head's or the lead worker's decision, as who works it."""
     require_case_worker(acting_user, case)
+    if not may_change_workers(acting_user, case):
+        raise CaseworkError("只有站长或主责社工可以共享个案。", code="not_allowed")
     _require_open(case)
     _station_worker(case.station_id, colleague, "colleague")
     if colleague is None:
@@ -397,14 +473,17 @@ def share_case(*, acting_user, case: Case, colleague) -> Case:
         raise CaseworkError({"colleague": f"{colleague}没有查看未成年人及敏感档案的权限。"})
     with transaction.atomic():
         case.shared_with.add(colleague)
-        record_event(
+        event = record_event(
             case, CaseEvent.Kind.WORKERS, acting_user, f"共享给{colleague}", shared_with=colleague.pk
         )
+        notices.case_assigned(case, [(colleague, "共享")], actor=acting_user, event_pk=event.pk)
     return case
 
 
 def unshare_case(*, acting_user, case: Case, colleague) -> Case:
     require_case_worker(acting_user, case)
+    if not may_change_workers(acting_user, case):
+        raise CaseworkError("只有站长或主责社工可以取消共享。", code="not_allowed")
     if colleague is None or not case.shared_with.filter(pk=colleague.pk).exists():
         raise CaseworkError({"colleague": "该同事不在共享名单中。"})
     with transaction.atomic():

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from casework.models import Case
+from casework.permissions import remember_page_access
 from casework.views.closing import closing_context
 from casework.views.intake_sections import intake_context
 from stations import access
@@ -26,7 +27,10 @@ def conferences_context(request, case, may_work):
 
 
 def case_queryset():
-    return Case.objects.select_related("station", "client", "request", "lead_worker", "co_worker")
+    # The client's tags: `may_open` (a sensitive tag) is asked by every section; read them once.
+    return Case.objects.select_related(
+        "station", "client", "request", "lead_worker", "co_worker"
+    ).prefetch_related("client__tags")
 
 
 @never_cache
@@ -37,11 +41,9 @@ def case_detail(request, pk):
         raise PermissionDenied
     # Every read of a case record is a look at the client's personal data.
     record_access(request, "view", residents=case.client_id, reason=f"个案 {case.reference}")
-    context = {
-        "case": case,
-        "events": case.events.select_related("actor"),
-        "may_work": access.works_at(request.user, case),
-    }
+    may_work = access.works_at(request.user, case)
+    remember_page_access(case, request.user, works=may_work)  # the sections ask once, not each
+    context = {"case": case, "events": case.events.select_related("actor"), "may_work": may_work}
     context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
     context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])

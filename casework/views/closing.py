@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from casework import forms_closure as forms
 from casework import services
 from casework.models import Case, CaseTask, Closure, GoalAttainment
+from casework.permissions import page_access
 from casework.services.closure import may_sign_off
 from stations import access
 from stations.audit import record_access
@@ -330,7 +331,8 @@ def closing_context(request, case) -> dict:
         None,
     )
     last_approved = next((c for c in closures if c.status == Closure.Status.APPROVED), None)
-    works = access.works_at(user, case) and access.may_open(user, case)
+    noted = page_access(case, user)  # the case page knows (it checked may_open on the way in)
+    works = access.works_at(user, case) and access.may_open(user, case) if noted is None else noted
     is_head = works and access.is_station_head(user)
     return {
         "service_records": list(records[:100]),

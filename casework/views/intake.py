@@ -2,19 +2,22 @@
 case page (parties, consent, 立案 / 不予立案, workers, sharing). Views stay thin: the services check the
 acting user and the step; an object outside the user's scope is a 404."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from casework import services
 from casework.filters import CaseFilter
 from casework.forms import intake as forms
-from casework.models import Case
+from casework.models import Case, CaseParty
 from casework.permissions import is_case_supervisor
+from casework.views.intake_sections import household_members
 from residents.models import Request, Resident
 from stations import access
 from stations.audit import record_access
@@ -154,6 +157,17 @@ def editable_case(request, pk):
     return case
 
 
+def case_step(view):
+    """A step posted from the case page: POST only, never cached, station staff, and the case loaded as
+    `editable_case` loads it; the view is called with the case instead of its pk."""
+
+    @functools.wraps(view)
+    def with_case(request, pk, *args, **kwargs):
+        return view(request, editable_case(request, pk), *args, **kwargs)
+
+    return never_cache(require_POST(login_required(station_staff(with_case))))
+
+
 def _step(request, case, form, perform, done):
     """Validate the posted form, run the service, and go back to the case page with the outcome."""
     if form.is_valid():
@@ -177,12 +191,8 @@ def form_errors(form):
     return ValidationError(labelled)
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_party_add(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_party_add(request, case):
     form = forms.PartyForm(request.POST, residents=Resident.objects.visible_to(request.user))
     return _step(
         request,
@@ -193,12 +203,8 @@ def case_party_add(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_consent(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_consent(request, case):
     return _step(
         request,
         case,
@@ -208,12 +214,8 @@ def case_consent(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_accept(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_accept(request, case):
     return _step(
         request,
         case,
@@ -223,12 +225,8 @@ def case_accept(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_decline(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_decline(request, case):
     return _step(
         request,
         case,
@@ -238,12 +236,8 @@ def case_decline(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_workers(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_workers(request, case):
     return _step(
         request,
         case,
@@ -253,12 +247,8 @@ def case_workers(request, pk):
     )
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def case_share(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def case_share(request, case):
 
     def perform(data):
         step = services.unshare_case if data.pop("unshare") else services.share_case
@@ -266,4 +256,52 @@ def case_share(request, pk):
 
     return _step(
         request, case, forms.ShareForm(request.POST, station_id=case.station_id), perform, "已更新共享。"
+    )
+
+
+def _party(case, party_pk):
+    """A related person of this case: another case's party (a forged id) is a 404."""
+    return get_object_or_404(CaseParty.objects.select_related("resident"), case=case, pk=party_pk)
+
+
+@never_cache
+@login_required
+@station_staff
+def case_party_edit(request, pk, party_pk):
+    """修改相关人员: a page of its own (the case page keeps one add form, not one per person)."""
+    case = editable_case(request, pk)
+    party = _party(case, party_pk)
+    # The add form's choices (who lives with the client), and whoever the party is now.
+    residents = household_members(request.user, case.client) | Resident.objects.visible_to(
+        request.user
+    ).filter(pk=party.resident_id)
+    if request.method == "POST":
+        form = forms.PartyEditForm(request.POST, residents=residents)
+        if form.is_valid():
+            try:
+                services.update_case_party(acting_user=request.user, party=party, **form.cleaned_data)
+            except services.CaseworkError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, "已修改相关人员。")
+                return redirect(case)
+    else:
+        form = forms.PartyEditForm(initial=forms.PartyEditForm.initial_for(party), residents=residents)
+    # The page shows the client's name and a related person's details: a look at personal data.
+    record_access(request, "view", residents=case.client_id, reason=f"个案 {case.reference} 相关人员")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "casework/party_edit.html", {"case": case, "party": party, "form": form}, status=status
+    )
+
+
+@case_step
+def case_party_remove(request, case, party_pk):
+    party = _party(case, party_pk)
+    return _step(
+        request,
+        case,
+        forms.VersionForm(request.POST),
+        lambda data: services.remove_case_party(acting_user=request.user, party=party, **data),
+        f"已删除相关人员：{party.name}。",
     )

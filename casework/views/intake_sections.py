@@ -62,9 +62,9 @@ def intake_context(request, case, *, may_work) -> dict:
             ),
             "accept": forms.AcceptForm(initial={"version": case.version}, auto_id="accept_%s"),
             "decline": forms.DeclineForm(initial={"version": case.version}, auto_id="decline_%s"),
-            "share": forms.ShareForm(station_id=station_id, auto_id="share_%s"),
         }
-        if may_change_workers(user, case):
+        if may_change_workers(user, case, works=may_work):
+            context["intake_forms"]["share"] = forms.ShareForm(station_id=station_id, auto_id="share_%s")
             context["intake_forms"]["workers"] = forms.WorkersForm(
                 station_id=station_id,
                 auto_id="workers_%s",

@@ -14,7 +14,7 @@ from casework.forms.assessment import AssessmentForm
 from casework.forms.planning import ReviewForm, plan_forms
 from casework.models import Assessment, CasePlan
 from casework.services.planning import EDITABLE
-from casework.views.intake import add_errors, editable_case, error_text, form_errors, station_staff
+from casework.views.intake import add_errors, case_step, error_text, form_errors
 from stations import access
 from stations.audit import record_access
 
@@ -40,12 +40,8 @@ def _works_on(request, case) -> bool:
 # --- 预估 -----------------------------------------------------------------------------------------------
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def assessment_start(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def assessment_start(request, case):
     try:
         assessment = services.start_assessment(acting_user=request.user, case=case)
     except services.CaseworkError as error:
@@ -100,12 +96,8 @@ def _assessment_context(assessment, form):
 # --- 计划 -----------------------------------------------------------------------------------------------
 
 
-@never_cache
-@require_POST
-@login_required
-@station_staff
-def plan_start(request, pk):
-    case = editable_case(request, pk)
+@case_step
+def plan_start(request, case):
     try:
         plan = services.start_case_plan(acting_user=request.user, case=case)
     except services.CaseworkError as error:

@@ -174,7 +174,7 @@ def test_download_in_scope_is_served_as_an_attachment_and_logged(
     assert "sandbox" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"]
     access = PersonalDataAccess.objects.get(user=user)
-    assert access.action == PersonalDataAccess.Action.EXPORT and access.path == download_url(photo)
+    assert access.action == PersonalDataAccess.Action.DOWNLOAD and access.path == download_url(photo)
 
 
 def test_images_may_be_shown_inline_and_nothing_else(client, worker2, activity, photo):

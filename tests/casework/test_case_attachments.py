@@ -57,16 +57,19 @@ def test_outside_the_case_the_upload_and_the_download_are_404(
     colleague = f.make_user("st-120113001-9", f.User.Role.STATION_WORKER, station=guoyuan, name="王芳")
     supervisor = make_supervisor(district_user)
     download = reverse("attachments:download", args=[attachment.pk])
+    before = PersonalDataAccess.objects.count()
     for outsider in (colleague, other_worker, city_user):
         assert _upload(client, outsider, case, name="x.jpg").status_code == 404
         assert client.get(download).status_code == 404
     assert Attachment.objects.of(case).count() == 1
+    assert PersonalDataAccess.objects.count() == before  # a refused download is not in the log
     # The supervisor reads (and the read is logged against the client) but does not attach.
     assert _upload(client, supervisor, case, name="y.jpg").status_code == 404
     before = PersonalDataAccess.objects.count()
     assert client.get(download).status_code == 200
     assert PersonalDataAccess.objects.count() == before + 1
     entry = PersonalDataAccess.objects.order_by("-pk").first()
+    assert (entry.user, entry.action) == (supervisor, PersonalDataAccess.Action.DOWNLOAD)
     assert case.client_id in set(entry.residents.values_list("resident_id", flat=True))
 
 
@@ -74,3 +77,15 @@ def test_a_renamed_program_is_refused_with_a_message_and_nothing_saved(client, c
     response = _upload(client, worker2, case, name="scan.jpg", content=b"MZ\x90\x00" + b"\x00" * 200)
     assert response.status_code == 400 and not Attachment.objects.of(case).exists()
     assert not CaseEvent.objects.filter(case=case, text__contains="scan.jpg").exists()
+
+
+def test_the_case_page_offers_the_upload_to_its_workers_only(client, case, worker, worker2, district_user):
+    """The page answers "works this case" once for its sections (casework.permissions.page_access): the
+    lead and the head get the upload form, the supervisor who reads the case does not."""
+    _upload(client, worker2, case)
+    upload_url = reverse("attachments:upload", args=["casework.case", case.pk])
+    for user, offered in ((worker2, True), (worker, True), (make_supervisor(district_user), False)):
+        client.force_login(user)
+        page = client.get(case.get_absolute_url()).content.decode()
+        assert "同意书.jpg" in page  # each reads the list
+        assert (upload_url in page) is offered, user

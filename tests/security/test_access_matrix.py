@@ -306,6 +306,15 @@ def case_task(w):
     return [{"pk": task.pk}]
 
 
+def case_party(w):
+    from casework.models import CaseParty
+
+    party = CaseParty.objects.filter(case=w.own.case).first() or CaseParty.objects.create(
+        case=w.own.case, name="刘建国", relation="父亲", is_guardian=True
+    )
+    return [{"pk": w.own.case.pk, "party_pk": party.pk}]
+
+
 CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
 SUPERVISOR_READS = Check(frozenset({DISTRICT}), 403)  # 北辰区's supervisor reads a case, works none of it
 
@@ -580,6 +589,14 @@ MATRIX = {
         )
         for name in CASE_STEPS
     },
+    # A related person of the case (cwgaps): its own page to edit (an empty POST: the form again), and
+    # removal, a step posted back to the case (an empty POST: no version, a message and a redirect).
+    "casework:case-party-edit": page(
+        login(), role(STATION_STAFF), scope(CASE_WORKERS), post=400, urls=case_party
+    ),
+    "casework:case-party-remove": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(CASE_WORKERS), post=302, urls=case_party
+    ),
     # A submitted assessment and a plan awaiting approval read only: a POST is refused (400).
     "casework:assessment": page(login(), scope(CASE_READERS), post=400, urls=pk("assessment")),
     "casework:plan": page(login(), scope(CASE_READERS), post=400, urls=pk("case_plan")),
