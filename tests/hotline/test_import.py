@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotline import work_order_import
-from hotline.models import WorkOrder
+from hotline.models import WorkOrder, WorkOrderImport
 from hotline.services import receive_work_order
 from residents.models import Request
+from stations.audit import AuditLogEntry
 from tests.hotline.conftest import order_data
 
 URL = reverse("hotline:import")
@@ -122,6 +123,32 @@ def test_an_import_commits_every_row_and_again_is_all_present(centre, guoyuan):
     again = upload(centre, data, action="commit").context["result"]
     assert not again.created and [t for _r, t in again.present] == ["GD-A", "GD-B", "GD-C", "GD-D"]
     assert WorkOrder.objects.count() == 4
+
+
+def test_a_committed_import_is_one_audit_entry_with_its_row_count(centre, district_user):
+    data = workbook(row("GD-A"), row("GD-B"), row("GD-C", community="", address="北辰区某某路100号"))
+    last = AuditLogEntry.objects.order_by("pk").last()
+    before = last.pk if last else 0
+    upload(centre, data)  # a dry run records nothing
+    assert not AuditLogEntry.objects.filter(pk__gt=before).exists() and not WorkOrderImport.objects.exists()
+    result = upload(centre, data, action="commit").context["result"]
+    assert result.committed and WorkOrder.objects.count() == 3
+    # One entry for the import, none per work order or request.
+    [entry] = AuditLogEntry.objects.filter(pk__gt=before)
+    record = WorkOrderImport.objects.get()
+    assert entry.object_pk == str(record.pk) and entry.actor == district_user
+    assert entry.additional_data == {"rows": 3, "created": 3, "present": 0}
+    assert "3行" in entry.changes_dict["12345工单导入"][1]
+    assert (record.rows, record.created, record.present, record.unplaced) == (3, 3, 0, 1)
+    assert record.district == district_user.district and record.file_name == "工单.xlsx"
+    assert not AuditLogEntry.objects.get_for_model(WorkOrder).exists()
+    assert not AuditLogEntry.objects.get_for_model(Request).exists()
+
+
+def test_a_refused_import_records_nothing(centre):
+    before = AuditLogEntry.objects.count()
+    upload(centre, workbook(row("GD-A"), row("GD-B", category="9999")), action="commit")
+    assert AuditLogEntry.objects.count() == before and not WorkOrderImport.objects.exists()
 
 
 def test_a_ticket_twice_in_the_file_is_refused(centre):
