@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,3 +197,37 @@ def test_an_admin_may_import_for_any_district(client, admin_user, hotline_setup,
 def test_the_page_costs_a_bounded_number_of_queries(centre, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert centre.get(URL).status_code == 200
+
+
+def _staged_token(response):
+    import re
+
+    found = re.search(r'name="staged" value="([^"]+)"', response.content.decode())
+    return found.group(1) if found else None
+
+
+def test_a_passed_dry_run_is_imported_without_choosing_the_file_again(centre):
+    dry = upload(centre, workbook(row("GD-S1"), row("GD-S2")))
+    token = _staged_token(dry)
+    assert token and "确认导入这份文件（2行）" in dry.content.decode() and not WorkOrder.objects.exists()
+    done = centre.post(URL, {"staged": token, "action": "commit"})
+    result = done.context["result"]
+    assert done.status_code == 200 and result.committed and result.file_name == "工单.xlsx"
+    assert sorted(WorkOrder.objects.values_list("ticket_no", flat=True)) == ["GD-S1", "GD-S2"]
+    # Used once: the same token again is refused, and nothing is imported twice.
+    again = centre.post(URL, {"staged": token, "action": "commit"})
+    assert again.status_code == 400 and "已过期" in again.content.decode()
+    assert WorkOrderImport.objects.count() == 1
+
+
+def test_a_staged_file_is_the_uploaders_only(centre, admin_user):
+    token = _staged_token(upload(centre, workbook(row("GD-S3"))))
+    other = Client()
+    other.force_login(admin_user)  # may import, but did not stage this file
+    refused = other.post(URL, {"staged": token, "action": "commit"})
+    assert refused.status_code == 400 and not WorkOrder.objects.exists()
+
+
+def test_a_refused_dry_run_offers_no_confirmation(centre):
+    dry = upload(centre, workbook(row("GD-S4"), row("GD-S5", category="9999")))
+    assert _staged_token(dry) is None and "确认导入" not in dry.content.decode()
