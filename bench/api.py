@@ -38,8 +38,9 @@ for n in (1, 2):
         f.make_community(f"12011300{n}{c:03d}", f"测试{n}-{c}社区居委会", street)
 f.ensure_default_data()
 HotlineCategory.objects.create(code="0301", name="路灯", category=Category.objects.selectable().first())
-DeadlineRule.objects.create(deadline_class="normal", name="一般", sign_within_minutes=120,
-                            reply_within_working_days=5)
+# The migrations seed this class already (hotline/migrations/0002): set, not created twice.
+DeadlineRule.objects.update_or_create(deadline_class="normal", defaults=dict(
+    name="一般", sign_within_minutes=120, reply_within_working_days=5))
 key, plain = ApiKey.issue(name="压测热线")
 print("KEY=" + plain)
 """
