@@ -6,7 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from hotline.models import ApiCall, ApiKey, DeadlineRule, ExtensionRequest, HotlineCategory, WorkOrder
+from hotline.models import (
+    ApiCall,
+    ApiKey,
+    DeadlineRule,
+    ExtensionRequest,
+    HotlineCategory,
+    WorkOrder,
+    WorkOrderImport,
+)
 from stations.access import ScopedAdminMixin
 
 
@@ -119,4 +127,31 @@ class WorkOrderAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkOrderImport)
+class WorkOrderImportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Who imported which spreadsheet (read only: written by the import page)."""
+
+    list_display = [
+        "imported_at",
+        "file_name",
+        "district",
+        "rows",
+        "created",
+        "present",
+        "unplaced",
+        "imported_by",
+    ]
+    list_filter = ["district"]
+    date_hierarchy = "imported_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

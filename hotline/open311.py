@@ -168,7 +168,7 @@ def _post(request, key):
             description=description,
             severity=category.default_severity,
             urgency=category.default_urgency,
-            channel=Request.Channel.QR,  # a resident's own online submission, as on the QR page
+            channel=Request.Channel.ONLINE,  # 网上提交: a city's app or another system, not our QR page
             reporter_name=name,
             reporter_phone=phone,
             received_at=timezone.now(),

@@ -4,6 +4,7 @@ district centre's 未能定位 queue with dispatch by hand and the extension req
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,11 +13,39 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hotline import services
 from hotline.forms import ANSWER_FORMS, DecideForm, DispatchForm, station_choices
-from hotline.models import ExtensionRequest, WorkOrder
+from hotline.models import DeadlineRule, ExtensionRequest, WorkOrder
 from hotline.services.answers import may_decide
 from stations import access
 
 ANSWER_ORDER = ("sign", "reply", "extend", "return")
+# An answer refused (a missing reason, a date not after the limit): what was typed is kept in the session
+# for the request page it redirects back to, and shown again in its form with the errors by the fields.
+KEPT = "hotline_answer_kept"
+
+
+def _keep(request, order, action, form, errors):
+    data = {name: request.POST.get(name, "") for name in form.fields}
+    if "version" in errors:
+        # Changed by someone else: the page shown next is the current one, so is the form's version.
+        data["version"] = str(order.version)
+        errors = {key: value for key, value in errors.items() if key != "version"}
+    request.session[KEPT] = {"order": order.pk, "action": action, "data": data, "errors": errors}
+
+
+def _kept_form(http_request, order):
+    """The refused answer's form for `order`, bound to what was typed, with its errors (once)."""
+    kept = http_request.session.get(KEPT)
+    if not kept or kept.get("order") != order.pk or kept.get("action") not in ANSWER_FORMS:
+        return None, None
+    del http_request.session[KEPT]
+    action = kept["action"]
+    form = ANSWER_FORMS[action](kept["data"], auto_id=f"wo_{action}_%s")
+    form.is_valid()
+    for field, messages_ in kept["errors"].items():
+        for message in messages_:
+            if message not in form.errors.get(field if field in form.fields else "__all__", []):
+                form.add_error(field if field in form.fields else None, message)
+    return action, form
 
 
 def request_panel(http_request, req):
@@ -24,25 +53,39 @@ def request_panel(http_request, req):
     forms (its own staff only). Two queries for a hotline request, none for any other."""
     if req.channel != req.Channel.HOTLINE:
         return None
-    order = WorkOrder.objects.filter(request_id=req.pk).first()
+    rule = DeadlineRule.objects.filter(deadline_class=OuterRef("deadline_class")).values("name")[:1]
+    order = WorkOrder.objects.filter(request_id=req.pk).annotate(rule_name=Subquery(rule)).first()
     if order is None:
         return None
     extension = order.extensions.order_by("-requested_at").first()
     user = http_request.user
     forms = []
     if access.works_at(user, order):
+        kept_action, kept_form = _kept_form(http_request, order)
         for action in ANSWER_ORDER:
             if order.can(action):
-                form = ANSWER_FORMS[action](initial={"version": order.version}, auto_id=f"wo_{action}_%s")
+                form = kept_form if action == kept_action else None
                 forms.append(
                     {
                         "name": action,
                         "label": WorkOrder.ACTION_LABELS[action],
-                        "form": form,
+                        "form": form
+                        or ANSWER_FORMS[action](
+                            initial={"version": order.version}, auto_id=f"wo_{action}_%s"
+                        ),
                         "url": reverse("hotline:answer", args=[order.pk, action]),
+                        "open": form is not None,
                     }
                 )
-    return {"template": "hotline/_request_panel.html", "order": order, "extension": extension, "forms": forms}
+        if forms and not any(f["open"] for f in forms):
+            forms[0]["open"] = True
+    return {
+        "template": "hotline/_request_panel.html",
+        "order": order,
+        "rule_name": order.rule_name,
+        "extension": extension,
+        "forms": forms,
+    }
 
 
 @never_cache
@@ -56,8 +99,10 @@ def answer(request, pk, action):
     order = access.get_editable_or_404(WorkOrder, request.user, pk=pk, request__isnull=False)
     back = order.request.get_absolute_url()
     form = ANSWER_FORMS[action](request.POST)
+    label = WorkOrder.ACTION_LABELS[action]
     if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        _keep(request, order, action, form, _messages(form.errors))
+        messages.error(request, f"{label}未完成，请按提示修改。")
         return redirect(back)
     data = dict(form.cleaned_data)
     version = data.pop("version")
@@ -72,10 +117,15 @@ def answer(request, pk, action):
             case "reply":
                 services.reply_work_order(acting_user=request.user, order=order, version=version, **data)
     except services.OrderError as error:
-        messages.error(request, "；".join(error.messages))
+        _keep(request, order, action, form, error.message_dict)
+        messages.error(request, f"{label}未完成：" + "；".join(error.messages))
         return redirect(back)
-    messages.success(request, f"工单{order.ticket_no}：{WorkOrder.ACTION_LABELS[action]}已完成。")
+    messages.success(request, f"工单{order.ticket_no}：{label}已完成。")
     return redirect(back)
+
+
+def _messages(errors) -> dict:
+    return {field: [str(message) for message in messages_] for field, messages_ in errors.items()}
 
 
 @never_cache

@@ -31,15 +31,16 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/5\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/6\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
-        ("5", "notifications"),
+        ("5", "hotline"),
+        ("6", "notifications"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "hotline", "notifications"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()

@@ -8,13 +8,15 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from hotline import work_order_import
-from hotline.models import WorkOrder
+from hotline.models import WorkOrder, WorkOrderImport
 from hotline.services import receive_work_order
 from residents.models import Request
+from stations.audit import AuditLogEntry
 from tests.hotline.conftest import order_data
 
 URL = reverse("hotline:import")
@@ -124,6 +126,32 @@ def test_an_import_commits_every_row_and_again_is_all_present(centre, guoyuan):
     assert WorkOrder.objects.count() == 4
 
 
+def test_a_committed_import_is_one_audit_entry_with_its_row_count(centre, district_user):
+    data = workbook(row("GD-A"), row("GD-B"), row("GD-C", community="", address="北辰区某某路100号"))
+    last = AuditLogEntry.objects.order_by("pk").last()
+    before = last.pk if last else 0
+    upload(centre, data)  # a dry run records nothing
+    assert not AuditLogEntry.objects.filter(pk__gt=before).exists() and not WorkOrderImport.objects.exists()
+    result = upload(centre, data, action="commit").context["result"]
+    assert result.committed and WorkOrder.objects.count() == 3
+    # One entry for the import, none per work order or request.
+    [entry] = AuditLogEntry.objects.filter(pk__gt=before)
+    record = WorkOrderImport.objects.get()
+    assert entry.object_pk == str(record.pk) and entry.actor == district_user
+    assert entry.additional_data == {"rows": 3, "created": 3, "present": 0}
+    assert "3行" in entry.changes_dict["12345工单导入"][1]
+    assert (record.rows, record.created, record.present, record.unplaced) == (3, 3, 0, 1)
+    assert record.district == district_user.district and record.file_name == "工单.xlsx"
+    assert not AuditLogEntry.objects.get_for_model(WorkOrder).exists()
+    assert not AuditLogEntry.objects.get_for_model(Request).exists()
+
+
+def test_a_refused_import_records_nothing(centre):
+    before = AuditLogEntry.objects.count()
+    upload(centre, workbook(row("GD-A"), row("GD-B", category="9999")), action="commit")
+    assert AuditLogEntry.objects.count() == before and not WorkOrderImport.objects.exists()
+
+
 def test_a_ticket_twice_in_the_file_is_refused(centre):
     result = upload(centre, workbook(row("GD-X"), row("GD-X"))).context["result"]
     assert [str(e) for e in result.errors] == ["第3行「工单编号」：与第2行的工单编号重复。"]
@@ -169,3 +197,37 @@ def test_an_admin_may_import_for_any_district(client, admin_user, hotline_setup,
 def test_the_page_costs_a_bounded_number_of_queries(centre, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert centre.get(URL).status_code == 200
+
+
+def _staged_token(response):
+    import re
+
+    found = re.search(r'name="staged" value="([^"]+)"', response.content.decode())
+    return found.group(1) if found else None
+
+
+def test_a_passed_dry_run_is_imported_without_choosing_the_file_again(centre):
+    dry = upload(centre, workbook(row("GD-S1"), row("GD-S2")))
+    token = _staged_token(dry)
+    assert token and "确认导入这份文件（2行）" in dry.content.decode() and not WorkOrder.objects.exists()
+    done = centre.post(URL, {"staged": token, "action": "commit"})
+    result = done.context["result"]
+    assert done.status_code == 200 and result.committed and result.file_name == "工单.xlsx"
+    assert sorted(WorkOrder.objects.values_list("ticket_no", flat=True)) == ["GD-S1", "GD-S2"]
+    # Used once: the same token again is refused, and nothing is imported twice.
+    again = centre.post(URL, {"staged": token, "action": "commit"})
+    assert again.status_code == 400 and "已过期" in again.content.decode()
+    assert WorkOrderImport.objects.count() == 1
+
+
+def test_a_staged_file_is_the_uploaders_only(centre, admin_user):
+    token = _staged_token(upload(centre, workbook(row("GD-S3"))))
+    other = Client()
+    other.force_login(admin_user)  # may import, but did not stage this file
+    refused = other.post(URL, {"staged": token, "action": "commit"})
+    assert refused.status_code == 400 and not WorkOrder.objects.exists()
+
+
+def test_a_refused_dry_run_offers_no_confirmation(centre):
+    dry = upload(centre, workbook(row("GD-S4"), row("GD-S5", category="9999")))
+    assert _staged_token(dry) is None and "确认导入" not in dry.content.decode()

@@ -103,6 +103,8 @@ def test_posting_a_request_needs_an_api_key_and_answers_its_public_id(city_key, 
     created = Request.objects.get()
     assert answer["service_request_id"] == public_id(created)
     assert (created.community, created.category, created.reporter_name) == (chaoyangli, category, "张桂兰")
+    # Recorded as 网上提交 (another system's submission), not 扫码 (our own QR page).
+    assert created.channel == Request.Channel.ONLINE
     # The client reads it back by the id it was given.
     assert Client().get(f"/open311/v2/requests/{answer['service_request_id']}.json").status_code == 200
 

@@ -176,3 +176,71 @@ def test_the_request_page_with_its_order_has_a_bounded_query_count(
     client.get(url)
     with django_assert_max_num_queries(40):
         assert client.get(url).status_code == 200
+
+
+def _signed(order, worker):
+    services.sign_work_order(acting_user=worker, order=order)
+    order.refresh_from_db()
+    return order
+
+
+def test_a_refused_extension_keeps_what_was_typed_with_the_error_by_its_field(client, order, worker):
+    order = _signed(order, worker)
+    client.force_login(worker)
+    too_early = timezone.localdate(order.reply_due_at).isoformat()
+    response = client.post(
+        reverse("hotline:answer", args=[order.pk, "extend"]),
+        {"version": order.version, "reason": "等配件到货", "new_due_on": too_early},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "延期申请未完成" in page and not ExtensionRequest.objects.exists()
+    # The reason and the date come back in the (opened) extension form, the error beside the date.
+    assert '<details class="action-card" id="order-extend" open>' in page
+    assert "\n等配件到货</textarea>" in page and f'value="{too_early}"' in page
+    assert '<ul class="errorlist" id="wo_extend_new_due_on_error"><li>申请的日期应晚于当前办结期限。' in page
+    # Shown once: the next visit has empty forms again, the first one open.
+    again = client.get(order.request.get_absolute_url()).content.decode()
+    assert "等配件到货" not in again and '<details class="action-card" id="order-reply" open>' in again
+
+
+def test_an_empty_reply_is_refused_beside_its_field(client, order, worker):
+    order = _signed(order, worker)
+    client.force_login(worker)
+    response = client.post(
+        reverse("hotline:answer", args=[order.pk, "reply"]),
+        {"version": order.version, "result": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "办结回复未完成，请按提示修改。" in page
+    assert 'id="wo_reply_result_error"' in page
+    assert WorkOrder.objects.get(pk=order.pk).state == WorkOrder.State.SIGNED
+
+
+def test_after_a_stale_version_the_kept_form_is_on_the_current_version(client, order, worker):
+    order = _signed(order, worker)
+    client.force_login(worker)
+    url = reverse("hotline:answer", args=[order.pk, "reply"])
+    page = client.post(
+        url, {"version": order.version - 1, "result": "灯已修好"}, follow=True
+    ).content.decode()
+    assert "该记录已被他人修改" in page and "\n灯已修好</textarea>" in page
+    assert f'name="version" value="{order.version}"' in page.split('id="order-reply"')[1].split("</form>")[0]
+    assert client.post(url, {"version": order.version, "result": "灯已修好"}).status_code == 302
+    assert WorkOrder.objects.get(pk=order.pk).state == WorkOrder.State.REPLIED
+
+
+def test_a_kept_form_is_not_shown_on_another_orders_page(client, order, worker, city_key):
+    order = _signed(order, worker)
+    other = services.receive_work_order(api_key_or_user=city_key, data=order_data("GD-OTHER"))[0]
+    client.force_login(worker)
+    client.post(reverse("hotline:answer", args=[order.pk, "reply"]), {"version": order.version, "result": ""})
+    page = client.get(other.request.get_absolute_url()).content.decode()
+    assert "errorlist" not in page
+
+
+def test_the_deadline_class_is_shown_by_its_name(client, order, worker):
+    client.force_login(worker)
+    page = client.get(order.request.get_absolute_url()).content.decode()
+    assert "<dt>时限类别</dt><dd>一般</dd>" in page

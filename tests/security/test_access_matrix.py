@@ -804,7 +804,7 @@ CHANGELISTS = {
     # The hotline's tables, keys, call log and work orders: admins (issue #19).
     **{
         f"hotline_{model}": frozenset({ADMIN})
-        for model in ("apikey", "apicall", "deadlinerule", "hotlinecategory", "workorder")
+        for model in ("apikey", "apicall", "deadlinerule", "hotlinecategory", "workorder", "workorderimport")
     },
 }
 MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}

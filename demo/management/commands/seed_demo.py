@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo import casework as casework_demo
+from demo import hotline as hotline_demo
 from demo import notifications as notifications_demo
 from demo import projects as projects_demo
 from demo import residents as residents_demo
@@ -30,9 +31,10 @@ PHASES = [
     ("residents", "居民与诉求", residents_demo),
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
+    ("hotline", "12345热线工单", hotline_demo),
     ("notifications", "站内消息", notifications_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "auth"]
+COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "notifications", "auth"]
 
 
 def row_counts():
