@@ -108,8 +108,8 @@ restore-drill: install
 # gunicorn (2 workers), a Celery worker, PostgreSQL and Redis, all under a scratch folder; the browser's
 # main flow over HTTPS, static files compressed, a message through the worker; then everything stopped.
 # nginx is installed with apt when missing, as `make browser` installs chromium.
-NGINX ?= /usr/sbin/nginx
+NGINX_BIN ?= /usr/sbin/nginx
 
 prod-smoke: install browser
-	@test -x $(NGINX) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
-	NGINX=$(NGINX) SWS_CHROMIUM=$(CHROMIUM) deploy/smoke/prod-smoke
+	@test -x $(NGINX_BIN) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	NGINX_BIN=$(NGINX_BIN) SWS_CHROMIUM=$(CHROMIUM) deploy/smoke/prod-smoke
