@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
+.PHONY: prod-smoke restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,3 +97,19 @@ bench-outbox: install
 API_ORDERS ?= 2000
 bench-api: bench-tools
 	$(PY) -m bench.api --orders $(API_ORDERS)
+
+# Backups that restore (deploy/backup/, docs/deploy.md): a small city seeded in a scratch PostgreSQL database,
+# backed up with sws-backup, restored by restore-drill (migrations, row counts, ID numbers decrypt with the
+# key), and refused with another key. Local PostgreSQL on 127.0.0.1:5432 (PG_URL for another server).
+restore-drill: install
+	deploy/smoke/restore-drill-demo
+
+# The production stack on this machine (deploy/smoke/prod-smoke): nginx with a self-signed certificate,
+# gunicorn (2 workers), a Celery worker, PostgreSQL and Redis, all under a scratch folder; the browser's
+# main flow over HTTPS, static files compressed, a message through the worker; then everything stopped.
+# nginx is installed with apt when missing, as `make browser` installs chromium.
+NGINX_BIN ?= /usr/sbin/nginx
+
+prod-smoke: install browser
+	@test -x $(NGINX_BIN) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	NGINX_BIN=$(NGINX_BIN) SWS_CHROMIUM=$(CHROMIUM) deploy/smoke/prod-smoke

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from notifications.schedule import NOTIFICATION_SCHEDULE  # the periodic notification jobs (celery beat)
 from sws.storage_settings import attachments_storage  # STORAGES["attachments"] (file system or S3)
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django_otp",
     "sws.admin_labels.TOTPConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "csp",
+    "django_prometheus",  # /metrics (sws/health.py): latency by view, database queries
+    "django_guid",  # the request id (X-Request-ID) in every log line
     "stations",
     "attachments",  # files of cases, activities, fund entries and projects (imports stations only)
     "residents",
@@ -68,6 +71,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: before the HTTPS redirect, sessions, CSRF and login (sws/health.py).
+    "sws.health.HealthMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id: nginx's X-Request-ID (a new one when absent), in the logs and the response header.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a lockout into the lockout page
     "sws.errors.NotFoundPageMiddleware",  # with DEBUG on, the Chinese 404 page all the same
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: the view's latency and status
 ]
 # With DEBUG on, Django's technical 404 page (URL patterns listed) instead of ours: for developers.
 TECHNICAL_404 = env.bool("TECHNICAL_404", default=False)
@@ -116,9 +125,14 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------------------
 # SQLite in the project folder by default (nothing to install); PostgreSQL in production via DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# django-prometheus's wrapper of the same backend counts queries and their errors for /metrics.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"].endswith(".postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -212,7 +226,7 @@ USE_TZ = True
 
 # --- Static files: served by the app itself (whitenoise); no CDN ------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))  # nginx serves it (deploy/nginx)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -501,6 +515,27 @@ SPECTACULAR_SETTINGS = {
 # per open page and interval; 45 s keeps a city's ~500 logged-in workers under 12 requests/s.
 NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=45)
 
+# --- Health and metrics (sws/health.py, docs/deploy.md) ---------------------------------------------
+# /readyz answers 503 when the outbox's oldest undelivered message has waited longer, or more wait.
+READY_OUTBOX_MAX_AGE_SECONDS = env.int("READY_OUTBOX_MAX_AGE_SECONDS", default=15 * 60)
+READY_OUTBOX_MAX_BACKLOG = env.int("READY_OUTBOX_MAX_BACKLOG", default=5000)
+# /metrics: "Authorization: Bearer <METRICS_TOKEN>" (through nginx), or a direct connection from one of
+# these addresses or networks (e.g. 10.0.0.5,10.0.1.0/24: the Prometheus host); 404 for anyone else.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+PROMETHEUS_EXPORT_MIGRATIONS = False  # no query at start-up (gunicorn preloads the app before forking)
+# The request id (django-guid): nginx sets X-Request-ID ($request_id, 32 hex digits) and logs it; the app
+# takes it, returns it and puts it in every log line and the Celery tasks a request queues.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a malformed or forged-looking id is replaced by a new one
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "INTEGRATIONS": [],
+    "UUID_LENGTH": 32,
+    "UUID_FORMAT": "hex",
+}
+
 # --- Mail -------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
@@ -513,16 +548,31 @@ LOGGING = {
     "filters": {
         "mask_personal_data": {"()": "sws.security.logfilters.MaskPersonalDataFilter"},
         "quiet_forbidden": {"()": "sws.errors.QuietForbiddenFilter"},  # a 403 is one line, no traceback
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
     },
     "formatters": {
+        # LOG_FORMAT=json (production's default): one JSON object a line, for journald and log shippers.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # Django's `request` extra prints the full path, query string included (a searched phone
+            # number): left out; the path is in the message.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "mask_personal_data"],
+            "formatter": env("LOG_FORMAT", default="text" if DEBUG else "json"),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
@@ -535,5 +585,6 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"handlers": [], "filters": ["quiet_forbidden"], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django_guid": {"level": "WARNING"},  # "generated a new id" for every request is noise
     },
 }

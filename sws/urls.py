@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from notifications.health import jobs_health
-from sws import views
+from sws import health, views
 from sws.security.forms import LoginForm
 
 urlpatterns = [
@@ -30,6 +30,10 @@ urlpatterns = [
     path("open311/", include("hotline.open311_urls")),  # Open311 GeoReport v2
     path("", include("sws.security.urls")),  # /audit/… (auditor) and /account/two-factor/…
     path("health/jobs/", jobs_health, name="health-jobs"),  # the job queue's backlog (monitoring, admins)
+    # Probes and metrics (sws/health.py): answered by HealthMiddleware before sessions and login.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

@@ -557,6 +557,11 @@ MATRIX = {
     # The job queue's health (JSON for monitoring): admins, or a token (tests/notifications/test_health.py).
     # The auditor is confined before the view (sws.security.middleware): 403 whatever the method.
     "health-jobs": page(Check(frozenset({AUDITOR}), 403), methods("GET"), login(), role({ADMIN})),
+    # Probes (sws/health.py): for anyone, answered before login and the auditor's confinement; no personal
+    # data (tests/sws/test_health.py). /metrics: 404 without METRICS_TOKEN or an allowed address.
+    "healthz": page(methods("GET")),
+    "readyz": page(methods("GET")),
+    "metrics": page(Check(EVERYONE, 404)),
     # The inbox (站内消息): one's own messages
     "notifications:inbox": page(methods("GET"), login()),
     "notifications:badge": page(methods("GET"), login()),
