@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from demo import projects as projects_demo
+from hotline.models import WorkOrder
 from notifications.events import Event
 from notifications.inbox import Notification
 from projects.models import Activity, Project
@@ -43,8 +44,13 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     for name in ("stations", "residents", "projects", "casework", "hotline", "notifications"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
-    assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()
-    assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)  # what each phase added
+    # --requests' 150, and the requests of the demo's 12345 work orders placed at a station.
+    hotline_requests = WorkOrder.objects.filter(request__isnull=False).count()
+    assert hotline_requests and Request.objects.exclude(work_order__isnull=False).count() == 150
+    assert Station.objects.count() == 249 and Project.objects.exists()
+    # What each phase added: the residents phase its 150 requests, the hotline phase its orders' requests.
+    assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)
+    assert re.search(rf"{Request._meta.verbose_name}：\+{hotline_requests}\b", output)
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
     assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()
@@ -68,9 +74,12 @@ def test_dry_run_says_what_it_would_create_and_changes_nothing(db):
     assert counts() == before
     assert "演练" in output and "未写入数据库" in output
     assert re.search(rf"{Station._meta.verbose_name}：\+249\b", output)
-    assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)
+    added = [int(n) for n in re.findall(rf"{Request._meta.verbose_name}：\+(\d+)\b", output)]
+    # The residents phase's 150, the demo work orders' requests, then the total a real run would add.
+    assert added[0] == 150 and len(added) == 3 and added[2] == added[0] + added[1] > 150
     assert re.search(rf"{Project._meta.verbose_name}：\+\d+", output)
     assert "演示账号" not in output  # no accounts to log in with: nothing was created
+    assert "演示接口密钥" not in output  # nor an API key
 
 
 def test_dry_run_on_a_seeded_database_would_add_nothing(db):
