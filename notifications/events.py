@@ -26,6 +26,13 @@ class Event(models.TextChoices):
     CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
     CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
     CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
+    # The monthly report cycle (sws.reports.cycle): submitted, decided, due soon; late entries (补录).
+    REPORT_SUBMITTED = "report_submitted", "月报报送待审核"
+    REPORT_APPROVED = "report_approved", "月报已审核通过"
+    REPORT_RETURNED = "report_returned", "月报被退回"
+    REPORT_DUE = "report_due", "月报即将到期未报送"
+    LATE_ENTRY_REQUESTED = "late_entry_requested", "补录申请待审批"
+    LATE_ENTRY_DECIDED = "late_entry_decided", "补录申请审批结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -39,6 +46,7 @@ class Mode(models.TextChoices):
 STATION = STATION_ROLES
 HEAD = (Role.STATION_HEAD,)
 DISTRICT = (Role.DISTRICT_STAFF,)
+CITY = (Role.CITY_STAFF,)
 
 # event → the roles that hear it (and so see it on their preferences page).
 EVENT_ROLES = {
@@ -59,6 +67,12 @@ EVENT_ROLES = {
     Event.CLOSURE_AWAITING_HEAD: HEAD,
     Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
     Event.CLOSURE_DECIDED: STATION,
+    Event.REPORT_SUBMITTED: DISTRICT + CITY,  # a station's to its district, a district's to the city
+    Event.REPORT_APPROVED: HEAD + DISTRICT,  # a station's to its head, a district's to its centre
+    Event.REPORT_RETURNED: HEAD + DISTRICT,
+    Event.REPORT_DUE: HEAD + DISTRICT,
+    Event.LATE_ENTRY_REQUESTED: DISTRICT,
+    Event.LATE_ENTRY_DECIDED: HEAD,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -97,6 +111,9 @@ CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
 # A case's texts carry its reference and station, never the client's name (it is confidential).
 CASE_PLACEHOLDERS = ("reference", "station", "outcome")
 
+# A monthly report's messages: the unit (station, district or city) and the month, nothing else.
+REPORT_PLACEHOLDERS = ("unit", "month")
+
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
     Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
@@ -117,6 +134,12 @@ PLACEHOLDERS = {
     Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
     Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
     Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
+    Event.REPORT_SUBMITTED: REPORT_PLACEHOLDERS,
+    Event.REPORT_APPROVED: REPORT_PLACEHOLDERS,
+    Event.REPORT_RETURNED: REPORT_PLACEHOLDERS,
+    Event.REPORT_DUE: REPORT_PLACEHOLDERS,
+    Event.LATE_ENTRY_REQUESTED: REPORT_PLACEHOLDERS,
+    Event.LATE_ENTRY_DECIDED: REPORT_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -140,4 +163,6 @@ SAMPLE_CONTEXT = {
     "tier": "一级",
     "number": 1,
     "outcome": "已批准",
+    "unit": "果园新村街道社工站",
+    "month": "2026年11月",
 }
