@@ -35,7 +35,10 @@ def _errors(request, error: ValidationError) -> None:
 
 
 def _act(request, monthly: MonthlyReport):
-    """Take the posted step (submit, or review: approve / return) and go back to the report's page."""
+    """Take the posted step (submit, or review: approve / return) and go back to the report's page.
+    Someone who may take no step of this report is refused before the form is read (403)."""
+    if not (monthly.may_submit(request.user) or monthly.may_review(request.user)):
+        raise PermissionDenied
     action = request.POST.get("action")
     try:
         if action == "submit":
@@ -243,7 +246,7 @@ def late_entries(request):
     user = request.user
     form = None
     if access.is_station_head(user):
-        form = LateEntryRequestForm(request.POST or None)
+        form = LateEntryRequestForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 cycle.request_late_entry(acting_user=user, **form.cleaned_data)
