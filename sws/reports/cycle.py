@@ -401,3 +401,47 @@ def remind_due(today=None) -> int:
                 )
             )
     return reached
+
+
+# --- On the dashboards: last month's reports ---------------------------------------------------------
+
+
+def dashboard_status(user, *, station=None, district=None, today=None) -> dict:
+    """Last month's reports as a dashboard shows them: a station's own status ("上月月报未报送"), a
+    district's stations (and its own report) not yet submitted, the city's districts; late ones once the
+    deadline has passed, and what waits for the viewer's review. Two queries at most."""
+    today = today or timezone.localdate()
+    month = previous_month(today)
+    label = f"{month.year}年{month.month}月"
+    done = (Status.SUBMITTED, Status.APPROVED)
+    result = {"month": month, "label": label, "missing": [], "late": False, "to_review": 0, "url": ""}
+    if station is not None:
+        report = report_for(month=month, station=station)
+        result["missing"] = [] if report.status in done else [station.name]
+        result["late"] = report.is_late(today)
+        result["status"] = report.get_status_display() if report.pk else "未报送"
+        result["url"] = reverse("reports:station", args=[station.pk, month.year, month.month])
+        return result
+    if district is not None:
+        reports = MonthlyReport.objects.visible_to(user).filter(district=district, month=month)
+        statuses = {(r.level, r.station_id): r.status for r in reports.only("level", "station_id", "status")}
+        stations = reporting_stations(district, month).order_by("code").values_list("pk", "name")
+        result["missing"] = [name for pk, name in stations if statuses.get((Level.STATION, pk)) not in done]
+        result["to_review"] = sum(
+            1 for (level, _), s in statuses.items() if level == Level.STATION and s == Status.SUBMITTED
+        )
+        result["own_missing"] = statuses.get((Level.DISTRICT, None)) not in done
+        due = MonthlyReport(level=Level.STATION, month=month).due_date()
+        result["late"] = bool(result["missing"]) and today > due
+        result["url"] = reverse("reports:district-submissions", args=[district.pk])
+        return result
+    reports = MonthlyReport.objects.visible_to(user).filter(level=Level.DISTRICT, month=month)
+    statuses = dict(reports.values_list("district_id", "status"))
+    districts = District.objects.visible_to(user).order_by("code").values_list("pk", "name")
+    result["missing"] = [name for pk, name in districts if statuses.get(pk) not in done]
+    result["to_review"] = sum(1 for s in statuses.values() if s == Status.SUBMITTED)
+    result["late"] = (
+        bool(result["missing"]) and today > MonthlyReport(level=Level.DISTRICT, month=month).due_date()
+    )
+    result["url"] = reverse("reports:city-submissions")
+    return result

@@ -225,3 +225,23 @@ def test_submission_list_marks_late_and_missing(
     page = client.get(reverse("reports:district-submissions", args=[beichen.pk])).content.decode()
     assert "已报送" in page and "未报送（逾期）" in page  # 集贤里 missed the 5th
     assert Station.objects.filter(district=beichen).count() == 2
+
+
+def test_dashboards_show_missing_and_late_reports(
+    client, worker, other_worker, guoyuan, jixianli, beichen, district_user, city_user
+):
+    report = cycle.submit_report(acting_user=worker, report=cycle.report_for(month=MARCH, station=guoyuan))
+    client.force_login(other_worker)
+    page = client.get(reverse("dashboards:station", args=[jixianli.pk])).content.decode()
+    assert "上月月报未报送" in page and "已逾期" in page
+    client.force_login(worker)
+    assert (
+        "上月月报未报送" not in client.get(reverse("dashboards:station", args=[guoyuan.pk])).content.decode()
+    )
+    client.force_login(district_user)
+    page = client.get(reverse("dashboards:district", args=[beichen.pk])).content.decode()
+    assert "2026年3月月报逾期未报送：" in page and jixianli.name in page and "待审核 1 份" in page
+    assert report.status == "submitted"
+    client.force_login(city_user)
+    page = client.get(reverse("dashboards:city")).content.decode()
+    assert "2026年3月月报未报送：" in page and beichen.name in page  # due on the 10th: not late yet
