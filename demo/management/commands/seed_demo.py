@@ -21,6 +21,7 @@ from django.db import transaction
 from demo import casework as casework_demo
 from demo import notifications as notifications_demo
 from demo import projects as projects_demo
+from demo import reports as reports_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
 from stations import reference
@@ -30,9 +31,10 @@ PHASES = [
     ("residents", "居民与诉求", residents_demo),
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
+    ("reports", "月报报送与审核", reports_demo),
     ("notifications", "站内消息", notifications_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "auth"]
+COUNTED_APPS = ["stations", "residents", "projects", "casework", "sws", "notifications", "auth"]
 
 
 def row_counts():
