@@ -29,6 +29,13 @@ class Event(models.TextChoices):
     # Casework (cwgaps): a case task due today or overdue; a case assigned or shared to me.
     CASE_TASK_DUE = "case_task_due", "个案待办到期"
     CASE_ASSIGNED = "case_assigned", "个案指派/共享给我"
+    # The monthly report cycle (sws.reports.cycle): submitted, decided, due soon; late entries (补录).
+    REPORT_SUBMITTED = "report_submitted", "月报报送待审核"
+    REPORT_APPROVED = "report_approved", "月报已审核通过"
+    REPORT_RETURNED = "report_returned", "月报被退回"
+    REPORT_DUE = "report_due", "月报即将到期未报送"
+    LATE_ENTRY_REQUESTED = "late_entry_requested", "补录申请待审批"
+    LATE_ENTRY_DECIDED = "late_entry_decided", "补录申请审批结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -42,6 +49,7 @@ class Mode(models.TextChoices):
 STATION = STATION_ROLES
 HEAD = (Role.STATION_HEAD,)
 DISTRICT = (Role.DISTRICT_STAFF,)
+CITY = (Role.CITY_STAFF,)
 
 # event → the roles that hear it (and so see it on their preferences page).
 EVENT_ROLES = {
@@ -64,6 +72,12 @@ EVENT_ROLES = {
     Event.CLOSURE_DECIDED: STATION,
     Event.CASE_TASK_DUE: STATION,
     Event.CASE_ASSIGNED: STATION,
+    Event.REPORT_SUBMITTED: DISTRICT + CITY,  # a station's to its district, a district's to the city
+    Event.REPORT_APPROVED: HEAD + DISTRICT,  # a station's to its head, a district's to its centre
+    Event.REPORT_RETURNED: HEAD + DISTRICT,
+    Event.REPORT_DUE: HEAD + DISTRICT,
+    Event.LATE_ENTRY_REQUESTED: DISTRICT,
+    Event.LATE_ENTRY_DECIDED: HEAD,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -105,6 +119,9 @@ CASE_PLACEHOLDERS = ("reference", "station", "outcome")
 CASE_TASK_PLACEHOLDERS = ("reference", "station", "due")
 CASE_ASSIGNED_PLACEHOLDERS = ("reference", "station", "role")
 
+# A monthly report's messages: the unit (station, district or city) and the month, nothing else.
+REPORT_PLACEHOLDERS = ("unit", "month")
+
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
     Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
@@ -127,6 +144,12 @@ PLACEHOLDERS = {
     Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
     Event.CASE_TASK_DUE: CASE_TASK_PLACEHOLDERS,
     Event.CASE_ASSIGNED: CASE_ASSIGNED_PLACEHOLDERS,
+    Event.REPORT_SUBMITTED: REPORT_PLACEHOLDERS,
+    Event.REPORT_APPROVED: REPORT_PLACEHOLDERS,
+    Event.REPORT_RETURNED: REPORT_PLACEHOLDERS,
+    Event.REPORT_DUE: REPORT_PLACEHOLDERS,
+    Event.LATE_ENTRY_REQUESTED: REPORT_PLACEHOLDERS,
+    Event.LATE_ENTRY_DECIDED: REPORT_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -151,4 +174,6 @@ SAMPLE_CONTEXT = {
     "number": 1,
     "outcome": "已批准",
     "role": "主责社工",
+    "unit": "果园新村街道社工站",
+    "month": "2026年11月",
 }

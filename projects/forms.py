@@ -21,6 +21,7 @@ from projects.models import (
     latest_plan_year,
 )
 from residents.models import Request
+from stations import periods
 from stations.locking import VersionedFormMixin, VersionField
 from stations.models import Community, User
 
@@ -150,8 +151,25 @@ class ActivityForm(StationForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        # The date the record had: moving it out of a locked month changes that month too.
+        self.saved_date = self.instance.date if self.instance.pk else None
+
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self):
+        data = super().clean()
+        if self.user is not None and data.get("date"):
+            # Dated in a locked (approved) month: refused unless a late-entry permit is open (then recorded).
+            days = {data["date"], self.saved_date} - {None}
+            for day in sorted(days):
+                periods.check_open(
+                    self.user, self.station, day, kind="服务活动", label=data.get("title", ""), field="date"
+                )
+        return data
 
 
 class PartnerForm(StationForm):

@@ -20,7 +20,7 @@ from notifications.events import Event
 from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, PlanEvent, Project
 from residents import services as request_services
 from residents.models import Request
-from stations import access, locking
+from stations import access, locking, periods
 
 # The record was changed by someone else since the form was loaded (`stations.locking`, its one message).
 StaleVersionError = locking.StaleVersionError
@@ -84,6 +84,8 @@ def create_activities(*, acting_user, station, formset) -> list[Activity]:
             if not form.has_changed() or form.cleaned_data.get("DELETE"):
                 continue
             activity = form.save(commit=False)
+            # A row dated in a locked (approved) month needs a late-entry permit.
+            periods.check_open(acting_user, station, activity.date, kind="服务活动", label=activity.title)
             activity.station = station
             activity.created_by = acting_user
             activity.save()
@@ -131,6 +133,10 @@ def record_fund_entry(
         if obj is not None and obj.station_id != fund.station_id:
             raise ValidationError({name: "只能选择本站的数据。"})
     with transaction.atomic():
+        # A line dated in a locked (approved) month needs a late-entry permit.
+        periods.check_open(
+            acting_user, fund.station_id, date, kind="社区基金收支", label=str(fund), field="date"
+        )
         locked = CommunityFund.objects.select_for_update().get(pk=fund.pk)
         if direction == FundEntry.Direction.OUTFLOW:
             balance = locked.balance()

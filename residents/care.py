@@ -28,7 +28,7 @@ from residents.models import (
 )
 from residents.models.visits import ESCALATE_AFTER_FAILED
 from residents.services import WorkflowError
-from stations import access, locking
+from stations import access, locking, periods
 
 OUT_OF_SCOPE = "该居民不在您可办理的范围内。"
 FUTURE_DATE = "日期不能晚于今天。"
@@ -275,6 +275,12 @@ def log_visit(
                 "failed_in_row": plan.failed_in_row + 1,
             }
         station = resident.community.street.station
+        try:  # a visit dated in a locked (approved) month needs a late-entry permit
+            periods.check_open(
+                acting_user, station, visited_on, kind="探访记录", label=visit.get_form_display()
+            )
+        except ValidationError as error:
+            raise WorkflowError({"visited_on": periods.LOCKED_MESSAGE}) from error
         if need_found:
             visit.request = _visit_request(acting_user, station, resident, need_category, need_found)
         elif changes.get("failed_in_row") == ESCALATE_AFTER_FAILED:

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from pythonjsonlogger.core import RESERVED_ATTRS
 
@@ -417,6 +418,13 @@ SWS_AUDIT_REDACTED_FIELDS = {
     "attachments.attachment": {"fields": ["original_name", "caption"], "repr": True},
 }
 
+# --- Monthly reports (月报) ----------------------------------------------------------------------------
+# A station's report for a month is due by this day of the next month, a district's by the second; the
+# reminder (REPORT_DUE) goes out REPORT_REMINDER_DAYS before each deadline to whoever has not submitted.
+REPORT_STATION_DUE_DAY = env.int("REPORT_STATION_DUE_DAY", default=5)
+REPORT_DISTRICT_DUE_DAY = env.int("REPORT_DISTRICT_DUE_DAY", default=10)
+REPORT_REMINDER_DAYS = env.int("REPORT_REMINDER_DAYS", default=2)
+
 # --- Residents and requests -------------------------------------------------------------------------
 # Follow-up (回访) falls due this many days after a request is resolved.
 FOLLOW_UP_DAYS = env.int("FOLLOW_UP_DAYS", default=7)
@@ -454,6 +462,11 @@ CELERY_BEAT_SCHEDULE = {
     **NOTIFICATION_SCHEDULE,
     # Uploaded 台账 files (ID numbers) of dry runs left unimported for a day are cleared (hourly).
     "purge-import-uploads": {"task": "residents.tasks.purge_import_uploads", "schedule": 3600.0},
+    # Monthly reports due soon and not yet submitted: the heads and district centres are reminded (08:50).
+    "remind-reports-due": {
+        "task": "sws.tasks.remind_reports_due",
+        "schedule": crontab(minute=50, hour=8),
+    },
 }
 # Delivery: a failed message is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each time (capped at
 # OUTBOX_RETRY_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS attempts it is dead (admin: retry). A worker holds

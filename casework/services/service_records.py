@@ -2,12 +2,14 @@
 person-times in the station's statistics (sws/dashboards/casework_service.py reads the rows): nobody
 types it again as an activity."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Case, CaseEvent, Goal, ServiceRecord
 from casework.services.common import CaseworkError, record_event, require_case_worker
 from projects.models import Resource
+from stations import periods
 
 # The stages in which the case is being served; a record outside them would count work on a case that
 # is not (yet, or any more) in intervention.
@@ -58,6 +60,7 @@ def record_service(
         stage = Case.objects.select_for_update().values_list("stage", flat=True).get(pk=case.pk)
         if stage not in SERVICE_STAGES:
             raise CaseworkError("个案处于介入阶段时才能登记服务记录。", code="transition")
+        _check_month_open(acting_user, case, date)
         record = ServiceRecord.objects.create(
             case=case,
             station_id=case.station_id,
@@ -82,3 +85,11 @@ def record_service(
             record=record.pk,
         )
     return record
+
+
+def _check_month_open(acting_user, case: Case, date) -> None:
+    """A service dated in a locked (approved) month needs a late-entry permit (stations.periods)."""
+    try:
+        periods.check_open(acting_user, case.station_id, date, kind="个案服务记录", label=case.reference)
+    except ValidationError as error:
+        raise CaseworkError(periods.LOCKED_MESSAGE, code="date") from error

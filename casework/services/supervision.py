@@ -8,7 +8,7 @@ sensitive case: `access.may_open`). Sign-off and return of closures are the clos
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils import timezone
 from casework.models import Case, CaseEvent, CasePlan, Closure, SupervisionActionItem, SupervisionSession
 from casework.permissions import supervises
 from casework.services.common import CaseworkError, check_version, record_event
-from stations import access
+from stations import access, periods
 
 NOTE_MAX = 2000
 # A high-risk open case with no supervision note for this long is in the review queue.
@@ -111,6 +111,10 @@ def record_supervision_session(
             raise CaseworkError("改进事项的截止日期不能早于督导日期。", code="due_on")
         items.append(SupervisionActionItem(text=text, owner=owner, due_on=due_on))
     with transaction.atomic():
+        try:  # a session dated in a locked (approved) month needs a late-entry permit
+            periods.check_open(acting_user, station, date, kind="督导记录", label=topics[:100])
+        except ValidationError as error:
+            raise CaseworkError(periods.LOCKED_MESSAGE, code="date") from error
         session = SupervisionSession.objects.create(
             district_id=station.district_id,
             station=station,

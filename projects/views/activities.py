@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +66,7 @@ def activity_create(request):
     initial = {"date": timezone.localdate(), "sessions": 1}
     if project_id := request.GET.get("project"):
         initial["project"] = project_id  # only a choice of the station's projects is accepted
-    form = ActivityForm(request.POST or None, station=station, initial=initial)
+    form = ActivityForm(request.POST or None, station=station, initial=initial, user=request.user)
     if request.method == "POST" and save_form(
         request, form, success_message="活动已记录。", created_by=request.user
     ):
@@ -78,7 +79,7 @@ def activity_create(request):
 @login_required
 def activity_edit(request, pk):
     activity = get_editable_or_404(Activity, request.user, pk=pk)
-    form = ActivityForm(request.POST or None, instance=activity, station=activity.station)
+    form = ActivityForm(request.POST or None, instance=activity, station=activity.station, user=request.user)
     if request.method == "POST" and save_form(request, form, success_message="活动已保存。"):
         return redirect(activity)
     return render(request, "projects/activity_form.html", {"form": form, "activity": activity})
@@ -107,8 +108,15 @@ def activity_bulk(request):
     )
     formset.extra = rows
     if request.method == "POST":
+        created = None
         if formset.is_valid():
-            created = services.create_activities(acting_user=request.user, station=station, formset=formset)
+            try:
+                created = services.create_activities(
+                    acting_user=request.user, station=station, formset=formset
+                )
+            except ValidationError as error:  # a row dated in a locked month: nothing saved
+                formset._non_form_errors = formset.error_class(error.messages)
+        if created is not None:
             messages.success(request, f"已保存 {len(created)} 条活动记录（{month.year}年{month.month}月）。")
             last_day = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
             return redirect(

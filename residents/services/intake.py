@@ -9,7 +9,7 @@ from residents import notices
 from residents.models import ReferenceCounter, Request, TimelineEvent
 from residents.services.registry import register_resident
 from residents.services.requests import record_event
-from stations import access
+from stations import access, periods
 
 
 def next_reference(station, year: int) -> str:
@@ -125,6 +125,10 @@ def _create_request(
     try:
         with transaction.atomic():
             request.reference = next_reference(station, timezone.localdate(now).year)
+            if (
+                acting_user is not None
+            ):  # received in a locked (approved) month: only under a late-entry permit
+                periods.check_open(acting_user, station, now, kind="诉求", label=request.reference)
             request.save()
             record_event(
                 request, actor=acting_user, kind=TimelineEvent.Kind.CREATED, to_status=request.status

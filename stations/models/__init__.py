@@ -33,6 +33,7 @@ from stations.models.hierarchy import (  # noqa: F401
     StreetQuerySet,
     division_code_validator,
 )
+from stations.models.periods import LateEntry, LateEntryPermit, LockedMonth  # noqa: F401
 from stations.models.stations import (  # noqa: F401
     Assignment,
     AssignmentQuerySet,

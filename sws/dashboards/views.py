@@ -31,6 +31,7 @@ from sws.dashboards.figures import (
     supervision_figures,
 )
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
+from sws.reports import cycle
 
 
 def queue_url(station=None, **params) -> str:
@@ -145,6 +146,7 @@ def station_dashboard(request, pk):
             "visits_url": reverse("residents:visit-due") + "?who=station"
             if access.is_station_user(request.user)
             else "",
+            "report_status": cycle.dashboard_status(request.user, station=station, today=today),
         }
     )
     return render(request, "sws/station_dashboard.html", context)
@@ -195,6 +197,7 @@ def district_dashboard(request, pk):
         # The session list is the district centre's own (the city reads the figures only).
         "sessions_url": reverse("casework:session-list") if access.is_district_user(request.user) else "",
         "hotline": hotline_figures(request.user, period, district=district),
+        "report_status": cycle.dashboard_status(request.user, district=district),
     }
     return render(request, "sws/district_dashboard.html", context)
 
@@ -233,6 +236,7 @@ def city_dashboard(request):
         "casework": casework_figures(request.user, period, today=today),
         "care_rows_caption": "各区",
         "hotline": hotline_figures(request.user, period),
+        "report_status": cycle.dashboard_status(request.user, today=today),
     }
     return render(request, "sws/city_dashboard.html", context)
 

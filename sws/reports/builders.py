@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from stations.models import Assignment
+from stations.models import Assignment, LateEntry
 from sws import exports
 from sws.dashboards import figures as f
 from sws.dashboards import queries as q
@@ -68,6 +68,8 @@ class Report:
     supervision: dict = field(default_factory=dict)  # supervision coverage (figures.supervision_figures)
     casework: dict = field(default_factory=dict)  # casework's counts (figures.casework_figures)
     hotline: dict = field(default_factory=dict)  # the 12345 work orders' figures (figures.hotline_figures)
+    # 补录: records of earlier, locked months entered or changed during this month under a permit.
+    late_entries: list = field(default_factory=list)
 
     def sheets(self) -> list[exports.Sheet]:
         """The report as worksheets: summary first, then each breakdown."""
@@ -157,6 +159,26 @@ class Report:
             sheets.append(_casework_sheet(self.casework, head))
         if self.hotline:
             sheets.append(_hotline_sheet(self.hotline, head))
+        if self.late_entries:
+            sheets.append(
+                exports.Sheet(
+                    "补录",
+                    ["社工站", "补录月份", "记录类型", "记录", "记录日期", "录入人", "录入时间"],
+                    [
+                        [
+                            e["station"],
+                            e["month"],
+                            e["kind"],
+                            e["label"],
+                            e["day"],
+                            e["recorded_by"],
+                            e["recorded_at"],
+                        ]
+                        for e in self.late_entries
+                    ],
+                    [28, 12, 12, 30, 12, 10, 18],
+                )
+            )
         return sheets
 
 
@@ -258,6 +280,28 @@ def _workers(user, scope: q.Scope, day) -> list[dict]:
     return rows
 
 
+def _late_entries(user, period: Period, **unit) -> list[dict]:
+    """补录 recorded during the period (for earlier, locked months): one query."""
+    entries = (
+        LateEntry.objects.visible_to(user)
+        .filter(recorded_at__gte=period.start, recorded_at__lt=period.end, **unit)
+        .select_related("station", "recorded_by")
+        .order_by("station__code", "recorded_at", "pk")
+    )
+    return [
+        {
+            "station": e.station.name,
+            "month": f"{e.month.year}年{e.month.month}月",
+            "kind": e.kind,
+            "label": e.label,
+            "day": e.day,
+            "recorded_by": e.recorded_by.get_full_name() or e.recorded_by.username,
+            "recorded_at": timezone.localtime(e.recorded_at).replace(tzinfo=None),
+        }
+        for e in entries
+    ]
+
+
 def _breakdowns(scope: q.Scope, period: Period) -> dict:
     requests = scope.requests()
     return {
@@ -291,6 +335,7 @@ def station_report(user, station, year: int, month: int, today=None) -> Report:
         care=f.care_figures(user, period, station=station, today=today),
         casework=f.casework_figures(user, period, station=station, today=today),
         hotline=f.hotline_figures(user, period, station=station),
+        late_entries=_late_entries(user, period, station=station),
     )
 
 
@@ -320,6 +365,7 @@ def district_report(user, district, year: int, month: int, today=None) -> Report
         supervision=f.supervision_figures(user, period, district=district, today=today),
         casework=f.casework_figures(user, period, district=district, today=today),
         hotline=f.hotline_figures(user, period, district=district),
+        late_entries=_late_entries(user, period, station__district=district),
     )
 
 

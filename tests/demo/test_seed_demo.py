@@ -13,7 +13,8 @@ from notifications.events import Event
 from notifications.inbox import Notification
 from projects.models import Activity, Project
 from residents.models import Request, Resident, TimelineEvent
-from stations.models import Community, District, Station, User
+from stations.models import Community, District, LockedMonth, Station, User
+from sws.models import MonthlyReport
 from tests.projects.factories import make_project
 
 SMALL = ["--requests", "150", "--history-days", "30", "--password", "x"]
@@ -32,16 +33,17 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/6\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/7\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
         ("5", "hotline"),
-        ("6", "notifications"),
+        ("6", "reports"),
+        ("7", "notifications"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "hotline", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "hotline", "reports", "notifications"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     # --requests' 150, and the requests of the demo's 12345 work orders placed at a station.
@@ -54,6 +56,11 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
     assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()
+    # Monthly reports: the months before last approved and locked, last month submitted by 果园新村.
+    assert MonthlyReport.objects.filter(status="approved", station__name__contains="果园新村").count() == 2
+    assert MonthlyReport.objects.filter(status="submitted", station__name__contains="果园新村").count() == 1
+    assert LockedMonth.objects.filter(station__name__contains="果园新村").count() == 2
+    assert MonthlyReport.objects.filter(level="district", status="approved").exists()
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

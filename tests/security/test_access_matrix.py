@@ -19,6 +19,7 @@ apps' admin tests (tests/*/test_admin.py), so they are delegated here (`delegate
 custom admin view is not standard and needs an entry.
 """
 
+import datetime
 from dataclasses import dataclass, field, replace
 
 import pytest
@@ -177,6 +178,20 @@ def station_month(w):
 
 def district_month(w):
     return [{"pk": w.beichen.pk, **this_month()}]
+
+
+def late_permit(w):
+    """A late-entry request of 果园新村 for last month (locked)."""
+    from stations.models import LateEntryPermit, LockedMonth
+
+    month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    LockedMonth.objects.get_or_create(
+        station=w.own.station, month=month, defaults={"locked_by": w.users.worker2}
+    )
+    permit, _ = LateEntryPermit.objects.get_or_create(
+        station=w.own.station, month=month, defaults={"reason": "漏录", "requested_by": w.users.worker}
+    )
+    return [{"pk": permit.pk}]
 
 
 def referral(w):
@@ -540,6 +555,41 @@ MATRIX = {
     ),
     "reports:city": page(methods("GET"), login(), role(CITY_WIDE), urls=lambda w: [this_month()]),
     "reports:city-xlsx": page(methods("GET"), login(), role(CITY_WIDE), urls=lambda w: [this_month()]),
+    # The monthly cycle's steps (an empty form: the step is not named, back to the report with a message);
+    # the report's scope first, then who may take any step of it (the head submits, the district reviews).
+    "reports:station-cycle": page(
+        methods("POST"),
+        login(),
+        scope(READS_OWN),
+        Check(frozenset({WORKER, CITY, ADMIN}), 403),
+        post=302,
+        urls=station_month,
+    ),
+    "reports:district-cycle": page(
+        methods("POST"),
+        login(),
+        role(DISTRICT_STAFF | CITY_WIDE),
+        scope(READS_BEICHEN),
+        post=302,
+        urls=district_month,
+    ),
+    "reports:city-cycle": page(
+        methods("POST"), login(), role(CITY_WIDE), post=302, urls=lambda w: [this_month()]
+    ),
+    "reports:district-submissions": page(
+        methods("GET"), login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=beichen_pk
+    ),
+    "reports:city-submissions": page(methods("GET"), login(), role(CITY_WIDE)),
+    # 补录: station heads ask (an empty form: 400), the others read; the auditor is confined.
+    "reports:late-entries": page(
+        login(),
+        role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE),
+        Check(frozenset({WORKER, DISTRICT, OTHER_DISTRICT, CITY, ADMIN}), 403, on={"POST"}),
+        post=400,
+    ),
+    "reports:late-entry-decide": page(
+        methods("POST"), login(), role(DISTRICT_STAFF), scope(READS_BEICHEN), post=302, urls=late_permit
+    ),
     "exports:list": page(methods("GET"), login(), urls=list_exports),  # rows of the user's own scope only
     # Two-factor login and the auditor's pages
     "security:password-change": page(login()),  # one's own password; an empty POST is the form again

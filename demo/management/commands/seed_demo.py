@@ -22,6 +22,7 @@ from demo import casework as casework_demo
 from demo import hotline as hotline_demo
 from demo import notifications as notifications_demo
 from demo import projects as projects_demo
+from demo import reports as reports_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
 from stations import reference
@@ -32,9 +33,10 @@ PHASES = [
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
     ("hotline", "12345热线工单", hotline_demo),
+    ("reports", "月报报送与审核", reports_demo),
     ("notifications", "站内消息", notifications_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "notifications", "auth"]
+COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "sws", "notifications", "auth"]
 
 
 def row_counts():
