@@ -26,6 +26,9 @@ class Event(models.TextChoices):
     CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
     CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
     CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
+    # Referrals to partners (partners): the partner answered through its link, or has not answered.
+    REFERRAL_ANSWERED = "referral_answered", "合作伙伴回复了转介"
+    REFERRAL_UNANSWERED = "referral_unanswered", "转介合作伙伴逾期未回复"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -59,6 +62,8 @@ EVENT_ROLES = {
     Event.CLOSURE_AWAITING_HEAD: HEAD,
     Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
     Event.CLOSURE_DECIDED: STATION,
+    Event.REFERRAL_ANSWERED: STATION,
+    Event.REFERRAL_UNANSWERED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -86,6 +91,13 @@ class ResidentMessage(models.TextChoices):
     RESOLVED = "resident_resolved", "居民：诉求已办结"
 
 
+# Messages to a partner's contact (SMS only, partners): the link to answer, and the one reminder. They name
+# the station, the partner and the kind of need, never the resident (the link shows what was consented).
+class PartnerMessage(models.TextChoices):
+    REFERRAL = "partner_referral", "合作伙伴：转介通知"
+    REMINDER = "partner_reminder", "合作伙伴：转介催办"
+
+
 REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
 PLAN_PLACEHOLDERS = ("station", "year")
 DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
@@ -96,6 +108,8 @@ VISIT_PLACEHOLDERS = ("resident", "community", "tier", "due", "station")
 CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
 # A case's texts carry its reference and station, never the client's name (it is confidential).
 CASE_PLACEHOLDERS = ("reference", "station", "outcome")
+REFERRAL_PLACEHOLDERS = ("reference", "station", "partner", "outcome", "days")
+PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -117,6 +131,10 @@ PLACEHOLDERS = {
     Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
     Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
     Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
+    Event.REFERRAL_ANSWERED: REFERRAL_PLACEHOLDERS,
+    Event.REFERRAL_UNANSWERED: REFERRAL_PLACEHOLDERS,
+    PartnerMessage.REFERRAL: PARTNER_PLACEHOLDERS,
+    PartnerMessage.REMINDER: PARTNER_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -140,4 +158,7 @@ SAMPLE_CONTEXT = {
     "tier": "一级",
     "number": 1,
     "outcome": "已批准",
+    "partner": "天津某充电设备有限公司",
+    "link": "https://sws.example.gov.cn/p/Xk2…/",
+    "days": 3,
 }

@@ -7,7 +7,7 @@ import string
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from notifications.events import PLACEHOLDERS, Event, ResidentMessage
+from notifications.events import PLACEHOLDERS, Event, PartnerMessage, ResidentMessage
 
 
 class Channel(models.TextChoices):
@@ -15,7 +15,7 @@ class Channel(models.TextChoices):
     SMS = "sms", "短信"
 
 
-TEMPLATE_CODES = [*Event.choices, *ResidentMessage.choices]
+TEMPLATE_CODES = [*Event.choices, *ResidentMessage.choices, *PartnerMessage.choices]
 SMS_MAX = 300  # a long SMS is split and billed per 70 characters; keep texts short
 
 # (code, channel) → text. Residents' texts carry the reference and the lookup address only.
@@ -63,6 +63,18 @@ DEFAULT_TEXTS = {
     ): "【社工站】{station}个案{reference}结案待区督导签批，请登录系统处理。",
     ("closure_decided", "inbox"): "个案 {reference} 结案申请{outcome}",
     ("closure_decided", "sms"): "【社工站】个案{reference}结案申请{outcome}，请登录系统查看。",
+    ("referral_answered", "inbox"): "诉求 {reference}：{partner}回复“{outcome}”",
+    ("referral_answered", "sms"): "【社工站】诉求{reference}转介的{partner}回复“{outcome}”，请登录系统查看。",
+    ("referral_unanswered", "inbox"): "诉求 {reference} 转介{partner}已{days}天未回复",
+    ("referral_unanswered", "sms"): "【社工站】诉求{reference}转介{partner}已{days}天未回复，请跟进。",
+    (
+        "partner_referral",
+        "sms",
+    ): "【{station}】向{partner}转介一件{category}诉求，请点击链接查看并回复：{link}",
+    (
+        "partner_reminder",
+        "sms",
+    ): "【{station}】转介给{partner}的{category}诉求已{days}天未回复，请点击链接回复：{link}",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (
