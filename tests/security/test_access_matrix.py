@@ -873,8 +873,8 @@ CHANGELISTS = {
     },
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
     "notifications_messagetemplate": frozenset({ADMIN}),
-    "attachments_attachment": frozenset({ADMIN}),
-    "partners_partner": frozenset({ADMIN}),  # the registry, scoped (tests/partners/test_registry.py)  # read-only, scoped (tests/attachments/test_admin.py)
+    "attachments_attachment": frozenset({ADMIN}),  # read-only, scoped (tests/attachments/test_admin.py)
+    "partners_partner": frozenset({ADMIN}),  # the registry, scoped (tests/partners/test_registry.py)
     "auth_group": frozenset({ADMIN}),
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},
