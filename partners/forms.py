@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from partners.models import Partner, PartnerAnswer, ResourceUse, ShareConsent
 from residents.fields import BoundedModelChoiceField
@@ -99,6 +100,20 @@ class ResourceUseForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.visible_to(user).order_by("kind", "name")
+
+
+def errors_into(form, error):
+    """A service's ValidationError shown on the form: by field where it names one, else above it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def new_use_form(user):
+    """An empty form to record a resource use, dated today."""
+    return ResourceUseForm(user=user, initial={"date": timezone.localdate()})
 
 
 class PartnerForm(forms.ModelForm):

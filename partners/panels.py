@@ -1,6 +1,7 @@
 """The partner panel on the request page (residents.panels): the request's referrals to partners and
 the resources it used, and for its station's staff the forms to refer and to add a use."""
 
+from partners.forms import new_use_form
 from partners.models import PartnerReferral, ResourceUse
 from stations import access
 
@@ -24,4 +25,5 @@ def referral_panel(http_request, req):
         "can_use": can_act,
         "owner_kind": "request",
         "owner": req,
+        "use_form": new_use_form(user) if can_act else None,
     }

@@ -9,20 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from partners import services
-from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm
+from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm, errors_into
 from partners.models import PartnerReferral, ShareConsent
 from partners.slip import slip_facts
 from residents.models import Request
 from stations import access
 from stations.audit import record_access
-
-
-def _errors_into(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @never_cache
@@ -50,7 +42,7 @@ def refer(request, pk):
                     base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as error:
-                _errors_into(form, error)
+                errors_into(form, error)
             else:
                 messages.success(
                     request, f"已转介至{partner_referral.partner}，回复链接已通过短信发送给对接人。"
@@ -121,7 +113,7 @@ def consent_create(request, pk):
         try:
             services.record_consent(acting_user=request.user, partner_referral=pr, **form.cleaned_data)
         except ValidationError as error:
-            _errors_into(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, "已记录同意。")
             return redirect(pr)

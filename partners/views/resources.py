@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from partners import services
-from partners.forms import ResourceUseForm
+from partners.forms import ResourceUseForm, errors_into, new_use_form
 from partners.models import ResourceUse
 from projects.models import Activity
 from residents.models import Request
@@ -35,7 +35,7 @@ def _panel(request, owner_kind, owner, form=None, status=200):
             "can_use": True,
             "owner_kind": owner_kind,
             "owner": owner,
-            "use_form": form,
+            "use_form": form or new_use_form(request.user),
         },
         status=status,
     )
@@ -52,8 +52,7 @@ def use_add(request, owner_kind, pk):
         try:
             services.add_resource_use(acting_user=request.user, owner=owner, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_into(form, error)
         else:
             if _is_htmx(request):
                 return _panel(request, owner_kind, owner)

@@ -109,7 +109,9 @@ def pf_resident(community, name, born):
 def test_an_adult_turning_18_tomorrow_is_still_a_minor(worker, chaoyangli, partner):
     today = datetime.date.today()
     born = today.replace(year=today.year - 18) + datetime.timedelta(days=1)
-    pr = pf.refer(worker, pf.make_request(worker, chaoyangli, resident=pf_resident(chaoyangli, "小红", born)), partner)
+    pr = pf.refer(
+        worker, pf.make_request(worker, chaoyangli, resident=pf_resident(chaoyangli, "小红", born)), partner
+    )
     with pytest.raises(ValidationError):
         pf.consent(worker, pr)
 

@@ -46,7 +46,9 @@ def test_accept_then_done_each_once_on_the_timeline_and_told(client, worker, ref
     referred.referral.refresh_from_db()
     assert referred.referral.outcome == "done" and referred.referral.outcome_note == "已安装6个充电桩"
     texts = list(
-        TimelineEvent.objects.filter(request=referred.request, kind="referral_outcome").values_list("text", "actor")
+        TimelineEvent.objects.filter(request=referred.request, kind="referral_outcome").values_list(
+            "text", "actor"
+        )
     )
     assert [t for t, _a in texts] == [
         "合作伙伴回复 · 天津安居充电设备有限公司：已接收",
@@ -85,7 +87,9 @@ def test_the_service_refuses_an_expired_link_too(referred):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.answer_referral(link=link, outcome="accepted", now=link.expires_at + datetime.timedelta(seconds=1))
+        services.answer_referral(
+            link=link, outcome="accepted", now=link.expires_at + datetime.timedelta(seconds=1)
+        )
 
 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500])
@@ -95,7 +99,9 @@ def test_a_wrong_token_is_a_404(client, referred, token):
 
 
 def test_the_link_shows_only_its_referral(client, worker, chaoyangli, resident, partner):
-    first = pf.refer(worker, pf.make_request(worker, chaoyangli, resident=resident), partner, reason="需安装充电桩甲")
+    first = pf.refer(
+        worker, pf.make_request(worker, chaoyangli, resident=resident), partner, reason="需安装充电桩甲"
+    )
     second = pf.refer(
         worker, pf.make_request(worker, chaoyangli, description="另一件"), partner, reason="需修理路灯乙"
     )
