@@ -31,15 +31,16 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/5\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/6\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
         ("5", "notifications"),
+        ("6", "partners"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "notifications", "partners"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()
@@ -47,6 +48,14 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
     assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()
+    # 五社联动: the registry, the charging company's answered referrals with consent, resources used.
+    from partners.models import PartnerReferral, ResourceUse
+
+    answered = PartnerReferral.objects.filter(
+        partner__name__startswith="天津津电新能源", answers__outcome="done"
+    )
+    assert answered.exists() and answered.filter(consents__isnull=False).exists()
+    assert ResourceUse.objects.filter(kind="hours", activity__isnull=False).exists()
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

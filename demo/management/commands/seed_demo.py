@@ -20,6 +20,7 @@ from django.db import transaction
 
 from demo import casework as casework_demo
 from demo import notifications as notifications_demo
+from demo import partners as partners_demo
 from demo import projects as projects_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
@@ -31,8 +32,9 @@ PHASES = [
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
     ("notifications", "站内消息", notifications_demo),
+    ("partners", "五社联动（合作伙伴、转介回复、资源使用）", partners_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "auth"]
+COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "partners", "auth"]
 
 
 def row_counts():
