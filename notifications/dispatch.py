@@ -112,6 +112,12 @@ def text_resident(code, *, address, target, context):
     return enqueue(key=f"{code}:{target}", channel="sms", address=address, body=body, template_code=code)
 
 
+def text_partner(code, *, address, target, context):
+    """An SMS to a partner's contact (`events.PartnerMessage`; no account): once per code and target."""
+    body = messages.render_text(messages.texts(code, channels=("sms",))["sms"], context)
+    return enqueue(key=f"{code}:{target}", channel="sms", address=address, body=body, template_code=code)
+
+
 def release_held(now=None) -> int:
     """The 08:00 run for those who chose the digest: one summary entry each, and the held messages
     join their inbox, already read (the summary is the one that counts as new). Returns the summaries."""

@@ -36,6 +36,9 @@ class Event(models.TextChoices):
     REPORT_DUE = "report_due", "月报即将到期未报送"
     LATE_ENTRY_REQUESTED = "late_entry_requested", "补录申请待审批"
     LATE_ENTRY_DECIDED = "late_entry_decided", "补录申请审批结果"
+    # Referrals to partners (partners): the partner answered through its link, or has not answered.
+    REFERRAL_ANSWERED = "referral_answered", "合作伙伴回复了转介"
+    REFERRAL_UNANSWERED = "referral_unanswered", "转介合作伙伴逾期未回复"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -78,6 +81,8 @@ EVENT_ROLES = {
     Event.REPORT_DUE: HEAD + DISTRICT,
     Event.LATE_ENTRY_REQUESTED: DISTRICT,
     Event.LATE_ENTRY_DECIDED: HEAD,
+    Event.REFERRAL_ANSWERED: STATION,
+    Event.REFERRAL_UNANSWERED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -105,6 +110,13 @@ class ResidentMessage(models.TextChoices):
     RESOLVED = "resident_resolved", "居民：诉求已办结"
 
 
+# Messages to a partner's contact (SMS only, partners): the link to answer, and the one reminder. They name
+# the station, the partner and the kind of need, never the resident (the link shows what was consented).
+class PartnerMessage(models.TextChoices):
+    REFERRAL = "partner_referral", "合作伙伴：转介通知"
+    REMINDER = "partner_reminder", "合作伙伴：转介催办"
+
+
 REQUEST_PLACEHOLDERS = ("reference", "station", "category", "due")
 PLAN_PLACEHOLDERS = ("station", "year")
 DIGEST_PLACEHOLDERS = ("scope", "new", "overdue", "due_today")
@@ -121,6 +133,8 @@ CASE_ASSIGNED_PLACEHOLDERS = ("reference", "station", "role")
 
 # A monthly report's messages: the unit (station, district or city) and the month, nothing else.
 REPORT_PLACEHOLDERS = ("unit", "month")
+REFERRAL_PLACEHOLDERS = ("reference", "station", "partner", "outcome", "days")
+PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
 
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
@@ -150,6 +164,10 @@ PLACEHOLDERS = {
     Event.REPORT_DUE: REPORT_PLACEHOLDERS,
     Event.LATE_ENTRY_REQUESTED: REPORT_PLACEHOLDERS,
     Event.LATE_ENTRY_DECIDED: REPORT_PLACEHOLDERS,
+    Event.REFERRAL_ANSWERED: REFERRAL_PLACEHOLDERS,
+    Event.REFERRAL_UNANSWERED: REFERRAL_PLACEHOLDERS,
+    PartnerMessage.REFERRAL: PARTNER_PLACEHOLDERS,
+    PartnerMessage.REMINDER: PARTNER_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -176,4 +194,7 @@ SAMPLE_CONTEXT = {
     "role": "主责社工",
     "unit": "果园新村街道社工站",
     "month": "2026年11月",
+    "partner": "天津某充电设备有限公司",
+    "link": "https://sws.example.gov.cn/p/Xk2…/",
+    "days": 3,
 }

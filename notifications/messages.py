@@ -7,7 +7,7 @@ import string
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from notifications.events import PLACEHOLDERS, Event, ResidentMessage
+from notifications.events import PLACEHOLDERS, Event, PartnerMessage, ResidentMessage
 
 
 class Channel(models.TextChoices):
@@ -15,7 +15,7 @@ class Channel(models.TextChoices):
     SMS = "sms", "短信"
 
 
-TEMPLATE_CODES = [*Event.choices, *ResidentMessage.choices]
+TEMPLATE_CODES = [*Event.choices, *ResidentMessage.choices, *PartnerMessage.choices]
 SMS_MAX = 300  # a long SMS is split and billed per 70 characters; keep texts short
 
 # (code, channel) → text. Residents' texts carry the reference and the lookup address only.
@@ -80,6 +80,18 @@ DEFAULT_TEXTS = {
     ("late_entry_requested", "sms"): "【社工站】{unit}申请补录{month}数据，请登录系统审批。",
     ("late_entry_decided", "inbox"): "{unit}{month}补录申请已审批",
     ("late_entry_decided", "sms"): "【社工站】{unit}{month}补录申请已审批，请登录系统查看。",
+    ("referral_answered", "inbox"): "诉求 {reference}：{partner}回复“{outcome}”",
+    ("referral_answered", "sms"): "【社工站】诉求{reference}转介的{partner}回复“{outcome}”，请登录系统查看。",
+    ("referral_unanswered", "inbox"): "诉求 {reference} 转介{partner}已{days}天未回复",
+    ("referral_unanswered", "sms"): "【社工站】诉求{reference}转介{partner}已{days}天未回复，请跟进。",
+    (
+        "partner_referral",
+        "sms",
+    ): "【{station}】向{partner}转介一件{category}诉求，请点击链接查看并回复：{link}",
+    (
+        "partner_reminder",
+        "sms",
+    ): "【{station}】转介给{partner}的{category}诉求已{days}天未回复，请点击链接回复：{link}",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

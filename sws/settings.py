@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "projects",
     "notifications",
     "casework",
+    "partners",  # 五社联动: partners, consent, partner links, resources used (imports residents, projects)
     "hotline",  # the API for the 12345 hotline and other systems, work orders, Open311 (docs/api.md)
     "rest_framework",
     "drf_spectacular",
@@ -320,7 +321,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Cache-Control: no-store on every response to a logged-in user and on everything under these prefixes
 # (residents' pages and the public intake form), whoever asks.
-SWS_NO_STORE_PREFIXES = ["/residents/", "/r/"]
+SWS_NO_STORE_PREFIXES = ["/residents/", "/r/", "/partners/", "/p/"]
 
 # --- Audit trail (django-auditlog into stations.AuditLogEntry; personal-data access in stations.audit) -
 AUDITLOG_LOGENTRY_MODEL = "stations.AuditLogEntry"
@@ -343,6 +344,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "exclude_fields": ["version", "submission_token", "visit", "work_order"],
     },
     "residents.Referral",
+    # 五社联动 (partners): the registry, referrals to partners, consents to share and resources used.
+    "partners.Partner",
+    {"model": "partners.PartnerReferral", "mask_fields": ["contact_phone"]},
+    "partners.ShareConsent",
+    "partners.ResourceUse",
     # The care registry (issue #20): households, support statuses and visit plans.
     "residents.Household",
     "residents.HouseholdMembership",
@@ -438,6 +444,12 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # only on a connection from one of them, so a client reaching the app's port directly cannot forge it.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
+# --- Referrals to partners (partners) -----------------------------------------------------------------
+# A partner's answer link (/p/<token>/) is valid this many days; a partner that has not answered after
+# PARTNER_REMINDER_DAYS gets one reminder SMS (with a fresh link) and the worker is told.
+PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=14)
+PARTNER_REMINDER_DAYS = env.int("PARTNER_REMINDER_DAYS", default=3)
+
 # --- Background jobs (Celery) and outbound messages (notifications; docs/jobs.md) ---------------------
 # The broker: Redis in production (e.g. redis://127.0.0.1:6379/1), or RabbitMQ
 # (amqp://guest:guest@127.0.0.1:5672//). Without one, tasks run in-process when called and
@@ -460,6 +472,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders, follow-ups due, the 08:00 digest (notifications/schedule.py says when and why).
     **NOTIFICATION_SCHEDULE,
+    # Referrals unanswered after PARTNER_REMINDER_DAYS: the worker hears, the partner gets one SMS.
+    "remind-unanswered-referrals": {
+        "task": "partners.tasks.remind_unanswered",
+        "schedule": crontab(minute=15, hour=9),
+    },
     # Uploaded 台账 files (ID numbers) of dry runs left unimported for a day are cleared (hourly).
     "purge-import-uploads": {"task": "residents.tasks.purge_import_uploads", "schedule": 3600.0},
     # Monthly reports due soon and not yet submitted: the heads and district centres are reminded (08:50).

@@ -20,6 +20,9 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("cases/", include("casework.urls")),
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
+    path("partners/", include("partners.urls")),  # 五社联动: partners, referrals with consent, resources used
+    path("p/", include("partners.urls_public")),  # a partner's answer link (in an SMS: short)
+    path("five-forces/", include("sws.five_forces_urls")),  # the 五社联动 report
     path("dashboards/", include("sws.dashboards.urls")),
     path("reports/", include("sws.reports.urls")),
     path("exports/", include("sws.exports_urls")),

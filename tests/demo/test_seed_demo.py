@@ -33,7 +33,7 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/7\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/8\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
@@ -42,8 +42,9 @@ def test_each_phase_prints_its_name_progress_and_time(db):
         ("5", "hotline"),
         ("6", "reports"),
         ("7", "notifications"),
+        ("8", "partners"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "hotline", "reports", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "hotline", "reports", "notifications", "partners"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     # --requests' 150, and the requests of the demo's 12345 work orders placed at a station.
@@ -61,6 +62,14 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     assert MonthlyReport.objects.filter(status="submitted", station__name__contains="果园新村").count() == 1
     assert LockedMonth.objects.filter(station__name__contains="果园新村").count() == 2
     assert MonthlyReport.objects.filter(level="district", status="approved").exists()
+    # 五社联动: the registry, the charging company's answered referrals with consent, resources used.
+    from partners.models import PartnerReferral, ResourceUse
+
+    answered = PartnerReferral.objects.filter(
+        partner__name__startswith="天津津电新能源", answers__outcome="done"
+    )
+    assert answered.exists() and answered.filter(consents__isnull=False).exists()
+    assert ResourceUse.objects.filter(kind="hours", activity__isnull=False).exists()
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

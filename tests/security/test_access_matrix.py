@@ -328,6 +328,59 @@ def case_party(w):
         case=w.own.case, name="刘建国", relation="父亲", is_guardian=True
     )
     return [{"pk": w.own.case.pk, "party_pk": party.pk}]
+# 五社联动 (partners): a request of 果园新村 referred to its registered partner, with a consent; a use.
+def _partner_referral(w):
+    from partners.models import Partner, PartnerReferral
+    from tests.partners import factories as partner_factories
+
+    found = PartnerReferral.objects.filter(station=w.own.station, contact_name="矩阵对接人").first()
+    if found:
+        return found
+    partner = Partner.objects.create(
+        station=w.own.station,
+        name="矩阵合作伙伴",
+        kind="charity",
+        contact_name="矩阵对接人",
+        contact_phone="13820009999",
+    )
+    request = partner_factories.make_request(w.users.worker, w.own.community, resident=w.own.resident)
+    return partner_factories.refer(w.users.worker, request, partner)
+
+
+def partner_referral(w):
+    return [{"pk": _partner_referral(w).pk}]
+
+
+def partner_consent(w):
+    from tests.partners import factories as partner_factories
+
+    pr = _partner_referral(w)
+    consent = pr.consents.filter(withdrawn_at__isnull=True).first() or partner_factories.consent(
+        w.users.worker, pr
+    )
+    return [{"pk": pr.pk, "consent_pk": consent.pk}]
+
+
+def partner_link_token(w):
+    from tests.partners import factories as partner_factories
+
+    _link, token = partner_factories.new_link(_partner_referral(w))
+    return [{"token": token}]
+
+
+def resource_use(w):
+    from partners.models import ResourceUse
+
+    pr = _partner_referral(w)
+    use = ResourceUse.objects.filter(request=pr.request).first() or ResourceUse.objects.create(
+        station=w.own.station,
+        partner=pr.partner,
+        request=pr.request,
+        kind="money",
+        amount="100.00",
+        created_by=w.users.worker,
+    )
+    return [{"pk": use.pk}]
 
 
 CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
@@ -436,6 +489,42 @@ MATRIX = {
     "residents:referral-outcome": page(
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=referral
     ),
+    # 五社联动 (partners): the registry, referrals to partners with consent, resources used
+    "partners:partner-list": page(methods("GET"), login()),
+    "partners:partner-sync": page(methods("POST"), login(), role(STATION_STAFF), post=302),
+    "partners:refer": page(login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")),
+    "partners:referral-detail": page(methods("GET"), login(), scope(READS_OWN), urls=partner_referral),
+    "partners:referral-slip": page(methods("GET"), login(), scope(READS_OWN), urls=partner_referral),
+    "partners:consent-create": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=partner_referral
+    ),
+    "partners:consent-withdraw": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=302, urls=partner_consent
+    ),
+    "partners:request-use-add": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
+    ),
+    "partners:activity-use-add": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("activity")
+    ),
+    "partners:use-remove": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=resource_use
+    ),
+    # The partner's answer link: public, but only with a valid token (a wrong one is a 404: tests/partners)
+    "partner_link:answer": page(post=400, urls=partner_link_token),
+    "partner_link:thanks": page(methods("GET")),
+    # The 五社联动 report (sws composes it): a station's, a district's, the city's
+    "five_forces:index": page(methods("GET"), login(), Check(frozenset({AUDITOR}), 403), get=302),
+    "five_forces:station": page(methods("GET"), login(), scope(READS_OWN), urls=station_pk),
+    "five_forces:station-xlsx": page(methods("GET"), login(), scope(READS_OWN), urls=station_pk),
+    "five_forces:district": page(
+        methods("GET"), login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=beichen_pk
+    ),
+    "five_forces:district-xlsx": page(
+        methods("GET"), login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=beichen_pk
+    ),
+    "five_forces:city": page(methods("GET"), login(), role(CITY_WIDE)),
+    "five_forces:city-xlsx": page(methods("GET"), login(), role(CITY_WIDE)),
     # Public QR pages (no account) and the posters
     "public:intake": page(urls=community_code),
     "public:intake-done": page(methods("GET"), get=302, urls=community_code),  # no token: back to the form
@@ -784,6 +873,9 @@ AUDITOR_CLOSED = (
     "hotline",
     "api",
     "open311",
+    "partners",
+    "partner_link",
+    "five_forces",
 )
 
 
@@ -852,6 +944,7 @@ CHANGELISTS = {
     **{f"axes_{model}": frozenset({ADMIN}) for model in ("accesslog", "accessfailurelog", "accessattempt")},
     "notifications_messagetemplate": frozenset({ADMIN}),
     "attachments_attachment": frozenset({ADMIN}),  # read-only, scoped (tests/attachments/test_admin.py)
+    "partners_partner": frozenset({ADMIN}),  # the registry, scoped (tests/partners/test_registry.py)
     "auth_group": frozenset({ADMIN}),
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},

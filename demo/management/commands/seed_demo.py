@@ -21,6 +21,7 @@ from django.db import transaction
 from demo import casework as casework_demo
 from demo import hotline as hotline_demo
 from demo import notifications as notifications_demo
+from demo import partners as partners_demo
 from demo import projects as projects_demo
 from demo import reports as reports_demo
 from demo import residents as residents_demo
@@ -35,8 +36,9 @@ PHASES = [
     ("hotline", "12345热线工单", hotline_demo),
     ("reports", "月报报送与审核", reports_demo),
     ("notifications", "站内消息", notifications_demo),
+    ("partners", "五社联动（合作伙伴、转介回复、资源使用）", partners_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "sws", "notifications", "auth"]
+COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "sws", "notifications", "partners", "auth"]
 
 
 def row_counts():

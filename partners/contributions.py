@@ -1,0 +1,255 @@
+"""What the five forces (五社联动) contributed, for a station, a district or the city over a period: the
+figures of the 五社联动 report (sws composes the page and the export). Every figure is one aggregate
+query, whatever the number of rows.
+
+A resolved request counts under each force that took part in it: the kind of each partner that accepted
+or completed a referral of it, or whose resources it used; 社区 also when the 居委会 passed it on
+(channel 居委会转办), 社区志愿者 when a volunteer reported it. 社工 counts the requests the station's
+social workers resolved with no other force (every request is the social workers' work; the other
+forces are what 五社联动 adds).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from partners.models import Force, Partner, PartnerReferral, ResourceUse
+from residents.models import Referral, Request
+from stations.models import District, Station
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A station, a district, or the city (neither)."""
+
+    station: Station | None = None
+    district: District | None = None
+
+    @property
+    def label(self) -> str:
+        if self.station is not None:
+            return self.station.name
+        return self.district.name if self.district is not None else "天津市"
+
+    def filter(self, queryset, station_field="station"):
+        if self.station is not None:
+            return queryset.filter(**{station_field: self.station.pk})
+        if self.district is not None:
+            return queryset.filter(**{f"{station_field}__district": self.district.pk})
+        return queryset
+
+
+@dataclass(frozen=True)
+class Period:
+    """First and last day, both included (local dates)."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d}"
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _resolved(scope: Scope, period: Period):
+    return scope.filter(Request.objects.all()).filter(
+        resolved_at__gte=_midnight(period.first),
+        resolved_at__lt=_midnight(period.last + datetime.timedelta(days=1)),
+    )
+
+
+def _kinds_of(force) -> list[str]:
+    return [kind for kind, of in Partner.FORCE_OF_KIND.items() if of == force]
+
+
+def _took_part(force):
+    """Q: a partner of `force` took part in the request (an answered referral, or a resource used)."""
+    kinds = _kinds_of(force)
+    answered = PartnerReferral.objects.filter(
+        request=OuterRef("pk"),
+        partner__kind__in=kinds,
+        referral__outcome__in=[Referral.Outcome.ACCEPTED, Referral.Outcome.DONE],
+    )
+    used = ResourceUse.objects.filter(request=OuterRef("pk"), partner__kind__in=kinds)
+    condition = Q(Exists(answered)) | Q(Exists(used))
+    if force == Force.COMMUNITY:
+        condition |= Q(channel=Request.Channel.COMMITTEE)
+    if force == Force.VOLUNTEER:
+        condition |= Q(channel=Request.Channel.VOLUNTEER)
+    return condition
+
+
+OTHER_FORCES = (Force.COMMUNITY, Force.SOCIAL_ORG, Force.VOLUNTEER, Force.CHARITY)
+
+
+def resolved_by_force(scope: Scope, period: Period) -> dict:
+    """{"total": n, force: n …}: the requests resolved in the period, by the forces that took part."""
+    conditions = {force.value: _took_part(force) for force in OTHER_FORCES}
+    any_other = Q()
+    for condition in conditions.values():
+        any_other |= condition
+    figures = _resolved(scope, period).aggregate(
+        total=Count("pk"),
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
+        **{Force.SOCIAL_WORKER.value: Count("pk", filter=~any_other)},
+    )
+    return figures
+
+
+def _uses(scope: Scope, period: Period):
+    return scope.filter(ResourceUse.objects.all()).filter(date__gte=period.first, date__lte=period.last)
+
+
+def volunteer_hours(scope: Scope, period: Period) -> Decimal:
+    """The volunteer service hours in the scope and period: for now the ResourceUse rows of volunteer
+    hours; the volunteers' own service records (hours per volunteer) join this sum when they land."""
+    total = _uses(scope, period).filter(kind=ResourceUse.Kind.HOURS).aggregate(h=Sum("hours"))["h"]
+    return total or ZERO
+
+
+def mobilised(scope: Scope, period: Period) -> dict:
+    """Money (元), goods (their value, 元), services (how many) and volunteer hours."""
+    figures = _uses(scope, period).aggregate(
+        money=Sum("amount", filter=Q(kind=ResourceUse.Kind.MONEY)),
+        goods=Sum("amount", filter=Q(kind=ResourceUse.Kind.GOODS)),
+        services=Count("pk", filter=Q(kind=ResourceUse.Kind.SERVICE)),
+    )
+    return {
+        "money": figures["money"] or ZERO,
+        "goods": figures["goods"] or ZERO,
+        "services": figures["services"],
+        "hours": volunteer_hours(scope, period),
+    }
+
+
+def by_partner(scope: Scope, period: Period) -> list[dict]:
+    """One row per partner that was referred to or whose resources were used in the period."""
+    uses = (
+        _uses(scope, period)
+        .values("partner")
+        .annotate(
+            money=Sum("amount", filter=Q(kind=ResourceUse.Kind.MONEY)),
+            goods=Sum("amount", filter=Q(kind=ResourceUse.Kind.GOODS)),
+            hours=Sum("hours", filter=Q(kind=ResourceUse.Kind.HOURS)),
+            services=Count("pk", filter=Q(kind=ResourceUse.Kind.SERVICE)),
+        )
+        .order_by()
+    )
+    referrals = (
+        scope.filter(PartnerReferral.objects.all())
+        .filter(
+            created_at__gte=_midnight(period.first),
+            created_at__lt=_midnight(period.last + datetime.timedelta(days=1)),
+        )
+        .values("partner")
+        .annotate(
+            referred=Count("pk"),
+            done=Count("pk", filter=Q(referral__outcome=Referral.Outcome.DONE)),
+            declined=Count("pk", filter=Q(referral__outcome=Referral.Outcome.DECLINED)),
+        )
+        .order_by()
+    )
+    rows: dict[int, dict] = {}
+    blank = {
+        "money": ZERO,
+        "goods": ZERO,
+        "hours": ZERO,
+        "services": 0,
+        "referred": 0,
+        "done": 0,
+        "declined": 0,
+    }
+    for row in uses:
+        rows.setdefault(row["partner"], dict(blank)).update(
+            {key: row[key] or blank[key] for key in ("money", "goods", "hours", "services")}
+        )
+    for row in referrals:
+        rows.setdefault(row["partner"], dict(blank)).update(
+            {key: row[key] for key in ("referred", "done", "declined")}
+        )
+    partners = {p.pk: p for p in Partner.objects.filter(pk__in=list(rows)).only("name", "kind")}
+    result = [
+        {"partner": partners[pk], "force": Force(partners[pk].force).label, **figures}
+        for pk, figures in rows.items()
+    ]
+    result.sort(key=lambda row: (-(row["money"] + row["goods"]), -row["referred"], row["partner"].name))
+    return result
+
+
+def by_month(scope: Scope, period: Period) -> list[dict]:
+    """Per month of the period: requests resolved, money and goods mobilised, volunteer hours."""
+    resolved = dict(
+        _resolved(scope, period)
+        .annotate(month=TruncMonth("resolved_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("month", "n")
+    )
+    resolved = {month.date() if hasattr(month, "date") else month: n for month, n in resolved.items()}
+    uses = {
+        row["month"]: row
+        for row in _uses(scope, period)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            money=Sum("amount", filter=Q(kind__in=[ResourceUse.Kind.MONEY, ResourceUse.Kind.GOODS])),
+            hours=Sum("hours", filter=Q(kind=ResourceUse.Kind.HOURS)),
+        )
+        .order_by()
+    }
+    months = []
+    day = period.first.replace(day=1)
+    while day <= period.last:
+        row = uses.get(day, {})
+        months.append(
+            {
+                "month": day,
+                "resolved": resolved.get(day, 0),
+                "money": row.get("money") or ZERO,
+                "hours": row.get("hours") or ZERO,
+            }
+        )
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+FORCE_ROWS = [
+    (Force.COMMUNITY, "社区"),
+    (Force.SOCIAL_ORG, "社会组织"),
+    (Force.SOCIAL_WORKER, "社工（独立办结）"),
+    (Force.VOLUNTEER, "社区志愿者"),
+    (Force.CHARITY, "社会慈善资源"),
+]
+
+
+def report(scope: Scope, period: Period) -> dict:
+    forces = resolved_by_force(scope, period)
+    total = forces["total"]
+    return {
+        "scope": scope,
+        "period": period,
+        "resolved": total,
+        "forces": [
+            {
+                "force": force.value,
+                "label": label,
+                "count": forces[force.value],
+                "share": round(100 * forces[force.value] / total) if total else 0,
+            }
+            for force, label in FORCE_ROWS
+        ],
+        "mobilised": mobilised(scope, period),
+        "partners": by_partner(scope, period),
+        "months": by_month(scope, period),
+    }

@@ -1,0 +1,155 @@
+"""Referring a request to a partner, the consent to share, and the printable referral slip."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from partners import services
+from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm, errors_into
+from partners.models import PartnerReferral, ShareConsent
+from partners.slip import slip_facts
+from residents.models import Request
+from stations import access
+from stations.audit import record_access
+
+
+@never_cache
+@login_required
+@access.role_required(access.is_station_user)
+def refer(request, pk):
+    """转介至合作伙伴: choose the partner and its contact; the contact gets an SMS with the answer link."""
+    user = request.user
+    req = access.get_editable_or_404(
+        Request.objects.select_related("station", "category", "community"), user, pk=pk
+    )
+    if request.method == "POST":
+        form = PartnerReferForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                partner_referral = services.refer_to_partner(
+                    acting_user=user,
+                    request=req,
+                    partner=data["partner"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    reason=data["reason"],
+                    version=data["version"],
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as error:
+                errors_into(form, error)
+            else:
+                messages.success(
+                    request, f"已转介至{partner_referral.partner}，回复链接已通过短信发送给对接人。"
+                )
+                return redirect(partner_referral)
+    else:
+        form = PartnerReferForm(user=user, initial={"version": req.version})
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "partners/refer_form.html",
+        {"req": req, "form": form, "may_refer": req.can("refer")},
+        status=status,
+    )
+
+
+def _detail(request, pk):
+    return access.get_visible_or_404(
+        PartnerReferral.objects.with_page_columns()
+        .select_related("request__station", "referral__referred_by")
+        .prefetch_related("consents__recorded_by", "answers", "links"),
+        request.user,
+        pk=pk,
+    )
+
+
+@never_cache
+@require_safe
+@login_required
+def referral_detail(request, pk):
+    pr = _detail(request, pk)
+    return _render_detail(request, pr, ConsentForm(initial={"purpose": pr.referral.reason[:200]}))
+
+
+def _render_detail(request, pr, consent_form, status=200):
+    can_act = access.may_change(request.user, pr.request)
+    facts = slip_facts(pr)
+    if facts["personal"]:
+        record_access(request, "view", pr.request.resident_id, reason="转介单")
+    resident = pr.request.resident
+    return render(
+        request,
+        "partners/referral_detail.html",
+        {
+            **facts,
+            "can_act": can_act,
+            "consent_form": consent_form if can_act and facts["consent"] is None else None,
+            "withdraw_form": WithdrawConsentForm() if can_act else None,
+            "consents": list(pr.consents.all()),
+            "answers": list(pr.answers.all()),
+            "minor": bool(resident and resident.is_minor),
+            "now": timezone.now(),
+            "links": sorted(pr.links.all(), key=lambda link: link.created_at, reverse=True),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def consent_create(request, pk):
+    pr = _detail(request, pk)
+    access.require(access.may_change, request.user, pr.request)
+    form = ConsentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_consent(acting_user=request.user, partner_referral=pr, **form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            messages.success(request, "已记录同意。")
+            return redirect(pr)
+    pr = _detail(request, pk)  # the consents as they are
+    return _render_detail(request, pr, form, status=400)
+
+
+@never_cache
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def consent_withdraw(request, pk, consent_pk):
+    pr = _detail(request, pk)
+    consent = access.get_editable_or_404(
+        ShareConsent.objects.filter(partner_referral=pr), request.user, pk=consent_pk
+    )
+    form = WithdrawConsentForm(request.POST)
+    form.is_valid()
+    try:
+        services.withdraw_consent(
+            acting_user=request.user, consent=consent, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已撤回同意：转介单和合作伙伴链接不再显示个人信息。")
+    return redirect(pr)
+
+
+@never_cache
+@require_safe
+@login_required
+def slip(request, pk):
+    """The printable referral slip (转介单): personal data only as consented (and then logged)."""
+    pr = _detail(request, pk)
+    facts = slip_facts(pr)
+    if facts["personal"]:
+        record_access(request, "view", pr.request.resident_id, reason="打印转介单")
+    return render(request, "partners/slip.html", facts)
