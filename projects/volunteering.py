@@ -28,8 +28,7 @@ def save_volunteer(*, acting_user, form, version=None, today: datetime.date | No
         if volunteer.pk is None:
             volunteer.station = station
             volunteer.created_by = acting_user
-            volunteer.save()
-            form.save_m2m()
+            volunteer = form.save()
         else:
             locking.save_versioned(form, version=version)
         current = {m.team_id: m for m in volunteer.memberships.filter(left_on__isnull=True)}

@@ -55,7 +55,7 @@ class VolunteerTeamQuerySet(CultivatedGroupQuerySet):
         """`member_count`: the volunteers whose membership is in force on `on` (today), one subquery."""
         on = on or timezone.localdate()
         current = Q(memberships__joined_on__lte=on) & (
-            Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=on)
+            Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=on)
         )
         return self.annotate(member_count=Count("memberships__volunteer", filter=current, distinct=True))
 

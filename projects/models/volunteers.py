@@ -166,9 +166,10 @@ class Volunteer(Versioned):
 
 class MembershipQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None):
-        """Memberships in force on `on` (today): joined by then, not left before."""
+        """Memberships in force on `on` (today): joined by then, not left yet (the day of leaving is the
+        first day without the team)."""
         on = on or timezone.localdate()
-        return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
+        return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
 class TeamMembership(models.Model):
@@ -311,7 +312,7 @@ def hours_in_team(team):
     """The hours served by `team`'s members while they were members (the membership's dates)."""
     in_team = TeamMembership.objects.filter(
         team=team, volunteer=models.OuterRef("volunteer"), joined_on__lte=models.OuterRef("date")
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=models.OuterRef("date")))
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gt=models.OuterRef("date")))
     return ServiceHours.objects.filter(models.Exists(in_team))
 
 
