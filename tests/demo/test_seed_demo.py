@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from demo import projects as projects_demo
+from demo import volunteers as volunteers_demo
 from notifications.events import Event
 from notifications.inbox import Notification
-from projects.models import Activity, Project
+from projects.models import Activity, Project, ServiceHours, ServiceProof, Volunteer
 from residents.models import Request, Resident, TimelineEvent
 from stations.models import Community, District, Station, User
 from tests.projects.factories import make_project
@@ -31,18 +32,29 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/5\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/6\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
-        ("5", "notifications"),
+        ("5", "volunteers"),
+        ("6", "notifications"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "volunteers", "notifications"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
-    assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()
+    # The volunteers phase adds the story's e-bike charging requests at 朝阳里 (the cluster made a project).
+    story_requests = len(volunteers_demo.CHARGING)
+    assert Station.objects.count() == 249 and Request.objects.count() == 150 + story_requests
+    assert Project.objects.exists()
+    guoyuan = Station.objects.get(streets__name="果园新村街道")
+    assert Volunteer.objects.filter(station=guoyuan).count() == len(volunteers_demo.PEOPLE)
+    hours = ServiceHours.objects.filter(station=guoyuan)
+    assert hours.filter(activity__isnull=False).exists() and hours.filter(visit__isnull=False).exists()
+    assert ServiceProof.objects.filter(station=guoyuan).count() == 1
+    charging = Project.objects.get(title="朝阳里3号楼车棚充电桩（民主协商）")
+    assert charging.requests.count() == story_requests
     assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)  # what each phase added
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
