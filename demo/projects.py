@@ -402,7 +402,7 @@ class Drawer:
                 station=station,
                 name=name,
                 focus=TEAM_FOCUS.get(name, ""),
-                members=rng.randint(6, 40),
+                members_declared=rng.randint(6, 40),
                 founded_on=_day(rng, floor, self.today),
                 status=_group_status(rng),
             )
@@ -578,7 +578,7 @@ def jinqiao(drawer: Drawer, draw: StationDraw, communities):
                         station=draw.station,
                         name=name,
                         focus=TEAM_FOCUS[name],
-                        members=rng.randint(10, 30),
+                        members_declared=rng.randint(10, 30),
                         founded_on=_day(rng, draw.station.founded_on or drawer.year_ago, drawer.today),
                         status=GroupStatus.ACTIVE,
                     ),

@@ -10,6 +10,7 @@ from projects.models import (
     Partner,
     Project,
     Resource,
+    Volunteer,
 )
 from stations import access
 from stations.models import Station
@@ -101,3 +102,30 @@ class PlanFilter(ScopedFilterSet):
     class Meta:
         model = AnnualPlan
         fields = ["station", "year", "status"]
+
+
+class VolunteerFilter(ScopedFilterSet):
+    """Volunteers by name or phone tail (尾号), station (district and city users), team, and the period
+    whose hours the list totals (this year by default)."""
+
+    q = django_filters.CharFilter(method="search", label="姓名或电话尾号", max_length=50)
+    station = django_filters.ModelChoiceFilter(queryset=Station.objects.none(), label="社工站")
+    date_from = django_filters.DateFilter(method="keep", label="服务时长自", widget=DATE)
+    date_to = django_filters.DateFilter(method="keep", label="至", widget=DATE)
+
+    class Meta:
+        model = Volunteer
+        fields = ["q", "station", "date_from", "date_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def keep(self, queryset, name, value):
+        return queryset  # the period bounds the hours column, not which volunteers are listed
+
+    def period(self, today):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return (
+            data.get("date_from") or today.replace(month=1, day=1),
+            data.get("date_to") or today,
+        )

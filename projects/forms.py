@@ -212,7 +212,8 @@ class CultivatedGroupForm(StationForm):
 class VolunteerTeamForm(CultivatedGroupForm):
     class Meta:
         model = VolunteerTeam
-        fields = CultivatedGroupForm.FIELDS
+        # No member count: a team's size is its registered members (TeamMembership).
+        fields = [name for name in CultivatedGroupForm.FIELDS if name != "members"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -3,6 +3,7 @@
 - `save_versioned` (`stations.locking`): saves a model form only if nobody changed the record since it
   was loaded.
 - `resolve_project_requests`: a project resolves the requests it addresses, through the residents workflow.
+- `complete_project`: 结项, and the requests it addresses resolved.
 - `create_activities`: a month of activities in one go, all rows or none.
 - `record_fund_entry`: a ledger line; an outflow larger than the balance is refused, race-safe.
 - `create_plan`, `update_plan`, `submit_plan`, `approve_plan`, `return_plan`: the annual plan's life.
@@ -70,6 +71,29 @@ def resolve_project_requests(*, acting_user, project: Project, note: str) -> Res
         else:
             outcome.resolved.append(request)
     return outcome
+
+
+def complete_project(*, acting_user, project: Project, note: str, version=None) -> ResolveOutcome:
+    """结项: the project is closed (ending today unless it has an end date) and the open requests it
+    addresses are resolved, each with a timeline event naming the project (`resolve_project_requests`).
+
+    The project's own change is version-checked; a request that cannot be resolved is reported, as
+    when resolving without closing."""
+    access.require(access.may_change, acting_user, project)
+    if not (note or "").strip():
+        raise ValidationError({"note": "请填写项目完成情况说明。"})
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if version is not None:
+            locking.check(version, locked.version)
+        if locked.status == Project.Status.CLOSED:
+            raise ValidationError("项目已结项。")
+        today = timezone.localdate()
+        project.status = Project.Status.CLOSED
+        project.end_date = locked.end_date or max(today, locked.start_date)
+        project.version = locked.version + 1
+        project.save(update_fields=["status", "end_date", "version", "updated_at"])
+        return resolve_project_requests(acting_user=acting_user, project=project, note=note)
 
 
 # --- Activities --------------------------------------------------------------------------------------

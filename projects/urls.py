@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import activities, funds, groups, plans, resources
+from projects.views import activities, clusters, funds, groups, plans, resources, volunteers
 from projects.views import projects as project_views
 
 app_name = "projects"
@@ -13,6 +13,20 @@ urlpatterns = [
     path(
         "<int:pk>/resolve-requests/", project_views.project_resolve_requests, name="project-resolve-requests"
     ),
+    path("<int:pk>/complete/", clusters.project_complete, name="project-complete"),
+    # Place-based request clusters (聚类建议) and the project made of one
+    path("clusters/", clusters.cluster_list, name="cluster-list"),
+    path("clusters/project/", clusters.cluster_project, name="cluster-project"),
+    # Volunteers, their hours and proofs of service hours
+    path("volunteers/", volunteers.volunteer_list, name="volunteer-list"),
+    path("volunteers/export/", volunteers.volunteer_export, name="volunteer-export"),
+    path("volunteers/new/", volunteers.volunteer_create, name="volunteer-create"),
+    path("volunteers/<int:pk>/", volunteers.volunteer_detail, name="volunteer-detail"),
+    path("volunteers/<int:pk>/edit/", volunteers.volunteer_edit, name="volunteer-edit"),
+    path("volunteers/<int:pk>/phone/", volunteers.volunteer_phone, name="volunteer-phone"),
+    path("volunteers/<int:pk>/proof/", volunteers.proof_issue, name="proof-issue"),
+    path("proofs/<int:pk>/", volunteers.proof_detail, name="proof-detail"),
+    path("visits/<int:pk>/hours/", volunteers.visit_hours, name="visit-hours"),
     # Activities
     path("activities/", activities.activity_list, name="activity-list"),
     path("activities/new/", activities.activity_create, name="activity-create"),

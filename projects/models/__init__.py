@@ -18,6 +18,7 @@ from projects.models.groups import (  # noqa: F401
     CultivatedGroupQuerySet,
     GroupStatus,
     VolunteerTeam,
+    VolunteerTeamQuerySet,
 )
 from projects.models.plans import (  # noqa: F401
     FIRST_PLAN_YEAR,
@@ -33,3 +34,12 @@ from projects.models.plans import (  # noqa: F401
 )
 from projects.models.projects import Project, ProjectQuerySet, TargetGroup  # noqa: F401
 from projects.models.resources import Partner, PartnerQuerySet, Resource, ResourceQuerySet  # noqa: F401
+from projects.models.volunteers import (  # noqa: F401
+    ServiceHours,
+    ServiceHoursQuerySet,
+    ServiceProof,
+    TeamMembership,
+    Volunteer,
+    VolunteerQuerySet,
+    hours_in_team,
+)

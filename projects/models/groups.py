@@ -3,7 +3,9 @@
 import datetime
 
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models.common import StationScopedQuerySet
@@ -48,6 +50,16 @@ class CultivatedGroupQuerySet(StationScopedQuerySet):
         return self.filter(founded_on__lte=day)
 
 
+class VolunteerTeamQuerySet(CultivatedGroupQuerySet):
+    def with_member_count(self, on: datetime.date | None = None):
+        """`member_count`: the volunteers whose membership is in force on `on` (today), one subquery."""
+        on = on or timezone.localdate()
+        current = Q(memberships__joined_on__lte=on) & (
+            Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=on)
+        )
+        return self.annotate(member_count=Count("memberships__volunteer", filter=current, distinct=True))
+
+
 class VolunteerTeam(CultivatedGroup):
     """志愿服务队 cultivated by the station (针锋裁缝, 爱心扫把 …)."""
 
@@ -58,7 +70,12 @@ class VolunteerTeam(CultivatedGroup):
         Community, verbose_name=_("服务社区"), blank=True, related_name="volunteer_teams"
     )
 
-    objects = CultivatedGroupQuerySet.as_manager()
+    # The team's size is its current memberships (`member_count`), not a typed number. The number typed
+    # before volunteers were registered is kept, read-only, as what the team declared then.
+    members = None
+    members_declared = models.PositiveIntegerField(_("登记队员前填报人数"), default=0, editable=False)
+
+    objects = VolunteerTeamQuerySet.as_manager()
 
     class Meta(CultivatedGroup.Meta):
         verbose_name = _("志愿服务队")

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -20,3 +21,10 @@ def yuan(value):
     except (InvalidOperation, TypeError, ValueError):
         return value
     return f"{amount:,.2f}"
+
+
+@register.simple_tag
+def visit_hours_url(visit_pk):
+    """The page recording volunteers' hours on a visit, for residents' templates (which name no projects
+    URL themselves, as with casework's `case_url`)."""
+    return reverse("projects:visit-hours", args=[visit_pk])

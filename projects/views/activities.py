@@ -4,15 +4,17 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from projects import services
+from projects import services, volunteering
 from projects.filters import ActivityFilter
 from projects.forms import ActivityForm
 from projects.forms_bulk import BULK_ROWS, BulkActivityFormSet, MonthForm
+from projects.forms_volunteers import hours_formset
 from projects.models import Activity
 from projects.views.common import (
     login_required,
@@ -55,8 +57,43 @@ def activity_detail(request, pk):
     return render(
         request,
         "projects/activity_detail.html",
-        {"activity": activity, "can_edit": access.may_change(request.user, activity)},
+        {
+            "activity": activity,
+            "can_edit": access.may_change(request.user, activity),
+            "service_hours": activity.service_hours.select_related("volunteer").order_by("pk"),
+        },
     )
+
+
+def _save_with_hours(request, form, hours, *, success_message, **instance_fields) -> bool:
+    """The activity and its volunteers' hours together: both valid and saved, or neither. A post without
+    the hours rows (the month's bulk entry, an older form) leaves the recorded hours as they are."""
+    if not (form.is_valid() and (not hours.is_bound or hours.is_valid())):
+        if form.is_valid() and not hours.is_valid():
+            form.add_error(None, "志愿服务时长有误，请按提示修改。")
+        return False
+    try:
+        with transaction.atomic():
+            if not save_form(request, form, success_message=success_message, **instance_fields):
+                raise _NotSaved
+            if hours.is_bound:
+                volunteering.record_hours(
+                    acting_user=request.user, rows=hours.rows(), activity=form.instance, station=form.station
+                )
+    except _NotSaved:
+        return False
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return False
+    return True
+
+
+class _NotSaved(Exception):
+    pass
+
+
+def _hours_data(request):
+    return request.POST if "hours-TOTAL_FORMS" in request.POST else None
 
 
 @login_required
@@ -67,22 +104,27 @@ def activity_create(request):
     if project_id := request.GET.get("project"):
         initial["project"] = project_id  # only a choice of the station's projects is accepted
     form = ActivityForm(request.POST or None, station=station, initial=initial, user=request.user)
-    if request.method == "POST" and save_form(
-        request, form, success_message="活动已记录。", created_by=request.user
+    hours = hours_formset(_hours_data(request), station=station)
+    if request.method == "POST" and _save_with_hours(
+        request, form, hours, success_message="活动已记录。", created_by=request.user
     ):
         if "add_another" in request.POST:
             return redirect("projects:activity-create")
         return redirect(form.instance)
-    return render(request, "projects/activity_form.html", {"form": form})
+    return render(request, "projects/activity_form.html", {"form": form, "hours": hours})
 
 
 @login_required
 def activity_edit(request, pk):
     activity = get_editable_or_404(Activity, request.user, pk=pk)
     form = ActivityForm(request.POST or None, instance=activity, station=activity.station, user=request.user)
-    if request.method == "POST" and save_form(request, form, success_message="活动已保存。"):
+    existing = activity.service_hours.select_related("volunteer").order_by("pk")
+    hours = hours_formset(_hours_data(request), station=activity.station, existing=existing)
+    if request.method == "POST" and _save_with_hours(request, form, hours, success_message="活动已保存。"):
         return redirect(activity)
-    return render(request, "projects/activity_form.html", {"form": form, "activity": activity})
+    return render(
+        request, "projects/activity_form.html", {"form": form, "hours": hours, "activity": activity}
+    )
 
 
 def _month_from(value) -> datetime.date:

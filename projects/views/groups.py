@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from projects.filters import StationOnlyFilter
 from projects.forms import OrganisationForm, VolunteerTeamForm
-from projects.models import CommunityOrganisation, GroupStatus, VolunteerTeam
+from projects.models import CommunityOrganisation, GroupStatus, TeamMembership, VolunteerTeam, hours_in_team
 from projects.views.common import (
     login_required,
     paginate,
@@ -21,6 +22,8 @@ from projects.views.common import (
 )
 from stations import access
 from stations.access import get_editable_or_404, get_visible_or_404
+
+MEMBER_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,23 @@ KINDS = {
 
 
 def _summary(queryset):
-    row = queryset.order_by().aggregate(n=Count("pk"), people=Sum("members"))
+    if queryset.model is VolunteerTeam:
+        # A team's people are its current members (registered volunteers), counted once per person.
+        row = queryset.order_by().aggregate(n=Count("pk", distinct=True))
+        row["people"] = (
+            TeamMembership.objects.current()
+            .filter(team__in=queryset.order_by().values("pk"))
+            .values("volunteer")
+            .distinct()
+            .count()
+        )
+    else:
+        row = queryset.order_by().aggregate(n=Count("pk"), people=Sum("members"))
     by_status = dict(
-        queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        queryset.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk", distinct=True))  # distinct: teams come joined with their memberships
+        .values_list("status", "n")
     )
     return {
         "count": row["n"],
@@ -57,6 +74,8 @@ def group_list(request):
     teams = StationOnlyFilter(
         request.GET,
         queryset=VolunteerTeam.objects.visible_to(user)
+        .with_member_count()
+        .order_by("name", "pk")
         .select_related("station")
         .prefetch_related("communities"),
         user=user,
@@ -87,13 +106,29 @@ def group_list(request):
 @login_required
 def group_detail(request, kind, pk):
     config = KINDS[kind]
-    group = get_visible_or_404(
-        config.model.objects.select_related("station").prefetch_related("communities"), request.user, pk=pk
-    )
+    queryset = config.model.objects.select_related("station").prefetch_related("communities")
+    extra = {}
+    if config.model is VolunteerTeam:
+        queryset = queryset.with_member_count()
+    group = get_visible_or_404(queryset, request.user, pk=pk)
+    if config.model is VolunteerTeam:
+        today = timezone.localdate()
+        members = list(
+            group.memberships.current(today)
+            .select_related("volunteer")
+            .order_by("volunteer__name")[: MEMBER_ROWS + 1]
+        )
+        extra = {
+            "team_members": members[:MEMBER_ROWS],
+            "member_more": len(members) > MEMBER_ROWS,
+            "team_hours_this_year": hours_in_team(group)
+            .between(today.replace(month=1, day=1), today)
+            .total(),
+        }
     return render(
         request,
         "projects/group_detail.html",
-        {"group": group, "kind": config, "can_edit": access.may_change(request.user, group)},
+        {"group": group, "kind": config, "can_edit": access.may_change(request.user, group), **extra},
     )
 
 

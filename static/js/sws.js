@@ -6,6 +6,7 @@
 //   .nav-toggle          folds the top navigation into a menu on a phone
 //   form.filters         folds into one button on a phone (aria-label names it)
 //   a form with errors   its first error is scrolled into view and its field focused
+//   [data-formset-add="prefix"] a button that adds a row to a Django formset from template#prefix-empty-row
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -185,8 +186,25 @@
     if (target) target.focus({ preventScroll: true });
   }
 
+  function addFormsetRow(event) {
+    var button = event.target.closest("[data-formset-add]");
+    if (!button) return;
+    var prefix = button.getAttribute("data-formset-add");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(prefix + "-empty-row");
+    var rows = document.getElementById(prefix + "-rows");
+    if (!total || !template || !rows) return;
+    var index = parseInt(total.value, 10) || 0;
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    rows.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = rows.lastElementChild && rows.lastElementChild.querySelector("select, input");
+    if (first) first.focus();
+  }
+
   function setUp() {
     setUpMenu();
+    document.addEventListener("click", addFormsetRow);
     foldFilters();
     showFirstError();
     labelScrollers();

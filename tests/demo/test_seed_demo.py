@@ -9,9 +9,10 @@ from django.core.management import call_command
 
 from demo import projects as projects_demo
 from hotline.models import WorkOrder
+from demo import volunteers as volunteers_demo
 from notifications.events import Event
 from notifications.inbox import Notification
-from projects.models import Activity, Project
+from projects.models import Activity, Project, ServiceHours, ServiceProof, Volunteer
 from residents.models import Request, Resident, TimelineEvent
 from stations.models import Community, District, LockedMonth, Station, User
 from sws.models import MonthlyReport
@@ -33,27 +34,39 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/8\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/9\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
-        ("5", "hotline"),
-        ("6", "reports"),
-        ("7", "notifications"),
-        ("8", "partners"),
+        ("5", "volunteers"),
+        ("6", "hotline"),
+        ("7", "reports"),
+        ("8", "notifications"),
+        ("9", "partners"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "hotline", "reports", "notifications", "partners"):
+    names = ("stations", "residents", "projects", "casework", "volunteers", "hotline", "reports", "notifications")
+    for name in names + ("partners",):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
-    # --requests' 150, and the requests of the demo's 12345 work orders placed at a station.
+    # --requests' 150, the story's e-bike charging requests at 朝阳里 (the volunteers phase: the cluster
+    # made a project), and the requests of the demo's 12345 work orders placed at a station.
+    story_requests = len(volunteers_demo.CHARGING)
     hotline_requests = WorkOrder.objects.filter(request__isnull=False).count()
-    assert hotline_requests and Request.objects.exclude(work_order__isnull=False).count() == 150
+    assert hotline_requests
+    assert Request.objects.exclude(work_order__isnull=False).count() == 150 + story_requests
     assert Station.objects.count() == 249 and Project.objects.exists()
     # What each phase added: the residents phase its 150 requests, the hotline phase its orders' requests.
     assert re.search(rf"{Request._meta.verbose_name}：\+150\b", output)
     assert re.search(rf"{Request._meta.verbose_name}：\+{hotline_requests}\b", output)
+    guoyuan = Station.objects.get(streets__name="果园新村街道")
+    assert Volunteer.objects.filter(station=guoyuan).count() == len(volunteers_demo.PEOPLE)
+    hours = ServiceHours.objects.filter(station=guoyuan)
+    assert hours.filter(activity__isnull=False).exists() and hours.filter(visit__isnull=False).exists()
+    assert ServiceProof.objects.filter(station=guoyuan).count() == 1
+    charging = Project.objects.get(title="朝阳里3号楼车棚充电桩（民主协商）")
+    assert charging.requests.count() == story_requests
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
     assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()

@@ -12,6 +12,9 @@ from projects.models import (
     Partner,
     Project,
     Resource,
+    ServiceHours,
+    TeamMembership,
+    Volunteer,
     VolunteerTeam,
 )
 
@@ -81,3 +84,30 @@ def make_entry(fund, amount, direction=FundEntry.Direction.INFLOW, day=MAY_1, **
 
 def make_plan(station, year=2023, **fields):
     return AnnualPlan.objects.create(station=station, year=year, **fields)
+
+
+_phones = iter(range(13700000000, 13799999999))
+
+
+def make_volunteer(station, name="王秀英", phone=None, teams=(), joined_on=MAR_1, **fields):
+    """A volunteer of `station`, member of `teams` since `joined_on`."""
+    volunteer = Volunteer.objects.create(
+        station=station, name=name, phone=phone or str(next(_phones)), **fields
+    )
+    for team in teams:
+        TeamMembership.objects.create(team=team, volunteer=volunteer, joined_on=joined_on)
+    return volunteer
+
+
+def make_hours(volunteer, hours, *, activity=None, visit=None, content=""):
+    """Hours on an activity or a visit, dated and stationed as `record_hours` would."""
+    day = activity.date if activity is not None else visit.visited_on
+    return ServiceHours.objects.create(
+        station_id=volunteer.station_id,
+        volunteer=volunteer,
+        activity=activity,
+        visit=visit,
+        date=day,
+        hours=Decimal(hours),
+        content=content,
+    )

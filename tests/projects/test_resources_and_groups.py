@@ -90,7 +90,7 @@ def test_forged_partner_or_project_of_another_station_is_refused(client, world, 
         (
             "projects:team-create",
             VolunteerTeam,
-            {"members": "12", "founded_on": "2023-03-01", "status": "active"},
+            {"founded_on": "2023-03-01", "status": "active"},
         ),
         (
             "projects:organisation-create",
@@ -119,7 +119,7 @@ def test_names_are_unique_within_a_station(client, worker, other_worker):
     pf.make_team(worker.station, "针锋裁缝")
     pf.make_team(other_worker.station, "爱心扫把")
     client.force_login(worker)
-    data = {"name": "针锋裁缝", "members": "5", "founded_on": "2023-03-01", "status": "active"}
+    data = {"name": "针锋裁缝", "founded_on": "2023-03-01", "status": "active"}
     response = client.post(reverse("projects:team-create"), data)
     assert "本站已有同名志愿服务队" in str(response.context["form"].errors["name"])
     response = client.post(reverse("projects:team-create"), {**data, "name": "爱心扫把"})
@@ -127,11 +127,19 @@ def test_names_are_unique_within_a_station(client, worker, other_worker):
 
 
 def test_group_list_summarises_members_and_status(client, worker):
-    pf.make_team(worker.station, "针锋裁缝", members=12, status="active")
-    pf.make_team(worker.station, "爱心扫把", members=8, status="registered")
+    """Team members are counted from memberships in force, each person once (not a typed number)."""
+    tailor = pf.make_team(worker.station, "针锋裁缝", members_declared=12, status="active")
+    broom = pf.make_team(worker.station, "爱心扫把", members_declared=8, status="registered")
+    pf.make_volunteer(worker.station, "王秀英", teams=[tailor, broom])  # in both teams: one person
+    pf.make_volunteer(worker.station, "张桂兰", teams=[tailor])
+    left = pf.make_volunteer(worker.station, "刘建国", teams=[broom])
+    left.memberships.update(left_on=datetime.date(2023, 6, 1))
     client.force_login(worker)
-    summary = client.get(reverse("projects:group-list")).context["team_summary"]
-    assert (summary["count"], summary["members"]) == (2, 20)
+    response = client.get(reverse("projects:group-list"))
+    summary = response.context["team_summary"]
+    assert (summary["count"], summary["members"]) == (2, 2)
+    counts = {t.name: t.member_count for t in response.context["team_page"].object_list}
+    assert counts == {"针锋裁缝": 2, "爱心扫把": 1}
     assert dict(summary["by_status"]) == {"孵化中": 0, "活跃": 1, "已登记备案": 1}
 
 

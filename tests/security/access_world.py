@@ -12,9 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from attachments import services as attachments
 from notifications.inbox import Notification
+from projects import volunteering
 from projects.models import AnnualPlan
 from residents import care, services
 from residents.models import Category, RegistryImportJob, Request
@@ -79,7 +81,7 @@ def _station_records(key, station, community, lead, resident, category):
     # In the visit programme (issue #20): the care pages and the visit log open for it.
     ensure_care_defaults()
     care.set_risk_tier(acting_user=lead, resident=resident, tier=1, reason="独居高龄")
-    care.log_visit(acting_user=lead, resident=resident, health="身体尚可")
+    visit = care.log_visit(acting_user=lead, resident=resident, health="身体尚可")
     submitted_plan = pf.make_plan(station, year=2024)
     AnnualPlan.objects.filter(pk=submitted_plan.pk).update(status=AnnualPlan.Status.SUBMITTED)
     submitted_plan.refresh_from_db()
@@ -88,10 +90,20 @@ def _station_records(key, station, community, lead, resident, category):
     attachment = attachments.attach_file(
         acting_user=lead, owner=activity, uploaded_file=samples.upload(samples.png_bytes(), "签到表.png")
     )
+    # A volunteer with hours on the activity and on the visit, and a proof of them (lane volunteers).
+    volunteer = pf.make_volunteer(station, f"{key}志愿者", community=community)
+    pf.make_hours(volunteer, "2.0", activity=activity)
+    pf.make_hours(volunteer, "1.0", visit=visit)
+    proof = volunteering.issue_proof(
+        acting_user=lead, volunteer=volunteer, period_start=activity.date, period_end=timezone.localdate()
+    )
     return SimpleNamespace(
         station=station,
         community=community,
         resident=resident,
+        visit=visit,
+        volunteer=volunteer,
+        proof=proof,
         request=request,
         referred=referred,
         referral=referral,

@@ -540,6 +540,27 @@ MATRIX = {
     "projects:project-resolve-requests": page(
         login(), methods("POST"), scope(EDITS_OWN), post=302, urls=pk("project")
     ),
+    "projects:project-complete": page(
+        methods("POST"), login(), scope(EDITS_OWN), post=302, urls=pk("project")
+    ),
+    # Request clusters: suggested to stations and districts; a station turns one into a project
+    "projects:cluster-list": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
+    "projects:cluster-project": page(methods("POST"), login(), role(STATION_STAFF), post=302),
+    # Volunteers: read in scope; the phone, proofs and visit hours are the station's own staff's
+    "projects:volunteer-list": page(methods("GET"), login()),
+    "projects:volunteer-export": page(methods("GET"), login()),
+    "projects:volunteer-create": page(login(), role(STATION_STAFF)),
+    "projects:volunteer-detail": page(methods("GET"), login(), scope(READS_OWN), urls=pk("volunteer")),
+    # An admin may reach the edit page (editable_by) but is sent back: a volunteer's teams are the station's
+    "projects:volunteer-edit": page(login(), scope(EDITS_OWN), redirects({ADMIN}), urls=pk("volunteer")),
+    "projects:volunteer-phone": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("volunteer")
+    ),
+    "projects:proof-issue": page(
+        methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("volunteer")
+    ),
+    "projects:proof-detail": page(methods("GET"), login(), scope(READS_OWN), urls=pk("proof")),
+    "projects:visit-hours": page(login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("visit")),
     "projects:activity-list": page(methods("GET"), login()),
     "projects:activity-create": page(login(), role(STATION_STAFF)),
     "projects:activity-bulk": page(login(), role(STATION_STAFF)),
@@ -1193,6 +1214,7 @@ LISTS = [
     "projects:resource-list",
     "projects:partner-list",
     "projects:group-list",
+    "projects:volunteer-list",
     "projects:fund-list",
     "projects:plan-list",
     "projects:plan-pending",
@@ -1203,6 +1225,7 @@ LISTS = [
 ]
 EXPORTS = [
     "exports:list",
+    "projects:volunteer-export",
     "dashboards:station-export",
     "dashboards:district-export",
     "reports:station-xlsx",

@@ -26,6 +26,7 @@ from demo import projects as projects_demo
 from demo import reports as reports_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
+from demo import volunteers as volunteers_demo
 from stations import reference
 
 PHASES = [
@@ -33,6 +34,7 @@ PHASES = [
     ("residents", "居民与诉求", residents_demo),
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
+    ("volunteers", "志愿者、服务时长与聚类转项目", volunteers_demo),
     ("hotline", "12345热线工单", hotline_demo),
     ("reports", "月报报送与审核", reports_demo),
     ("notifications", "站内消息", notifications_demo),
