@@ -51,6 +51,11 @@ CITY_NAV = [
     ("全市各区", "stations:district-list", None),
     *CENTRE_NAV,
 ]
+REPORTER_NAV = [
+    ("我上报的", "reporting:mine", None),
+    ("上报需求", "reporting:new", None),
+]
+
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),
     ("个人信息访问", "security:audit-access", None),
@@ -91,6 +96,8 @@ def navigation(request):
         entries = CITY_NAV
     elif access.is_auditor(user):
         entries = AUDITOR_NAV
+    elif access.is_reporter(user):
+        entries = REPORTER_NAV
     else:
         entries = []
     if user.is_staff:  # district/municipal centre staff and admins keep stations and staff in Django admin

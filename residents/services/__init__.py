@@ -34,6 +34,7 @@ from residents.services.registry import (  # noqa: F401
     reveal_phone,
     update_resident,
 )
+from residents.services.reporting import report_need, reporter_communities  # noqa: F401
 from residents.services.requests import (  # noqa: F401
     REJECT_KINDS,
     WITHDRAW_KINDS,
