@@ -26,6 +26,9 @@ class Event(models.TextChoices):
     CLOSURE_AWAITING_HEAD = "closure_awaiting_head", "个案结案待站长批准"
     CLOSURE_AWAITING_SIGNOFF = "closure_awaiting_signoff", "个案结案待区督导签批"
     CLOSURE_DECIDED = "closure_decided", "个案结案审批结果"
+    # Transfers between stations: a proposal to the receiving station, its answer back to the sender.
+    TRANSFER_PROPOSED = "transfer_proposed", "诉求转移待接收"
+    TRANSFER_DECIDED = "transfer_decided", "诉求转移处理结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -59,6 +62,8 @@ EVENT_ROLES = {
     Event.CLOSURE_AWAITING_HEAD: HEAD,
     Event.CLOSURE_AWAITING_SIGNOFF: DISTRICT,
     Event.CLOSURE_DECIDED: STATION,
+    Event.TRANSFER_PROPOSED: STATION,
+    Event.TRANSFER_DECIDED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -97,6 +102,9 @@ CASE_PLAN_PLACEHOLDERS = ("reference", "station", "number")
 # A case's texts carry its reference and station, never the client's name (it is confidential).
 CASE_PLACEHOLDERS = ("reference", "station", "outcome")
 
+# A transfer's texts: the request's reference and the two stations, never the resident.
+TRANSFER_PLACEHOLDERS = ("reference", "station", "to_station", "outcome")
+
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
     Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
@@ -117,6 +125,8 @@ PLACEHOLDERS = {
     Event.CLOSURE_AWAITING_HEAD: CASE_PLACEHOLDERS,
     Event.CLOSURE_AWAITING_SIGNOFF: CASE_PLACEHOLDERS,
     Event.CLOSURE_DECIDED: CASE_PLACEHOLDERS,
+    Event.TRANSFER_PROPOSED: TRANSFER_PLACEHOLDERS,
+    Event.TRANSFER_DECIDED: TRANSFER_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -140,4 +150,5 @@ SAMPLE_CONTEXT = {
     "tier": "一级",
     "number": 1,
     "outcome": "已批准",
+    "to_station": "集贤里街道社工站",
 }

@@ -63,6 +63,13 @@ DEFAULT_TEXTS = {
     ): "【社工站】{station}个案{reference}结案待区督导签批，请登录系统处理。",
     ("closure_decided", "inbox"): "个案 {reference} 结案申请{outcome}",
     ("closure_decided", "sms"): "【社工站】个案{reference}结案申请{outcome}，请登录系统查看。",
+    ("transfer_proposed", "inbox"): "{station}申请将诉求 {reference} 转至本站，待接收",
+    (
+        "transfer_proposed",
+        "sms",
+    ): "【社工站】{station}申请将诉求{reference}转至{to_station}，请登录系统接收或拒绝。",
+    ("transfer_decided", "inbox"): "诉求 {reference} 转至{to_station}：{outcome}",
+    ("transfer_decided", "sms"): "【社工站】诉求{reference}转至{to_station}：{outcome}。",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

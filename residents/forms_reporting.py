@@ -61,9 +61,9 @@ class ReportForm(forms.Form):
             # 居委会 staff report for their own community: fixed, shown but not chosen.
             field.initial = field.queryset[0].pk
             field.empty_label = None
-        self.fields["category"].queryset = Category.objects.filter(parent__isnull=True, is_active=True).order_by(
-            "order", "name"
-        )
+        self.fields["category"].queryset = Category.objects.filter(
+            parent__isnull=True, is_active=True
+        ).order_by("order", "name")
 
     def clean_description(self):
         value = self.cleaned_data["description"].strip()

@@ -44,7 +44,9 @@ def reported_by(reporter, channel_label, id_number="", resident=None):
     matched a registered resident (the number itself is never written here)."""
     text = f"{channel_label}：{reporter}上报"
     if id_number:
-        text += "，已按身份证号关联登记居民" if resident is not None else "，所填身份证号未匹配到本社区登记居民"
+        text += (
+            "，已按身份证号关联登记居民" if resident is not None else "，所填身份证号未匹配到本社区登记居民"
+        )
     return text
 
 

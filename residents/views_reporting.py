@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from residents import services
 from residents.forms_reporting import ReportForm
@@ -32,10 +33,11 @@ def report_create(request):
     return render(request, "residents/reporting/report_form.html", {"form": form})
 
 
+@require_safe
 @login_required
 @reporters_only
 def my_reports(request):
-    """"我上报的": the status of each report, nothing of the station's work on it (notes, assignee)."""
+    """ "我上报的": the status of each report, nothing of the station's work on it (notes, assignee)."""
     reports = (
         Request.objects.reported_by(request.user)
         .select_related("community", "category")

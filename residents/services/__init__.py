@@ -56,3 +56,14 @@ from residents.services.requests import (  # noqa: F401
     triage_request,
     withdraw_request,
 )
+from residents.services.transfers import (  # noqa: F401
+    accept_transfer,
+    awaiting_dispatch,
+    cancel_transfer,
+    communities_of,
+    decline_transfer,
+    dispatch_request,
+    pending_transfer,
+    propose_transfer,
+    transfer_targets,
+)
