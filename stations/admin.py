@@ -58,7 +58,8 @@ def warn_open_work(request, assignments):
             messages.warning(
                 request,
                 format_html(
-                    '{}在{}仍有 {} 件未办结诉求，离任前请移交给本站同事：<a href="{}">移交未办结诉求</a>',
+                    "{}在{}仍有 {} 件未办结工作（诉求、个案、探访等），"
+                    '离任前请移交给本站同事：<a href="{}">离任移交</a>',
                     assignment.user,
                     assignment.station,
                     count,

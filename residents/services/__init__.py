@@ -42,6 +42,7 @@ from residents.services.requests import (  # noqa: F401
     assign_request,
     follow_up_request,
     hand_over_open_requests,
+    hand_over_open_work,
     handover_colleagues,
     open_requests_held,
     record_event,
