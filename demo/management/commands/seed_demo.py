@@ -23,6 +23,7 @@ from demo import notifications as notifications_demo
 from demo import projects as projects_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
+from demo import transfers as transfers_demo
 from stations import reference
 
 PHASES = [
@@ -31,6 +32,7 @@ PHASES = [
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
     ("notifications", "站内消息", notifications_demo),
+    ("transfers", "站间转移", transfers_demo),
 ]
 COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "auth"]
 
