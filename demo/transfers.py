@@ -30,7 +30,7 @@ def seed(*, options, rng, out):
     if len(stations) < 2 or len(users) < 2 or len(waiting) < 2:
         out.write("  transfers: 果园新村, 集贤里 or their requests are missing, nothing to seed")
         return
-    guoyuan, jixianli = stations[GUOYUAN], stations[JIXIANLI]
+    jixianli = stations[JIXIANLI]
     head, other_head = users["xupengze"], users[f"st-{JIXIANLI}-1"]
     moved, not_ours = waiting
     services.propose_transfer(
