@@ -15,3 +15,7 @@ class CaseworkConfig(AppConfig):
         from casework import attachment_rules
 
         attachment_rules.register()
+        # A leaving worker's cases and case tasks go with the rest of her work (residents.handover).
+        from casework import handover
+
+        handover.register()

@@ -365,6 +365,32 @@ def seed(*, options, rng, out):
                     district_scope=p.district,
                 )
             )
+    # The reporters of 果园新村 (issue #21): 朝阳里's 居委会 member and a volunteer reporter (信息员).
+    guoyuan_id = station_ids.get(GUOYUAN)
+    chaoyangli = (
+        Community.objects.filter(street__station_id=guoyuan_id, name__contains="朝阳里").first()
+        if guoyuan_id
+        else None
+    )
+    if chaoyangli is not None:
+        beichen = districts[GUOYUAN[:6]]
+        accounts += [
+            User(
+                username=f"jwh-{chaoyangli.code}",
+                name="刘敏",
+                role=User.Role.COMMUNITY_STAFF,
+                community=chaoyangli,
+                station_id=guoyuan_id,
+                district_scope=beichen,
+            ),
+            User(
+                username=f"xxy-{GUOYUAN}-1",
+                name="孙立",
+                role=User.Role.VOLUNTEER_REPORTER,
+                station_id=guoyuan_id,
+                district_scope=beichen,
+            ),
+        ]
     usernames = [u.username for u in accounts]
     known = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     new_users = [u for u in accounts if u.username not in known]
@@ -480,6 +506,14 @@ def print_accounts(*, options, out):
         "  dd-120113             孟秋华，北辰区个案督导（区级指导中心，签批高风险与未成年人个案结案）",
         "  st-<街道9位代码>-1    各社工站站长；-2 为第二名驻站社工（部分站只有一名）",
     ]
+    reporters = User.objects.filter(
+        role__in=[User.Role.COMMUNITY_STAFF, User.Role.VOLUNTEER_REPORTER]
+    ).select_related("community", "station")
+    for reporter in reporters.order_by("username"):
+        where = reporter.community.name if reporter.community_id else reporter.station.name
+        lines.append(
+            f"  {reporter.username:<22}{reporter.name}，{where}{reporter.get_role_display()}（上报需求）"
+        )
     examples = [GUOYUAN, GUANGKAI, "120113006", "120111003"]
     heads = {code: "xupengze" if code == GUOYUAN else f"st-{code}-1" for code in examples}
     wanted = [*heads.values(), *(f"st-{code}-2" for code in examples)]

@@ -39,6 +39,9 @@ class Event(models.TextChoices):
     # Referrals to partners (partners): the partner answered through its link, or has not answered.
     REFERRAL_ANSWERED = "referral_answered", "合作伙伴回复了转介"
     REFERRAL_UNANSWERED = "referral_unanswered", "转介合作伙伴逾期未回复"
+    # Transfers between stations: a proposal to the receiving station, its answer back to the sender.
+    TRANSFER_PROPOSED = "transfer_proposed", "诉求转移待接收"
+    TRANSFER_DECIDED = "transfer_decided", "诉求转移处理结果"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -83,6 +86,8 @@ EVENT_ROLES = {
     Event.LATE_ENTRY_DECIDED: HEAD,
     Event.REFERRAL_ANSWERED: STATION,
     Event.REFERRAL_UNANSWERED: STATION,
+    Event.TRANSFER_PROPOSED: STATION,
+    Event.TRANSFER_DECIDED: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -136,6 +141,9 @@ REPORT_PLACEHOLDERS = ("unit", "month")
 REFERRAL_PLACEHOLDERS = ("reference", "station", "partner", "outcome", "days")
 PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
 
+# A transfer's texts: the request's reference and the two stations, never the resident.
+TRANSFER_PLACEHOLDERS = ("reference", "station", "to_station", "outcome")
+
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
     Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
@@ -168,6 +176,8 @@ PLACEHOLDERS = {
     Event.REFERRAL_UNANSWERED: REFERRAL_PLACEHOLDERS,
     PartnerMessage.REFERRAL: PARTNER_PLACEHOLDERS,
     PartnerMessage.REMINDER: PARTNER_PLACEHOLDERS,
+    Event.TRANSFER_PROPOSED: TRANSFER_PLACEHOLDERS,
+    Event.TRANSFER_DECIDED: TRANSFER_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -197,4 +207,5 @@ SAMPLE_CONTEXT = {
     "partner": "天津某充电设备有限公司",
     "link": "https://sws.example.gov.cn/p/Xk2…/",
     "days": 3,
+    "to_station": "集贤里街道社工站",
 }

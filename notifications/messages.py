@@ -92,6 +92,13 @@ DEFAULT_TEXTS = {
         "partner_reminder",
         "sms",
     ): "【{station}】转介给{partner}的{category}诉求已{days}天未回复，请点击链接回复：{link}",
+    ("transfer_proposed", "inbox"): "{station}申请将诉求 {reference} 转至本站，待接收",
+    (
+        "transfer_proposed",
+        "sms",
+    ): "【社工站】{station}申请将诉求{reference}转至{to_station}，请登录系统接收或拒绝。",
+    ("transfer_decided", "inbox"): "诉求 {reference} 转至{to_station}：{outcome}",
+    ("transfer_decided", "sms"): "【社工站】诉求{reference}转至{to_station}：{outcome}。",
     ("held_summary", "inbox"): "每日消息汇总：共 {count} 条消息",
     ("held_summary", "sms"): "【社工站】您有{count}条新消息，请登录系统查看。",
     (

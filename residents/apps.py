@@ -20,10 +20,34 @@ class ResidentsConfig(AppConfig):
         # Ending an assignment in the admin warns about the worker's open requests (stations/services.py).
         from django.urls import reverse
 
+        from residents import handover
         from residents.services import open_requests_held
         from stations import services as station_services
 
+        def open_count(user_id, station_id):
+            return sum(part.held(user_id, station_id).count() for part in handover.parts())
+
         station_services.register_handover(
-            open_count=lambda user_id, station_id: open_requests_held(user_id, station_id).count(),
+            open_count=open_count,
             url=lambda assignment: reverse("residents:handover", args=[assignment.pk]),
+        )
+        # What a leaving worker hands over (residents.handover): her open requests and visit plans; the
+        # casework app adds cases and case tasks.
+        from residents.services import requests as request_services
+
+        handover.register_part(
+            handover.HandoverPart(
+                key="requests",
+                label="未办结诉求",
+                held=open_requests_held,
+                hand_over=request_services._hand_over_requests,
+            )
+        )
+        handover.register_part(
+            handover.HandoverPart(
+                key="visit_plans",
+                label="探访对象",
+                held=request_services._visit_plans_held,
+                hand_over=request_services._hand_over_visit_plans,
+            )
         )

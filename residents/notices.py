@@ -14,8 +14,10 @@ from notifications import dispatch, recipients
 from notifications.events import Event, ResidentMessage
 from residents.models import Priority, Request
 from residents.validators import MOBILE_PATTERN
+from stations import access
 
-ANNOUNCED_CHANNELS = (Request.Channel.QR, Request.Channel.HOTLINE)  # intake no worker witnessed
+# Intake no worker witnessed (a volunteer's report too; a 居委会 member's report is told by its reporter).
+ANNOUNCED_CHANNELS = (Request.Channel.QR, Request.Channel.HOTLINE, Request.Channel.VOLUNTEER)
 
 
 def context(request) -> dict:
@@ -46,7 +48,7 @@ def tell(event, request, people, *, actor=None, occurrence="", **extra):
 def registered(request, *, actor):
     """A new request: a public (扫码) or hotline one to the station's staff, a P1 to its head, and the
     resident's text with the reference when they agreed to texts."""
-    if request.channel in ANNOUNCED_CHANNELS:
+    if request.channel in ANNOUNCED_CHANNELS or (actor is not None and access.is_reporter(actor)):
         tell(Event.REQUEST_NEW, request, recipients.station_staff(request.station_id), actor=actor)
     became_p1(request, actor=actor)
     _text_resident(ResidentMessage.REGISTERED, request)

@@ -37,3 +37,32 @@ def followed_up(satisfaction_label, note=""):
 def closed(kind_label, reason):
     """Withdrawn or rejected: the kind of reason, then the reason."""
     return f"{kind_label}：{reason}"
+
+
+def reported_by(reporter, channel_label, id_number="", resident=None):
+    """A need reported by 居委会 staff or a volunteer reporter: who, and whether the ID number they gave
+    matched a registered resident (the number itself is never written here)."""
+    text = f"{channel_label}：{reporter}上报"
+    if id_number:
+        text += (
+            "，已按身份证号关联登记居民" if resident is not None else "，所填身份证号未匹配到本社区登记居民"
+        )
+    return text
+
+
+def transfer_proposed(from_station, to_station, reason_label, text=""):
+    return f"提出转移：由{from_station}转至{to_station}（{reason_label}）" + (f"。{text}" if text else "")
+
+
+def transfer_decided(to_station, accepted, note=""):
+    verdict = "已接收" if accepted else "拒绝接收"
+    return f"{to_station}{verdict}转移" + (f"：{note}" if note else "")
+
+
+def transfer_cancelled(note=""):
+    return "撤回转移申请" + (f"：{note}" if note else "")
+
+
+def dispatched(by, from_station, to_station, note=""):
+    """The district centre dispatched (派单) the request to a station."""
+    return f"{by}派单：由{from_station}派至{to_station}" + (f"。{note}" if note else "")

@@ -3,7 +3,15 @@ in urls_public)."""
 
 from django.urls import path
 
-from residents import views, views_care, views_handover, views_import, views_intake, views_requests
+from residents import (
+    views,
+    views_care,
+    views_handover,
+    views_import,
+    views_intake,
+    views_requests,
+    views_transfers,
+)
 
 app_name = "residents"
 
@@ -47,6 +55,12 @@ urlpatterns = [
     path("requests/new/duplicates/", views_intake.intake_duplicates, name="intake-duplicates"),
     path("requests/<int:pk>/", views_requests.request_detail, name="request-detail"),
     path("requests/<int:pk>/phone/", views_requests.request_phone, name="request-phone"),
+    # Transfers between stations and the district's dispatch (issue #21)
+    path("transfers/", views_transfers.transfer_inbox, name="transfer-inbox"),
+    path("transfers/<int:pk>/", views_transfers.transfer_decide, name="transfer-decide"),
+    path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel, name="transfer-cancel"),
+    path("requests/<int:pk>/transfer/", views_transfers.transfer_propose, name="transfer-propose"),
+    path("requests/<int:pk>/dispatch/", views_transfers.request_dispatch, name="request-dispatch"),
     *[_action(name) for name in views_requests.ACTIONS if name != "referral_outcome"],
     path(
         "requests/<int:pk>/referrals/<int:referral_pk>/outcome/",

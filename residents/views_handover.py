@@ -1,5 +1,7 @@
-"""Handing a leaving worker's open requests to a colleague of the station (linked from the admin's
-warning when an assignment ends). Station staff of that station and admins; a 404 for anyone else."""
+"""Handing a leaving worker's open work (requests, visit plans, cases as lead or co-worker, case tasks:
+every part registered in residents.handover) to a colleague of the station, in one step (linked from
+the admin's warning when an assignment ends). Station staff of that station and admins; a 404 for
+anyone else."""
 
 from django import forms
 from django.contrib import messages
@@ -7,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from residents import handover as handover_parts
 from residents import services
 from stations import access
 from stations.models import Assignment
@@ -34,22 +37,37 @@ def handover(request, pk):
     form = HandoverForm(request.POST or None, colleagues=colleagues)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.hand_over_open_requests(
+            counts = services.hand_over_open_work(
                 acting_user=request.user, assignment=assignment, to_user=form.cleaned_data["to"]
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"已将 {count} 件未办结诉求移交给{form.cleaned_data['to']}。")
+            done = (
+                "，".join(f"{label} {count} 件" for label, count in counts.items() if count) or "无待移交事项"
+            )
+            messages.success(request, f"已移交给{form.cleaned_data['to']}：{done}。")
             return redirect("residents:request-queue")
     held = list(
         services.open_requests_held(assignment.user_id, assignment.station_id)
         .select_related("community", "category")
         .order_by("due_at", "pk")
     )
+    # The other parts (visit plans, cases, case tasks) are counted: one query each, whatever they hold.
+    others = [
+        (part.label, part.held(assignment.user_id, assignment.station_id).count())
+        for part in handover_parts.parts()
+        if part.key != "requests"
+    ]
     return render(
         request,
         "residents/handover.html",
-        {"assignment": assignment, "held": held, "form": form},
+        {
+            "assignment": assignment,
+            "held": held,
+            "others": others,
+            "anything": bool(held) or any(count for _label, count in others),
+            "form": form,
+        },
         status=200,
     )

@@ -257,8 +257,12 @@ def _detail_context(request, req, bound=None):
         for name in ACTION_ORDER
         if name in forms
     ]
+    pending_transfer = services.pending_transfer(req) if req.is_open else None
     return {
         "req": req,
+        "pending_transfer": pending_transfer,
+        "may_transfer": can_act and req.is_open and pending_transfer is None,
+        "may_dispatch": req.is_open and pending_transfer is None and access.may_dispatch(user, req.station),
         "events": req.events.select_related("actor").order_by("at", "pk"),
         "referrals": referrals,
         "can_act": can_act,

@@ -92,6 +92,14 @@ def is_volunteer_reporter(user) -> bool:
     return bool(user.is_authenticated and user.is_active and _role(user) == Role.VOLUNTEER_REPORTER)
 
 
+def is_reporter(user) -> bool:
+    """A reporter (居委会 staff or a volunteer reporter) with the station that takes her reports in: she
+    submits needs and follows what she reported, and opens nothing else (sws.security.middleware)."""
+    if not (user.is_authenticated and user.is_active) or getattr(user, "station_id", None) is None:
+        return False
+    return is_community_staff(user) or _role(user) == Role.VOLUNTEER_REPORTER
+
+
 def is_evaluator(user) -> bool:
     """A third-party evaluator (第三方评估员): reads only what the evaluations she is appointed to cover."""
     return bool(user.is_authenticated and user.is_active and _role(user) == Role.EVALUATOR)
@@ -107,6 +115,7 @@ _ROLE_PREDICATES = (
     is_auditor,
     is_community_staff,
     is_volunteer_reporter,
+    is_reporter,
     is_evaluator,
 )
 PREDICATES = {predicate.__name__: predicate for predicate in _ROLE_PREDICATES}
@@ -169,6 +178,25 @@ def may_review(user, plan) -> bool:
         and is_district_user(user)
         and plan.station.district_id == user.district_id
     )
+
+
+def may_decide_transfer(user, transfer) -> bool:
+    """May `user` accept or decline this transfer? The receiving station's staff (head or worker), while
+    it waits; the sender keeps the record until then and cannot decide for the receiver."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and is_station_user(user)
+        and transfer.to_station_id == user.station_id
+    )
+
+
+def may_dispatch(user, station) -> bool:
+    """May `user` dispatch (派单) a request to `station`, or away from it? The guidance centre of the
+    station's own district (and admins)."""
+    if not (user.is_authenticated and user.is_active) or station is None:
+        return False
+    return is_admin(user) or (is_district_user(user) and station.district_id == user.district_id)
 
 
 def has_permission(user, permission: str) -> bool:

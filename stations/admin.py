@@ -58,7 +58,8 @@ def warn_open_work(request, assignments):
             messages.warning(
                 request,
                 format_html(
-                    '{}在{}仍有 {} 件未办结诉求，离任前请移交给本站同事：<a href="{}">移交未办结诉求</a>',
+                    "{}在{}仍有 {} 件未办结工作（诉求、个案、探访等），"
+                    '离任前请移交给本站同事：<a href="{}">离任移交</a>',
                     assignment.user,
                     assignment.station,
                     count,
@@ -283,7 +284,7 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
     list_filter = ("role", district_filter("district_scope"), "is_staff", "is_active")
     search_fields = ("username", "name", "phone", "station__name")
     list_select_related = ("station", "district_scope")
-    autocomplete_fields = ("station",)
+    autocomplete_fields = ("station", "community")
     ordering = ("username",)
     inlines = [CertificateInline, AssignmentInline]
     fieldsets = (
@@ -292,11 +293,12 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
         (
             _("角色与工作范围"),
             {
-                "fields": ("role", "station", "district"),
+                "fields": ("role", "station", "district", "community"),
                 "description": _(
                     "驻站社工和站长的所属社工站由驻站安排决定：以当前在岗的驻站安排为准，在下方“驻站安排"
                     "（含历史）”中新增、结束或调整，这里随之更新。给账号设驻站角色时在此选定社工站，"
-                    "即为其首个驻站安排。"
+                    "即为其首个驻站安排。居委会工作人员选所属社区（社工站随社区所在街道）；"
+                    "志愿者信息员选所属社工站。"
                 ),
             },
         ),
@@ -314,6 +316,7 @@ class UserAdmin(EndedAssignmentsWarningMixin, ScopedAdminMixin, DjangoUserAdmin)
                     "role",
                     "station",
                     "district",
+                    "community",
                 ),
             },
         ),

@@ -83,7 +83,7 @@ class SWSUserCreationForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("username", "name", "role", "station", "district")
+        fields = ("username", "name", "role", "station", "district", "community")
         field_classes = {"username": UsernameField}
 
     def clean_username(self):

@@ -22,6 +22,7 @@ STATION_NAV = [
     ("年度方案", "projects:plan-list", None),
     MORE,
     ("站点信息", "stations:station-detail", "station"),
+    ("站间转移", "residents:transfer-inbox", None),
     ("资源", "projects:resource-list", None),
     ("队伍与组织", "projects:group-list", None),
     ("社区基金", "projects:fund-list", None),
@@ -42,6 +43,7 @@ DISTRICT_NAV = [
     # lookup on every page).
     ("督导", "casework:session-list", None),
     ("12345工单", "hotline:unplaced", None),  # the 未能定位 queue and extensions to decide
+    ("站间转移", "residents:transfer-inbox", None),  # transfers, and requests declined awaiting dispatch
     *CENTRE_NAV,
 ]
 # A district's designated casework supervisors (督导) also read its cases.
@@ -51,6 +53,11 @@ CITY_NAV = [
     ("全市各区", "stations:district-list", None),
     *CENTRE_NAV,
 ]
+REPORTER_NAV = [
+    ("我上报的", "reporting:mine", None),
+    ("上报需求", "reporting:new", None),
+]
+
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),
     ("个人信息访问", "security:audit-access", None),
@@ -91,6 +98,8 @@ def navigation(request):
         entries = CITY_NAV
     elif access.is_auditor(user):
         entries = AUDITOR_NAV
+    elif access.is_reporter(user):
+        entries = REPORTER_NAV
     else:
         entries = []
     if user.is_staff:  # district/municipal centre staff and admins keep stations and staff in Django admin

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stations/", include("stations.urls")),
+    path("residents/reports/", include("residents.urls_reporting")),  # 居委会 and volunteer reporters
     path("residents/", include("residents.urls")),
     path("projects/", include("projects.urls")),
     path("cases/", include("casework.urls")),

@@ -1,6 +1,6 @@
 from django import template
 
-from stations.access import is_auditor
+from stations.access import is_auditor, is_community_staff, is_volunteer_reporter
 
 register = template.Library()
 
@@ -9,6 +9,8 @@ register = template.Library()
 def inbox_badge(context):
     """The navigation's message link. Rendered without a query: htmx fetches the unread count when the
     page has loaded and every NOTIFICATIONS_POLL_SECONDS after (`views.badge`). Not for the auditor, who
-    reads the audit trail only (sws.security.middleware.AuditorConfinementMiddleware)."""
+    reads the audit trail only, nor for the reporters (居委会, volunteer reporters), who have no inbox:
+    both are confined to their pages (sws.security.middleware.AuditorConfinementMiddleware)."""
     user = context.get("user")
-    return {"show": user is not None and user.is_authenticated and not is_auditor(user)}
+    confined = is_auditor(user) or is_community_staff(user) or is_volunteer_reporter(user) if user else True
+    return {"show": user is not None and user.is_authenticated and not confined}

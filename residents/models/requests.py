@@ -111,6 +111,12 @@ class RequestQuerySet(ScopedQuerySet):
             | Q(status=Request.Status.RESOLVED, follow_up_due_on__lte=today)
         ).order_by("priority", "due_at", "pk")
 
+    def reported_by(self, user):
+        """What a reporter (居委会 staff, volunteer reporter) reported: hers and nobody else's."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(created_by=user, channel__in=Request.REPORTER_CHANNELS)
+
     def open_duplicates(self, *, resident, category, exclude_pk=None):
         """Open requests of the same resident and category: intake warns about them."""
         if resident is None or category is None:
@@ -156,6 +162,7 @@ class Request(Versioned):  # optimistic lock: stations.locking
         OTHER = "other", _("其他")
 
     OPEN_STATUSES = (Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.REFERRED)
+    REPORTER_CHANNELS = (Channel.COMMITTEE, Channel.VOLUNTEER)  # what reporters' accounts file
     # Allowed workflow moves; services refuse anything else with a clear message.
     TRANSITIONS = {
         Status.NEW: (Status.TRIAGED, Status.IN_PROGRESS, Status.WITHDRAWN, Status.REJECTED),

@@ -32,6 +32,8 @@ class TimelineEvent(AppendOnlyModel):
         REFERRAL_OUTCOME = "referral_outcome", _("转介结果")
         FOLLOW_UP = "follow_up", _("回访")
         REOPENED = "reopened", _("重新办理")
+        TRANSFER = "transfer", _("站间转移")
+        DISPATCHED = "dispatched", _("区级派单")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)

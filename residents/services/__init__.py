@@ -34,6 +34,7 @@ from residents.services.registry import (  # noqa: F401
     reveal_phone,
     update_resident,
 )
+from residents.services.reporting import report_need, reporter_communities  # noqa: F401
 from residents.services.requests import (  # noqa: F401
     REJECT_KINDS,
     WITHDRAW_KINDS,
@@ -41,6 +42,7 @@ from residents.services.requests import (  # noqa: F401
     assign_request,
     follow_up_request,
     hand_over_open_requests,
+    hand_over_open_work,
     handover_colleagues,
     open_requests_held,
     record_event,
@@ -54,4 +56,15 @@ from residents.services.requests import (  # noqa: F401
     station_workers,
     triage_request,
     withdraw_request,
+)
+from residents.services.transfers import (  # noqa: F401
+    accept_transfer,
+    awaiting_dispatch,
+    cancel_transfer,
+    communities_of,
+    decline_transfer,
+    dispatch_request,
+    pending_transfer,
+    propose_transfer,
+    transfer_targets,
 )

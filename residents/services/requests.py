@@ -382,15 +382,79 @@ def hand_over_open_requests(*, acting_user, assignment, to_user) -> int:
             .select_for_update()
             .order_by("pk")
         )
-        for request in held:
-            _save(request, request.version, actor=acting_user, assignee=to_user)
-            event = record_event(
-                request,
-                actor=acting_user,
-                kind=TimelineEvent.Kind.ASSIGNED,
-                text=timeline.handed_over(to_user, leaving),
-                assignee=to_user.pk,
-                previous_assignee=leaving.pk,
-            )
-            notices.assigned(request, assignee=to_user, actor=acting_user, occurrence=event.pk)
+        _hand_over_requests(acting_user, leaving, to_user, held)
     return len(held)
+
+
+def _hand_over_requests(acting_user, leaving, to_user, held):
+    for request in held:
+        _save(request, request.version, actor=acting_user, assignee=to_user)
+        event = record_event(
+            request,
+            actor=acting_user,
+            kind=TimelineEvent.Kind.ASSIGNED,
+            text=timeline.handed_over(to_user, leaving),
+            assignee=to_user.pk,
+            previous_assignee=leaving.pk,
+        )
+        notices.assigned(request, assignee=to_user, actor=acting_user, occurrence=event.pk)
+
+
+def _visit_plans_held(user_id, station_id):
+    from residents.models import VisitPlan
+
+    return VisitPlan.objects.filter(
+        worker_id=user_id, active=True, resident__community__street__station_id=station_id
+    ).select_related("resident")
+
+
+def _hand_over_visit_plans(acting_user, leaving, to_user, held):
+    from residents.models import ResidentEvent
+
+    for plan in held:
+        before = copy.copy(plan)
+        with _stale_as_workflow_error():
+            locking.update_versioned(plan, plan.version, worker=to_user)
+        auditing.log_update(plan, before, actor=acting_user)
+        ResidentEvent.objects.create(
+            resident_id=plan.resident_id,
+            kind=ResidentEvent.Kind.UPDATED,
+            actor=acting_user,
+            text=f"离任移交：探访责任社工改为{to_user}（原：{leaving}）",
+            data={"visit_plan": plan.pk, "worker": to_user.pk, "previous_worker": leaving.pk},
+        )
+
+
+def hand_over_open_work(*, acting_user, assignment, to_user) -> dict[str, int]:
+    """Everything the worker of `assignment` holds open at its station (every registered part: requests,
+    visit plans, cases, case tasks) to `to_user`, a colleague posted there today: one transaction, each
+    item on its own timeline, and one audit entry naming the counts. Closed items are left as they are.
+    Returns {label: count}."""
+    from residents.handover import parts
+    from stations.audit import AuditLogEntry
+
+    access.require(access.may_change, acting_user, assignment)
+    if (
+        to_user is None
+        or not handover_colleagues(assignment.station_id, assignment.user_id).filter(pk=to_user.pk).exists()
+    ):
+        raise WorkflowError({"to": "只能移交给本站在岗的其他社工。"})
+    leaving = assignment.user
+    counts = {}
+    with transaction.atomic():
+        for part in parts():
+            held = list(
+                part.held(leaving.pk, assignment.station_id).select_for_update(of=("self",)).order_by("pk")
+            )
+            part.hand_over(acting_user, leaving, to_user, held)
+            counts[part.label] = len(held)
+        AuditLogEntry.objects.log_create(
+            assignment,
+            action=AuditLogEntry.Action.UPDATE,
+            changes={label: ["", str(count)] for label, count in counts.items()}
+            | {"移交给": [str(leaving), str(to_user)]},
+            actor=acting_user,
+            additional_data={"handover": True, "from": leaving.pk, "to": to_user.pk, **counts},
+            force_log=True,
+        )
+    return counts

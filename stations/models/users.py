@@ -108,6 +108,13 @@ class User(AbstractUser):
             raise ValidationError({"station": _("驻站社工和站长必须指定所属社工站。")})
         if self.role == self.Role.DISTRICT_STAFF and not self.district_id:
             raise ValidationError({"district": _("区级指导中心人员必须指定所属区。")})
+        if self.role == self.Role.COMMUNITY_STAFF:
+            if not self.community_id:
+                raise ValidationError({"community": _("居委会工作人员必须指定所属社区。")})
+            if self.community.street.station_id is None:
+                raise ValidationError({"community": _("该社区所在街道尚无社工站，不能开设居委会账号。")})
+        if self.role == self.Role.VOLUNTEER_REPORTER and not self.station_id:
+            raise ValidationError({"station": _("志愿者信息员必须指定所属社工站。")})
 
     def set_password(self, raw_password, event=None):
         """Set the password; saving records it in the audit trail (`stations.audit.record_password_event`)
@@ -139,8 +146,25 @@ class User(AbstractUser):
         elif self.role == self.Role.DISTRICT_STAFF:
             self.station_id = None
             self.district_scope_id = self.district_id
+        elif self.role == self.Role.COMMUNITY_STAFF and self.community_id:
+            # 居委会: her station is the one serving her community's street (it takes her reports in).
+            self.district_id = None
+            self.station_id, self.district_scope_id = (
+                Community.objects.filter(pk=self.community_id)
+                .values_list("street__station_id", "street__station__district_id")
+                .first()
+            ) or (None, None)
+        elif self.role == self.Role.VOLUNTEER_REPORTER and self.station_id:
+            # A volunteer reports to one station; the scope columns only say whose staff lists her.
+            self.district_id = self.community_id = None
+            self.district_scope_id = (
+                Station.objects.filter(pk=self.station_id).values_list("district_id", flat=True).first()
+            )
         else:
             self.station_id = self.district_id = self.district_scope_id = None
+        if self.role != self.Role.COMMUNITY_STAFF:
+            self.community_id = None
+        fields = {"station", "district", "district_scope", "community"}
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "station", "district", "district_scope"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *fields}
         super().save(*args, **kwargs)

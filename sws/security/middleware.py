@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from stations.access import is_auditor
+from stations.access import is_auditor, is_community_staff, is_reporter, is_volunteer_reporter
 from stations.audit import client_ip
 
 # What the auditor may open: the audit and two-factor pages (namespace "security"), the public QR pages
@@ -20,6 +20,14 @@ from stations.audit import client_ip
 # and home (which sends the auditor to the audit trail), login, logout and the language switch.
 AUDITOR_NAMESPACES = frozenset({"security", "public", "admin"})
 AUDITOR_URL_NAMES = frozenset({"home", "login", "logout", "set_language"})
+# What a reporter (居委会 staff, volunteer reporter) may open: her report form and "我上报的" (namespace
+# "reporting"), the public pages, her own two-factor pages, home (which sends her to her reports).
+REPORTER_NAMESPACES = frozenset({"reporting", "public", "admin", "security"})
+
+
+def _reporter_role(user) -> bool:
+    # The role alone, scope or not: a reporter account without its community or station opens nothing.
+    return is_reporter(user) or is_community_staff(user) or is_volunteer_reporter(user)
 
 
 class NoStoreMiddleware:
@@ -68,7 +76,10 @@ class AuditMiddleware(AuditlogMiddleware):
 
 
 class AuditorConfinementMiddleware:
-    """The auditor reads the audit trail and nothing else: every other page (the case pages of residents
+    """Roles confined to a few pages: the auditor, and the reporters (居委会 staff, volunteer reporters,
+    who submit needs and follow their own reports and open nothing else).
+
+    The auditor reads the audit trail and nothing else: every other page (the case pages of residents
     and requests, intake, projects, dashboards, reports, exports, stations) is a 403 for them, the
     answer `access.role_required` gives any other role turned away, before the view runs.
 
@@ -85,10 +96,16 @@ class AuditorConfinementMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or not is_auditor(request.user):
+        if match is None:
+            return None
+        if is_auditor(request.user):
+            namespaces = AUDITOR_NAMESPACES
+        elif _reporter_role(request.user):
+            namespaces = REPORTER_NAMESPACES
+        else:
             return None
         if match.namespaces:
-            allowed = match.namespaces[0] in AUDITOR_NAMESPACES
+            allowed = match.namespaces[0] in namespaces
         else:
             allowed = match.url_name in AUDITOR_URL_NAMES
         if not allowed:

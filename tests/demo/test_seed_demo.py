@@ -34,7 +34,7 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/9\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d+)/10\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
@@ -45,9 +45,10 @@ def test_each_phase_prints_its_name_progress_and_time(db):
         ("7", "reports"),
         ("8", "notifications"),
         ("9", "partners"),
+        ("10", "transfers"),
     ]
     names = ("stations", "residents", "projects", "casework", "volunteers", "hotline", "reports", "notifications")
-    for name in names + ("partners",):
+    for name in names + ("partners", "transfers"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     # --requests' 150, the story's e-bike charging requests at 朝阳里 (the volunteers phase: the cluster
@@ -83,6 +84,10 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     )
     assert answered.exists() and answered.filter(consents__isnull=False).exists()
     assert ResourceUse.objects.filter(kind="hours", activity__isnull=False).exists()
+    # The reporters' accounts (issue #21); the transfers phase ran (what it seeds needs 果园新村's requests).
+    assert "transfers: " in output
+    assert User.objects.filter(role=User.Role.COMMUNITY_STAFF, community__name__contains="朝阳里").exists()
+    assert User.objects.filter(role=User.Role.VOLUNTEER_REPORTER, station__code="120113001").exists()
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

@@ -216,6 +216,13 @@ def build_world():
     city_user = make_staff(f.make_user("city", User.Role.CITY_STAFF, name="市级指导中心"), CITY_GROUP)
     admin_user = f.make_user("admin", User.Role.ADMIN, name="管理员", is_staff=True, is_superuser=True)
     auditor = f.make_user("auditor", User.Role.AUDITOR, name="审计员")
+    # The reporters of 果园新村 (issue #21): 朝阳里's 居委会 member and a volunteer reporter (信息员).
+    community_staff = f.make_user(
+        "jwh-120113001009", User.Role.COMMUNITY_STAFF, community=chaoyangli, name="朝阳里居委会刘敏"
+    )
+    volunteer_reporter = f.make_user(
+        "xxy-120113001-1", User.Role.VOLUNTEER_REPORTER, station=guoyuan, name="志愿者孙立"
+    )
 
     category = _category()
     notification = Notification.objects.create(
@@ -267,6 +274,8 @@ def build_world():
             city_user=city_user,
             admin_user=admin_user,
             auditor=auditor,
+            community_staff=community_staff,
+            volunteer_reporter=volunteer_reporter,
         ),
         own=own,
         neighbour=neighbour,
@@ -276,7 +285,43 @@ def build_world():
         import_job=import_job,
     )
     add_supervision_records(world)  # casework supervision (cwsuper)
+    _transfer_records(world, category)
     return world
+
+
+def _transfer_records(world, category):
+    """Transfers (issue #21): one of 果园新村's requests offered to 集贤里 (pending: 果园新村 may withdraw
+    it), and one of 集贤里's offered to 果园新村 (pending: 果园新村 decides); a report by each reporter."""
+    from residents.services import propose_transfer, report_need
+
+    def request_of(records, lead, text):
+        return services.create_request(
+            acting_user=lead,
+            station=records.station,
+            community=records.community,
+            category=category,
+            description=text,
+            severity="mild",
+            urgency="not_urgent",
+            channel=Request.Channel.WALK_IN,
+        )
+
+    users = world.users
+    outgoing = request_of(world.own, users.worker, "居民已搬至泰来西里，需继续跟进助餐。")
+    world.own.transfer_out = propose_transfer(
+        acting_user=users.worker, request=outgoing, to_station=world.neighbour.station, reason="moved"
+    )
+    incoming = request_of(world.neighbour, users.other_worker, "居民实际住址在另一街道，反映楼道堆物。")
+    world.own.transfer_in = propose_transfer(
+        acting_user=users.other_worker, request=incoming, to_station=world.own.station, reason="not_ours"
+    )
+    for reporter in (users.community_staff, users.volunteer_reporter):
+        report_need(
+            acting_user=reporter,
+            community=world.own.community,
+            category=category,
+            description="独居老人家中水管漏水，需要帮助联系维修。",
+        )
 
 
 @pytest.fixture(scope="module", name="world")

@@ -43,6 +43,8 @@ ADMIN = "admin"
 AUDITOR = "auditor"
 OTHER_STATION = "worker of another station"  # 王海, 集贤里 (北辰区)
 OTHER_DISTRICT = "centre of another district"  # 南开区
+COMMUNITY = "community staff"  # 朝阳里社区居委会 (果园新村's community)
+VOLUNTEER = "volunteer reporter"  # 果园新村's 信息员
 
 PEOPLE = {
     ANON: None,
@@ -54,11 +56,14 @@ PEOPLE = {
     AUDITOR: "auditor",
     OTHER_STATION: "other_worker",
     OTHER_DISTRICT: "other_district_user",
+    COMMUNITY: "community_staff",
+    VOLUNTEER: "volunteer_reporter",
 }
 EVERYONE = frozenset(PEOPLE)
 LOGGED_IN = EVERYONE - {ANON}
 
 STATION_STAFF = frozenset({WORKER, HEAD, OTHER_STATION})
+REPORTERS = frozenset({COMMUNITY, VOLUNTEER})  # they report needs and follow their own reports only
 DISTRICT_STAFF = frozenset({DISTRICT, OTHER_DISTRICT})
 CITY_WIDE = frozenset({CITY, ADMIN})
 # Who may read 果园新村's records, and who may change them (station staff of 果园新村, and admins).
@@ -480,6 +485,35 @@ MATRIX = {
     ),
     # A leaving worker's open requests, handed to a colleague: the station's staff and admins.
     "residents:handover": page(login(), scope(OWN_STAFF | {ADMIN}), urls=own_assignment),
+    # Transfers between stations (issue #21): the inbox for station staff and the centres; proposing is
+    # 果园新村's staff's; deciding the receiver's (集贤里, the sender, sees it: 403); withdrawing the
+    # sender's (集贤里, the receiver: 403); dispatch is 北辰区's centre's (and admins').
+    "residents:transfer-inbox": page(
+        methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE)
+    ),
+    "residents:transfer-propose": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("request")),
+    "residents:transfer-decide": page(
+        login(),
+        role(STATION_STAFF),
+        scope(STATION_STAFF),
+        Check(frozenset({OTHER_STATION}), 403),
+        urls=lambda w: [{"pk": w.own.transfer_in.pk}],
+    ),
+    "residents:transfer-cancel": page(
+        methods("POST"),
+        login(),
+        role(STATION_STAFF),
+        scope(STATION_STAFF),
+        Check(frozenset({OTHER_STATION}), 403),
+        post=302,
+        urls=lambda w: [{"pk": w.own.transfer_out.pk}],
+    ),
+    "residents:request-dispatch": page(
+        login(), role(DISTRICT_STAFF | {ADMIN}), scope(READS_BEICHEN - {CITY}), urls=pk("request")
+    ),
+    # The reporters' pages (issue #21): 上报需求 and 我上报的, theirs alone.
+    "reporting:mine": page(methods("GET"), login(), role(REPORTERS)),
+    "reporting:new": page(login(), role(REPORTERS)),
     **{
         f"residents:request-{action}": page(
             methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=pk("request")
@@ -883,6 +917,7 @@ MATRIX |= {
 # not exist). The auditor's answers in the entries above are overridden by this.
 AUDITOR_CLOSED = (
     "residents",
+    "reporting",
     "projects",
     "dashboards",
     "reports",
@@ -977,6 +1012,27 @@ CHANGELISTS = {
     },
 }
 MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}
+
+# The reporters (居委会 staff, volunteer reporters) are confined as the auditor is
+# (sws.security.middleware): outside their own pages, the public pages, their account's pages and the
+# admin's login, every page is a 403 before any other check, whatever the method.
+REPORTER_NAMESPACES = ("reporting", "public", "security", "admin")
+REPORTER_URL_NAMES = ("home", "login", "logout", "set_language")
+
+
+def reporter_closed(key):
+    if key.startswith("admin/"):
+        return False  # the admin's catch-all: its login page, as for anyone who is not staff
+    if ":" in key:
+        return key.split(":")[0] not in REPORTER_NAMESPACES
+    return key not in REPORTER_URL_NAMES
+
+
+MATRIX |= {
+    key: replace(rule, checks=(Check(REPORTERS, 403), *rule.checks))
+    for key, rule in MATRIX.items()
+    if reporter_closed(key)
+}
 
 
 # --- Walking the URL patterns ----------------------------------------------------------------------
@@ -1190,6 +1246,8 @@ def test_the_matrix_distinguishes_people(world, db):
         AUDITOR: 403,
         OTHER_STATION: 404,
         OTHER_DISTRICT: 403,
+        COMMUNITY: 403,
+        VOLUNTEER: 403,
     }
     assert world.own.resident.community.street.station_id == world.users.worker.station_id
     assert world.users.other_worker.station_id != world.users.worker.station_id

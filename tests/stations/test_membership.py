@@ -95,7 +95,7 @@ def test_ending_an_assignment_warns_about_open_requests_and_links_the_handover(
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     handover = reverse("residents:handover", args=[assignment.pk])
-    assert any("2 件未办结诉求" in m and handover in m for m in messages), messages
+    assert any("2 件未办结工作" in m and handover in m for m in messages), messages
 
 
 def test_ending_an_assignment_without_open_requests_does_not_warn(client, admin_user, worker2, guoyuan):

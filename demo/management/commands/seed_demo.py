@@ -27,6 +27,7 @@ from demo import reports as reports_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
 from demo import volunteers as volunteers_demo
+from demo import transfers as transfers_demo
 from stations import reference
 
 PHASES = [
@@ -39,6 +40,7 @@ PHASES = [
     ("reports", "月报报送与审核", reports_demo),
     ("notifications", "站内消息", notifications_demo),
     ("partners", "五社联动（合作伙伴、转介回复、资源使用）", partners_demo),
+    ("transfers", "站间转移", transfers_demo),
 ]
 COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "sws", "notifications", "partners", "auth"]
 

@@ -1,0 +1,142 @@
+"""Transfers (转移) of a request to another station: proposed by the sending station, accepted or declined
+by the receiving one. Until accepted the sender keeps the request; on acceptance it (with its timeline)
+moves, and so does who may read it (`Request.station` is its scope)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents.models.requests import Request
+from residents.validators import mask_name
+from stations import access
+from stations.access import ScopedQuerySet
+from stations.models import Community, Station
+
+
+class TransferQuerySet(ScopedQuerySet):
+    """Both ends see a transfer: the sending station and the receiving one (and their districts)."""
+
+    station_lookup = "from_station"
+    district_lookup = "from_station__district"
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if access.sees_whole_city(user):
+            return self.all()
+        if access.is_district_user(user):
+            return self.filter(
+                Q(from_station__district=user.district_id) | Q(to_station__district=user.district_id)
+            )
+        if access.is_station_user(user):
+            return self.filter(Q(from_station=user.station_id) | Q(to_station=user.station_id))
+        return self.none()
+
+    def pending(self):
+        return self.filter(status=Transfer.Status.PENDING)
+
+    def with_inbox_columns(self):
+        return self.select_related(
+            "request",
+            "request__category",
+            "request__resident",
+            "from_station",
+            "to_station",
+            "to_community",
+            "proposed_by",
+            "decided_by",
+        ).prefetch_related("request__resident__tags")
+
+
+class Transfer(models.Model):
+    """A request's move from one station to another, with the reason and the receiver's answer."""
+
+    class Reason(models.TextChoices):
+        MOVED = "moved", _("搬家")
+        NOT_OURS = "not_ours", _("不属本街")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("转移待接收")
+        ACCEPTED = "accepted", _("已接收")
+        DECLINED = "declined", _("已拒绝")
+        CANCELLED = "cancelled", _("已撤回")
+
+    request = models.ForeignKey(
+        Request, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_station = models.ForeignKey(
+        Station, verbose_name=_("转出站"), on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_station = models.ForeignKey(
+        Station, verbose_name=_("接收站"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    # Where the request lives at the receiver: a community that station serves, chosen by the receiver
+    # when accepting (they know their communities; the sender knows only the street).
+    to_community = models.ForeignKey(
+        Community,
+        verbose_name=_("接收社区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("转移原因"), max_length=12, choices=Reason.choices)
+    reason_text = models.CharField(_("原因说明"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(_("处理意见"), max_length=300, blank=True)
+    # A transfer the district centre made itself (派单): accepted as it is made, no receiver's answer.
+    dispatched = models.BooleanField(_("区级派单"), default=False)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求转移")
+        verbose_name_plural = _("诉求转移")
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["to_station", "status", "proposed_at"], name="transfer_in_idx"),
+            models.Index(fields=["from_station", "status", "proposed_at"], name="transfer_out_idx"),
+        ]
+        constraints = [
+            # One open proposal per request: a second would race the first's acceptance.
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(status="pending"), name="transfer_one_pending_per_request"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_station=models.F("to_station")), name="transfer_to_another_station"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.from_station_id} → {self.to_station_id}"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def masked_subject(self) -> str:
+        """Whom the request is about, masked (张**): the receiver decides before the record is theirs."""
+        request = self.request
+        name = request.resident.name if request.resident_id else request.reporter_name
+        return mask_name(name) if name else "未留姓名"
+
+    def reason_display(self) -> str:
+        label = self.get_reason_display()
+        return f"{label}：{self.reason_text}" if self.reason_text else label

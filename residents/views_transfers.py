@@ -1,0 +1,146 @@
+"""Transfers between stations (转移) and the district centre's dispatch (派单).
+
+The inbox lists a station's incoming proposals and both directions' history (the sender keeps seeing a
+transfer after the request left it); a district centre sees its district's, and the requests waiting
+for its dispatch. Names are masked here: the receiver decides on the need, and reads the record only
+once it is theirs.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from residents import services
+from residents.forms_transfers import DecideTransferForm, DispatchForm, ProposeTransferForm
+from residents.models import Request, Transfer
+from stations import access
+from stations.models import Community
+
+PAGE_SIZE = 30
+
+
+def _error_text(error):
+    return "；".join(error.messages)
+
+
+@require_safe
+@login_required
+@access.role_required(access.is_station_user, access.is_district_user, access.sees_whole_city)
+def transfer_inbox(request):
+    user = request.user
+    transfers = Transfer.objects.visible_to(user).with_inbox_columns()
+    incoming = []
+    if access.is_station_user(user):
+        incoming = list(transfers.pending().filter(to_station=user.station_id).order_by("proposed_at", "pk"))
+        history = transfers.filter(~Q(status=Transfer.Status.PENDING) | Q(from_station=user.station_id))
+    else:
+        history = transfers
+    page = Paginator(history.order_by("-proposed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    awaiting = []
+    if access.is_district_user(user) or access.sees_whole_city(user):
+        awaiting = list(services.awaiting_dispatch(user)[:PAGE_SIZE])
+    return render(
+        request,
+        "residents/transfers/inbox.html",
+        {"incoming": incoming, "page": page, "awaiting": awaiting, "station_id": user.station_id},
+    )
+
+
+@login_required
+@access.role_required(access.is_station_user)
+def transfer_propose(request, pk):
+    req = access.get_editable_or_404(
+        Request.objects.select_related("station", "category"), request.user, pk=pk
+    )
+    targets = services.transfer_targets(req.station)
+    form = ProposeTransferForm(request.POST or None, targets=targets, initial={"version": req.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.propose_transfer(acting_user=request.user, request=req, **form.cleaned_data)
+        except services.WorkflowError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(
+                request, f"已提出转移，待{form.cleaned_data['to_station']}接收。接收前诉求仍由本站办理。"
+            )
+            return redirect(req)
+    return render(request, "residents/transfers/propose.html", {"req": req, "form": form})
+
+
+@login_required
+@access.role_required(access.is_station_user)
+def transfer_decide(request, pk):
+    transfer = access.get_visible_or_404(Transfer.objects.with_inbox_columns(), request.user, pk=pk)
+    if not access.may_decide_transfer(request.user, transfer):
+        raise PermissionDenied
+    communities = services.communities_of(transfer.to_station)
+    form = DecideTransferForm(request.POST or None, communities=communities)
+    if request.method == "POST" and transfer.is_pending and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "accept":
+                services.accept_transfer(
+                    acting_user=request.user,
+                    transfer=transfer,
+                    community=data["community"],
+                    note=data["note"],
+                )
+            else:
+                services.decline_transfer(acting_user=request.user, transfer=transfer, note=data["note"])
+        except services.WorkflowError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            if data["decision"] == "accept":
+                messages.success(request, f"已接收诉求 {transfer.request.reference}，请研判并指派。")
+                return redirect(transfer.request)
+            messages.success(request, f"已拒绝接收诉求 {transfer.request.reference}。")
+            return redirect("residents:transfer-inbox")
+    return render(request, "residents/transfers/decide.html", {"transfer": transfer, "form": form})
+
+
+@require_POST
+@login_required
+@access.role_required(access.is_station_user)
+def transfer_cancel(request, pk):
+    transfer = access.get_visible_or_404(Transfer.objects.select_related("request"), request.user, pk=pk)
+    if transfer.from_station_id != request.user.station_id:
+        raise PermissionDenied
+    try:
+        services.cancel_transfer(acting_user=request.user, transfer=transfer)
+    except services.WorkflowError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "已撤回转移申请。")
+    return redirect(transfer.request)
+
+
+@login_required
+@access.role_required(access.is_district_user, access.is_admin)
+def request_dispatch(request, pk):
+    req = access.get_visible_or_404(
+        Request.objects.select_related("station", "category"), request.user, pk=pk
+    )
+    if not access.may_dispatch(request.user, req.station):
+        raise PermissionDenied
+    stations = services.transfer_targets(req.station)
+    communities = (
+        Community.objects.filter(street__station__in=stations)
+        .select_related("street__station")
+        .order_by("street__station__code", "code")
+    )
+    form = DispatchForm(
+        request.POST or None, stations=stations, communities=communities, initial={"version": req.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispatch_request(acting_user=request.user, request=req, **form.cleaned_data)
+        except services.WorkflowError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, f"已将诉求 {req.reference} 派至{form.cleaned_data['to_station']}。")
+            return redirect("residents:transfer-inbox")
+    return render(request, "residents/transfers/dispatch.html", {"req": req, "form": form})
