@@ -1213,12 +1213,14 @@ def test_the_auditor_opens_the_audit_pages_and_no_case_page():
     assert opened == [
         "admin:login",  # the admin's login page (the auditor is no staff: nothing past it)
         "admin:logout",
+        "healthz",  # the probes: no personal data, for anyone (sws/health.py)
         "home",
         "login",
         "logout",
         "public:intake",
         "public:intake-done",
         "public:status",
+        "readyz",
         "security:audit-access",
         "security:audit-changes",
         "security:audit-logins",
