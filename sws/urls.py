@@ -22,6 +22,7 @@ urlpatterns = [
     path("r/", include("residents.urls_public")),  # public QR intake: short addresses in the codes
     path("dashboards/", include("sws.dashboards.urls")),
     path("reports/", include("sws.reports.urls")),
+    path("evaluations/", include("sws.evaluation.urls")),  # 考核评估
     path("exports/", include("sws.exports_urls")),
     path("notifications/", include("notifications.urls")),
     path("attachments/", include("attachments.urls")),

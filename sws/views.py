@@ -17,4 +17,6 @@ def home(request):
         return redirect("dashboards:city")
     if access.is_auditor(user):
         return redirect("security:audit-changes")
+    if access.is_evaluator(user):
+        return redirect("evaluation:list")
     return render(request, "home_no_scope.html", status=403)

@@ -1,7 +1,8 @@
 """Monthly reports (月报): a printable page and an XLSX per station, per district and for the city, and an
 index page that opens on the last complete month.
 
-Scope as for the dashboards: a station's report for whoever may see the station (404 otherwise); a
+Scope as for the dashboards: a station's report for whoever may see the station (404 otherwise; a
+third-party evaluator the months of her evaluations: `sws.evaluation.scope`); a
 district's report for its district centre and the city (403 for station staff, 404 for other districts);
 the city's report for the municipal centre (403 for everyone else).
 """
@@ -19,6 +20,7 @@ from stations.access import get_visible_or_404, role_required
 from stations.models import WORKROOM_COVERAGE_DEFINITION, District, Station
 from sws import exports
 from sws.dashboards.periods import add_months, last_complete_month
+from sws.evaluation.scope import report_station
 from sws.reports import builders
 
 FIRST_YEAR = 2020
@@ -35,8 +37,8 @@ def _check_month(year: int, month: int) -> None:
 @login_required
 def station_report(request, pk, year, month):
     _check_month(year, month)
-    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
-    report = builders.station_report(request.user, station, year, month)
+    station, reader = report_station(request.user, pk, year, month)  # an evaluator: her evaluations' months
+    report = builders.station_report(reader, station, year, month)
     return render(request, "sws/station_report.html", {"report": report, "station": station})
 
 
@@ -44,8 +46,8 @@ def station_report(request, pk, year, month):
 @login_required
 def station_report_xlsx(request, pk, year, month):
     _check_month(year, month)
-    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
-    report = builders.station_report(request.user, station, year, month)
+    station, reader = report_station(request.user, pk, year, month)
+    report = builders.station_report(reader, station, year, month)
     return exports.xlsx_response(f"{station.name}-{year}年{month}月月报.xlsx", report.sheets())
 
 
