@@ -121,7 +121,8 @@ def _decimal_score(value, indicator) -> Decimal:
     except (InvalidOperation, ValueError):
         raise ValidationError("请填写有效的分数。", code="value") from None
     if not value.is_finite() or value < 0 or value > indicator.max_score:
-        raise ValidationError(f"得分须在 0 至 {indicator.max_score} 之间。", code="value")
+        top = f"{indicator.max_score:.2f}".rstrip("0").rstrip(".")
+        raise ValidationError(f"得分须在 0 至 {top} 之间。", code="value")
     return value
 
 

@@ -723,6 +723,23 @@ def auditor_closed(rule):
     return replace(rule, checks=(Check(frozenset({AUDITOR}), 403), *rule.checks))
 
 
+# A third-party evaluator reads her evaluations, their evidence and their stations' monthly reports, and
+# nothing else (sws.security.middleware.EvaluatorConfinementMiddleware): every other page is a 403 first.
+EVALUATOR_OPEN = ("evaluation", "attachments", "security", "public", "admin")
+EVALUATOR_OPEN_NAMES = ("home", "login", "logout", "set_language")
+
+
+def evaluator_closed(key, rule):
+    namespace = key.split(":")[0] if ":" in key else None
+    if (
+        (namespace in EVALUATOR_OPEN or key in ("reports:station", "reports:station-xlsx"))
+        or key in EVALUATOR_OPEN_NAMES
+        or key.startswith("admin/")
+    ):
+        return rule
+    return replace(rule, checks=(Check(frozenset({EVALUATOR}), 403), *rule.checks))
+
+
 # Importing the hotline's spreadsheet of work orders: district centres (their district) and admins; the
 # auditor is confined before the view, as everywhere outside the audit pages.
 # 考核评估 (issue #22): 果园新村's evaluation, in scoring; its evaluator and 北辰区 score, its head answers
@@ -873,6 +890,9 @@ CHANGELISTS = {
     },
 }
 MATRIX |= {f"admin:{name}_changelist": page(admin_site(allowed)) for name, allowed in CHANGELISTS.items()}
+
+
+MATRIX = {key: evaluator_closed(key, rule) for key, rule in MATRIX.items()}
 
 
 # --- Walking the URL patterns ----------------------------------------------------------------------
