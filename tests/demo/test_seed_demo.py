@@ -31,15 +31,16 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d)/5\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d)/6\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
         ("3", "projects"),
         ("4", "casework"),
         ("5", "notifications"),
+        ("6", "evaluation"),
     ]
-    for name in ("stations", "residents", "projects", "casework", "notifications"):
+    for name in ("stations", "residents", "projects", "casework", "notifications", "evaluation"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     assert Station.objects.count() == 249 and Request.objects.count() == 150 and Project.objects.exists()
@@ -47,6 +48,13 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     # Demo users open a few messages: 果园新村's head (徐芃泽) has this morning's digest at least.
     assert Notification.objects.filter(recipient__username="xupengze", event=Event.DAILY_DIGEST).exists()
     assert Notification.objects.filter(recipient__role=User.Role.DISTRICT_STAFF).exists()
+    # 考核评估: a contract per station, 果园新村 being scored, 广开 approved with an overdue rectification.
+    from sws.models.evaluation import Evaluation, Rectification, ServiceContract
+
+    assert ServiceContract.objects.count() == 249
+    statuses = dict(Evaluation.objects.values_list("station__streets__name", "status"))
+    assert statuses == {"果园新村街道": "scoring", "广开街道": "approved"}
+    assert Rectification.objects.overdue().count() == 1
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

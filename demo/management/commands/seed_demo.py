@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo import casework as casework_demo
+from demo import evaluation as evaluation_demo
 from demo import notifications as notifications_demo
 from demo import projects as projects_demo
 from demo import residents as residents_demo
@@ -31,6 +32,7 @@ PHASES = [
     ("projects", "服务项目与站点工作", projects_demo),
     ("casework", "个案管理（个案、督导签批）", casework_demo),
     ("notifications", "站内消息", notifications_demo),
+    ("evaluation", "考核评估（指标体系、服务合同、评估）", evaluation_demo),
 ]
 COUNTED_APPS = ["stations", "residents", "projects", "casework", "notifications", "auth"]
 
