@@ -21,9 +21,11 @@ from stations.audit import client_ip
 AUDITOR_NAMESPACES = frozenset({"security", "public", "admin"})
 AUDITOR_URL_NAMES = frozenset({"home", "login", "logout", "set_language"})
 # What a third-party evaluator may open: her evaluations (and their evidence), the monthly reports of their
-# stations (each view narrows them to her evaluations' months), her account's pages, and the same
+# stations (each view narrows them to her evaluations' months), her inbox, her account's pages, the same
 # public and un-namespaced pages as the auditor (home sends her to her evaluations).
-EVALUATOR_NAMESPACES = frozenset({"evaluation", "attachments", "security", "public", "admin"})
+EVALUATOR_NAMESPACES = frozenset(
+    {"evaluation", "attachments", "notifications", "security", "public", "admin"}
+)
 EVALUATOR_URL_NAMES = {"reports": frozenset({"station", "station-xlsx"})}
 
 

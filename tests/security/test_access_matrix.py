@@ -725,7 +725,7 @@ def auditor_closed(rule):
 
 # A third-party evaluator reads her evaluations, their evidence and their stations' monthly reports, and
 # nothing else (sws.security.middleware.EvaluatorConfinementMiddleware): every other page is a 403 first.
-EVALUATOR_OPEN = ("evaluation", "attachments", "security", "public", "admin")
+EVALUATOR_OPEN = ("evaluation", "attachments", "notifications", "security", "public", "admin")
 EVALUATOR_OPEN_NAMES = ("home", "login", "logout", "set_language")
 
 
