@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attachments.storage import attachment_storage
 from attachments.validation import TYPES
+from stations import access
 from stations.access import ScopedQuerySet
 from stations.models import Station
 
@@ -18,6 +19,20 @@ from stations.models import Station
 class AttachmentQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
+
+    def visible_to(self, user):
+        if access.is_evaluator(user):
+            # An evaluator is in no station's scope: she reads the attachments of the owners that let
+            # evaluators in (an evaluation's evidence); every page and download still asks the owner's
+            # rule (`can_read`: is she appointed to it?) before showing one.
+            from attachments import registry
+
+            models_ = registry.evaluator_models()
+            if not models_:
+                return self.none()
+            types = ContentType.objects.get_for_models(*models_).values()
+            return self.filter(content_type__in=[t.pk for t in types])
+        return super().visible_to(user)
 
     def live(self):
         """Not removed."""

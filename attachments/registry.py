@@ -51,6 +51,7 @@ class OwnerRule:
         Callable | None
     )  # (acting_user, attachment, "attach" | "remove") -> None, in the step's transaction
     kinds: tuple
+    evaluator_reads: bool = False  # may a third-party evaluator (no station scope) read it? can_read decides
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ def register(
     residents: Callable[[object], Iterable[int]] | None = None,
     on_change: Callable | None = None,
     kinds: Iterable[str] = (),
+    evaluator_reads: bool = False,
 ) -> OwnerRule:
     """Let `model`'s records have attachments. `kinds`: the Attachment.Kind values its form offers
     (all when empty)."""
@@ -83,6 +85,7 @@ def register(
         residents=residents,
         on_change=on_change,
         kinds=tuple(kinds),
+        evaluator_reads=evaluator_reads,
     )
     _rules[rule.label] = rule
     return rule
@@ -104,6 +107,12 @@ def rule_for_label(label: str) -> OwnerRule:
         return _rules[label]
     except KeyError:
         raise Http404 from None
+
+
+def evaluator_models() -> list[type]:
+    """The owner models whose attachments a third-party evaluator may read (each owner still checked by
+    its rule's `can_read`)."""
+    return [rule.model for rule in _rules.values() if rule.evaluator_reads]
 
 
 def registered_labels() -> list[str]:

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from partners.models import Force, Partner, PartnerReferral, ResourceUse
+from projects.models import ServiceHours
 from residents.models import Referral, Request
 from stations.models import District, Station
 
@@ -111,10 +112,12 @@ def _uses(scope: Scope, period: Period):
 
 
 def volunteer_hours(scope: Scope, period: Period) -> Decimal:
-    """The volunteer service hours in the scope and period: for now the ResourceUse rows of volunteer
-    hours; the volunteers' own service records (hours per volunteer) join this sum when they land."""
-    total = _uses(scope, period).filter(kind=ResourceUse.Kind.HOURS).aggregate(h=Sum("hours"))["h"]
-    return total or ZERO
+    """The volunteer service hours in the scope and period: the volunteers' own service records (hours
+    per volunteer on an activity or a visit, projects.ServiceHours) and the hours a team gave as a
+    resource without naming its volunteers (ResourceUse rows of volunteer hours)."""
+    as_resource = _uses(scope, period).filter(kind=ResourceUse.Kind.HOURS).aggregate(h=Sum("hours"))["h"]
+    by_volunteers = scope.filter(ServiceHours.objects.between(period.first, period.last)).total()
+    return (as_resource or ZERO) + (by_volunteers or ZERO)
 
 
 def mobilised(scope: Scope, period: Period) -> dict:

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "sws.security.twofactor.PasswordChangeRequiredMiddleware",  # password to change → that page first
     "sws.security.middleware.AuditMiddleware",  # who and from where, for every audited change
     "sws.security.middleware.AuditorConfinementMiddleware",  # the auditor: audit pages only (403)
+    "sws.security.middleware.EvaluatorConfinementMiddleware",  # an evaluator: her evaluations only (403)
     "sws.security.middleware.NoStoreMiddleware",  # Cache-Control: no-store on personal data
     "csp.middleware.CSPMiddleware",
     "sws.security.middleware.PermissionsPolicyMiddleware",  # no camera, microphone, location …

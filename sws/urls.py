@@ -26,6 +26,7 @@ urlpatterns = [
     path("five-forces/", include("sws.five_forces_urls")),  # the 五社联动 report
     path("dashboards/", include("sws.dashboards.urls")),
     path("reports/", include("sws.reports.urls")),
+    path("evaluations/", include("sws.evaluation.urls")),  # 考核评估
     path("exports/", include("sws.exports_urls")),
     path("notifications/", include("notifications.urls")),
     path("attachments/", include("attachments.urls")),

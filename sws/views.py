@@ -19,4 +19,6 @@ def home(request):
         return redirect("security:audit-changes")
     if access.is_reporter(user):
         return redirect("reporting:mine")
+    if access.is_evaluator(user):
+        return redirect("evaluation:list")
     return render(request, "home_no_scope.html", status=403)

@@ -4,7 +4,8 @@ index page that opens on the last complete month.
 A report that is submitted or approved is shown and exported from its snapshot (`cycle.shown`), with its
 narrative and approval trail; the page carries the cycle's forms for whoever may take the next step.
 
-Scope as for the dashboards: a station's report for whoever may see the station (404 otherwise); a
+Scope as for the dashboards: a station's report for whoever may see the station (404 otherwise; a
+third-party evaluator the months of her evaluations: `sws.evaluation.scope`); a
 district's report for its district centre and the city (403 for station staff, 404 for other districts);
 the city's report for the municipal centre (403 for everyone else).
 """
@@ -22,6 +23,7 @@ from stations.access import get_visible_or_404, role_required
 from stations.models import WORKROOM_COVERAGE_DEFINITION, District, Station
 from sws import exports
 from sws.dashboards.periods import add_months, last_complete_month
+from sws.evaluation.scope import report_station
 from sws.reports import cycle
 from sws.reports.forms import ReviewForm, SubmitForm
 
@@ -39,9 +41,9 @@ def check_month(year: int, month: int) -> None:
 @login_required
 def station_report(request, pk, year, month):
     check_month(year, month)
-    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
+    station, reader = report_station(request.user, pk, year, month)  # an evaluator: her evaluations' months
     monthly = cycle.report_for(month=datetime.date(year, month, 1), station=station)
-    report = cycle.shown(monthly, request.user)
+    report = cycle.shown(monthly, reader)
     context = {"report": report, "station": station, **_cycle_context(request.user, monthly)}
     return render(request, "sws/station_report.html", context)
 
@@ -50,9 +52,9 @@ def station_report(request, pk, year, month):
 @login_required
 def station_report_xlsx(request, pk, year, month):
     check_month(year, month)
-    station = get_visible_or_404(Station.objects.select_related("district"), request.user, pk=pk)
+    station, reader = report_station(request.user, pk, year, month)
     monthly = cycle.report_for(month=datetime.date(year, month, 1), station=station)
-    return _xlsx(f"{station.name}-{year}年{month}月月报.xlsx", monthly, request.user)
+    return _xlsx(f"{station.name}-{year}年{month}月月报.xlsx", monthly, reader)
 
 
 @require_safe

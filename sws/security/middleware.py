@@ -12,7 +12,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from stations.access import is_auditor, is_community_staff, is_reporter, is_volunteer_reporter
+from stations.access import (
+    is_auditor,
+    is_community_staff,
+    is_evaluator,
+    is_reporter,
+    is_volunteer_reporter,
+)
 from stations.audit import client_ip
 
 # What the auditor may open: the audit and two-factor pages (namespace "security"), the public QR pages
@@ -28,6 +34,15 @@ REPORTER_NAMESPACES = frozenset({"reporting", "public", "admin", "security"})
 def _reporter_role(user) -> bool:
     # The role alone, scope or not: a reporter account without its community or station opens nothing.
     return is_reporter(user) or is_community_staff(user) or is_volunteer_reporter(user)
+
+
+# What a third-party evaluator may open: her evaluations (and their evidence), the monthly reports of their
+# stations (each view narrows them to her evaluations' months), her inbox, her account's pages, the same
+# public and un-namespaced pages as the auditor (home sends her to her evaluations).
+EVALUATOR_NAMESPACES = frozenset(
+    {"evaluation", "attachments", "notifications", "security", "public", "admin"}
+)
+EVALUATOR_URL_NAMES = {"reports": frozenset({"station", "station-xlsx"})}
 
 
 class NoStoreMiddleware:
@@ -106,6 +121,33 @@ class AuditorConfinementMiddleware:
             return None
         if match.namespaces:
             allowed = match.namespaces[0] in namespaces
+        else:
+            allowed = match.url_name in AUDITOR_URL_NAMES
+        if not allowed:
+            raise PermissionDenied
+        return None
+
+
+class EvaluatorConfinementMiddleware:
+    """A third-party evaluator reads the evaluations she is appointed to and nothing else: every other
+    page is a 403 before the view runs (deny by default, as for the auditor), so a list that would show
+    her an empty page, or a page added later, is closed without anyone remembering to."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or not is_evaluator(request.user):
+            return None
+        if match.namespaces:
+            namespace = match.namespaces[0]
+            allowed = namespace in EVALUATOR_NAMESPACES or match.url_name in EVALUATOR_URL_NAMES.get(
+                namespace, ()
+            )
         else:
             allowed = match.url_name in AUDITOR_URL_NAMES
         if not allowed:

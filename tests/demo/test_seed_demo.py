@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from demo import projects as projects_demo
-from hotline.models import WorkOrder
 from demo import volunteers as volunteers_demo
+from hotline.models import WorkOrder
 from notifications.events import Event
 from notifications.inbox import Notification
 from projects.models import Activity, Project, ServiceHours, ServiceProof, Volunteer
@@ -34,7 +34,7 @@ def seed(*args):
 
 def test_each_phase_prints_its_name_progress_and_time(db):
     output = seed()
-    phases = re.findall(r"== \[(\d+)/10\] ([a-z]+)：", output)
+    phases = re.findall(r"== \[(\d+)/11\] ([a-z]+)：", output)
     assert phases == [
         ("1", "stations"),
         ("2", "residents"),
@@ -43,12 +43,22 @@ def test_each_phase_prints_its_name_progress_and_time(db):
         ("5", "volunteers"),
         ("6", "hotline"),
         ("7", "reports"),
-        ("8", "notifications"),
-        ("9", "partners"),
-        ("10", "transfers"),
+        ("8", "evaluation"),
+        ("9", "notifications"),
+        ("10", "partners"),
+        ("11", "transfers"),
     ]
-    names = ("stations", "residents", "projects", "casework", "volunteers", "hotline", "reports", "notifications")
-    for name in names + ("partners", "transfers"):
+    names = (
+        "stations",
+        "residents",
+        "projects",
+        "casework",
+        "volunteers",
+        "hotline",
+        "reports",
+        "evaluation",
+    )
+    for name in names + ("notifications", "partners", "transfers"):
         assert re.search(rf"-- {name}：完成，用时 \d+\.\d s", output), name
     assert "requests: " in output  # the residents phase's own progress lines
     # --requests' 150, the story's e-bike charging requests at 朝阳里 (the volunteers phase: the cluster
@@ -88,6 +98,13 @@ def test_each_phase_prints_its_name_progress_and_time(db):
     assert "transfers: " in output
     assert User.objects.filter(role=User.Role.COMMUNITY_STAFF, community__name__contains="朝阳里").exists()
     assert User.objects.filter(role=User.Role.VOLUNTEER_REPORTER, station__code="120113001").exists()
+    # 考核评估: a contract per station, 果园新村 being scored, 广开 approved with an overdue rectification.
+    from sws.models.evaluation import Evaluation, Rectification, ServiceContract
+
+    assert ServiceContract.objects.count() == 249
+    statuses = dict(Evaluation.objects.values_list("station__streets__name", "status"))
+    assert statuses == {"果园新村街道": "scoring", "广开街道": "approved"}
+    assert Rectification.objects.overdue().count() == 1
 
 
 def test_a_failing_phase_rolls_back_only_itself(db, monkeypatch):

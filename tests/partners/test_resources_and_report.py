@@ -233,6 +233,20 @@ def test_the_district_month_adds_its_stations(month, beichen):
     assert volunteer_hours(Scope(district=beichen), MONTH) == Decimal("6.0")
 
 
+def test_volunteer_hours_add_the_volunteers_own_records(month, guoyuan, beichen):
+    """Hours a volunteer logged on an activity count beside the hours given as a resource; another
+    month's do not."""
+    from tests.projects import factories as pf
+
+    volunteer = pf.make_volunteer(guoyuan, "王秀英")
+    in_month = pf.make_activity(guoyuan, day=datetime.date(2026, 11, 12), title="助老服务")
+    next_month = pf.make_activity(guoyuan, day=datetime.date(2026, 12, 2), title="便民维修")
+    pf.make_hours(volunteer, "2.5", activity=in_month)
+    pf.make_hours(volunteer, "4.0", activity=next_month)
+    assert volunteer_hours(Scope(station=guoyuan), MONTH) == Decimal("8.5")
+    assert report(Scope(district=beichen), MONTH)["mobilised"]["hours"] == Decimal("8.5")
+
+
 def test_the_city_and_an_empty_district(month, nankai):
     assert report(Scope(), MONTH)["resolved"] == 5
     empty = report(Scope(district=nankai), MONTH)

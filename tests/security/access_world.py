@@ -179,6 +179,27 @@ def _hotline_records(beichen, guoyuan_lead, category):
     return SimpleNamespace(placed=placed, signed=signed, extension=extension, unplaced=unplaced)
 
 
+def _evaluation_records(world):
+    """考核评估 (issue #22): 果园新村's evaluation of this year, in scoring, with the third-party evaluator
+    appointed to it (she must see nothing else), a score and a rectification owned by 李静."""
+    from django.utils import timezone
+
+    from tests.sws import evaluation_factories as ef
+
+    year = timezone.localdate().year
+    users = world.users
+    users.evaluator = ef.make_evaluator("evaluator", "第三方评估员")
+    indicator_set = ef.make_indicator_set(year)
+    evaluation = ef.bare_evaluation(
+        world.own.station, indicator_set, users.district_user, evaluators=[users.evaluator]
+    )
+    world.own.evaluation = evaluation
+    world.own.score = evaluation.scores.filter(indicator__kind="scored").first()
+    world.own.rectification = ef.make_rectification(
+        evaluation, users.worker2, timezone.localdate() + datetime.timedelta(days=30)
+    )
+
+
 def build_world():
     beichen = f.make_district("120113000000", "北辰区")
     nankai = f.make_district("120104000000", "南开区")
@@ -286,6 +307,7 @@ def build_world():
     )
     add_supervision_records(world)  # casework supervision (cwsuper)
     _transfer_records(world, category)
+    _evaluation_records(world)
     return world
 
 

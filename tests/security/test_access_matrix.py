@@ -45,6 +45,7 @@ OTHER_STATION = "worker of another station"  # 王海, 集贤里 (北辰区)
 OTHER_DISTRICT = "centre of another district"  # 南开区
 COMMUNITY = "community staff"  # 朝阳里社区居委会 (果园新村's community)
 VOLUNTEER = "volunteer reporter"  # 果园新村's 信息员
+EVALUATOR = "third-party evaluator"  # appointed to 果园新村's evaluation of this year, nothing else
 
 PEOPLE = {
     ANON: None,
@@ -58,6 +59,7 @@ PEOPLE = {
     OTHER_DISTRICT: "other_district_user",
     COMMUNITY: "community_staff",
     VOLUNTEER: "volunteer_reporter",
+    EVALUATOR: "evaluator",
 }
 EVERYONE = frozenset(PEOPLE)
 LOGGED_IN = EVERYONE - {ANON}
@@ -333,6 +335,8 @@ def case_party(w):
         case=w.own.case, name="刘建国", relation="父亲", is_guardian=True
     )
     return [{"pk": w.own.case.pk, "party_pk": party.pk}]
+
+
 # 五社联动 (partners): a request of 果园新村 referred to its registered partner, with a consent; a use.
 def _partner_referral(w):
     from partners.models import Partner, PartnerReferral
@@ -689,8 +693,9 @@ MATRIX = {
         methods("GET"), login(), role(CITY_WIDE), urls=lambda w: [{"fmt": "csv"}, {"fmt": "xlsx"}]
     ),
     "reports:index": page(methods("GET"), login()),
-    "reports:station": page(methods("GET"), login(), scope(READS_OWN), urls=station_month),
-    "reports:station-xlsx": page(methods("GET"), login(), scope(READS_OWN), urls=station_month),
+    # The evaluator reads 果园新村's reports of the months her evaluation covers (this year's).
+    "reports:station": page(methods("GET"), login(), scope(READS_OWN | {EVALUATOR}), urls=station_month),
+    "reports:station-xlsx": page(methods("GET"), login(), scope(READS_OWN | {EVALUATOR}), urls=station_month),
     "reports:district": page(
         methods("GET"), login(), role(DISTRICT_STAFF | CITY_WIDE), scope(READS_BEICHEN), urls=district_month
     ),
@@ -916,6 +921,7 @@ MATRIX |= {
 # every page of these apps is a 403 for them before any other check (a POST too, and an object that does
 # not exist). The auditor's answers in the entries above are overridden by this.
 AUDITOR_CLOSED = (
+    "evaluation",
     "residents",
     "reporting",
     "projects",
@@ -939,9 +945,102 @@ def auditor_closed(rule):
     return replace(rule, checks=(Check(frozenset({AUDITOR}), 403), *rule.checks))
 
 
-MATRIX |= {key: auditor_closed(rule) for key, rule in MATRIX.items() if key.split(":")[0] in AUDITOR_CLOSED}
+# A third-party evaluator reads her evaluations, their evidence and their stations' monthly reports, and
+# nothing else (sws.security.middleware.EvaluatorConfinementMiddleware): every other page is a 403 first.
+EVALUATOR_OPEN = ("evaluation", "attachments", "notifications", "security", "public", "admin")
+EVALUATOR_OPEN_NAMES = ("home", "login", "logout", "set_language")
+
+
+def evaluator_closed(key, rule):
+    namespace = key.split(":")[0] if ":" in key else None
+    if (
+        (namespace in EVALUATOR_OPEN or key in ("reports:station", "reports:station-xlsx"))
+        or key in EVALUATOR_OPEN_NAMES
+        or key.startswith("admin/")
+    ):
+        return rule
+    return replace(rule, checks=(Check(frozenset({EVALUATOR}), 403), *rule.checks))
+
+
 # Importing the hotline's spreadsheet of work orders: district centres (their district) and admins; the
 # auditor is confined before the view, as everywhere outside the audit pages.
+# 考核评估 (issue #22): 果园新村's evaluation, in scoring; its evaluator and 北辰区 score, its head answers
+# only once it is sent to the station; a step refused by the rules is a 403, an empty form a redirect
+# back with the message.
+READS_EVALUATION = READS_OWN | {EVALUATOR}
+SCORERS = frozenset({DISTRICT, EVALUATOR})
+
+
+def evaluation_pk(w):
+    return [{"pk": w.own.evaluation.pk}]
+
+
+def evaluation_score(w):
+    return [{"pk": w.own.evaluation.pk, "score_pk": w.own.score.pk}]
+
+
+def evaluation_item(w):
+    return [{"pk": w.own.evaluation.pk, "item_pk": w.own.rectification.pk}]
+
+
+def evaluation_step(allowed):
+    return page(
+        methods("POST"),
+        login(),
+        scope(READS_EVALUATION),
+        Check(READS_EVALUATION - allowed, 403),
+        post=302,
+        urls=evaluation_pk,
+    )
+
+
+MATRIX |= {
+    "evaluation:list": page(
+        methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE | {EVALUATOR})
+    ),
+    "evaluation:open": page(login(), role(DISTRICT_STAFF), post=400),
+    "evaluation:detail": page(methods("GET"), login(), scope(READS_EVALUATION), urls=evaluation_pk),
+    "evaluation:print": page(methods("GET"), login(), scope(READS_EVALUATION), urls=evaluation_pk),
+    "evaluation:xlsx": page(methods("GET"), login(), scope(READS_EVALUATION), urls=evaluation_pk),
+    "evaluation:recompute": evaluation_step(SCORERS),
+    "evaluation:send": evaluation_step(SCORERS),
+    # Not in their state yet (scoring): refused to everyone who sees it.
+    "evaluation:submit": evaluation_step(frozenset()),
+    "evaluation:return": evaluation_step(frozenset()),
+    "evaluation:approve": evaluation_step(frozenset()),
+    "evaluation:score": page(
+        methods("POST"),
+        login(),
+        scope(READS_EVALUATION),
+        Check(READS_EVALUATION - SCORERS, 403),
+        post=302,
+        urls=evaluation_score,
+    ),
+    "evaluation:respond": page(
+        methods("POST"),
+        login(),
+        scope(READS_EVALUATION),
+        Check(READS_EVALUATION, 403),
+        urls=evaluation_score,
+    ),
+    "evaluation:rectification-add": page(
+        methods("POST"), login(), scope(READS_EVALUATION), Check(READS_EVALUATION, 403), urls=evaluation_pk
+    ),
+    # Its owner (李静) or her head report it done; nobody decides an item not reported yet.
+    "evaluation:rectification-report": page(
+        methods("POST"),
+        login(),
+        scope(READS_EVALUATION),
+        Check(READS_EVALUATION - OWN_STAFF, 403),
+        post=302,
+        urls=evaluation_item,
+    ),
+    "evaluation:rectification-decide": page(
+        methods("POST"), login(), scope(READS_EVALUATION), Check(READS_EVALUATION, 403), urls=evaluation_item
+    ),
+}
+
+MATRIX |= {key: auditor_closed(rule) for key, rule in MATRIX.items() if key.split(":")[0] in AUDITOR_CLOSED}
 MATRIX |= {
     "hotline:import": auditor_closed(page(login(), role(DISTRICT_STAFF | {ADMIN}), post=400)),
     "hotline:import-template": auditor_closed(page(methods("GET"), login(), role(DISTRICT_STAFF | {ADMIN}))),
@@ -1005,6 +1104,8 @@ CHANGELISTS = {
     # Outbound messages, SMS opt-outs and the periodic jobs' runs: city admins only.
     **{f"notifications_{model}": frozenset({ADMIN}) for model in ("outboxmessage", "smsoptout", "jobrun")},
     "otp_totp_totpdevice": frozenset({ADMIN}),
+    # 考核评估: indicator sets and service contracts are kept by admins (issue #22).
+    **{f"sws_{model}": frozenset({ADMIN}) for model in ("indicatorset", "indicator", "servicecontract")},
     # The hotline's tables, keys, call log and work orders: admins (issue #19).
     **{
         f"hotline_{model}": frozenset({ADMIN})
@@ -1033,6 +1134,9 @@ MATRIX |= {
     for key, rule in MATRIX.items()
     if reporter_closed(key)
 }
+
+
+MATRIX = {key: evaluator_closed(key, rule) for key, rule in MATRIX.items()}
 
 
 # --- Walking the URL patterns ----------------------------------------------------------------------
@@ -1250,6 +1354,7 @@ def test_the_matrix_distinguishes_people(world, db):
         OTHER_DISTRICT: 403,
         COMMUNITY: 403,
         VOLUNTEER: 403,
+        EVALUATOR: 403,
     }
     assert world.own.resident.community.street.station_id == world.users.worker.station_id
     assert world.users.other_worker.station_id != world.users.worker.station_id
@@ -1336,6 +1441,8 @@ def test_lists_and_exports_hold_no_rows_of_another_scope(key, world, browsers, d
     people = logged_in(browsers, world)
     markers = own_markers(world)
     wrong = []
+    # The evaluator reads 果园新村's monthly reports of her evaluation's months (and nothing else of it).
+    readers = READS_OWN | ({EVALUATOR} if key.startswith("reports:station") else set())
     for path in paths_for(key, rule, world):
         for who, client in people.items():
             if rule.expected(who, "GET") != 200:
@@ -1347,6 +1454,6 @@ def test_lists_and_exports_hold_no_rows_of_another_scope(key, world, browsers, d
             # (The station's figures as CSV are label/value pairs with no name in them.)
             if who in READS_OWN and key in EXPORTS and not found and not path.endswith("figures.csv"):
                 wrong.append(f"GET {path} as {who}: none of 果园新村's rows (the check would see nothing)")
-            if who not in READS_OWN and found:
+            if who not in readers and found:
                 wrong.append(f"GET {path} as {who}: holds 果园新村's {found}")
     assert not wrong, "\n".join(wrong)

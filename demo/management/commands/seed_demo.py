@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo import casework as casework_demo
+from demo import evaluation as evaluation_demo
 from demo import hotline as hotline_demo
 from demo import notifications as notifications_demo
 from demo import partners as partners_demo
@@ -26,8 +27,8 @@ from demo import projects as projects_demo
 from demo import reports as reports_demo
 from demo import residents as residents_demo
 from demo import stations as stations_demo
-from demo import volunteers as volunteers_demo
 from demo import transfers as transfers_demo
+from demo import volunteers as volunteers_demo
 from stations import reference
 
 PHASES = [
@@ -38,11 +39,22 @@ PHASES = [
     ("volunteers", "志愿者、服务时长与聚类转项目", volunteers_demo),
     ("hotline", "12345热线工单", hotline_demo),
     ("reports", "月报报送与审核", reports_demo),
+    ("evaluation", "考核评估（指标体系、服务合同、评估）", evaluation_demo),
     ("notifications", "站内消息", notifications_demo),
     ("partners", "五社联动（合作伙伴、转介回复、资源使用）", partners_demo),
     ("transfers", "站间转移", transfers_demo),
 ]
-COUNTED_APPS = ["stations", "residents", "projects", "casework", "hotline", "sws", "notifications", "partners", "auth"]
+COUNTED_APPS = [
+    "stations",
+    "residents",
+    "projects",
+    "casework",
+    "hotline",
+    "sws",
+    "notifications",
+    "partners",
+    "auth",
+]
 
 
 def row_counts():
