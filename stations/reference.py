@@ -74,7 +74,7 @@ def changed():
 
 
 # What a login writes: last_login, and the scope fields User.save() always writes again (unchanged).
-_LOGIN_FIELDS = {"last_login", "station", "district", "district_scope"}
+_LOGIN_FIELDS = {"last_login", "station", "district", "district_scope", "community"}
 
 
 def _saved_or_deleted(sender, update_fields=None, **kwargs):

@@ -945,6 +945,10 @@ def auditor_closed(rule):
     return replace(rule, checks=(Check(frozenset({AUDITOR}), 403), *rule.checks))
 
 
+# The probes are answered before any confinement (sws.health.HealthMiddleware comes first): the
+# evaluator's and the reporters' rules below leave them as they are.
+PROBES = ("healthz", "readyz", "metrics")
+
 # A third-party evaluator reads her evaluations, their evidence and their stations' monthly reports, and
 # nothing else (sws.security.middleware.EvaluatorConfinementMiddleware): every other page is a 403 first.
 EVALUATOR_OPEN = ("evaluation", "attachments", "notifications", "security", "public", "admin")
@@ -955,7 +959,7 @@ def evaluator_closed(key, rule):
     namespace = key.split(":")[0] if ":" in key else None
     if (
         (namespace in EVALUATOR_OPEN or key in ("reports:station", "reports:station-xlsx"))
-        or key in EVALUATOR_OPEN_NAMES
+        or key in EVALUATOR_OPEN_NAMES + PROBES
         or key.startswith("admin/")
     ):
         return rule
@@ -1126,7 +1130,7 @@ def reporter_closed(key):
         return False  # the admin's catch-all: its login page, as for anyone who is not staff
     if ":" in key:
         return key.split(":")[0] not in REPORTER_NAMESPACES
-    return key not in REPORTER_URL_NAMES
+    return key not in REPORTER_URL_NAMES + PROBES
 
 
 MATRIX |= {
