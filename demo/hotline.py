@@ -101,7 +101,11 @@ def _seed_district(district, key, rng, now, number):
     chosen = [c for c in communities if c.street.name == story] or [rng.choice(communities)]
     community = chosen[0]
     station = community.street.station
-    staff = User.objects.filter(station=station, is_active=True).order_by("-role", "pk").first()
+    staff = (
+        User.objects.filter(station=station, role__in=User.STATION_ROLES, is_active=True)
+        .order_by("-role", "pk")
+        .first()
+    )
     centre = User.objects.filter(district=district, role=User.Role.DISTRICT_STAFF, is_active=True).first()
     if staff is None:
         return 0

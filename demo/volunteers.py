@@ -46,7 +46,9 @@ def _head(station):
         User.objects.filter(station=station, role=User.Role.STATION_HEAD, is_active=True)
         .order_by("pk")
         .first()
-        or User.objects.filter(station=station, is_active=True).order_by("pk").first()
+        or User.objects.filter(station=station, role__in=User.STATION_ROLES, is_active=True)
+        .order_by("pk")
+        .first()
     )
 
 

@@ -56,7 +56,7 @@ def test_no_single_page_navigation():
 
 
 def test_residents_and_projects_templates_name_no_url_of_sws():
-    own = {"residents", "public", "projects", "stations", "admin"}
+    own = {"residents", "reporting", "public", "projects", "stations", "admin"}  # reporting: residents' reporters
     for folder in ("residents", "projects"):
         for path in (TEMPLATES / folder).rglob("*.html"):
             namespaces = set(re.findall(r"{% url ['\"](\w+):", path.read_text()))

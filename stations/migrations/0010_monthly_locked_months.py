@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(blank=True, max_length=200, verbose_name='记录')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stations.station', verbose_name='社工站')),
+                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stations.station', verbose_name='社工站')),
                 ('permit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='stations.lateentrypermit', verbose_name='补录申请')),
             ],
             options={

@@ -110,7 +110,7 @@ class LateEntry(AppendOnlyModel):
         LateEntryPermit, verbose_name=_("补录申请"), on_delete=models.PROTECT, related_name="entries"
     )
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("社工站"), on_delete=models.CASCADE, related_name="+"
+        "stations.Station", verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="+"
     )
     month = models.DateField(_("补录月份"))
     day = models.DateField(_("记录日期"))

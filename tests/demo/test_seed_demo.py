@@ -126,8 +126,9 @@ def test_dry_run_says_what_it_would_create_and_changes_nothing(db):
     assert "演练" in output and "未写入数据库" in output
     assert re.search(rf"{Station._meta.verbose_name}：\+249\b", output)
     added = [int(n) for n in re.findall(rf"{Request._meta.verbose_name}：\+(\d+)\b", output)]
-    # The residents phase's 150, the demo work orders' requests, then the total a real run would add.
-    assert added[0] == 150 and len(added) == 3 and added[2] == added[0] + added[1] > 150
+    # The residents phase's 150, the volunteers' e-bike charging requests, the demo work orders' requests,
+    # then the total a real run would add.
+    assert added[0] == 150 and len(added) == 4 and added[-1] == sum(added[:-1]) > 150
     assert re.search(rf"{Project._meta.verbose_name}：\+\d+", output)
     assert "演示账号" not in output  # no accounts to log in with: nothing was created
     assert "演示接口密钥" not in output  # nor an API key
