@@ -15,11 +15,13 @@ adds nothing (the key and the orders are found by name and ticket number).
 """
 
 import datetime
+import importlib
 
+from django.apps import apps
 from django.utils import timezone
 
 from hotline import services
-from hotline.models import ApiKey, HotlineCategory, WorkOrder
+from hotline.models import ApiKey, DeadlineRule, HotlineCategory, WorkOrder
 from residents.models import Category
 from stations.models import Community, District, User
 
@@ -62,6 +64,7 @@ def seed(*, options, rng, out):
     if WorkOrder.objects.filter(ticket_no__startswith=TICKET_PREFIX).exists():
         out.write("12345工单：已有演示工单，不再新增。\n")
         return
+    _ensure_deadline_classes()
     _map_categories()
     key, plain = _demo_key()
     now = timezone.now()
@@ -71,6 +74,14 @@ def seed(*, options, rng, out):
     out.write(f"12345工单：{made} 张（每区办结评价、退回、延期、超期与未能定位各一张）。\n")
     if plain and not options.get("dry_run"):
         out.write(f"演示接口密钥（全市，只显示这一次）：{plain}\n")
+
+
+def _ensure_deadline_classes():
+    """The deadline classes hotline's migration 0002 seeds (一般, 紧急): a database flushed since its
+    migrations (a browser test's live server) has none, and every order names one."""
+    if not DeadlineRule.objects.exists():
+        migration = importlib.import_module("hotline.migrations.0002_deadline_rule_defaults")
+        migration.seed(apps, None)
 
 
 def _map_categories():

@@ -20,19 +20,21 @@ def test_photo_and_sign_in_sheet_on_an_activity(device, request, worker2, guoyua
     activity = pf.make_activity(guoyuan, title="重阳节敬老活动")
     log_in_quickly(page, request.getfixturevalue("client"), worker2)
     page.goto(activity.get_absolute_url())
+    # The activity page has other panels with their own forms (resources used): ask the attachments' own.
+    panel = page.get_by_role("region", name="照片与签到表")
 
-    page.get_by_label("拍照上传").set_input_files(
+    panel.get_by_label("拍照上传").set_input_files(
         {"name": "IMG_0917.jpg", "mimeType": "image/jpeg", "buffer": s.jpeg_bytes(size=(600, 400), gps=True)}
     )
-    page.get_by_label("类别").select_option(label="照片")
-    page.get_by_label("说明").fill("活动合影")
-    page.get_by_role("button", name="上传附件").click()
+    panel.get_by_label("类别").select_option(label="照片")
+    panel.get_by_label("说明").fill("活动合影")
+    panel.get_by_role("button", name="上传附件").click()
     page.get_by_text("附件已上传").wait_for()
-    page.get_by_label("选择文件").set_input_files(
+    panel.get_by_label("选择文件").set_input_files(
         {"name": "签到表.xlsx", "mimeType": "application/octet-stream", "buffer": s.xlsx_bytes()}
     )
-    page.get_by_label("类别").select_option(label="签到表")
-    page.get_by_role("button", name="上传附件").click()
+    panel.get_by_label("类别").select_option(label="签到表")
+    panel.get_by_role("button", name="上传附件").click()
     page.get_by_text("附件已上传").wait_for()
     assert Attachment.objects.filter(object_id=activity.pk).count() == 2
     page.get_by_role("link", name="签到表.xlsx").wait_for()
@@ -50,7 +52,7 @@ def test_photo_and_sign_in_sheet_on_an_activity(device, request, worker2, guoyua
     page.get_by_label("拍照上传").set_input_files(
         {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": s.EXE}
     )
-    page.get_by_role("button", name="上传附件").click()
+    panel.get_by_role("button", name="上传附件").click()
     page.get_by_text("这是可执行程序或脚本").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert Attachment.objects.filter(object_id=activity.pk).count() == 2
