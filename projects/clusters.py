@@ -69,12 +69,26 @@ STOP_BIGRAMS = frozenset(
 PHRASE_SPLIT = re.compile(r"[^\w]+|_")
 
 
-def bigrams(text: str) -> frozenset:
-    """The character bigrams of each phrase of `text` (punctuation and spaces split phrases)."""
-    grams = set()
+def _bigrams_in_order(text: str):
+    """The character bigrams of each phrase of `text` as they are read (punctuation and spaces split
+    phrases)."""
     for phrase in PHRASE_SPLIT.split((text or "").lower()):
-        grams.update(phrase[i : i + 2] for i in range(len(phrase) - 1))
-    return frozenset(grams - STOP_BIGRAMS)
+        yield from (phrase[i : i + 2] for i in range(len(phrase) - 1))
+
+
+def bigrams(text: str) -> frozenset:
+    return frozenset(_bigrams_in_order(text)) - STOP_BIGRAMS
+
+
+def shared_words(texts: list[str], grams: list[frozenset]) -> list[str]:
+    """The bigrams at least two of the texts share, those most share first, then as the texts read
+    (the earliest request first): the same words in the same order on every run."""
+    counts = Counter(g for gram_set in grams for g in gram_set)
+    order = {}
+    for text in texts:
+        for g in _bigrams_in_order(text):
+            order.setdefault(g, len(order))
+    return sorted((g for g, n in counts.items() if n >= 2), key=lambda g: (-counts[g], order[g]))
 
 
 def similar(a: frozenset, b: frozenset) -> bool:
@@ -174,8 +188,8 @@ def suggest_clusters(user, *, days: int | None = None, now=None) -> list[Cluster
         grams = [bigrams(row["description"]) for row in rows]
         for members in _components(rows, grams):
             first = rows[members[0]]
-            counts = Counter(g for i in members for g in grams[i])
-            shared = [g for g, n in counts.most_common() if n >= 2]
+            requests = sorted((rows[i] for i in members), key=lambda r: (r["received_at"], r["pk"]))
+            shared = shared_words([r["description"] for r in requests], [grams[i] for i in members])
             clusters.append(
                 Cluster(
                     station_id=first["station_id"],
@@ -184,7 +198,7 @@ def suggest_clusters(user, *, days: int | None = None, now=None) -> list[Cluster
                     community_name=first["community__name"],
                     category_id=first["category_id"],
                     category_name=first["category__name"],
-                    requests=sorted((rows[i] for i in members), key=lambda r: (r["received_at"], r["pk"])),
+                    requests=requests,
                     words=shared[:8],
                 )
             )
