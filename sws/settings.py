@@ -556,7 +556,8 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 PROMETHEUS_EXPORT_MIGRATIONS = False  # no query at start-up (gunicorn preloads the app before forking)
 # The request id (django-guid): nginx sets X-Request-ID ($request_id, 32 hex digits) and logs it; the app
-# takes it, returns it and puts it in every log line and the Celery tasks a request queues.
+# takes it, returns it and puts it in every log line of the request (not in the Celery tasks it queues:
+# no integration is configured).
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
     "VALIDATE_GUID": True,  # a malformed or forged-looking id is replaced by a new one
@@ -584,7 +585,7 @@ LOGGING = {
     "formatters": {
         # LOG_FORMAT=json (production's default): one JSON object a line, for journald and log shippers.
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "sws.security.logfilters.MaskedJsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             # Django's `request` extra prints the full path, query string included (a searched phone

@@ -8,6 +8,8 @@ of an attached traceback (database errors quote the offending value).
 
 import logging
 
+from pythonjsonlogger.json import JsonFormatter
+
 from sws.security.masking import mask_personal_data
 
 
@@ -26,3 +28,14 @@ class MaskPersonalDataFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_personal_data(record.stack_info)
         return True
+
+
+class MaskedJsonFormatter(JsonFormatter):
+    """JSON lines (LOG_FORMAT=json). The JSON formatter renders a traceback again from the record's
+    exc_info rather than the exc_text the filter masked: mask what it renders too."""
+
+    def formatException(self, ei) -> str:
+        return mask_personal_data(super().formatException(ei))
+
+    def formatStack(self, stack_info) -> str:
+        return mask_personal_data(super().formatStack(stack_info))

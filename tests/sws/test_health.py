@@ -199,3 +199,23 @@ def test_json_log_lines_carry_the_request_id_and_no_personal_data(client):
     assert line["request_id"] == response.headers["X-Request-ID"]
     assert line["level"] == "WARNING" and line["logger"] == "django.request"
     assert "13820135678" not in json.dumps(line, ensure_ascii=False)
+
+
+def test_a_json_traceback_is_masked_too():
+    """The JSON formatter renders a traceback from exc_info, not from the text the filter masked."""
+    stream_handler = logging.getLogger().handlers[0]
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    handler.filters = stream_handler.filters
+    logging.getLogger().addHandler(handler)
+    try:
+        try:
+            raise ValueError("duplicate key (id_number)=(120113198001011234) phone 13820135678")
+        except ValueError:
+            logging.getLogger("sws.test").exception("insert failed")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    line = stream_handler.formatter.format(records[-1])
+    assert "ValueError" in line and "insert failed" in line
+    assert "120113198001011234" not in line and "13820135678" not in line
