@@ -77,9 +77,20 @@ def referral_detail(request, pk):
     return _render_detail(request, pr, ConsentForm(initial={"purpose": pr.referral.reason[:200]}))
 
 
+def _facts_for(user, pr) -> dict:
+    """The slip's facts as `user` may see them: the consented personal data only for the station's staff
+    who may open the resident (a minor's or sensitive resident needs the sensitive-records permission);
+    anyone else who sees the referral (the district centre) reads it without them."""
+    facts = slip_facts(pr)
+    resident = pr.request.resident
+    if not (access.may_change(user, pr.request) and access.may_open(user, resident)):
+        facts["personal"] = {}
+    return facts
+
+
 def _render_detail(request, pr, consent_form, status=200):
     can_act = access.may_change(request.user, pr.request)
-    facts = slip_facts(pr)
+    facts = _facts_for(request.user, pr)
     if facts["personal"]:
         record_access(request, "view", pr.request.resident_id, reason="转介单")
     resident = pr.request.resident
@@ -149,7 +160,7 @@ def consent_withdraw(request, pk, consent_pk):
 def slip(request, pk):
     """The printable referral slip (转介单): personal data only as consented (and then logged)."""
     pr = _detail(request, pk)
-    facts = slip_facts(pr)
+    facts = _facts_for(request.user, pr)
     if facts["personal"]:
         record_access(request, "view", pr.request.resident_id, reason="打印转介单")
     return render(request, "partners/slip.html", facts)

@@ -82,6 +82,25 @@ def test_withdrawn_consent_hides_the_data_again(client, worker, referred, reside
     _assert_no_personal_data(_slip(client, worker, referred), resident)
 
 
+def test_the_district_and_a_worker_without_the_sensitive_permission_see_no_personal_data(
+    client, worker, worker2, district_user, referred, resident
+):
+    """Consent lets the station show the data to the partner; it does not open it to everyone who may see
+    the referral: the district centre reads the referral without it, and so does a worker who may not open
+    the resident (a minor's or sensitive record without the sensitive-records permission)."""
+    pf.consent(worker, referred, fields=["name", "phone", "address"])
+    before = PersonalDataAccess.objects.count()
+    for url in ("partners:referral-detail", "partners:referral-slip"):
+        client.force_login(district_user)
+        _assert_no_personal_data(client.get(reverse(url, args=[referred.pk])).content.decode(), resident)
+    type(resident).objects.filter(pk=resident.pk).update(birth_date=pf.minor_birth_date(10))  # a minor now
+    client.force_login(worker2)  # 李静, a worker: no sensitive-records permission (the head holds it)
+    for url in ("partners:referral-detail", "partners:referral-slip"):
+        text = client.get(reverse(url, args=[referred.pk])).content.decode()
+        _assert_no_personal_data(text, resident)
+    assert PersonalDataAccess.objects.count() == before  # nothing shown, nothing logged
+
+
 def test_a_minor_needs_a_guardian(worker, chaoyangli, partner):
     child = pf.make_request(
         worker,
