@@ -211,6 +211,15 @@ def by_month(scope: Scope, period: Period) -> list[dict]:
         )
         .order_by()
     }
+    # The volunteers' own service records count in each month as they do in the total (volunteer_hours).
+    by_volunteers = dict(
+        scope.filter(ServiceHours.objects.between(period.first, period.last))
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(h=Sum("hours"))
+        .order_by()
+        .values_list("month", "h")
+    )
     months = []
     day = period.first.replace(day=1)
     while day <= period.last:
@@ -220,7 +229,7 @@ def by_month(scope: Scope, period: Period) -> list[dict]:
                 "month": day,
                 "resolved": resolved.get(day, 0),
                 "money": row.get("money") or ZERO,
-                "hours": row.get("hours") or ZERO,
+                "hours": (row.get("hours") or ZERO) + (by_volunteers.get(day) or ZERO),
             }
         )
         day = (day + datetime.timedelta(days=32)).replace(day=1)

@@ -21,6 +21,7 @@ from stations.access import get_visible_or_404, role_required
 from stations.audit import record_access
 from stations.models import District, Station
 from sws import exports
+from sws.dashboards.periods import EARLIEST, LATEST
 
 MAX_DAYS = 366 * 3
 
@@ -37,6 +38,8 @@ def _period(request):
         last = parse_date(request.GET.get("to", "")) or default.last
     except ValueError:
         return default, "日期格式不正确，已显示本月。"
+    if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):  # the dashboards' bounds
+        return default, "日期超出可查询范围（2000年至2099年），已显示本月。"
     if first > last or (last - first).days > MAX_DAYS:
         return default, "起止日期有误（开始不能晚于结束，且不超过三年），已显示本月。"
     return Period(first, last), ""

@@ -244,7 +244,9 @@ def test_volunteer_hours_add_the_volunteers_own_records(month, guoyuan, beichen)
     pf.make_hours(volunteer, "2.5", activity=in_month)
     pf.make_hours(volunteer, "4.0", activity=next_month)
     assert volunteer_hours(Scope(station=guoyuan), MONTH) == Decimal("8.5")
-    assert report(Scope(district=beichen), MONTH)["mobilised"]["hours"] == Decimal("8.5")
+    data = report(Scope(district=beichen), MONTH)
+    assert data["mobilised"]["hours"] == Decimal("8.5")
+    assert [m["hours"] for m in data["months"]] == [Decimal("8.5")]  # the month adds up to the total
 
 
 def test_the_city_and_an_empty_district(month, nankai):
@@ -283,6 +285,11 @@ def test_a_reversed_period_falls_back_with_a_message(client, worker, guoyuan):
     assert page.status_code == 200 and "起止日期有误" in page.content.decode()
     page = client.get(reverse("five_forces:station", args=[guoyuan.pk]), {"from": "2026-13-45"})
     assert page.status_code == 200
+    for bounds in ({"from": "9999-12-01", "to": "9999-12-31"}, {"from": "1900-01-01", "to": "1900-01-31"}):
+        page = client.get(reverse("five_forces:station", args=[guoyuan.pk]), bounds)
+        assert page.status_code == 200 and "日期超出可查询范围" in page.content.decode()
+        xlsx = client.get(reverse("five_forces:station-xlsx", args=[guoyuan.pk]), bounds)
+        assert xlsx.status_code == 200
 
 
 def test_another_station_and_district_are_404(client, other_worker, other_district_user, guoyuan, beichen):
