@@ -11,7 +11,7 @@ two people answering at once cannot both succeed.
 import copy
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications import dispatch, recipients
@@ -90,14 +90,18 @@ def propose_transfer(*, acting_user, request, to_station, reason, reason_text=""
     if pending_transfer(request) is not None:
         raise WorkflowError("该诉求已有待接收的转移申请。")
     with transaction.atomic():
-        transfer = Transfer.objects.create(
-            request=request,
-            from_station=request.station,
-            to_station=to_station,
-            reason=reason,
-            reason_text=reason_text[:300],
-            proposed_by=acting_user,
-        )
+        try:
+            with transaction.atomic():
+                transfer = Transfer.objects.create(
+                    request=request,
+                    from_station=request.station,
+                    to_station=to_station,
+                    reason=reason,
+                    reason_text=reason_text[:300],
+                    proposed_by=acting_user,
+                )
+        except IntegrityError:  # a second proposal at the same moment (one pending per request)
+            raise WorkflowError("该诉求已有待接收的转移申请。") from None
         record_event(
             request,
             actor=acting_user,

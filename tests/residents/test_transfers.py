@@ -141,6 +141,17 @@ def test_a_second_proposal_waits_for_the_first(req, worker2, jixianli):
         propose(req, worker2, jixianli)
 
 
+def test_a_proposal_racing_another_is_refused_not_a_500(req, worker2, jixianli, monkeypatch):
+    """Two proposals at the same moment both pass the check before either is written: the database's
+    one-pending-per-request constraint refuses the second, as a message."""
+    propose(req, worker2, jixianli)
+    monkeypatch.setattr("residents.services.transfers.pending_transfer", lambda request: None)
+    with pytest.raises(services.WorkflowError) as refused:
+        propose(req, worker2, jixianli)
+    assert "已有待接收" in str(refused.value)
+    assert Transfer.objects.filter(request=req).count() == 1
+
+
 @pytest.mark.parametrize("count", [2, 12])
 def test_inbox_queries_are_bounded(
     client, count, guoyuan, chaoyangli, worker2, other_worker, jixianli, django_assert_max_num_queries
