@@ -160,16 +160,25 @@ class ActivityForm(StationForm):
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
 
+    def _days(self):
+        return sorted({self.cleaned_data.get("date"), self.saved_date} - {None})
+
     def clean(self):
         data = super().clean()
         if self.user is not None and data.get("date"):
-            # Dated in a locked (approved) month: refused unless a late-entry permit is open (then recorded).
-            days = {data["date"], self.saved_date} - {None}
-            for day in sorted(days):
-                periods.check_open(
-                    self.user, self.station, day, kind="服务活动", label=data.get("title", ""), field="date"
-                )
+            # Dated in a locked (approved) month: refused unless a late-entry permit is open.
+            for day in self._days():
+                periods.check_open(self.user, self.station, day, field="date")
         return data
+
+    def record_late_entries(self):
+        """Under a late-entry permit, write the record down as a late entry (补录): called in the save's
+        transaction, so a form that fails after validating leaves none behind."""
+        if self.user is not None:
+            for day in self._days():
+                periods.check_open(
+                    self.user, self.station, day, kind="服务活动", label=self.cleaned_data.get("title", "")
+                )
 
 
 class PartnerForm(StationForm):

@@ -74,22 +74,18 @@ def _save_with_hours(request, form, hours, *, success_message, **instance_fields
         return False
     try:
         with transaction.atomic():
-            if not save_form(request, form, success_message=success_message, **instance_fields):
-                raise _NotSaved
+            if not save_form(request, form, success_message=None, **instance_fields):
+                return False  # a stale version: nothing was written
+            form.record_late_entries()
             if hours.is_bound:
                 volunteering.record_hours(
                     acting_user=request.user, rows=hours.rows(), activity=form.instance, station=form.station
                 )
-    except _NotSaved:
-        return False
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return False
+    messages.success(request, success_message)
     return True
-
-
-class _NotSaved(Exception):
-    pass
 
 
 def _hours_data(request):

@@ -38,7 +38,8 @@ def save_form(request, form, *, success_message, **instance_fields):
     except StaleVersionError as exc:
         form.add_error(None, exc.messages)
         return False
-    messages.success(request, success_message)
+    if success_message:
+        messages.success(request, success_message)
     return True
 
 

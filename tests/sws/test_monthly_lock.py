@@ -192,10 +192,25 @@ def test_other_stations_and_admins_are_not_blocked(locked, other_worker, jixianl
 # --- 补录 ------------------------------------------------------------------------------------------
 
 
-def test_late_entry_permit_opens_the_month_and_the_entry_shows_next_month(permit, worker, worker2, guoyuan):
+ACTIVITY_POST = {
+    "date": "2026-03-20",
+    "title": "长者生日会",
+    "method": "group",
+    "sessions": 1,
+    "person_times": 20,
+    "volunteers": 0,
+}
+
+
+def test_late_entry_permit_opens_the_month_and_the_entry_shows_next_month(
+    permit, worker, worker2, guoyuan, client
+):
     assert Notification.objects.filter(recipient=worker, event=Event.LATE_ENTRY_DECIDED).exists()
     form = activity_form(worker2, guoyuan, IN_MARCH)
     assert form.is_valid(), form.errors
+    assert not LateEntry.objects.exists()  # validating writes nothing: the save does
+    client.force_login(worker2)
+    assert client.post("/projects/activities/new/", ACTIVITY_POST).status_code == 302
     entry = LateEntry.objects.get()
     assert (entry.station, entry.month, entry.kind, entry.label) == (guoyuan, MARCH, "服务活动", "长者生日会")
     april = builders.station_report(worker, guoyuan, 2026, 4)
@@ -204,6 +219,21 @@ def test_late_entry_permit_opens_the_month_and_the_entry_shows_next_month(permit
     ]
     assert builders.station_report(worker, guoyuan, 2026, 3).late_entries == []
     assert "补录" in [sheet.title for sheet in april.sheets()]
+
+
+def test_a_late_entry_is_written_only_when_the_record_is_saved(permit, worker2, guoyuan, client):
+    """Valid under the permit, but the volunteers' hours rows are wrong: nothing is saved, and no late
+    entry is left for next month's report to list."""
+    client.force_login(worker2)
+    bad_hours = {
+        "hours-TOTAL_FORMS": "1",
+        "hours-INITIAL_FORMS": "0",
+        "hours-0-volunteer": "999999",
+        "hours-0-hours": "-1",
+    }
+    assert client.post("/projects/activities/new/", {**ACTIVITY_POST, **bad_hours}).status_code == 200
+    assert not Activity.objects.filter(station=guoyuan, date=IN_MARCH).exists()
+    assert not LateEntry.objects.exists()
 
 
 def test_the_window_closes(permit, worker2, guoyuan):
