@@ -13,6 +13,7 @@ from projects.models import Project, Volunteer, VolunteerTeam
 from projects.models.volunteers import MAX_HOURS_PER_ENTRY
 from projects.volunteering import HoursRow
 from residents.validators import validate_phone
+from stations.locking import VersionField
 
 
 class VolunteerForm(StationForm):
@@ -171,3 +172,5 @@ class ClusterProjectForm(forms.Form):
 
 class CompleteProjectForm(forms.Form):
     note = forms.CharField(label="完成情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # The version the page showed: a completion without it is as stale as one with an old one.
+    version = VersionField(error_messages={"required": "页面已过期，请刷新后再结项。"})

@@ -21,8 +21,6 @@ XLSX text cells are written with the string type, never as formulas. Headers and
 import csv
 import datetime
 import io
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,28 +35,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from stations.spreadsheets import PLAIN_NUMBER, safe_text  # noqa: F401  (the formula rule, shared)
+
 BOM = "\ufeff"
 XLSX_MAX_ROWS = 100_000
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# What a spreadsheet program reads as the start of a formula (or of a command, for tab and CR).
-FORMULA_STARTS = frozenset("=+-@\t\r")
-# A figure written as text ("-3", "+12.5%", "-1,234.00") is no formula and keeps reading as a number.
-PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?%?")
-
-
-def safe_text(text: str) -> str:
-    """`text` as it may stand in a spreadsheet cell: prefixed with an apostrophe when a spreadsheet
-    program would read it as a formula. The first character is compared in its NFKC form, so `＝` (full
-    width), `﹦` and the like count as `=`. A plain number written as text ("-3", "-12.5%") is left as
-    it is."""
-    if text and unicodedata.normalize("NFKC", text[0])[:1] in FORMULA_STARTS:
-        if PLAIN_NUMBER.fullmatch(text) and text.isascii():
-            return text
-        return "'" + text
-    return text
 
 
 class _Echo:

@@ -65,14 +65,14 @@ def project_complete(request, pk):
     project = access.get_editable_or_404(Project, request.user, pk=pk)
     form = CompleteProjectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写项目完成情况。")
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect(project)
     try:
         outcome = services.complete_project(
             acting_user=request.user,
             project=project,
             note=form.cleaned_data["note"],
-            version=request.POST.get("version"),
+            version=form.cleaned_data["version"],
         )
     except StaleVersionError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -24,10 +24,12 @@ from projects.forms_volunteers import ProofPeriodForm, VolunteerForm, hours_form
 from projects.models import ServiceHours, ServiceProof, Volunteer
 from projects.views.common import login_required, paginate, show_station, station_staff_required
 from residents.models import Visit
+from residents.views import restricted_response
 from stations import access
 from stations.audit import record_access
 from stations.locking import StaleVersionError
 from stations.models import User
+from stations.spreadsheets import safe_text
 
 EXPORT_LIMIT = 5000
 DETAIL_ROWS = 50
@@ -130,9 +132,7 @@ def volunteer_export(request):
 
 
 def _cell(text: str) -> str:
-    # A cell starting with = + - @ would be a formula in Excel (CSV/formula injection).
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return safe_text(text or "")
 
 
 def _detail_context(request, volunteer, **extra):
@@ -272,6 +272,10 @@ def visit_hours(request, pk):
     visit = access.get_editable_or_404(
         Visit.objects.select_related("resident__community", "visitor"), request.user, pk=pk
     )
+    if not access.may_open(
+        request.user, visit.resident
+    ):  # a minor's or sensitive resident, as on the care page
+        return restricted_response(request, visit.resident)
     station = request.user.station
     existing = visit.volunteer_hours.select_related("volunteer").order_by("pk")
     formset = hours_formset(request.POST or None, station=station, existing=existing)

@@ -189,6 +189,7 @@ def test_completion_needs_a_note_and_the_current_version(client, worker, seeded)
         reverse("projects:project-complete", args=[project.pk]),
         {"note": "完成", "version": project.version + 1},
     )
+    client.post(reverse("projects:project-complete", args=[project.pk]), {"note": "完成"})  # no version
     project.refresh_from_db()
     assert project.status == Project.Status.ACTIVE
     assert not Request.objects.filter(status="resolved").exists()

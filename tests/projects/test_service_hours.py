@@ -160,3 +160,16 @@ def test_visit_hours_page(client, worker, other_worker, chaoyangli):
     )
     care_page = client.get(reverse("residents:resident-care", args=[visit.resident_id])).content.decode()
     assert url in care_page  # the care page's visit row links to it (through projects_tags)
+
+
+def test_a_minors_visit_hours_need_the_sensitive_permission(client, worker, worker2, chaoyangli):
+    """As on the care page: 李静 (a worker, no sensitive-records permission) is refused a minor's visit;
+    the head, who holds it, opens it."""
+    visit = _visit(worker, chaoyangli, D(2023, 10, 15))
+    type(visit.resident).objects.filter(pk=visit.resident_id).update(birth_date=D(2020, 5, 1))
+    url = reverse("projects:visit-hours", args=[visit.pk])
+    client.force_login(worker2)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "张桂兰" not in refused.content.decode()
+    client.force_login(worker)
+    assert client.get(url).status_code == 200

@@ -132,6 +132,15 @@ def test_export_is_masked_scoped_and_logged(client, worker, other_worker):
     assert logged.action == "export" and "1 人" in logged.reason
 
 
+def test_the_export_writes_no_formula(client, worker):
+    """The same rule as every other export (stations.spreadsheets): a full-width ＝ starts a formula too."""
+    pf.make_volunteer(worker.station, "王秀英", skills="＝HYPERLINK(\"http://x\")", availability="\t周末")
+    client.force_login(worker)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("projects:volunteer-export")).content)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "'＝HYPERLINK(\"http://x\")" in cells and "'\t周末" in cells
+
+
 def test_pages_are_scoped(client, worker, other_worker, district_user, other_district_user):
     volunteer = pf.make_volunteer(worker.station)
     client.force_login(other_worker)
