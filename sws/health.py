@@ -3,7 +3,7 @@
 - /healthz: the process answers. No database, no cache: a load balancer or systemd restarts a process
   that stops answering this, and a database outage must not make it restart every app process.
 - /readyz: the app can serve: the database answers, the cache (Redis in production) answers, and the
-  outbox's backlog is within bounds. 503 with a JSON body naming each failed check. Three cheap
+  outbox's backlog is within bounds. 503 with a JSON body naming each failed check. Two cheap
   queries at most, whatever the data (the outbox's through its (status, next_attempt_at) index).
 - /metrics: Prometheus text (django-prometheus: latency by view, database queries) plus the queue's and
   the outbox's backlog, computed at scrape time. Only for METRICS_TOKEN (Authorization: Bearer) or for a
@@ -15,7 +15,7 @@ port, and must not cost a session read. The URL patterns (sws/urls.py) point at 
 access matrix sees them.
 """
 
-import hmac
+import functools
 import ipaddress
 import logging
 import os
@@ -27,7 +27,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonRespo
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from notifications.health import outbox_health
+from notifications.health import bearer_matches, late_after_seconds, outbox_health
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class CheckFailed(Exception):
 
 def _check_jobs():
     figures = outbox_health()
-    late = figures["oldest_undelivered_age_seconds"] > settings.READY_OUTBOX_MAX_AGE_SECONDS
+    late = figures["status"] == "late"  # the same line /health/jobs/ draws (notifications.health)
     long = figures["backlog"] > settings.READY_OUTBOX_MAX_BACKLOG
     details = {
         "backlog": figures["backlog"],
@@ -72,7 +72,7 @@ def _check_jobs():
     if late or long:
         reasons = []
         if late:
-            reasons.append(f"oldest undelivered message waited over {settings.READY_OUTBOX_MAX_AGE_SECONDS}s")
+            reasons.append(f"oldest undelivered message waited over {late_after_seconds()}s")
         if long:
             reasons.append(f"more than {settings.READY_OUTBOX_MAX_BACKLOG} messages undelivered")
         raise CheckFailed("; ".join(reasons), details)
@@ -102,10 +102,14 @@ def readyz(request):
     return JsonResponse(body, status=503 if failed else 200)
 
 
+@functools.lru_cache(maxsize=4)
+def _allowed_networks(entries: tuple) -> tuple:
+    # Parsed once per setting's value, not per scrape (a mistyped entry fails the first scrape loudly).
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
 def _metrics_allowed(request) -> bool:
-    token = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if bearer_matches(request, settings.METRICS_TOKEN):
         return True
     # An address is believed only on a direct connection: through nginx every request comes from
     # 127.0.0.1 and carries X-Forwarded-For, and must then give the token.
@@ -115,29 +119,43 @@ def _metrics_allowed(request) -> bool:
         remote = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(remote in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_IPS)
+    return any(remote in network for network in _allowed_networks(tuple(settings.METRICS_ALLOWED_IPS)))
+
+
+class _BacklogCollector:
+    """The queue's and the outbox's backlog, read at scrape time (two queries). Metric families, not
+    Gauge objects: under gunicorn (PROMETHEUS_MULTIPROC_DIR) a Gauge writes a value file per process,
+    which the multiprocess collector would then report again, once per worker that ever scraped."""
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        from residents.models import Request
+
+        figures = outbox_health()
+        for name, help_text, value in (
+            (
+                "sws_open_requests",
+                "Requests open (new to referred)",
+                Request.objects.filter(status__in=Request.OPEN_STATUSES).count(),
+            ),
+            ("sws_outbox_undelivered", "Outbox messages pending", figures["backlog"]),
+            ("sws_outbox_due", "Outbox messages due for delivery now", figures["due"]),
+            ("sws_outbox_dead", "Outbox messages given up after every attempt", figures["dead"]),
+            (
+                "sws_outbox_oldest_undelivered_age_seconds",
+                "How long the oldest pending outbox message has waited",
+                figures["oldest_undelivered_age_seconds"],
+            ),
+        ):
+            yield GaugeMetricFamily(name, help_text, value=value)
 
 
 def backlog_metrics() -> bytes:
-    """The queue's and the outbox's backlog as Prometheus gauges: two queries, at scrape time."""
-    from prometheus_client import CollectorRegistry, Gauge, generate_latest
+    from prometheus_client import CollectorRegistry, generate_latest
 
-    from residents.models import Request
-
-    registry = CollectorRegistry()
-    open_requests = Gauge("sws_open_requests", "Requests open (new to referred)", registry=registry)
-    open_requests.set(Request.objects.filter(status__in=Request.OPEN_STATUSES).count())
-    figures = outbox_health()
-    Gauge("sws_outbox_undelivered", "Outbox messages pending", registry=registry).set(figures["backlog"])
-    Gauge("sws_outbox_due", "Outbox messages due for delivery now", registry=registry).set(figures["due"])
-    Gauge("sws_outbox_dead", "Outbox messages given up after every attempt", registry=registry).set(
-        figures["dead"]
-    )
-    Gauge(
-        "sws_outbox_oldest_undelivered_age_seconds",
-        "How long the oldest pending outbox message has waited",
-        registry=registry,
-    ).set(figures["oldest_undelivered_age_seconds"])
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_BacklogCollector())
     return generate_latest(registry)
 
 

@@ -163,6 +163,28 @@ def test_metrics_query_count_does_not_grow(client, settings, guoyuan, django_ass
         client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token-for-prometheus")
 
 
+def test_the_backlog_gauges_appear_once_under_several_workers(
+    client, settings, guoyuan, tmp_path, monkeypatch
+):
+    """With PROMETHEUS_MULTIPROC_DIR (gunicorn), every scrape reads the workers' files: the backlog is
+    computed at scrape time and must not be left in a file to be reported again by the next scrape."""
+    settings.METRICS_TOKEN = "s3cret-token-for-prometheus"
+    import prometheus_client.values
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    # As in a worker started with the variable set: metric values are kept in files.
+    monkeypatch.setattr(prometheus_client.values, "ValueClass", prometheus_client.values.MultiProcessValue())
+    f.make_request(guoyuan)
+    for _ in range(2):
+        text = client.get(
+            "/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token-for-prometheus"
+        ).content.decode()
+    series = [line for line in text.splitlines() if line.startswith("sws_open_requests")]
+    assert series == ["sws_open_requests 1.0"]
+    # No gauge file for the next scrape to repeat (the request counters' files are django-prometheus's own).
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith("gauge")]
+
+
 # --- The request id ------------------------------------------------------------------------------------
 
 
