@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -9,24 +10,29 @@ from partners import services
 from partners.models import Partner
 from stations import access
 
-LIST_LIMIT = 500  # a city's registry is a few thousand rows: the list shows the first, filtered by kind
+PAGE_SIZE = 30  # a district's registry runs to hundreds (every 福彩 outlet of its stations): a page at a time
 
 
 @require_safe
 @login_required
 def partner_list(request):
     kind = request.GET.get("kind", "")
+    name = request.GET.get("q", "").strip()[:50]
     partners = Partner.objects.visible_to(request.user).select_related("station", "district")
     if kind in Partner.Kind.values:
         partners = partners.filter(kind=kind)
+    if name:
+        partners = partners.filter(name__icontains=name)
+    partners = partners.order_by("-active", "kind", "name", "pk")
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "partners/partner_list.html",
         {
-            "partners": list(partners.order_by("-active", "kind", "name")[:LIST_LIMIT]),
+            "page": page,
             "kinds": Partner.Kind.choices,
             "kind": kind,
-            "limit": LIST_LIMIT,
+            "q": name,
             "can_sync": access.is_station_user(request.user),
         },
     )

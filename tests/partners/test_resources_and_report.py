@@ -348,3 +348,20 @@ def test_the_partner_list_is_bounded(client, worker, guoyuan, n, django_assert_m
     client.force_login(worker)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("partners:partner-list")).status_code == 200
+
+
+def test_the_partner_list_pages_and_finds_by_name(client, worker, guoyuan):
+    """A district's registry runs to hundreds: 30 a page, the kind filter kept across pages, a name search."""
+    for i in range(35):
+        pf.make_partner(guoyuan, name=f"伙伴{i:02d}")
+    client.force_login(worker)
+    url = reverse("partners:partner-list")
+    first = client.get(url)
+    assert first.context["page"].paginator.count == 35
+    assert len(first.context["page"].object_list) == 30
+    assert "?page=2" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert [p.name for p in second.context["page"].object_list] == [f"伙伴{i:02d}" for i in range(30, 35)]
+    found = client.get(url, {"q": "伙伴07"})
+    assert [p.name for p in found.context["page"].object_list] == ["伙伴07"]
+    assert "没有符合条件的合作伙伴" in client.get(url, {"q": "没有这个"}).content.decode()
