@@ -28,12 +28,16 @@ STATION_NAV = [
     ("社区基金", "projects:fund-list", None),
     ("督导记录", "casework:session-list", None),
     ("二维码海报", "public:poster-list", None),
+    ("合作伙伴", "partners:partner-list", None),
     ("月报", "reports:index", None),
+    ("考核评估", "evaluation:list", None),
 ]
 # District and municipal centre staff: their overview, then the same reviewing entries.
 CENTRE_NAV = [
     ("待审批方案", "projects:plan-pending", None),
     ("月报", "reports:index", None),
+    ("考核评估", "evaluation:list", None),
+    ("五社联动", "five_forces:index", None),
     ("重复身份证号", "residents:held-id-numbers", None),
 ]
 DISTRICT_NAV = [
@@ -57,6 +61,8 @@ REPORTER_NAV = [
     ("我上报的", "reporting:mine", None),
     ("上报需求", "reporting:new", None),
 ]
+
+EVALUATOR_NAV = [("考核评估", "evaluation:list", None)]
 
 AUDITOR_NAV = [
     ("数据变更", "security:audit-changes", None),
@@ -100,6 +106,8 @@ def navigation(request):
         entries = AUDITOR_NAV
     elif access.is_reporter(user):
         entries = REPORTER_NAV
+    elif access.is_evaluator(user):
+        entries = EVALUATOR_NAV
     else:
         entries = []
     if user.is_staff:  # district/municipal centre staff and admins keep stations and staff in Django admin

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -133,3 +134,26 @@ def test_every_role_reaches_its_dashboard_from_the_nav(worker, district_user, ci
         request = RequestFactory().get("/")
         request.user = user
         assert navigation(request)["nav_items"][0]["url"] == url
+
+
+def test_a_third_party_evaluator_is_shown_her_one_page(client, db):
+    """The evaluator sees only her evaluations: the navigation offers them (it was empty) and nothing else."""
+    from tests.sws import evaluation_factories as ef
+
+    html = _render_base(ef.make_evaluator(), client.session)
+
+    nav = html[html.index('id="site-nav"') :]
+    assert 'href="/evaluations/"' in nav
+    assert 'href="/reports/"' not in nav and 'href="/residents/' not in nav
+
+
+@pytest.mark.parametrize("who", ["worker", "district_user", "city_user"])
+def test_the_evaluations_are_in_the_navigation_of_those_who_take_part(client, who, request):
+    """Stations respond to their evaluation and centres open them: both reach the list from the menu;
+    a station reaches the partner registry it refers to, the centres the 五社联动 report."""
+    html = _render_base(request.getfixturevalue(who), client.session)
+
+    nav = html[html.index('id="site-nav"') :]
+    assert 'href="/evaluations/"' in nav
+    assert ('href="/partners/"' in nav) == (who == "worker")
+    assert ('href="/five-forces/"' in nav) == (who != "worker")
