@@ -7,7 +7,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from sws.evaluation import rules
-from sws.models.evaluation import Evaluation, EvaluationEvent, Rectification, Score, ServiceContract
+from sws.models.evaluation import (
+    Evaluation,
+    EvaluationEvent,
+    Rectification,
+    Score,
+    ServiceContract,
+    weighted_points,
+)
 
 
 @dataclass
@@ -25,12 +32,7 @@ class DimensionBlock:
 
     @property
     def weighted(self) -> Decimal:
-        possible = self.possible
-        return (
-            (self.dimension.weight * self.got / possible).quantize(Decimal("0.01"))
-            if possible
-            else Decimal(0)
-        )
+        return weighted_points(self.dimension.weight, self.got, self.possible)
 
 
 def evaluations_for(user):
@@ -102,5 +104,4 @@ def permissions(user, evaluation) -> dict:
         "may_return": rules.may_return(user, evaluation),
         "may_approve": rules.may_approve(user, evaluation),
         "may_add_rectification": rules.may_add_rectification(user, evaluation),
-        "may_manage": rules.may_manage(user, evaluation),
     }
