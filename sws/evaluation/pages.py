@@ -3,7 +3,9 @@ number of indicators, rectifications or trail events."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 
 from sws.evaluation import rules
@@ -33,6 +35,19 @@ class DimensionBlock:
     @property
     def weighted(self) -> Decimal:
         return weighted_points(self.dimension.weight, self.got, self.possible)
+
+
+def overdue_rectifications(user, district, today=None) -> dict:
+    """The district dashboard's callout: its stations' rectifications past due and not closed (one
+    query, within `user`'s scope), and the list of their evaluations."""
+    count = (
+        Rectification.objects.visible_to(user)
+        .filter(evaluation__station__district=district)
+        .overdue(today)
+        .count()
+    )
+    url = f"{reverse('evaluation:list')}?{urlencode({'overdue': 1, 'district': district.pk})}"
+    return {"count": count, "url": url}
 
 
 def evaluations_for(user):
