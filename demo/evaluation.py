@@ -33,7 +33,7 @@ INDICATORS_2026 = [
             ("服务活动（次）", "8", Computation.ACTIVITIES, "40"),
             ("探访覆盖率", "8", Computation.VISIT_COVERAGE, "0.90"),
             ("个案目标完全达成率", "7", Computation.CASES_GOALS_MET, "0.60"),
-            ("志愿者参与（人次）", "7", Computation.VOLUNTEER_HOURS, "200"),
+            ("志愿者参与（服务时长，小时）", "7", Computation.VOLUNTEER_HOURS, "200"),
             ("年度实施方案完成度", "7", Computation.PLAN_COMPLETION, "1.00"),
         ],
     ),

@@ -42,6 +42,14 @@ class Event(models.TextChoices):
     # Transfers between stations: a proposal to the receiving station, its answer back to the sender.
     TRANSFER_PROPOSED = "transfer_proposed", "诉求转移待接收"
     TRANSFER_DECIDED = "transfer_decided", "诉求转移处理结果"
+    # The yearly evaluation (sws.evaluation.services): each step to whoever acts next; rectifications
+    # (整改) to their owner when assigned, and each morning while due or overdue (sws.evaluation.reminders).
+    EVALUATION_OPENED = "evaluation_opened", "考核评估已发起"
+    EVALUATION_SENT = "evaluation_sent", "考核评估初评待站点反馈"
+    EVALUATION_RESPONDED = "evaluation_responded", "站点已反馈考核评估，待审定"
+    EVALUATION_APPROVED = "evaluation_approved", "考核评估已审定"
+    RECTIFICATION_ASSIGNED = "rectification_assigned", "整改事项指派给我"
+    RECTIFICATION_DUE = "rectification_due", "整改事项到期或逾期"
     # Not a choice anyone makes: the 08:00 entry that gathers the events a user chose to read in a digest.
     HELD_SUMMARY = "held_summary", "每日消息汇总"
 
@@ -56,6 +64,7 @@ STATION = STATION_ROLES
 HEAD = (Role.STATION_HEAD,)
 DISTRICT = (Role.DISTRICT_STAFF,)
 CITY = (Role.CITY_STAFF,)
+EVALUATOR = (Role.EVALUATOR,)
 
 # event → the roles that hear it (and so see it on their preferences page).
 EVENT_ROLES = {
@@ -88,6 +97,12 @@ EVENT_ROLES = {
     Event.REFERRAL_UNANSWERED: STATION,
     Event.TRANSFER_PROPOSED: STATION,
     Event.TRANSFER_DECIDED: STATION,
+    Event.EVALUATION_OPENED: HEAD,
+    Event.EVALUATION_SENT: HEAD,
+    Event.EVALUATION_RESPONDED: DISTRICT + EVALUATOR,
+    Event.EVALUATION_APPROVED: HEAD,
+    Event.RECTIFICATION_ASSIGNED: STATION,
+    Event.RECTIFICATION_DUE: STATION,
 }
 
 # Until a user chooses: inbox only, but a P1 request reaches the head's phone.
@@ -144,6 +159,11 @@ PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
 # A transfer's texts: the request's reference and the two stations, never the resident.
 TRANSFER_PLACEHOLDERS = ("reference", "station", "to_station", "outcome")
 
+# An evaluation's texts: the station, the period and (once approved) the grade; a rectification's its due
+# date, never its description (free text, which stays on the page).
+EVALUATION_PLACEHOLDERS = ("station", "period", "grade", "total")
+RECTIFICATION_PLACEHOLDERS = ("station", "period", "due")
+
 # template code → the placeholders its text may use ({reference} …); anything else is refused on save.
 PLACEHOLDERS = {
     Event.REQUEST_NEW: REQUEST_PLACEHOLDERS,
@@ -178,6 +198,12 @@ PLACEHOLDERS = {
     PartnerMessage.REMINDER: PARTNER_PLACEHOLDERS,
     Event.TRANSFER_PROPOSED: TRANSFER_PLACEHOLDERS,
     Event.TRANSFER_DECIDED: TRANSFER_PLACEHOLDERS,
+    Event.EVALUATION_OPENED: EVALUATION_PLACEHOLDERS,
+    Event.EVALUATION_SENT: EVALUATION_PLACEHOLDERS,
+    Event.EVALUATION_RESPONDED: EVALUATION_PLACEHOLDERS,
+    Event.EVALUATION_APPROVED: EVALUATION_PLACEHOLDERS,
+    Event.RECTIFICATION_ASSIGNED: RECTIFICATION_PLACEHOLDERS,
+    Event.RECTIFICATION_DUE: RECTIFICATION_PLACEHOLDERS,
     ResidentMessage.REGISTERED: RESIDENT_PLACEHOLDERS,
     ResidentMessage.RESOLVED: RESIDENT_PLACEHOLDERS,
 }
@@ -208,4 +234,7 @@ SAMPLE_CONTEXT = {
     "link": "https://sws.example.gov.cn/p/Xk2…/",
     "days": 3,
     "to_station": "集贤里街道社工站",
+    "period": "2026年度",
+    "grade": "良好",
+    "total": "86.50",
 }

@@ -169,14 +169,15 @@ def may_change(user, obj) -> bool:
     return is_admin(user) or works_at(user, obj)
 
 
-def may_review(user, plan) -> bool:
-    """May `user` approve or return this annual plan? Only the guidance centre of the station's own
-    district (whatever the plan's status: that is the workflow's question)."""
+def may_review(user, record) -> bool:
+    """May `user` review this station's record: approve or return an annual plan, manage an evaluation
+    (考核评估: open steps, approve, rectifications)? Only the guidance centre of the station's own
+    district (whatever the record's status: that is the workflow's question)."""
     return bool(
         user.is_authenticated
         and user.is_active
         and is_district_user(user)
-        and plan.station.district_id == user.district_id
+        and record.station.district_id == user.district_id
     )
 
 
@@ -219,6 +220,20 @@ def require(rule, user, obj) -> None:
 
 
 # --- Scope ---------------------------------------------------------------------------------------------
+
+
+def station_reader(station):
+    """A reader whose scope is exactly `station` (its head's: every record of the station, casework too),
+    for a station's own figures computed on behalf of someone whose scope does not name the station: an
+    appointed evaluator reading its report for her period, an evaluation's computed indicators (the
+    same numbers whoever opens the evaluation). Never saved and cannot log in; the caller has already
+    checked that its own user may read these figures."""
+    from stations.models import User
+
+    reader = User(username=f"station-reader-{station.pk}", role=Role.STATION_HEAD, is_active=True)
+    reader.station = station
+    reader.set_unusable_password()
+    return reader
 
 
 def district_station_ids(user) -> list[int]:

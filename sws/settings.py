@@ -485,6 +485,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sws.tasks.remind_reports_due",
         "schedule": crontab(minute=50, hour=8),
     },
+    # Evaluation rectifications (整改) due today or overdue: their owners, once per item and due date (08:55).
+    "remind-rectifications-due": {
+        "task": "sws.tasks.remind_rectifications_due",
+        "schedule": crontab(minute=55, hour=8),
+    },
 }
 # Delivery: a failed message is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each time (capped at
 # OUTBOX_RETRY_MAX_SECONDS); after OUTBOX_MAX_ATTEMPTS attempts it is dead (admin: retry). A worker holds

@@ -1,4 +1,5 @@
-"""The monthly reports' reminder as a Celery task (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
+"""The monthly reports' and the rectifications' reminders as Celery tasks (scheduled in
+settings.CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 from django.db import transaction
@@ -10,3 +11,12 @@ def remind_reports_due():
 
     with transaction.atomic():
         return cycle.remind_due()
+
+
+@shared_task
+def remind_rectifications_due():
+    """08:55: rectification items (整改) due today or overdue, once per item and due date."""
+    from sws.evaluation import reminders
+
+    with transaction.atomic():
+        return reminders.remind_rectifications_due()

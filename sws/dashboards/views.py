@@ -31,6 +31,7 @@ from sws.dashboards.figures import (
     supervision_figures,
 )
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
+from sws.evaluation import pages as evaluation_pages
 from sws.reports import cycle
 
 
@@ -198,6 +199,7 @@ def district_dashboard(request, pk):
         "sessions_url": reverse("casework:session-list") if access.is_district_user(request.user) else "",
         "hotline": hotline_figures(request.user, period, district=district),
         "report_status": cycle.dashboard_status(request.user, district=district),
+        "rectifications": evaluation_pages.overdue_rectifications(request.user, district),
     }
     return render(request, "sws/district_dashboard.html", context)
 

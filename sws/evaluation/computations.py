@@ -3,22 +3,23 @@
 Additive figures (requests, satisfaction answers, activities) are summed over the period's monthly
 figures (`sources.month_figures`), so an evaluation reads what the monthly reports said; plan completion is
 the last month's (as it stood at the period's end). Visits, casework, supervision and volunteers are
-counted over the whole period by their own figure functions (a coverage is not a sum of months).
+counted over the whole period by their own figure functions (a coverage is not a sum of months);
+volunteer hours by the 五社联动 report's one sum (`partners.contributions.volunteer_hours`).
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 
-from projects.models import Activity
+from partners import contributions
+from stations import access
 from stations.models import Station
 from sws.dashboards import figures as f
 from sws.dashboards import supervision
-from sws.dashboards.periods import Period
-from sws.evaluation.sources import month_figures, system_reader
+from sws.dashboards.periods import Period, add_months
+from sws.evaluation.sources import month_figures
 from sws.models.evaluation import Computation
 
 FOUR = Decimal("0.0001")
@@ -45,19 +46,18 @@ class Measurements:
 
 def _months(first: datetime.date, last: datetime.date, today: datetime.date) -> list[tuple[int, int]]:
     """The months the period touches, up to this month (a month not begun has no figures)."""
-    last = min(last, today)
-    year, month = first.year, first.month
-    months = []
-    while (year, month) <= (last.year, last.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    last = min(last, today).replace(day=1)
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append((month.year, month.month))
+        month = add_months(month, 1)
     return months
 
 
 def measure(station: Station, first: datetime.date, last: datetime.date, today=None) -> Measurements:
     """All the computations for `station` over first…last (inclusive)."""
     today = today or timezone.localdate()
-    reader = system_reader()
+    reader = access.station_reader(station)
     sums = dict.fromkeys(["resolved", "resolved_on_time", "rated", "satisfied", "activities"], 0)
     months, plan_completion = [], None
     for year, month in _months(first, last, today):
@@ -70,11 +70,10 @@ def measure(station: Station, first: datetime.date, last: datetime.date, today=N
     care = f.care_figures(reader, period, station=station, today=today)["totals"]
     cases = f.casework_figures(reader, period, station=station, today=today)["totals"]
     rows = supervision.station_rows(reader, period, Station.objects.filter(pk=station.pk), today)
-    volunteers = (
-        Activity.objects.filter(station=station, date__gte=first, date__lte=last).aggregate(
-            n=Sum("volunteers")
-        )["n"]
-        or 0
+    # Volunteer service hours as the 五社联动 report counts them (the volunteers' own records and the hours
+    # a team gave as a resource), not the activities' volunteer person-times.
+    volunteer_hours = contributions.volunteer_hours(
+        contributions.Scope(station=station), contributions.Period(first, last)
     )
     values = {
         Computation.REQUESTS_ON_TIME: _share(sums["resolved_on_time"], sums["resolved"]),
@@ -82,7 +81,7 @@ def measure(station: Station, first: datetime.date, last: datetime.date, today=N
         Computation.VISIT_COVERAGE: _decimal(care.get("coverage")),
         Computation.CASES_GOALS_MET: _decimal(cases.get("goal_attainment")),
         Computation.ACTIVITIES: Decimal(sums["activities"]),
-        Computation.VOLUNTEER_HOURS: Decimal(volunteers),
+        Computation.VOLUNTEER_HOURS: _decimal(volunteer_hours),
         Computation.SUPERVISION_SESSIONS: Decimal(rows[0]["sessions"] if rows else 0),
         Computation.PLAN_COMPLETION: _decimal(plan_completion),
     }

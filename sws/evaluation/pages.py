@@ -3,11 +3,20 @@ number of indicators, rectifications or trail events."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 
 from sws.evaluation import rules
-from sws.models.evaluation import Evaluation, EvaluationEvent, Rectification, Score, ServiceContract
+from sws.models.evaluation import (
+    Evaluation,
+    EvaluationEvent,
+    Rectification,
+    Score,
+    ServiceContract,
+    weighted_points,
+)
 
 
 @dataclass
@@ -25,12 +34,20 @@ class DimensionBlock:
 
     @property
     def weighted(self) -> Decimal:
-        possible = self.possible
-        return (
-            (self.dimension.weight * self.got / possible).quantize(Decimal("0.01"))
-            if possible
-            else Decimal(0)
-        )
+        return weighted_points(self.dimension.weight, self.got, self.possible)
+
+
+def overdue_rectifications(user, district, today=None) -> dict:
+    """The district dashboard's callout: its stations' rectifications past due and not closed (one
+    query, within `user`'s scope), and the list of their evaluations."""
+    count = (
+        Rectification.objects.visible_to(user)
+        .filter(evaluation__station__district=district)
+        .overdue(today)
+        .count()
+    )
+    url = f"{reverse('evaluation:list')}?{urlencode({'overdue': 1, 'district': district.pk})}"
+    return {"count": count, "url": url}
 
 
 def evaluations_for(user):
@@ -102,5 +119,4 @@ def permissions(user, evaluation) -> dict:
         "may_return": rules.may_return(user, evaluation),
         "may_approve": rules.may_approve(user, evaluation),
         "may_add_rectification": rules.may_add_rectification(user, evaluation),
-        "may_manage": rules.may_manage(user, evaluation),
     }

@@ -2,9 +2,9 @@
 
 Scope (what one sees) is the querysets' `visible_to` (`sws.models.evaluation`): station staff their
 station's evaluations, district centres their district's, the city everything, an evaluator only the
-evaluations she is appointed to. These rules say who acts: the station's district centre manages (opens,
-returns, approves, rectifications), an appointed evaluator or the district scores, the station's head
-responds, a rectification's owner (or her head) reports it done.
+evaluations she is appointed to. These rules say who acts, at which step: the station's district centre
+manages (`access.may_review`: opens, returns, approves, rectifications), an appointed evaluator or the
+district scores, the station's head responds, a rectification's owner (or her head) reports it done.
 """
 
 from stations import access
@@ -20,23 +20,13 @@ def is_appointed(user, evaluation) -> bool:
     return evaluation.evaluators.filter(pk=user.pk).exists()
 
 
-def may_manage(user, evaluation) -> bool:
-    """The district centre of the station's district."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and access.is_district_user(user)
-        and evaluation.station.district_id == user.district_id
-    )
-
-
 def may_open_for(user, station) -> bool:
     return bool(access.is_district_user(user) and station.district_id == user.district_id)
 
 
 def may_score(user, evaluation) -> bool:
     return evaluation.status == Evaluation.Status.SCORING and (
-        may_manage(user, evaluation) or is_appointed(user, evaluation)
+        access.may_review(user, evaluation) or is_appointed(user, evaluation)
     )
 
 
@@ -57,18 +47,18 @@ def may_return(user, evaluation) -> bool:
     return evaluation.status in (
         Evaluation.Status.STATION_REVIEW,
         Evaluation.Status.DISTRICT_REVIEW,
-    ) and may_manage(user, evaluation)
+    ) and access.may_review(user, evaluation)
 
 
 def may_approve(user, evaluation) -> bool:
-    return evaluation.status == Evaluation.Status.DISTRICT_REVIEW and may_manage(user, evaluation)
+    return evaluation.status == Evaluation.Status.DISTRICT_REVIEW and access.may_review(user, evaluation)
 
 
 def may_add_rectification(user, evaluation) -> bool:
     return evaluation.status in (
         Evaluation.Status.DISTRICT_REVIEW,
         Evaluation.Status.APPROVED,
-    ) and may_manage(user, evaluation)
+    ) and access.may_review(user, evaluation)
 
 
 def may_report(user, rectification) -> bool:
@@ -84,13 +74,6 @@ def may_report(user, rectification) -> bool:
 
 def may_decide(user, rectification) -> bool:
     """The district closes a reported item or sends it back."""
-    return rectification.status == Rectification.Status.DONE and may_manage(user, rectification.evaluation)
-
-
-def evaluator_reads_month(user, station, year: int, month: int) -> bool:
-    """May an evaluator read the station's figures of this month (its report, its dashboard)? Only when
-    one of her evaluations of that station covers the month."""
-    return bool(
-        access.is_evaluator(user)
-        and Evaluation.objects.filter(evaluators=user, station=station).touching_month(year, month).exists()
+    return rectification.status == Rectification.Status.DONE and access.may_review(
+        user, rectification.evaluation
     )

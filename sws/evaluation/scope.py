@@ -7,19 +7,18 @@ from django.http import Http404
 from stations import access
 from stations.access import get_visible_or_404
 from stations.models import Station
-from sws.evaluation.sources import system_reader
 from sws.models.evaluation import Evaluation
 
 
 def report_station(user, pk: int, year: int, month: int):
     """(station, reader) for a station's monthly report: the station if `user` may read it that month
     (404 otherwise) and the user its figures are read as. An evaluator's figures are read as the
-    evaluation's own reader (she is in no station's scope), only for months her evaluations cover."""
+    station (`access.station_reader`: she is in no station's scope), only for months her evaluations cover."""
     stations = Station.objects.select_related("district")
     if access.is_evaluator(user):
         evaluations = Evaluation.objects.visible_to(user).touching_month(year, month)
         station = stations.filter(pk=pk, evaluations__in=evaluations).distinct().first()
         if station is None:
             raise Http404
-        return station, system_reader()
+        return station, access.station_reader(station)
     return get_visible_or_404(stations, user, pk=pk), user

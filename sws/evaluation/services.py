@@ -1,6 +1,7 @@
 """The evaluation cycle: each step a function taking the acting user, checking her (`rules`), writing
-with a version check and adding the trail's event in one transaction. A refused step raises
-PermissionDenied (not hers) or ValidationError (the state or the input, with a Chinese message).
+with a version check, adding the trail's event and telling whoever acts next (`notifications.dispatch`)
+in one transaction. A refused step raises PermissionDenied (not hers) or ValidationError (the state or
+the input, with a Chinese message).
 
     scoring ──send──▶ station_review ──submit──▶ district_review ──approve──▶ approved (locked)
        ▲                    │                          │
@@ -10,12 +11,15 @@ PermissionDenied (not hers) or ValidationError (the state or the input, with a C
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications import recipients
+from notifications.dispatch import notify
+from notifications.events import Event
 from stations import access
 from stations.locking import update_versioned
-from stations.models import User
+from stations.models import Station, User
 from sws.evaluation import computations, rules
 from sws.models.evaluation import (
     TWO,
@@ -24,14 +28,42 @@ from sws.models.evaluation import (
     Indicator,
     Rectification,
     Score,
+    weighted_points,
 )
 
-LOCKED_MESSAGE = "该考核评估已审定锁定，不能再修改。"
+OVERLAP_MESSAGE = "该社工站在这一期间已有考核评估。"
+MOVED_MESSAGE = "该考核评估已被他人推进到下一步，本次操作未保存，请刷新页面后重试。"
 
 
-def _require(rule, user, obj):
-    if not rule(user, obj):
-        raise PermissionDenied
+def _hold(evaluation, status) -> None:
+    """Refuse unless the evaluation is still at `status` in the database, and keep it there until the
+    caller's transaction ends: the conditional UPDATE takes the row's lock, so a concurrent step (send,
+    return) waits for this one, and one that came first makes this one fail instead of landing after it.
+    """
+    if not Evaluation.objects.filter(pk=evaluation.pk, status=status).update(status=status):
+        raise ValidationError(MOVED_MESSAGE, code="moved")
+
+
+def _context(evaluation) -> dict:
+    return {
+        "station": evaluation.station.name,
+        "period": evaluation.period_label,
+        "grade": evaluation.get_grade_display(),
+        "total": evaluation.total if evaluation.total is not None else "",
+    }
+
+
+def _tell(event, evaluation, people, acting_user, target=None):
+    """The step's message to whoever acts next, in the step's transaction (the outbox's rule)."""
+    notify(
+        event,
+        recipients=list(people),
+        target=target or f"evaluation:{evaluation.pk}:{evaluation.version}",
+        url=evaluation.get_absolute_url(),
+        context=_context(evaluation),
+        station=evaluation.station,
+        actor=acting_user,
+    )
 
 
 def _event(evaluation, actor, action, note=""):
@@ -54,6 +86,12 @@ def _fill_computed(evaluation, today=None) -> None:
     evaluation.months = measured.months
     evaluation.actuals = measured.actuals
     evaluation.computed_at = timezone.now()
+
+
+def _overlapping(station, period_start, period_end) -> bool:
+    return Evaluation.objects.filter(
+        station=station, period_start__lte=period_end, period_end__gte=period_start
+    ).exists()
 
 
 def open_evaluation(
@@ -81,32 +119,43 @@ def open_evaluation(
     indicators = list(Indicator.objects.filter(dimension__indicator_set=indicator_set))
     if not indicators:
         raise ValidationError("该指标体系还没有考核指标。", code="indicators")
-    with transaction.atomic():
-        overlapping = Evaluation.objects.select_for_update().filter(
-            station=station, period_start__lte=period_end, period_end__gte=period_start
-        )
-        if overlapping.exists():
-            raise ValidationError("该社工站在这一期间已有考核评估。", code="overlap")
-        evaluation = Evaluation.objects.create(
-            station=station,
-            indicator_set=indicator_set,
-            contract=contract,
-            period_start=period_start,
-            period_end=period_end,
-            opened_by=acting_user,
-        )
-        evaluation.evaluators.set(evaluators)
-        Score.objects.bulk_create([Score(evaluation=evaluation, indicator=i) for i in indicators])
-        _event(evaluation, acting_user, EvaluationEvent.Action.OPENED, evaluation.period_label)
-        _fill_computed(evaluation, today)
-        evaluation.save(update_fields=["months", "actuals", "computed_at"])
-        _event(evaluation, acting_user, EvaluationEvent.Action.COMPUTED)
+    try:
+        with transaction.atomic():
+            # Opens of one station wait for each other here (on PostgreSQL), so the overlap check below
+            # sees an evaluation opened a moment ago; the unique constraint is the backstop (SQLite).
+            Station.objects.select_for_update().filter(pk=station.pk).first()
+            if _overlapping(station, period_start, period_end):
+                raise ValidationError(OVERLAP_MESSAGE, code="overlap")
+            evaluation = Evaluation.objects.create(
+                station=station,
+                indicator_set=indicator_set,
+                contract=contract,
+                period_start=period_start,
+                period_end=period_end,
+                opened_by=acting_user,
+            )
+            evaluation.evaluators.set(evaluators)
+            Score.objects.bulk_create([Score(evaluation=evaluation, indicator=i) for i in indicators])
+            _event(evaluation, acting_user, EvaluationEvent.Action.OPENED, evaluation.period_label)
+            _fill_computed(evaluation, today)
+            evaluation.save(update_fields=["months", "actuals", "computed_at"])
+            _event(evaluation, acting_user, EvaluationEvent.Action.COMPUTED)
+            _tell(
+                Event.EVALUATION_OPENED,
+                evaluation,
+                recipients.station_heads(station.pk),
+                acting_user,
+                target=f"evaluation:{evaluation.pk}",
+            )
+    except IntegrityError:
+        # The same evaluation opened by someone else at the same moment (a double click, two colleagues).
+        raise ValidationError(OVERLAP_MESSAGE, code="overlap") from None
     return evaluation
 
 
 def recompute(*, acting_user, evaluation, version, today=None) -> Evaluation:
     """Measure the computed indicators again (while scoring: new data, or months since locked)."""
-    _require(rules.may_score, acting_user, evaluation)
+    access.require(rules.may_score, acting_user, evaluation)
     with transaction.atomic():
         update_versioned(evaluation, version)
         _fill_computed(evaluation, today)
@@ -129,7 +178,7 @@ def _decimal_score(value, indicator) -> Decimal:
 def score_indicator(*, acting_user, score, value, comment, version) -> Score:
     """An appointed evaluator (or the district centre) scores an indicator that is not computed."""
     evaluation = score.evaluation
-    _require(rules.may_score, acting_user, evaluation)
+    access.require(rules.may_score, acting_user, evaluation)
     if score.indicator.kind != Indicator.Kind.SCORED:
         raise ValidationError("系统计算的指标不能人工评分。", code="computed")
     value = _decimal_score(value, score.indicator)
@@ -137,6 +186,7 @@ def score_indicator(*, acting_user, score, value, comment, version) -> Score:
     if not comment:
         raise ValidationError("请填写评分说明。", code="comment")
     with transaction.atomic():
+        _hold(evaluation, Evaluation.Status.SCORING)
         update_versioned(
             score, version, value=value, comment=comment, scored_by=acting_user, scored_at=timezone.now()
         )
@@ -146,23 +196,25 @@ def score_indicator(*, acting_user, score, value, comment, version) -> Score:
 
 def send_to_station(*, acting_user, evaluation, version) -> Evaluation:
     """Scoring done: the station sees the draft and responds."""
-    _require(rules.may_send, acting_user, evaluation)
+    access.require(rules.may_send, acting_user, evaluation)
     missing = evaluation.scores.filter(indicator__kind=Indicator.Kind.SCORED, value__isnull=True).count()
     if missing:
         raise ValidationError(f"还有{missing}项指标未评分，不能提交站点反馈。", code="unscored")
     with transaction.atomic():
         update_versioned(evaluation, version, status=Evaluation.Status.STATION_REVIEW)
         _event(evaluation, acting_user, EvaluationEvent.Action.SENT)
+        _tell(Event.EVALUATION_SENT, evaluation, recipients.station_heads(evaluation.station_id), acting_user)
     return evaluation
 
 
 def respond(*, acting_user, score, response, version) -> Score:
     """The station head answers one indicator's score."""
-    _require(rules.may_respond, acting_user, score.evaluation)
+    access.require(rules.may_respond, acting_user, score.evaluation)
     response = (response or "").strip()
     if not response:
         raise ValidationError("请填写反馈意见。", code="response")
     with transaction.atomic():
+        _hold(score.evaluation, Evaluation.Status.STATION_REVIEW)
         update_versioned(
             score, version, response=response, responded_by=acting_user, responded_at=timezone.now()
         )
@@ -172,15 +224,20 @@ def respond(*, acting_user, score, response, version) -> Score:
 
 def submit_responses(*, acting_user, evaluation, version) -> Evaluation:
     """The station head hands the draft and her responses to the district centre."""
-    _require(rules.may_respond, acting_user, evaluation)
+    access.require(rules.may_respond, acting_user, evaluation)
     with transaction.atomic():
         update_versioned(evaluation, version, status=Evaluation.Status.DISTRICT_REVIEW)
         _event(evaluation, acting_user, EvaluationEvent.Action.SUBMITTED)
+        people = [
+            *recipients.district_centre(evaluation.station.district_id),
+            *evaluation.evaluators.filter(is_active=True).order_by("pk"),
+        ]
+        _tell(Event.EVALUATION_RESPONDED, evaluation, people, acting_user)
     return evaluation
 
 
 def return_for_scoring(*, acting_user, evaluation, version, note) -> Evaluation:
-    _require(rules.may_return, acting_user, evaluation)
+    access.require(rules.may_return, acting_user, evaluation)
     note = (note or "").strip()
     if not note:
         raise ValidationError("退回时须填写意见。", code="note")
@@ -191,23 +248,21 @@ def return_for_scoring(*, acting_user, evaluation, version, note) -> Evaluation:
 
 
 def total_of(evaluation) -> Decimal:
-    """Σ over dimensions of weight × (points scored ÷ points possible): out of the weights' sum (100)."""
+    """Σ over dimensions of their points (`weighted_points`: weight × scored ÷ possible, to the cent): out
+    of the weights' sum (100), the same figures the page's dimension rows show."""
     by_dimension: dict[int, list] = {}
     for score in evaluation.scores.select_related("indicator__dimension"):
         dimension = score.indicator.dimension
-        got, possible, _ = by_dimension.setdefault(dimension.pk, [Decimal(0), Decimal(0), dimension.weight])
-        by_dimension[dimension.pk][0] = got + (score.value or 0)
-        by_dimension[dimension.pk][1] = possible + score.indicator.max_score
-    total = sum(
-        (weight * got / possible for got, possible, weight in by_dimension.values() if possible), Decimal(0)
-    )
-    return Decimal(total).quantize(TWO, ROUND_HALF_UP)
+        row = by_dimension.setdefault(dimension.pk, [dimension.weight, Decimal(0), Decimal(0)])
+        row[1] += score.value or 0
+        row[2] += score.indicator.max_score
+    return sum((weighted_points(*row) for row in by_dimension.values()), Decimal("0.00"))
 
 
 def approve(*, acting_user, evaluation, version, conclusion="") -> Evaluation:
     """The district centre approves: the total and the grade are fixed and the evaluation is locked
     (nothing is computed again; later data does not change it)."""
-    _require(rules.may_approve, acting_user, evaluation)
+    access.require(rules.may_approve, acting_user, evaluation)
     with transaction.atomic():
         total = total_of(evaluation)
         update_versioned(
@@ -225,6 +280,12 @@ def approve(*, acting_user, evaluation, version, conclusion="") -> Evaluation:
             EvaluationEvent.Action.APPROVED,
             f"总分{total}，{evaluation.get_grade_display()}",
         )
+        _tell(
+            Event.EVALUATION_APPROVED,
+            evaluation,
+            recipients.station_heads(evaluation.station_id),
+            acting_user,
+        )
     return evaluation
 
 
@@ -232,7 +293,7 @@ def add_rectification(
     *, acting_user, evaluation, description, owner, due_on, indicator=None
 ) -> Rectification:
     """The district centre names what the station must fix, its owner (a user of the station) and due date."""
-    _require(rules.may_add_rectification, acting_user, evaluation)
+    access.require(rules.may_add_rectification, acting_user, evaluation)
     description = (description or "").strip()
     if not description:
         raise ValidationError("请填写整改事项。", code="description")
@@ -252,11 +313,20 @@ def add_rectification(
             evaluation=evaluation, indicator=indicator, description=description, owner=owner, due_on=due_on
         )
         _event(evaluation, acting_user, EvaluationEvent.Action.RECTIFICATION_ADDED, description[:200])
+        notify(
+            Event.RECTIFICATION_ASSIGNED,
+            recipients=[owner],
+            target=f"rectification:{item.pk}",
+            url=evaluation.get_absolute_url(),
+            context={**_context(evaluation), "due": f"{due_on:%Y-%m-%d}"},
+            station=evaluation.station,
+            actor=acting_user,
+        )
     return item
 
 
 def report_rectification(*, acting_user, rectification, report, version) -> Rectification:
-    _require(rules.may_report, acting_user, rectification)
+    access.require(rules.may_report, acting_user, rectification)
     report = (report or "").strip()
     if not report:
         raise ValidationError("请填写整改情况。", code="report")
@@ -279,7 +349,7 @@ def report_rectification(*, acting_user, rectification, report, version) -> Rect
 
 def decide_rectification(*, acting_user, rectification, version, close: bool, note="") -> Rectification:
     """The district closes a reported item (销号) or sends it back with a note."""
-    _require(rules.may_decide, acting_user, rectification)
+    access.require(rules.may_decide, acting_user, rectification)
     note = (note or "").strip()
     if not close and not note:
         raise ValidationError("退回整改时须填写意见。", code="note")

@@ -43,13 +43,21 @@ def evaluation_list(request):
             distinct=True,
         ),
     )
+    # The district dashboard's callout links here: the evaluations with overdue rectifications (of one
+    # district, for the city's staff). Narrowing within the user's scope only, never widening it.
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        evaluations = evaluations.filter(n_overdue__gt=0)
+    district = request.GET.get("district", "")
+    if district.isdigit():
+        evaluations = evaluations.filter(station__district_id=int(district))
     page = Paginator(evaluations.order_by("-period_end", "station__code", "pk"), 30).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "sws/evaluation/evaluation_list.html",
-        {"page": page, "may_open": access.is_district_user(user)},
+        {"page": page, "may_open": access.is_district_user(user), "overdue_only": overdue_only},
     )
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from stations.access import ScopedQuerySet
 from stations.append_only import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
 from stations.locking import Versioned
 from stations.models import Station
+from sws.dashboards.periods import add_months
 
 TWO = Decimal("0.01")
 
@@ -33,7 +35,7 @@ class Computation(models.TextChoices):
     VISIT_COVERAGE = "visit_coverage", _("探访覆盖率")
     CASES_GOALS_MET = "cases_goals_met", _("个案目标完全达成率")
     ACTIVITIES = "activities", _("服务活动（次）")
-    VOLUNTEER_HOURS = "volunteer_hours", _("志愿者参与（人次）")
+    VOLUNTEER_HOURS = "volunteer_hours", _("志愿者参与（服务时长，小时）")
     SUPERVISION_SESSIONS = "supervision_sessions", _("接受督导（次）")
     PLAN_COMPLETION = "plan_completion", _("年度实施方案完成度")
 
@@ -162,6 +164,26 @@ class Indicator(models.Model):
         return (self.max_score * max(value, Decimal(0)) / self.target).quantize(TWO, ROUND_HALF_UP)
 
 
+def weighted_points(weight, got, possible) -> Decimal:
+    """A dimension's points: weight × got ÷ possible, to the cent, half up. The one rounding rule: the
+    total is the sum of these rounded points, so the dimension rows on the page add up to the total."""
+    if not possible:
+        return Decimal("0.00")
+    return (Decimal(weight) * Decimal(got) / Decimal(possible)).quantize(TWO, ROUND_HALF_UP)
+
+
+class EvaluatorScopedQuerySet(ScopedQuerySet):
+    """Scoped like station records, and an evaluator sees what hangs off the evaluations she is appointed
+    to (`evaluators_lookup`: the path to the evaluation's evaluators)."""
+
+    evaluators_lookup = "evaluators"
+
+    def visible_to(self, user):
+        if access.is_evaluator(user):
+            return self.filter(**{self.evaluators_lookup: user})
+        return super().visible_to(user)
+
+
 class ServiceContractQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
@@ -214,22 +236,14 @@ class ServiceContract(models.Model):
     ]
 
 
-class EvaluationQuerySet(ScopedQuerySet):
-    """Scoped like station records, and an evaluator sees the evaluations she is appointed to."""
-
+class EvaluationQuerySet(EvaluatorScopedQuerySet):
     station_lookup = "station"
     district_lookup = "station__district"
-
-    def visible_to(self, user):
-        if access.is_evaluator(user):
-            return self.filter(evaluators=user)
-        return super().visible_to(user)
 
     def touching_month(self, year: int, month: int):
         """Evaluations whose period touches the month."""
         first = datetime.date(year, month, 1)
-        last = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
-        return self.filter(period_start__lt=last, period_end__gte=first)
+        return self.filter(period_start__lt=add_months(first, 1), period_end__gte=first)
 
 
 class Evaluation(Versioned):
@@ -291,7 +305,12 @@ class Evaluation(Versioned):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")), name="evaluation_period_order"
-            )
+            ),
+            # The backstop when two people open the same evaluation at once (services.open_evaluation
+            # checks overlaps first and turns this into a message).
+            models.UniqueConstraint(
+                fields=["station", "period_start", "period_end"], name="one_evaluation_per_station_period"
+            ),
         ]
 
     def __str__(self):
@@ -308,42 +327,18 @@ class Evaluation(Versioned):
             return f"{self.period_start.year}年度"
         return f"{self.period_start:%Y-%m-%d}至{self.period_end:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:detail", args=[self.pk])
+
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
 
-    def covers(self, day: datetime.date) -> bool:
-        return self.period_start <= day <= self.period_end
 
-    def covers_month(self, year: int, month: int) -> bool:
-        """Does the period touch the month?"""
-        return (
-            (self.period_start.year, self.period_start.month)
-            <= (year, month)
-            <= (
-                self.period_end.year,
-                self.period_end.month,
-            )
-        )
-
-    def month_list(self) -> list[tuple[int, int]]:
-        """The (year, month) of every month the period touches."""
-        year, month = self.period_start.year, self.period_start.month
-        months = []
-        while (year, month) <= (self.period_end.year, self.period_end.month):
-            months.append((year, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
-
-
-class ScoreQuerySet(ScopedQuerySet):
+class ScoreQuerySet(EvaluatorScopedQuerySet):
     station_lookup = "evaluation__station"
     district_lookup = "evaluation__station__district"
-
-    def visible_to(self, user):
-        if access.is_evaluator(user):
-            return self.filter(evaluation__evaluators=user)
-        return super().visible_to(user)
+    evaluators_lookup = "evaluation__evaluators"
 
 
 class Score(Versioned):
@@ -390,19 +385,11 @@ class Score(Versioned):
     def __str__(self):
         return f"{self.evaluation} · {self.indicator}"
 
-    @property
-    def station_id(self):  # attachments' default station rule reads it
-        return self.evaluation.station_id
 
-
-class RectificationQuerySet(ScopedQuerySet):
+class RectificationQuerySet(EvaluatorScopedQuerySet):
     station_lookup = "evaluation__station"
     district_lookup = "evaluation__station__district"
-
-    def visible_to(self, user):
-        if access.is_evaluator(user):
-            return self.filter(evaluation__evaluators=user)
-        return super().visible_to(user)
+    evaluators_lookup = "evaluation__evaluators"
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -451,10 +438,6 @@ class Rectification(Versioned):
 
     def __str__(self):
         return self.description[:40]
-
-    @property
-    def station_id(self):  # attachments' default station rule reads it
-        return self.evaluation.station_id
 
     def is_overdue(self, today=None) -> bool:
         return self.status != self.Status.CLOSED and self.due_on < (today or timezone.localdate())

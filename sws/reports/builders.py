@@ -312,14 +312,23 @@ def _breakdowns(scope: q.Scope, period: Period) -> dict:
     }
 
 
+def station_figures(user, station, year: int, month: int, today=None) -> dict:
+    """The figures of the station's monthly report (`Report.figures`) and nothing else: for a reader of
+    a few numbers (the evaluation's computed indicators), without the breakdowns, staff and tables."""
+    today = today or timezone.localdate()
+    period = Period.month(datetime.date(year, month, 1))
+    scope = q.Scope(user, station=station)
+    figures = f.complete(f.station_figures(scope, station, period, today, timezone.now()))
+    figures.update(f.founded(scope, period))
+    return figures
+
+
 def station_report(user, station, year: int, month: int, today=None) -> Report:
     today = today or timezone.localdate()
     period = Period.month(datetime.date(year, month, 1))
     day = f.as_of(period, today)  # staffing as it stood at the end of the month (or today)
-    context = f.station_context(user, station, period, today)
-    scope = context["scope"]
-    figures = f.complete(context["figures"])
-    figures.update(f.founded(scope, period))
+    scope = q.Scope(user, station=station)
+    figures = station_figures(user, station, year, month, today)
     station_with = type(station).objects.with_compliance(day).get(pk=station.pk)
     return Report(
         title=f"{station.name} {period.label}工作月报",

@@ -3,11 +3,13 @@ the cycle's steps and who may take each, the lock, rectifications, and the pages
 
 The period is February–March 2026, the clock 2026-04-10. 果园新村 in those months (conftest.py):
 resolved 3 (all in March), 2 on time → 2/3; follow-ups rated 2, satisfied 1 → 1/2; activities 3 (02-28,
-03-01, 03-31; 04-01 is out); plan completion 75 % as of 31 March. Volunteers set here: 5 on 02-28, 8 on
-03-01, 100 on 04-01 (out) → 13. Supervision: 2 sessions in the period, 1 in April (out).
+03-01, 03-31; 04-01 is out); plan completion 75 % as of 31 March. Volunteer service HOURS set here
+(`year`): 王秀英 2.5 h on 02-28 and 4 h on 03-01, 李建国 3 h on 03-31, a team's 1.5 h given as a resource on
+03-01 → 11.0; out: 王秀英's 20 h on 04-01, 集贤里's 6 h in March, and the activities' volunteer person-times
+(5 + 8 = 13, the old measure). Supervision: 2 sessions in the period, 1 in April (out).
 
 Scores (SMALL_SET): on time 10 × 0.6667 / 0.90 = 7.41; satisfaction 10 × 0.5 / 0.8 = 6.25; activities
-10 × 3/4 = 7.50; volunteers 13 ≥ 10 → 5; plan 10 × 0.75 = 7.50; visit coverage: no visit programme → 0.
+10 × 3/4 = 7.50; volunteers 11.0 h ≥ 10 → 5; plan 10 × 0.75 = 7.50; visit coverage: no visit programme → 0.
 服务执行与产出 (weight 60): 33.66 / 45 → 44.88; 社会评价 (weight 40): the evaluator's 18 of 25 → 28.80.
 Total 73.68 → 合格 (60 ≤ 73.68 < 80).
 """
@@ -20,21 +22,48 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from casework.models import SupervisionSession
+from partners.models import Partner, ResourceUse
 from projects.models import Activity
 from stations.locking import StaleVersionError
 from sws.evaluation import computations, services
 from sws.models.evaluation import Computation, Evaluation, EvaluationEvent, Indicator, Rectification
+from tests.partners import factories as partner_factories
+from tests.projects import factories as pjf
 from tests.sws import evaluation_factories as ef
 from tests.sws import factories as sf
 
 FEB_1, MAR_31 = datetime.date(2026, 2, 1), datetime.date(2026, 3, 31)
 
 
+def _activity(station, day):
+    return Activity.objects.filter(station=station, date=day).first() or sf.make_activity(station, day)
+
+
 @pytest.fixture
-def year(dataset, guoyuan, district_user):
+def year(dataset, guoyuan, jixianli, district_user):
+    # Person-times (the old measure) that must not count: 5 + 8 in the period.
     Activity.objects.filter(station=guoyuan, date=datetime.date(2026, 2, 28)).update(volunteers=5)
     Activity.objects.filter(station=guoyuan, date=datetime.date(2026, 3, 1)).update(volunteers=8)
     Activity.objects.filter(station=guoyuan, date=datetime.date(2026, 4, 1)).update(volunteers=100)
+    wang = pjf.make_volunteer(guoyuan, name="王秀英")
+    li = pjf.make_volunteer(guoyuan, name="李建国")
+    pjf.make_hours(wang, "2.5", activity=_activity(guoyuan, datetime.date(2026, 2, 28)))
+    pjf.make_hours(wang, "4", activity=_activity(guoyuan, datetime.date(2026, 3, 1)))
+    pjf.make_hours(li, "3", activity=_activity(guoyuan, datetime.date(2026, 3, 31)))
+    pjf.make_hours(wang, "20", activity=_activity(guoyuan, datetime.date(2026, 4, 1)))  # April: out
+    other = pjf.make_volunteer(jixianli, name="赵敏")
+    pjf.make_hours(other, "6", activity=sf.make_activity(jixianli, datetime.date(2026, 3, 10)))  # not ours
+    ResourceUse.objects.create(
+        station=guoyuan,
+        partner=partner_factories.make_partner(
+            guoyuan, name="爱心扫把志愿服务队", kind=Partner.Kind.VOLUNTEER_TEAM
+        ),
+        activity=_activity(guoyuan, datetime.date(2026, 3, 1)),
+        kind=ResourceUse.Kind.HOURS,
+        hours=Decimal("1.5"),
+        date=datetime.date(2026, 3, 1),
+        created_by=district_user,
+    )
     for day in (datetime.date(2026, 2, 10), datetime.date(2026, 3, 12), datetime.date(2026, 4, 2)):
         SupervisionSession.objects.create(
             district=guoyuan.district,
@@ -87,7 +116,7 @@ def test_the_computations_over_the_hand_built_months(year, guoyuan):
     assert values[Computation.REQUESTS_ON_TIME] == Decimal("0.6667")
     assert values[Computation.SATISFACTION] == Decimal("0.5000")
     assert values[Computation.ACTIVITIES] == 3
-    assert values[Computation.VOLUNTEER_HOURS] == 13
+    assert values[Computation.VOLUNTEER_HOURS] == Decimal("11.0")  # hours, not the 13 person-times
     assert values[Computation.SUPERVISION_SESSIONS] == 2
     assert values[Computation.PLAN_COMPLETION] == Decimal("0.7500")
     assert values[Computation.VISIT_COVERAGE] is None  # nobody in the visit programme
@@ -122,7 +151,7 @@ def test_opening_fills_the_computed_scores(evaluation):
         "诉求按期办结率": ("0.6667", "7.41"),
         "回访满意率": ("0.5000", "6.25"),
         "服务活动": ("3", "7.50"),
-        "志愿者参与": ("13", "5.00"),
+        "志愿者参与": ("11.0", "5.00"),
         "年度实施方案完成度": ("0.7500", "7.50"),
     }
     for name, (measured, value) in expected.items():

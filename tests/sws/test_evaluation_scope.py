@@ -110,3 +110,15 @@ def test_open_form_refuses_a_forged_station_of_another_district(
     assert response.status_code == 400
     assert "选择一个有效的选项" in response.content.decode()
     assert not Evaluation.objects.exists()
+
+
+def test_the_station_reader_reads_exactly_its_station_and_cannot_log_in(guoyuan, jixianli, guangkai):
+    """The reader evaluations compute a station's figures as (`access.station_reader`): that station's
+    scope, nothing wider (the fake city-wide user it replaces read the whole city)."""
+    from stations import access
+    from stations.models import Station, User
+
+    reader = access.station_reader(guoyuan)
+    assert list(Station.objects.visible_to(reader)) == [guoyuan]
+    assert reader.pk is None and not reader.has_usable_password()
+    assert not User.objects.filter(username=reader.username).exists()
