@@ -199,6 +199,20 @@ def may_dispatch(user, station) -> bool:
     return is_admin(user) or (is_district_user(user) and station.district_id == user.district_id)
 
 
+def may_hand_over(user, assignment) -> bool:
+    """May `user` hand a leaving worker's open work (of `assignment`) to a colleague? The station's own
+    staff and admins (`may_change`), and the guidance centre of the station's district (it steps in when
+    the station has no head to do it)."""
+    if may_change(user, assignment):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and is_district_user(user)
+        and assignment.station.district_id == user.district_id
+    )
+
+
 def has_permission(user, permission: str) -> bool:
     return bool(user.is_authenticated and user.has_perm(permission))
 

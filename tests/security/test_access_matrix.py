@@ -488,7 +488,7 @@ MATRIX = {
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("request")
     ),
     # A leaving worker's open requests, handed to a colleague: the station's staff and admins.
-    "residents:handover": page(login(), scope(OWN_STAFF | {ADMIN}), urls=own_assignment),
+    "residents:handover": page(login(), scope(OWN_STAFF | {DISTRICT, ADMIN}), urls=own_assignment),
     # Transfers between stations (issue #21): the inbox for station staff and the centres; proposing is
     # 果园新村's staff's; deciding the receiver's (集贤里, the sender, sees it: 403); withdrawing the
     # sender's (集贤里, the receiver: 403); dispatch is 北辰区's centre's (and admins').
