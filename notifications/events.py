@@ -86,7 +86,7 @@ EVENT_ROLES = {
     Event.LATE_ENTRY_DECIDED: HEAD,
     Event.REFERRAL_ANSWERED: STATION,
     Event.REFERRAL_UNANSWERED: STATION,
-    Event.TRANSFER_PROPOSED: STATION,
+    Event.TRANSFER_PROPOSED: STATION + DISTRICT,  # a transfer into another district: its centre too
     Event.TRANSFER_DECIDED: STATION,
 }
 

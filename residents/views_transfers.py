@@ -126,7 +126,7 @@ def request_dispatch(request, pk):
     )
     if not access.may_dispatch(request.user, req.station):
         raise PermissionDenied
-    stations = services.transfer_targets(req.station)
+    stations = services.dispatch_targets(req.station)
     communities = (
         Community.objects.filter(street__station__in=stations)
         .select_related("street__station")

@@ -60,6 +60,7 @@ from residents.services.transfers import (  # noqa: F401
     communities_of,
     decline_transfer,
     dispatch_request,
+    dispatch_targets,
     pending_transfer,
     propose_transfer,
     transfer_targets,

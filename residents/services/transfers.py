@@ -25,8 +25,14 @@ from stations.models import Community, Station
 
 
 def transfer_targets(station):
-    """Stations a request of `station` may be transferred to: the others of its district (across
-    districts, the two district centres agree outside the system)."""
+    """Stations a request of `station` may be transferred to: every other station of the city (a resident
+    may move to another district; both district centres then see the transfer, and the receiving one is
+    told). Ordered by code, so a district's stations come together."""
+    return Station.objects.exclude(pk=station.pk).select_related("district").order_by("code")
+
+
+def dispatch_targets(station):
+    """Stations the district centre may dispatch a request of `station` to: those of its own district."""
     return Station.objects.filter(district_id=station.district_id).exclude(pk=station.pk).order_by("code")
 
 
@@ -75,13 +81,13 @@ def _move_request(request, version, *, actor, station, community):
 
 
 def propose_transfer(*, acting_user, request, to_station, reason, reason_text="", version=None) -> Transfer:
-    """The sending station proposes moving `request` to `to_station`, a station of its own district."""
+    """The sending station proposes moving `request` to `to_station`, another station of the city."""
     access.require(access.may_change, acting_user, request)
     _checked(request.version if version is None else version, request.version)
     if not request.is_open:
         raise WorkflowError(f"当前状态为“{request.get_status_display()}”，不能转移。", code="transition")
     if to_station is None or not transfer_targets(request.station).filter(pk=to_station.pk).exists():
-        raise WorkflowError({"to_station": "只能转至本区其他社工站。"})
+        raise WorkflowError({"to_station": "请选择其他社工站。"})
     if reason not in Transfer.Reason.values:
         raise WorkflowError({"reason": "请选择转移原因。"})
     reason_text = (reason_text or "").strip()
@@ -111,8 +117,17 @@ def propose_transfer(*, acting_user, request, to_station, reason, reason_text=""
             ),
             transfer=transfer.pk,
         )
-        _tell(Event.TRANSFER_PROPOSED, transfer, recipients.station_staff(to_station.pk), actor=acting_user)
+        _tell(Event.TRANSFER_PROPOSED, transfer, proposal_recipients(transfer), actor=acting_user)
     return transfer
+
+
+def proposal_recipients(transfer):
+    """Who hears of a proposal: the receiving station's staff, and the receiving district's centre when
+    the transfer crosses districts (it did not see the request before and answers for its stations)."""
+    people = list(recipients.station_staff(transfer.to_station_id))
+    if transfer.to_station.district_id != transfer.from_station.district_id:
+        people += list(recipients.district_centre(transfer.to_station.district_id))
+    return people
 
 
 def _decide(transfer, to_status, *, acting_user, note):
