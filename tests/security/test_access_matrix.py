@@ -496,6 +496,9 @@ MATRIX = {
         methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE)
     ),
     "residents:transfer-propose": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("request")),
+    "residents:resident-transfer-propose": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")
+    ),
     "residents:transfer-decide": page(
         login(),
         role(STATION_STAFF),
