@@ -219,3 +219,15 @@ def test_pages_have_bounded_query_counts(
     client.force_login(worker2)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("casework:case-transfer-propose", args=[case.pk])).status_code == 200
+
+
+def test_across_districts_both_centres_see_it_and_the_receiving_one_is_told(
+    client, case, worker2, far_worker, district_user, other_district_user, guangkai
+):
+    transfer = propose(case, worker2, guangkai)
+    assert Notification.objects.filter(recipient=far_worker, event="transfer_proposed").exists()
+    assert Notification.objects.filter(recipient=other_district_user, event="transfer_proposed").exists()
+    for centre in (district_user, other_district_user):
+        client.force_login(centre)
+        assert case.reference in client.get(reverse("casework:case-transfer-inbox")).content.decode()
+        assert client.get(reverse("casework:case-transfer-decide", args=[transfer.pk])).status_code == 403
