@@ -19,3 +19,8 @@ class CaseworkConfig(AppConfig):
         from casework import handover
 
         handover.register()
+        # A resident's own transfer is refused while they have an open case here: the case moves by its own.
+        from casework.services.transfers import describe_open_cases
+        from residents.services.resident_transfers import register_open_work
+
+        register_open_work(describe_open_cases)

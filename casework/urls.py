@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("casework.urls_closure")),
     path("", include("casework.urls_supervision")),
     path("", include("casework.urls_records")),
+    path("", include("casework.urls_transfers")),
 ]

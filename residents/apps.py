@@ -21,7 +21,6 @@ class ResidentsConfig(AppConfig):
         from django.urls import reverse
 
         from residents import handover
-        from residents.services import open_requests_held
         from stations import services as station_services
 
         def open_count(user_id, station_id):
@@ -33,21 +32,19 @@ class ResidentsConfig(AppConfig):
         )
         # What a leaving worker hands over (residents.handover): her open requests and visit plans; the
         # casework app adds cases and case tasks.
-        from residents.services import requests as request_services
-
         handover.register_part(
             handover.HandoverPart(
                 key="requests",
                 label="未办结诉求",
-                held=open_requests_held,
-                hand_over=request_services._hand_over_requests,
+                held=handover.open_requests_held,
+                hand_over=handover.hand_over_requests,
             )
         )
         handover.register_part(
             handover.HandoverPart(
                 key="visit_plans",
                 label="探访对象",
-                held=request_services._visit_plans_held,
-                hand_over=request_services._hand_over_visit_plans,
+                held=handover.visit_plans_held,
+                hand_over=handover.hand_over_visit_plans,
             )
         )

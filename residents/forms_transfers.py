@@ -11,8 +11,8 @@ class ProposeTransferForm(VersionForm):
     to_station = BoundedModelChoiceField(
         label="转至社工站",
         queryset=None,
-        empty_label="请选择本区其他社工站",
-        error_messages={"required": "请选择接收的社工站。", "invalid_choice": "只能转至本区其他社工站。"},
+        empty_label="请选择接收的社工站",
+        error_messages={"required": "请选择接收的社工站。", "invalid_choice": "请选择其他社工站。"},
     )
     reason = forms.ChoiceField(
         label="转移原因",
@@ -31,6 +31,8 @@ class ProposeTransferForm(VersionForm):
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_station"].queryset = targets
+        # Any station of the city: the district names which 集贤里 or 新华 is meant.
+        self.fields["to_station"].label_from_instance = lambda s: f"{s.district.name} · {s.name}"
 
 
 class DecideTransferForm(forms.Form):

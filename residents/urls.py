@@ -60,6 +60,7 @@ urlpatterns = [
     path("transfers/<int:pk>/", views_transfers.transfer_decide, name="transfer-decide"),
     path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel, name="transfer-cancel"),
     path("requests/<int:pk>/transfer/", views_transfers.transfer_propose, name="transfer-propose"),
+    path("<int:pk>/transfer/", views_transfers.resident_transfer_propose, name="resident-transfer-propose"),
     path("requests/<int:pk>/dispatch/", views_transfers.request_dispatch, name="request-dispatch"),
     *[_action(name) for name in views_requests.ACTIONS if name != "referral_outcome"],
     path(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from residents import permissions, services
 from residents.filters import ResidentFilter
 from residents.forms import ResidentForm, ResidentLookupForm, ResidentRevealForm
-from residents.models import Resident
+from residents.models import Resident, Transfer
 from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations import access
 from stations.audit import record_access
@@ -128,6 +128,11 @@ def _detail_context(request, resident, **extra):
         .order_by("-received_at")[:50],
         "events": resident.events.select_related("actor").order_by("-at", "-pk")[:20],
         "can_edit": can_edit,
+        "pending_transfer": (
+            Transfer.objects.pending().filter(resident=resident).select_related("to_station").first()
+            if can_edit
+            else None
+        ),
         "reveal_form": ResidentRevealForm() if can_edit and resident.id_number else None,
         **extra,
     }

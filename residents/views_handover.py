@@ -1,16 +1,16 @@
 """Handing a leaving worker's open work (requests, visit plans, cases as lead or co-worker, case tasks:
 every part registered in residents.handover) to a colleague of the station, in one step (linked from
-the admin's warning when an assignment ends). Station staff of that station and admins; a 404 for
-anyone else."""
+the admin's warning when an assignment ends). Station staff of that station, its district's guidance
+centre and admins (`access.may_hand_over`); a 404 for anyone else."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from residents import handover as handover_parts
-from residents import services
 from stations import access
 from stations.models import Assignment
 
@@ -30,14 +30,16 @@ class HandoverForm(forms.Form):
 
 @login_required
 def handover(request, pk):
-    assignment = access.get_editable_or_404(
+    assignment = access.get_visible_or_404(
         Assignment.objects.select_related("user", "station"), request.user, pk=pk
     )
-    colleagues = services.handover_colleagues(assignment.station_id, assignment.user_id)
+    if not access.may_hand_over(request.user, assignment):
+        raise Http404  # the municipal centre reads staffing but does not act for a station
+    colleagues = handover_parts.handover_colleagues(assignment.station_id, assignment.user_id)
     form = HandoverForm(request.POST or None, colleagues=colleagues)
     if request.method == "POST" and form.is_valid():
         try:
-            counts = services.hand_over_open_work(
+            counts = handover_parts.hand_over_open_work(
                 acting_user=request.user, assignment=assignment, to_user=form.cleaned_data["to"]
             )
         except ValidationError as error:
@@ -49,7 +51,7 @@ def handover(request, pk):
             messages.success(request, f"已移交给{form.cleaned_data['to']}：{done}。")
             return redirect("residents:request-queue")
     held = list(
-        services.open_requests_held(assignment.user_id, assignment.station_id)
+        handover_parts.open_requests_held(assignment.user_id, assignment.station_id)
         .select_related("community", "category")
         .order_by("due_at", "pk")
     )

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from residents import services
 from residents.forms_transfers import DecideTransferForm, DispatchForm, ProposeTransferForm
-from residents.models import Request, Transfer
+from residents.models import Request, Resident, Transfer
+from residents.services import resident_transfers
+from residents.views import restricted_response
 from stations import access
 from stations.models import Community
 
@@ -73,6 +75,38 @@ def transfer_propose(request, pk):
 
 @login_required
 @access.role_required(access.is_station_user)
+def resident_transfer_propose(request, pk):
+    """A resident moved house: the record goes, with their open requests and visit plan."""
+    resident = access.get_editable_or_404(
+        Resident.objects.select_related("community__street__station"), request.user, pk=pk
+    )
+    if not access.may_open(request.user, resident):
+        return restricted_response(request, resident)
+    station = resident.community.street.station
+    targets = services.transfer_targets(station)
+    form = ProposeTransferForm(request.POST or None, targets=targets, initial={"version": resident.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident_transfers.propose_resident_transfer(
+                acting_user=request.user, resident=resident, **form.cleaned_data
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(
+                request, f"已提出转移，待{form.cleaned_data['to_station']}接收。接收前居民档案仍由本站管理。"
+            )
+            return redirect(resident)
+    moving = resident_transfers.open_requests_of(resident, station.pk).select_related("category")
+    return render(
+        request,
+        "residents/transfers/propose_resident.html",
+        {"resident": resident, "form": form, "moving": list(moving.order_by("pk")[:PAGE_SIZE])},
+    )
+
+
+@login_required
+@access.role_required(access.is_station_user)
 def transfer_decide(request, pk):
     transfer = access.get_visible_or_404(Transfer.objects.with_inbox_columns(), request.user, pk=pk)
     if not access.may_decide_transfer(request.user, transfer):
@@ -95,18 +129,26 @@ def transfer_decide(request, pk):
             form.add_error(None, _error_text(error))
         else:
             if data["decision"] == "accept":
-                messages.success(request, f"已接收诉求 {transfer.request.reference}，请研判并指派。")
-                return redirect(transfer.request)
-            messages.success(request, f"已拒绝接收诉求 {transfer.request.reference}。")
+                messages.success(request, f"已接收 {transfer.subject_label}，请研判并指派。")
+                return redirect(transfer.subject)
+            messages.success(request, f"已拒绝接收 {transfer.subject_label}。")
             return redirect("residents:transfer-inbox")
-    return render(request, "residents/transfers/decide.html", {"transfer": transfer, "form": form})
+    context = {"transfer": transfer, "form": form}
+    if transfer.of_resident:  # what comes with the resident: counted, not listed (not ours to read yet)
+        context["moving_count"] = resident_transfers.open_requests_of(
+            transfer.resident, transfer.from_station_id
+        ).count()
+        context["has_visit_plan"] = hasattr(transfer.resident, "visit_plan")
+    return render(request, "residents/transfers/decide.html", context)
 
 
 @require_POST
 @login_required
 @access.role_required(access.is_station_user)
 def transfer_cancel(request, pk):
-    transfer = access.get_visible_or_404(Transfer.objects.select_related("request"), request.user, pk=pk)
+    transfer = access.get_visible_or_404(
+        Transfer.objects.select_related("request", "resident__community__street"), request.user, pk=pk
+    )
     if transfer.from_station_id != request.user.station_id:
         raise PermissionDenied
     try:
@@ -115,7 +157,7 @@ def transfer_cancel(request, pk):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, "已撤回转移申请。")
-    return redirect(transfer.request)
+    return redirect(transfer.subject)
 
 
 @login_required
@@ -126,7 +168,7 @@ def request_dispatch(request, pk):
     )
     if not access.may_dispatch(request.user, req.station):
         raise PermissionDenied
-    stations = services.transfer_targets(req.station)
+    stations = services.dispatch_targets(req.station)
     communities = (
         Community.objects.filter(street__station__in=stations)
         .select_related("street__station")

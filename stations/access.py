@@ -200,6 +200,37 @@ def may_dispatch(user, station) -> bool:
     return is_admin(user) or (is_district_user(user) and station.district_id == user.district_id)
 
 
+def may_propose_case_transfer(user, case) -> bool:
+    """May `user` propose moving this case to another station? Its lead worker, or the head of its
+    station (the case's confidentiality rule is checked by casework as for any step)."""
+    return works_at(user, case) and (case.lead_worker_id == user.pk or is_station_head(user))
+
+
+def may_decide_case_transfer(user, transfer) -> bool:
+    """May `user` accept or decline a case's transfer? The receiving station's head: she names the lead
+    worker there."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and is_station_head(user)
+        and transfer.to_station_id == user.station_id
+    )
+
+
+def may_hand_over(user, assignment) -> bool:
+    """May `user` hand a leaving worker's open work (of `assignment`) to a colleague? The station's own
+    staff and admins (`may_change`), and the guidance centre of the station's district (it steps in when
+    the station has no head to do it)."""
+    if may_change(user, assignment):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and is_district_user(user)
+        and assignment.station.district_id == user.district_id
+    )
+
+
 def has_permission(user, permission: str) -> bool:
     return bool(user.is_authenticated and user.has_perm(permission))
 

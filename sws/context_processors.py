@@ -23,6 +23,7 @@ STATION_NAV = [
     MORE,
     ("站点信息", "stations:station-detail", "station"),
     ("站间转移", "residents:transfer-inbox", None),
+    ("个案转移", "casework:case-transfer-inbox", None),
     ("资源", "projects:resource-list", None),
     ("队伍与组织", "projects:group-list", None),
     ("社区基金", "projects:fund-list", None),
@@ -48,6 +49,7 @@ DISTRICT_NAV = [
     ("督导", "casework:session-list", None),
     ("12345工单", "hotline:unplaced", None),  # the 未能定位 queue and extensions to decide
     ("站间转移", "residents:transfer-inbox", None),  # transfers, and requests declined awaiting dispatch
+    ("个案转移", "casework:case-transfer-inbox", None),  # cases' transfers of the district, both ways
     *CENTRE_NAV,
 ]
 # A district's designated casework supervisors (督导) also read its cases.

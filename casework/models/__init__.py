@@ -11,3 +11,4 @@ from casework.models.supervision import (  # noqa: F401
     SupervisionSession,
 )
 from casework.models.tasks import CaseTask  # noqa: F401
+from casework.models.transfers import CaseTransfer  # noqa: F401

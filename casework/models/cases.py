@@ -276,6 +276,7 @@ class CaseEvent(AppendOnlyModel):
         CONFERENCE = "conference", _("个案会议")
         TASK = "task", _("待办")
         WORKERS = "workers", _("社工变更")
+        TRANSFER = "transfer", _("站间转移")
         NOTE = "note", _("备注")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

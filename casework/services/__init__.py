@@ -88,3 +88,14 @@ from casework.services.register import (  # noqa: F401, E402
     register_queryset,
     register_row,
 )
+
+# transfers2: a case's transfer to another station.
+from casework.services.transfers import (  # noqa: F401, E402
+    accept_case_transfer,
+    cancel_case_transfer,
+    decline_case_transfer,
+    open_work_left,
+    pending_case_transfer,
+    propose_case_transfer,
+    receiving_workers,
+)

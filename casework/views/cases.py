@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from casework.models import Case
 from casework.permissions import remember_page_access
+from casework.services.transfers import pending_case_transfer
 from casework.views.closing import closing_context
 from casework.views.intake_sections import intake_context
 from stations import access
@@ -44,6 +45,11 @@ def case_detail(request, pk):
     may_work = access.works_at(request.user, case)
     remember_page_access(case, request.user, works=may_work)  # the sections ask once, not each
     context = {"case": case, "events": case.events.select_related("actor"), "may_work": may_work}
+    # transfers2: a pending transfer shows (and may be withdrawn); the lead worker or head may propose one.
+    context["pending_transfer"] = pending_case_transfer(case) if may_work else None
+    context["may_transfer"] = (
+        case.is_open and may_work and access.may_propose_case_transfer(request.user, case)
+    )
     context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
     context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])

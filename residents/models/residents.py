@@ -267,6 +267,7 @@ class ResidentEvent(AppendOnlyModel):
         CREATED = "created", _("登记")
         UPDATED = "updated", _("修改")
         REVEALED = "revealed", _("查看完整身份证号")
+        TRANSFER = "transfer", _("站间转移")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)

@@ -1,6 +1,8 @@
-"""Transfers (转移) of a request to another station: proposed by the sending station, accepted or declined
-by the receiving one. Until accepted the sender keeps the request; on acceptance it (with its timeline)
-moves, and so does who may read it (`Request.station` is its scope)."""
+"""Transfers (转移) to another station: of one request, or of a resident (moved house) with their open
+requests and visit plan. Proposed by the sending station, accepted or declined by the receiving one.
+Until accepted the sender keeps everything; on acceptance it (with its timeline) moves, and so does who
+may read it (scope is the request's station, the resident's community). A case's transfer is casework's
+own (`casework.CaseTransfer`): residents may not point at casework."""
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.models.requests import Request
+from residents.models.residents import Resident
 from residents.validators import mask_name
 from stations import access
 from stations.access import ScopedQuerySet
@@ -42,6 +45,7 @@ class TransferQuerySet(ScopedQuerySet):
             "request",
             "request__category",
             "request__resident",
+            "resident",
             "from_station",
             "to_station",
             "to_community",
@@ -51,7 +55,8 @@ class TransferQuerySet(ScopedQuerySet):
 
 
 class Transfer(models.Model):
-    """A request's move from one station to another, with the reason and the receiver's answer."""
+    """A request's or a resident's move from one station to another, with the reason and the receiver's
+    answer. Exactly one of `request` and `resident` is set."""
 
     class Reason(models.TextChoices):
         MOVED = "moved", _("搬家")
@@ -65,7 +70,20 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", _("已撤回")
 
     request = models.ForeignKey(
-        Request, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="transfers"
+        Request,
+        verbose_name=_("诉求"),
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        null=True,
+        blank=True,
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("居民"),
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        null=True,
+        blank=True,
     )
     from_station = models.ForeignKey(
         Station, verbose_name=_("转出站"), on_delete=models.PROTECT, related_name="transfers_out"
@@ -118,13 +136,35 @@ class Transfer(models.Model):
             models.UniqueConstraint(
                 fields=["request"], condition=Q(status="pending"), name="transfer_one_pending_per_request"
             ),
+            models.UniqueConstraint(
+                fields=["resident"], condition=Q(status="pending"), name="transfer_one_pending_per_resident"
+            ),
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, resident__isnull=True)
+                | Q(request__isnull=True, resident__isnull=False),
+                name="transfer_of_a_request_or_a_resident",
+            ),
             models.CheckConstraint(
                 condition=~Q(from_station=models.F("to_station")), name="transfer_to_another_station"
             ),
         ]
 
     def __str__(self):
-        return f"{self.request_id}: {self.from_station_id} → {self.to_station_id}"
+        return f"{self.subject_label}: {self.from_station_id} → {self.to_station_id}"
+
+    @property
+    def of_resident(self) -> bool:
+        return self.resident_id is not None
+
+    @property
+    def subject(self):
+        """What moves: the request, or the resident."""
+        return self.resident if self.of_resident else self.request
+
+    @property
+    def subject_label(self) -> str:
+        """The request's reference, or "居民档案" and the masked name: what both inboxes list."""
+        return f"居民档案 · {self.masked_subject}" if self.of_resident else self.request.reference
 
     @property
     def is_pending(self):
@@ -133,6 +173,8 @@ class Transfer(models.Model):
     @property
     def masked_subject(self) -> str:
         """Whom the request is about, masked (张**): the receiver decides before the record is theirs."""
+        if self.of_resident:
+            return mask_name(self.resident.name)
         request = self.request
         name = request.resident.name if request.resident_id else request.reporter_name
         return mask_name(name) if name else "未留姓名"

@@ -1,4 +1,5 @@
-"""Transfers of a request between stations (转移) and the district centre's dispatch (派单).
+"""Transfers between stations (转移) and the district centre's dispatch (派单). A resident's transfer
+(with their open requests and visit plan) is proposed in `resident_transfers` and decided here.
 
 A station's staff propose; the receiving station's staff accept (choosing the community it lives in
 there) or decline with a reason; the sender may withdraw while it waits. Until accepted the request stays
@@ -17,7 +18,7 @@ from django.utils import timezone
 from notifications import dispatch, recipients
 from notifications.events import Event
 from residents import auditing, timeline
-from residents.models import Request, TimelineEvent, Transfer
+from residents.models import Request, Resident, TimelineEvent, Transfer
 from residents.services.errors import StaleVersionError, WorkflowError, _checked, _stale_as_workflow_error
 from residents.services.requests import record_event
 from stations import access, locking
@@ -25,8 +26,14 @@ from stations.models import Community, Station
 
 
 def transfer_targets(station):
-    """Stations a request of `station` may be transferred to: the others of its district (across
-    districts, the two district centres agree outside the system)."""
+    """Stations a request of `station` may be transferred to: every other station of the city (a resident
+    may move to another district; both district centres then see the transfer, and the receiving one is
+    told). Ordered by code, so a district's stations come together."""
+    return Station.objects.exclude(pk=station.pk).select_related("district").order_by("code")
+
+
+def dispatch_targets(station):
+    """Stations the district centre may dispatch a request of `station` to: those of its own district."""
     return Station.objects.filter(district_id=station.district_id).exclude(pk=station.pk).order_by("code")
 
 
@@ -42,15 +49,14 @@ def pending_transfer(request):
     )
 
 
-def _tell(event, transfer, people, *, actor, outcome=""):
-    request = transfer.request
+def tell(event, transfer, people, *, actor, outcome=""):
     dispatch.notify(
         event,
         recipients=people,
         target=f"transfer:{transfer.pk}:{transfer.status}",
         url=_inbox_url(),
         context={
-            "reference": request.reference,
+            "reference": transfer.subject_label,
             "station": transfer.from_station.name,
             "to_station": transfer.to_station.name,
             "outcome": outcome,
@@ -66,7 +72,7 @@ def _inbox_url():
     return reverse("residents:transfer-inbox")
 
 
-def _move_request(request, version, *, actor, station, community):
+def move_request(request, version, *, actor, station, community):
     """The request to `station`/`community`, unassigned (the receiver triages and assigns it)."""
     before = copy.copy(request)
     with _stale_as_workflow_error():
@@ -75,13 +81,13 @@ def _move_request(request, version, *, actor, station, community):
 
 
 def propose_transfer(*, acting_user, request, to_station, reason, reason_text="", version=None) -> Transfer:
-    """The sending station proposes moving `request` to `to_station`, a station of its own district."""
+    """The sending station proposes moving `request` to `to_station`, another station of the city."""
     access.require(access.may_change, acting_user, request)
     _checked(request.version if version is None else version, request.version)
     if not request.is_open:
         raise WorkflowError(f"当前状态为“{request.get_status_display()}”，不能转移。", code="transition")
     if to_station is None or not transfer_targets(request.station).filter(pk=to_station.pk).exists():
-        raise WorkflowError({"to_station": "只能转至本区其他社工站。"})
+        raise WorkflowError({"to_station": "请选择其他社工站。"})
     if reason not in Transfer.Reason.values:
         raise WorkflowError({"reason": "请选择转移原因。"})
     reason_text = (reason_text or "").strip()
@@ -89,6 +95,8 @@ def propose_transfer(*, acting_user, request, to_station, reason, reason_text=""
         raise WorkflowError({"reason_text": "原因为“其他”时请填写说明。"})
     if pending_transfer(request) is not None:
         raise WorkflowError("该诉求已有待接收的转移申请。")
+    if request.resident_id and Transfer.objects.pending().filter(resident=request.resident_id).exists():
+        raise WorkflowError("该诉求的居民已在转移中，诉求将随居民一同转移。")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -111,14 +119,27 @@ def propose_transfer(*, acting_user, request, to_station, reason, reason_text=""
             ),
             transfer=transfer.pk,
         )
-        _tell(Event.TRANSFER_PROPOSED, transfer, recipients.station_staff(to_station.pk), actor=acting_user)
+        tell(Event.TRANSFER_PROPOSED, transfer, proposal_recipients(transfer), actor=acting_user)
     return transfer
 
 
-def _decide(transfer, to_status, *, acting_user, note):
+def proposal_recipients(transfer):
+    """Who hears of a proposal: the receiving station's staff, and the receiving district's centre when
+    the transfer crosses districts (it did not see the request before and answers for its stations)."""
+    people = list(recipients.station_staff(transfer.to_station_id))
+    if transfer.to_station.district_id != transfer.from_station.district_id:
+        people += list(recipients.district_centre(transfer.to_station.district_id))
+    return people
+
+
+def _decide(transfer, to_status, *, acting_user, note, **changes):
     """Pending → `to_status`, once: a conditional UPDATE (StaleVersionError when someone answered first)."""
     updated = Transfer.objects.filter(pk=transfer.pk, status=Transfer.Status.PENDING).update(
-        status=to_status, decided_by=acting_user, decided_at=timezone.now(), decision_note=note[:300]
+        status=to_status,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        decision_note=note[:300],
+        **changes,
     )
     if not updated:
         raise StaleVersionError("该转移申请已被处理，请刷新后查看。")
@@ -126,7 +147,8 @@ def _decide(transfer, to_status, *, acting_user, note):
 
 
 def accept_transfer(*, acting_user, transfer, community, note="") -> Transfer:
-    """The receiving station takes the request in, in `community` (one it serves)."""
+    """The receiving station takes the request (or the resident, with their open requests and visit plan:
+    `resident_transfers`) in, in `community` (one it serves)."""
     if not access.may_decide_transfer(acting_user, transfer):
         raise PermissionDenied
     if not transfer.is_pending:
@@ -135,27 +157,11 @@ def accept_transfer(*, acting_user, transfer, community, note="") -> Transfer:
         raise WorkflowError({"community": "请选择本站服务的社区。"})
     note = (note or "").strip()
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=transfer.request_id)
-        if not request.is_open:
-            raise WorkflowError(f"该诉求已{request.get_status_display()}，不能接收。")
-        _decide(transfer, Transfer.Status.ACCEPTED, acting_user=acting_user, note=note)
-        Transfer.objects.filter(pk=transfer.pk).update(to_community=community)
-        transfer.to_community = community
-        if request.station_id != transfer.from_station_id:
-            raise WorkflowError("该诉求已不在转出站，转移未执行。")
-        _move_request(
-            request, request.version, actor=acting_user, station=transfer.to_station, community=community
-        )
-        record_event(
-            request,
-            actor=acting_user,
-            kind=TimelineEvent.Kind.TRANSFER,
-            text=timeline.transfer_decided(transfer.to_station.name, True, note),
-            transfer=transfer.pk,
-            from_station=transfer.from_station_id,
-            to_station=transfer.to_station_id,
-        )
-        _tell(
+        if transfer.of_resident:
+            _accept_resident(transfer, acting_user=acting_user, community=community, note=note)
+        else:
+            _accept_request(transfer, acting_user=acting_user, community=community, note=note)
+        tell(
             Event.TRANSFER_DECIDED,
             transfer,
             recipients.station_staff(transfer.from_station_id),
@@ -165,8 +171,52 @@ def accept_transfer(*, acting_user, transfer, community, note="") -> Transfer:
     return transfer
 
 
+def _accept_request(transfer, *, acting_user, community, note):
+    request = Request.objects.select_for_update().get(pk=transfer.request_id)
+    if not request.is_open:
+        raise WorkflowError(f"该诉求已{request.get_status_display()}，不能接收。")
+    _decide(transfer, Transfer.Status.ACCEPTED, acting_user=acting_user, note=note, to_community=community)
+    if request.station_id != transfer.from_station_id:
+        raise WorkflowError("该诉求已不在转出站，转移未执行。")
+    move_request(
+        request, request.version, actor=acting_user, station=transfer.to_station, community=community
+    )
+    record_event(
+        request,
+        actor=acting_user,
+        kind=TimelineEvent.Kind.TRANSFER,
+        text=timeline.transfer_decided(transfer.to_station.name, True, note),
+        transfer=transfer.pk,
+        from_station=transfer.from_station_id,
+        to_station=transfer.to_station_id,
+    )
+
+
+def _accept_resident(transfer, *, acting_user, community, note):
+    from residents.services import resident_transfers
+
+    resident = (
+        Resident.objects.select_for_update().select_related("community__street").get(pk=transfer.resident_id)
+    )
+    _decide(transfer, Transfer.Status.ACCEPTED, acting_user=acting_user, note=note, to_community=community)
+    if resident_transfers.resident_station_id(resident) != transfer.from_station_id:
+        raise WorkflowError("该居民已不在转出站，转移未执行。")
+    stranded = resident_transfers.open_work_elsewhere(resident, transfer.from_station_id)
+    if stranded:  # opened at the sender after the proposal
+        raise WorkflowError(f"该居民在转出站还有未结束的{'、'.join(stranded)}，转移未执行。")
+    resident_transfers.move_resident(
+        acting_user=acting_user,
+        resident=resident,
+        from_station=transfer.from_station,
+        to_station=transfer.to_station,
+        community=community,
+        text=timeline.transfer_decided(transfer.to_station.name, True, note),
+        transfer=transfer.pk,
+    )
+
+
 def decline_transfer(*, acting_user, transfer, note) -> Transfer:
-    """The receiving station declines, with the reason; the request stays with the sender."""
+    """The receiving station declines, with the reason; the request (or resident) stays with the sender."""
     if not access.may_decide_transfer(acting_user, transfer):
         raise PermissionDenied
     if not transfer.is_pending:
@@ -176,14 +226,8 @@ def decline_transfer(*, acting_user, transfer, note) -> Transfer:
         raise WorkflowError({"note": "请填写拒绝接收的原因。"})
     with transaction.atomic():
         _decide(transfer, Transfer.Status.DECLINED, acting_user=acting_user, note=note)
-        record_event(
-            transfer.request,
-            actor=acting_user,
-            kind=TimelineEvent.Kind.TRANSFER,
-            text=timeline.transfer_decided(transfer.to_station.name, False, note),
-            transfer=transfer.pk,
-        )
-        _tell(
+        _note(transfer, acting_user, timeline.transfer_decided(transfer.to_station.name, False, note))
+        tell(
             Event.TRANSFER_DECIDED,
             transfer,
             recipients.station_staff(transfer.from_station_id),
@@ -195,21 +239,33 @@ def decline_transfer(*, acting_user, transfer, note) -> Transfer:
 
 def cancel_transfer(*, acting_user, transfer) -> Transfer:
     """The sender withdraws a proposal that still waits."""
-    access.require(access.may_change, acting_user, transfer.request)
-    if transfer.request.station_id != transfer.from_station_id:
+    from residents.services.resident_transfers import resident_station_id
+
+    access.require(access.may_change, acting_user, transfer.subject)
+    if transfer.of_resident:
+        still_there = resident_station_id(transfer.resident) == transfer.from_station_id
+    else:
+        still_there = transfer.request.station_id == transfer.from_station_id
+    if not still_there:
         raise PermissionDenied
     if not transfer.is_pending:
         raise WorkflowError("该转移申请已被处理。")
     with transaction.atomic():
         _decide(transfer, Transfer.Status.CANCELLED, acting_user=acting_user, note="")
-        record_event(
-            transfer.request,
-            actor=acting_user,
-            kind=TimelineEvent.Kind.TRANSFER,
-            text=timeline.transfer_cancelled(),
-            transfer=transfer.pk,
-        )
+        _note(transfer, acting_user, timeline.transfer_cancelled())
     return transfer
+
+
+def _note(transfer, actor, text):
+    """A line on the timeline of what the transfer moves: the request's, or the resident's."""
+    if transfer.of_resident:
+        from residents.services.resident_transfers import note_on_resident
+
+        note_on_resident(transfer, actor, text)
+    else:
+        record_event(
+            transfer.request, actor=actor, kind=TimelineEvent.Kind.TRANSFER, text=text, transfer=transfer.pk
+        )
 
 
 # --- The district centre's dispatch (派单) ------------------------------------------------------------
@@ -217,8 +273,10 @@ def awaiting_dispatch(user):
     """Open requests of `user`'s district that a receiving station declined and that wait for no other
     transfer: the district decides where they belong. (Unlocated 12345 orders, which have no request yet,
     wait in the hotline's 未能定位 queue and are placed there.)"""
-    declined = Transfer.objects.filter(status=Transfer.Status.DECLINED).values("request_id")
-    pending = Transfer.objects.filter(status=Transfer.Status.PENDING).values("request_id")
+    # Requests' transfers only: a resident's has no request_id, and a NULL in NOT IN matches nothing.
+    of_requests = Transfer.objects.filter(request__isnull=False)
+    declined = of_requests.filter(status=Transfer.Status.DECLINED).values("request_id")
+    pending = of_requests.filter(status=Transfer.Status.PENDING).values("request_id")
     return (
         Request.objects.visible_to(user)
         .open()
@@ -264,7 +322,7 @@ def dispatch_request(*, acting_user, request, to_station, community, note="", ve
             decision_note=note[:300],
             dispatched=True,
         )
-        _move_request(request, version, actor=acting_user, station=to_station, community=community)
+        move_request(request, version, actor=acting_user, station=to_station, community=community)
         record_event(
             request,
             actor=acting_user,
@@ -275,5 +333,5 @@ def dispatch_request(*, acting_user, request, to_station, community, note="", ve
             to_station=to_station.pk,
         )
         people = [*recipients.station_staff(to_station.pk), *recipients.station_staff(from_station.pk)]
-        _tell(Event.TRANSFER_DECIDED, transfer, people, actor=acting_user, outcome="区级派单")
+        tell(Event.TRANSFER_DECIDED, transfer, people, actor=acting_user, outcome="区级派单")
     return transfer

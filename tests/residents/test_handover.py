@@ -55,15 +55,46 @@ def test_only_a_colleague_of_the_station_can_take_them(
     assert request.assignee == worker2
 
 
-def test_another_station_or_a_district_user_cannot_hand_over(
-    client, worker2, other_worker, district_user, guoyuan, chaoyangli
+def test_another_station_or_another_district_cannot_hand_over(
+    client, worker2, other_worker, other_district_user, city_user, guoyuan, chaoyangli
 ):
+    request = make_request(guoyuan, chaoyangli, user=worker2, assignee=worker2)
     assignment = _leaving(worker2)
     url = reverse("residents:handover", args=[assignment.pk])
-    client.force_login(other_worker)
-    assert client.get(url).status_code == 404
+    for outsider in (other_worker, other_district_user, city_user):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"to": other_worker.pk}).status_code == 404
+    request.refresh_from_db()
+    assert request.assignee == worker2
+
+
+def test_the_district_centre_hands_over_in_one_audited_step(
+    client, worker, worker2, district_user, guoyuan, chaoyangli
+):
+    request = make_request(guoyuan, chaoyangli, user=worker2, assignee=worker2)
+    assignment = _leaving(worker2)
     client.force_login(district_user)
-    assert client.get(url).status_code in (403, 404)
+    url = reverse("residents:handover", args=[assignment.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"to": worker.pk}).status_code == 302
+    request.refresh_from_db()
+    assert request.assignee == worker
+    assert request.events.get(kind=TimelineEvent.Kind.ASSIGNED, text__contains="移交").actor == district_user
+    entry = AuditLogEntry.objects.get(object_pk=str(assignment.pk), additional_data__handover=True)
+    assert entry.actor == district_user
+
+
+def test_the_district_centre_hands_over_only_to_a_colleague_of_that_station(
+    client, worker2, other_worker, district_user, guoyuan, chaoyangli
+):
+    request = make_request(guoyuan, chaoyangli, user=worker2, assignee=worker2)
+    assignment = _leaving(worker2)
+    client.force_login(district_user)
+    response = client.post(reverse("residents:handover", args=[assignment.pk]), {"to": other_worker.pk})
+    assert response.status_code == 200 and response.context["form"].errors
+    request.refresh_from_db()
+    assert request.assignee == worker2
 
 
 def test_the_handover_page_has_a_bounded_query_count(

@@ -96,19 +96,17 @@ def test_the_sender_cannot_decide_and_may_withdraw(client, req, worker2, jixianl
     assert Transfer.objects.get(pk=transfer.pk).status == Transfer.Status.CANCELLED
 
 
-def test_forged_targets_are_refused(
-    client, req, worker2, guangkai, guoyuan, jixianli, hualinyuan, other_worker
-):
-    """Another district's station, the own station, or a community the receiver does not serve."""
+def test_forged_targets_are_refused(client, req, worker2, guoyuan, jixianli, hualinyuan, other_worker):
+    """The own station, a station that does not exist, or a community the receiver does not serve."""
     client.force_login(worker2)
     url = reverse("residents:transfer-propose", args=[req.pk])
-    for forged in (guangkai.pk, guoyuan.pk, 10**30, "x"):
+    for forged in (guoyuan.pk, 10**30, "x"):
         response = client.post(url, {"to_station": forged, "reason": "moved", "version": req.version})
         assert response.status_code == 200
-        assert "只能转至本区其他社工站" in response.content.decode()
+        assert "请选择其他社工站" in response.content.decode()
     assert not Transfer.objects.exists()
     with pytest.raises(services.WorkflowError):
-        propose(req, worker2, guangkai)
+        propose(req, worker2, guoyuan)
     transfer = propose(req, worker2, jixianli)
     client.force_login(other_worker)
     response = client.post(
@@ -118,6 +116,29 @@ def test_forged_targets_are_refused(
     assert "请选择本站服务的社区" in response.content.decode()
     req.refresh_from_db()
     assert req.station_id == guoyuan.pk and Transfer.objects.get().is_pending
+
+
+def test_a_transfer_into_another_district(
+    client, req, worker2, far_worker, district_user, other_district_user, guangkai, hualinyuan
+):
+    """Any station of the city is offered; both district centres see the transfer, the receiving one is
+    told, and on acceptance the request is the receiving district's to read."""
+    client.force_login(worker2)
+    url = reverse("residents:transfer-propose", args=[req.pk])
+    page = client.get(url)
+    assert "南开区 · " in page.content.decode()
+    response = client.post(url, {"to_station": guangkai.pk, "reason": "moved", "version": req.version})
+    assert response.status_code == 302
+    transfer = Transfer.objects.get(request=req, to_station=guangkai)
+    assert Notification.objects.filter(recipient=other_district_user, event="transfer_proposed").exists()
+    assert not Notification.objects.filter(recipient=district_user, event="transfer_proposed").exists()
+    for centre in (district_user, other_district_user):
+        client.force_login(centre)
+        assert req.reference in client.get(reverse("residents:transfer-inbox")).content.decode()
+    assert not Request.objects.visible_to(other_district_user).filter(pk=req.pk).exists()
+    services.accept_transfer(acting_user=far_worker, transfer=transfer, community=hualinyuan)
+    assert Request.objects.visible_to(other_district_user).filter(pk=req.pk).exists()
+    assert not Request.objects.visible_to(district_user).filter(pk=req.pk).exists()
 
 
 def test_url_tampering_another_stations_request(client, jixianli, tailaixili, worker2, other_worker, guoyuan):

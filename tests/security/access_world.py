@@ -337,6 +337,23 @@ def _transfer_records(world, category):
     world.own.transfer_in = propose_transfer(
         acting_user=users.other_worker, request=incoming, to_station=world.own.station, reason="not_ours"
     )
+    # A case's transfer each way (transfers2), written directly: the world's clients have other open work.
+    from casework.models import CaseTransfer
+
+    world.own.case_transfer_out = CaseTransfer.objects.create(
+        case=world.own.case,
+        from_station=world.own.station,
+        to_station=world.neighbour.station,
+        reason="moved",
+        proposed_by=users.worker,
+    )
+    world.own.case_transfer_in = CaseTransfer.objects.create(
+        case=world.neighbour.case,
+        from_station=world.neighbour.station,
+        to_station=world.own.station,
+        reason="moved",
+        proposed_by=users.other_worker,
+    )
     for reporter in (users.community_staff, users.volunteer_reporter):
         report_need(
             acting_user=reporter,

@@ -488,7 +488,7 @@ MATRIX = {
         methods("POST"), login(), role(STATION_STAFF), scope(OWN_STAFF), post=200, urls=pk("request")
     ),
     # A leaving worker's open requests, handed to a colleague: the station's staff and admins.
-    "residents:handover": page(login(), scope(OWN_STAFF | {ADMIN}), urls=own_assignment),
+    "residents:handover": page(login(), scope(OWN_STAFF | {DISTRICT, ADMIN}), urls=own_assignment),
     # Transfers between stations (issue #21): the inbox for station staff and the centres; proposing is
     # 果园新村's staff's; deciding the receiver's (集贤里, the sender, sees it: 403); withdrawing the
     # sender's (集贤里, the receiver: 403); dispatch is 北辰区's centre's (and admins').
@@ -496,6 +496,9 @@ MATRIX = {
         methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE)
     ),
     "residents:transfer-propose": page(login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("request")),
+    "residents:resident-transfer-propose": page(
+        login(), role(STATION_STAFF), scope(OWN_STAFF), urls=pk("resident")
+    ),
     "residents:transfer-decide": page(
         login(),
         role(STATION_STAFF),
@@ -781,6 +784,29 @@ MATRIX = {
     # the case page with the outcome); the plan's review is asked of the service (who may decide).
     "casework:case-list": page(methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF)),
     "casework:case-detail": page(login(), scope(CASE_READERS), urls=pk("case")),
+    # transfers2: a case's transfer. The lead (李静) or the head proposes; the receiving head decides.
+    "casework:case-transfer-propose": page(
+        login(), role(STATION_STAFF), scope(CASE_WORKERS), urls=pk("case")
+    ),
+    "casework:case-transfer-inbox": page(
+        methods("GET"), login(), role(STATION_STAFF | DISTRICT_STAFF | CITY_WIDE)
+    ),
+    "casework:case-transfer-decide": page(
+        login(),
+        role(STATION_STAFF),
+        scope(STATION_STAFF),
+        Check(frozenset({OTHER_STATION, WORKER}), 403),
+        urls=lambda w: [{"pk": w.own.case_transfer_in.pk}],
+    ),
+    "casework:case-transfer-cancel": page(
+        methods("POST"),
+        login(),
+        role(STATION_STAFF),
+        scope(STATION_STAFF),
+        Check(frozenset({OTHER_STATION}), 403),
+        post=302,
+        urls=lambda w: [{"pk": w.own.case_transfer_out.pk}],
+    ),
     "casework:case-open": page(
         login(), role(STATION_STAFF), scope(OWN_STAFF), post=400, urls=open_case_paths, paths=True
     ),
