@@ -112,8 +112,8 @@ restore-drill: install
 
 # The production stack on this machine (deploy/smoke/prod-smoke): nginx with a self-signed certificate,
 # gunicorn (2 workers), a Celery worker, a PostgreSQL primary with a streaming replica (deploy/smoke/pg-replica)
-# and Redis, all under a scratch folder; the browser's
-# main flow over HTTPS, static files compressed, a message through the worker; then everything stopped.
+# and Redis, all under a scratch folder; the browser's main flow over HTTPS, static files compressed, a
+# message through the worker, dashboards read on the replica; then everything stopped.
 # nginx is installed with apt when missing, as `make browser` installs chromium.
 NGINX_BIN ?= /usr/sbin/nginx
 
