@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: prod-smoke restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
+.PHONY: prod-smoke replica-test restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: lint migrations-check pytest
 # DATABASE_URL=postgres://… and Redis on 127.0.0.1:6379 (SWS_TEST_BROKER_URL to use another).
 broker-test: install
 	$(VENV)/bin/pytest -m broker tests/notifications
+
+# The read replica (sws/db_router.py, docs/deploy.md): a primary and a streaming replica started from the
+# machine's PostgreSQL 15 binaries in a scratch folder (deploy/smoke/pg-replica), the tests marked
+# `replica` against them (replica paused, lagging, stopped), then both stopped and removed.
+replica-test: install
+	deploy/smoke/replica-test
 
 # Browser tests (tests/e2e): Debian's headless chromium driven by Playwright for Python, against a live
 # server; screenshots of the main pages go to screenshots/. `make browser` installs chromium (and Chinese
@@ -105,8 +111,9 @@ restore-drill: install
 	deploy/smoke/restore-drill-demo
 
 # The production stack on this machine (deploy/smoke/prod-smoke): nginx with a self-signed certificate,
-# gunicorn (2 workers), a Celery worker, PostgreSQL and Redis, all under a scratch folder; the browser's
-# main flow over HTTPS, static files compressed, a message through the worker; then everything stopped.
+# gunicorn (2 workers), a Celery worker, a PostgreSQL primary with a streaming replica (deploy/smoke/pg-replica)
+# and Redis, all under a scratch folder; the browser's main flow over HTTPS, static files compressed, a
+# message through the worker, dashboards read on the replica; then everything stopped.
 # nginx is installed with apt when missing, as `make browser` installs chromium.
 NGINX_BIN ?= /usr/sbin/nginx
 

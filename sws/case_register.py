@@ -23,6 +23,7 @@ from residents.models import Resident
 from stations import access
 from stations.audit import record_access
 from sws import exports
+from sws.db_router import replica_reads
 from sws.list_exports import CHUNK, InvalidFilter, _filtered
 
 
@@ -33,6 +34,7 @@ def _case_list_url() -> str:
         return reverse("home")
 
 
+@replica_reads
 @never_cache
 @require_safe
 @login_required

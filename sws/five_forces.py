@@ -22,6 +22,7 @@ from stations.audit import record_access
 from stations.models import District, Station
 from sws import exports
 from sws.dashboards.periods import EARLIEST, LATEST
+from sws.db_router import replica_reads
 
 MAX_DAYS = 366 * 3
 
@@ -157,18 +158,21 @@ def _district(request, pk):
     return Scope(district=get_visible_or_404(District, request.user, pk=pk))
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_report(request, pk):
     return _render(request, _station(request, pk), "station")
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_xlsx(request, pk):
     return _xlsx(request, _station(request, pk))
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -176,6 +180,7 @@ def district_report(request, pk):
     return _render(request, _district(request, pk), "district")
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -183,6 +188,7 @@ def district_xlsx(request, pk):
     return _xlsx(request, _district(request, pk))
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)
@@ -190,6 +196,7 @@ def city_report(request):
     return _render(request, Scope(), "city")
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)

@@ -4,7 +4,9 @@
   that stops answering this, and a database outage must not make it restart every app process.
 - /readyz: the app can serve: the database answers, the cache (Redis in production) answers, and the
   outbox's backlog is within bounds. 503 with a JSON body naming each failed check. Two cheap
-  queries at most, whatever the data (the outbox's through its (status, next_attempt_at) index).
+  queries at most, whatever the data (the outbox's through its (status, next_attempt_at) index), and
+  with a replica its state and lag (one query on the replica, at most every REPLICA_CHECK_SECONDS): reported,
+  never a failure, since the app then reads from the primary.
 - /metrics: Prometheus text (django-prometheus: latency by view, database queries) plus the queue's and
   the outbox's backlog, computed at scrape time. Only for METRICS_TOKEN (Authorization: Bearer) or for a
   METRICS_ALLOWED_IPS address connecting directly (not through our proxy); 404 for anyone else.
@@ -28,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from notifications.health import bearer_matches, late_after_seconds, outbox_health
+from sws.db_router import replica_probe
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,10 @@ def readyz(request):
             checks[name] = {"ok": False, "error": type(exc).__name__}
             failed.append(name)
             logger.warning("readyz: %s failed: %s", name, type(exc).__name__)
+    probe = replica_probe()
+    if probe is not None:
+        # Reported, never failed: without the replica the app reads from the primary (sws/db_router.py).
+        checks["replica"] = probe.status()
     body = {"status": "fail" if failed else "ok", "failed": failed, "checks": checks}
     return JsonResponse(body, status=503 if failed else 200)
 

@@ -36,6 +36,7 @@ from residents.models import Request, Resident, Visit
 from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations.audit import record_access
 from sws import exports
+from sws.db_router import replica_reads
 
 CHUNK = 2000
 INVALID_FILTER = "筛选条件有误，未导出：{errors}。请修正筛选条件后再导出。"
@@ -293,6 +294,7 @@ def _sensitive_masked(user, name, fields):
     return [guarded(field) if field.header in guarded_headers else field for field in fields]
 
 
+@replica_reads
 @never_cache
 @require_safe
 @login_required

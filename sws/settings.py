@@ -137,6 +137,32 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"].endswith(".postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A PostgreSQL streaming replica for the reads of dashboards, reports and exports (sws/db_router.py,
+# docs/deploy.md "Read replica"). Unset: no replica, everything on the primary.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    if not DATABASES["default"]["ENGINE"].endswith(".postgresql"):
+        raise environ.ImproperlyConfigured("REPLICA_DATABASE_URL needs PostgreSQL as DATABASE_URL")
+    DATABASES["replica"] = {
+        **env.db("REPLICA_DATABASE_URL"),
+        **{key: DATABASES["default"][key] for key in ("ENGINE", "ATOMIC_REQUESTS", "CONN_HEALTH_CHECKS")},
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # Tests use the replica of the primary's test database (tests/replica): same name, its own server.
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica that does not answer must not hold a page long: the probe marks it down, reads go home.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # After a write the browser reads from the primary for a while (a signed cookie; no query).
+    _after = MIDDLEWARE.index("django_guid.middleware.guid_middleware") + 1
+    MIDDLEWARE.insert(_after, "sws.db_router.ReadYourWritesMiddleware")
+# Reads from the replica only while it is at most this far behind (seconds) …
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# … measured at most this often per process (seconds; one query on the replica) …
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=3.0)
+# … and not for a browser that sent a POST (or another write) in the last this many seconds.
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=10)
+DATABASE_ROUTERS = ["sws.db_router.ReplicaRouter"]  # no opinion without a replica
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sws.dashboards.figures import (
     supervision_figures,
 )
 from sws.dashboards.periods import Period, last_complete_month, period_from_request
+from sws.db_router import replica_reads
 from sws.evaluation import pages as evaluation_pages
 from sws.reports import cycle
 
@@ -75,6 +76,7 @@ def _sort_headers(table, period: Period) -> list[dict]:
     return headers
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_dashboard(request, pk):
@@ -169,6 +171,7 @@ def _district_url_for(user, station) -> str:
     return ""
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -213,6 +216,7 @@ def _pending_plans(user, district) -> dict:
     return summary
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)
@@ -262,6 +266,7 @@ def _table_export(table, fmt, filename, title, preamble):
     return exports.xlsx_response(f"{filename}.xlsx", [exports.table_sheet(title, table, preamble)])
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -275,6 +280,7 @@ def district_export(request, pk, fmt):
     return _table_export(table, fmt, f"{district.name}社工站对比-{period.slug}", "社工站对比", [title])
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)
@@ -287,6 +293,7 @@ def city_export(request, fmt):
     return _table_export(table, fmt, f"各区对比-{period.slug}", "各区对比", [title])
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_export(request, pk, fmt):

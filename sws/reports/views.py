@@ -23,6 +23,7 @@ from stations.access import get_visible_or_404, role_required
 from stations.models import WORKROOM_COVERAGE_DEFINITION, District, Station
 from sws import exports
 from sws.dashboards.periods import add_months, last_complete_month
+from sws.db_router import replica_reads
 from sws.evaluation.scope import report_station
 from sws.reports import cycle
 from sws.reports.forms import ReviewForm, SubmitForm
@@ -37,6 +38,7 @@ def check_month(year: int, month: int) -> None:
         raise Http404
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_report(request, pk, year, month):
@@ -48,6 +50,7 @@ def station_report(request, pk, year, month):
     return render(request, "sws/station_report.html", context)
 
 
+@replica_reads
 @require_safe
 @login_required
 def station_report_xlsx(request, pk, year, month):
@@ -57,6 +60,7 @@ def station_report_xlsx(request, pk, year, month):
     return _xlsx(f"{station.name}-{year}年{month}月月报.xlsx", monthly, reader)
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -69,6 +73,7 @@ def district_report(request, pk, year, month):
     return render(request, "sws/district_report.html", context)
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.is_district_user, access.sees_whole_city)
@@ -79,6 +84,7 @@ def district_report_xlsx(request, pk, year, month):
     return _xlsx(f"{district.name}-{year}年{month}月月报.xlsx", monthly, request.user)
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)
@@ -94,6 +100,7 @@ def city_report(request, year, month):
     return render(request, "sws/city_report.html", context)
 
 
+@replica_reads
 @require_safe
 @login_required
 @role_required(access.sees_whole_city)
@@ -150,6 +157,7 @@ def _trail_sheet(monthly) -> exports.Sheet:
     )
 
 
+@replica_reads
 @require_safe
 @login_required
 def report_index(request):

@@ -75,3 +75,10 @@ def test_login_intake_queue_request_and_dashboard_over_https(phone):
     phone.wait_for_load_state()
     assert phone.url == request_url
     assert "王秀英" in phone.locator("main").inner_text()
+
+    # Past the read-your-writes window (prod-smoke's replica serves it then): the dashboard again.
+    if seconds := float(os.environ.get("SWS_SMOKE_AFTER_WRITES_SECONDS", "0")):
+        phone.wait_for_timeout(seconds * 1000)
+        phone.goto("/")
+        assert "/dashboards/" in phone.url, phone.url
+        phone.wait_for_function("typeof window.echarts === 'object'")
