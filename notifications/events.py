@@ -40,8 +40,8 @@ class Event(models.TextChoices):
     REFERRAL_ANSWERED = "referral_answered", "合作伙伴回复了转介"
     REFERRAL_UNANSWERED = "referral_unanswered", "转介合作伙伴逾期未回复"
     # Transfers between stations: a proposal to the receiving station, its answer back to the sender.
-    TRANSFER_PROPOSED = "transfer_proposed", "诉求转移待接收"
-    TRANSFER_DECIDED = "transfer_decided", "诉求转移处理结果"
+    TRANSFER_PROPOSED = "transfer_proposed", "转移待接收（诉求、居民档案、个案）"
+    TRANSFER_DECIDED = "transfer_decided", "转移处理结果"
     # The yearly evaluation (sws.evaluation.services): each step to whoever acts next; rectifications
     # (整改) to their owner when assigned, and each morning while due or overdue (sws.evaluation.reminders).
     EVALUATION_OPENED = "evaluation_opened", "考核评估已发起"
@@ -156,8 +156,9 @@ REPORT_PLACEHOLDERS = ("unit", "month")
 REFERRAL_PLACEHOLDERS = ("reference", "station", "partner", "outcome", "days")
 PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
 
-# A transfer's texts: the request's reference and the two stations, never the resident.
-TRANSFER_PLACEHOLDERS = ("reference", "station", "to_station", "outcome")
+# A transfer's texts: what moves (subject: 诉求, 居民档案 or 个案), its reference (a resident's masked
+# name) and the two stations.
+TRANSFER_PLACEHOLDERS = ("subject", "reference", "station", "to_station", "outcome")
 
 # An evaluation's texts: the station, the period and (once approved) the grade; a rectification's its due
 # date, never its description (free text, which stays on the page).

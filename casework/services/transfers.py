@@ -83,6 +83,7 @@ def _tell(event, transfer, people, *, actor, outcome=""):
         target=f"case-transfer:{transfer.pk}:{transfer.status}",
         url=reverse("casework:case-transfer-inbox"),
         context={
+            "subject": "个案",
             "reference": transfer.case.reference,
             "station": transfer.from_station.name,
             "to_station": transfer.to_station.name,

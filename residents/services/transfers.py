@@ -56,7 +56,8 @@ def tell(event, transfer, people, *, actor, outcome=""):
         target=f"transfer:{transfer.pk}:{transfer.status}",
         url=_inbox_url(),
         context={
-            "reference": transfer.subject_label,
+            "subject": "居民档案" if transfer.of_resident else "诉求",
+            "reference": transfer.masked_subject if transfer.of_resident else transfer.request.reference,
             "station": transfer.from_station.name,
             "to_station": transfer.to_station.name,
             "outcome": outcome,

@@ -190,3 +190,13 @@ def test_pages_have_bounded_query_counts(
     client.force_login(other_worker)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("residents:transfer-decide", args=[transfer.pk])).status_code == 200
+
+
+def test_the_message_says_a_residents_record_is_moving_not_a_request(moving, worker2, other_worker, jixianli):
+    """The shared transfer texts name what moves: 居民档案 and the masked name, not 诉求, not the name."""
+    resident, _open_ones, _closed = moving
+    propose(resident, worker2, jixianli)
+
+    text = Notification.objects.get(recipient=other_worker, event="transfer_proposed").title
+    assert "居民档案" in text and "张**" in text
+    assert "诉求" not in text and "张桂兰" not in text
