@@ -69,7 +69,11 @@
   function setUp(figure) {
     var data = payload(figure);
     var holder = figure.querySelector(".chart");
-    if (!data || !holder || !window.echarts) return;
+    // sws.css keeps the table aside while the chart is awaited: give it back when there is no chart.
+    if (!data || !holder || !window.echarts) {
+      figure.classList.add("chart-failed");
+      return;
+    }
     // Crisp enough for paper: draw at twice the screen resolution at least.
     var chart = window.echarts.init(holder, null, { renderer: "canvas", devicePixelRatio: Math.max(window.devicePixelRatio || 1, 2) });
     chart.setOption(optionFor(data));
