@@ -4,13 +4,16 @@
 //   node run.mjs --base https://localhost:8443 --pages pages.json --password … [--runs 3] [--out summary.json]
 //
 // pages.json is deploy/lighthouse/pages.py's output: [{name, user, path}]. Each user logs in once through
-// the login form (a plain HTTPS session, as a browser would); the session cookie goes to Lighthouse in its
-// extra headers. Each page is measured --runs times in one Chromium (CHROME_PATH, Debian's by default);
-// the summary holds the median of each figure, and the process fails when a median misses the targets.
+// the login form (a plain HTTPS session); its cookies are put in the browser's own cookie jar, not in
+// Lighthouse's extra headers: a Cookie header is dropped by Chromium as soon as the page sets a cookie of
+// its own (csrftoken), so htmx's requests after the load would go out logged out. Each page is measured
+// --runs times in a fresh Chromium (CHROME_PATH, Debian's by default); the summary holds the median of each
+// figure, and the process fails when a median misses the targets.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
+import puppeteer from "puppeteer-core";
 
 const TARGETS = { performance: 95, accessibility: 100, "best-practices": 100, maxKiB: 300 };
 
@@ -39,7 +42,7 @@ function cookiesOf(response, jar) {
     jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
   }
 }
-const header = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+const header = (jar) => [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 
 async function logIn(username) {
   const jar = new Map();
@@ -61,11 +64,11 @@ async function logIn(username) {
   });
   cookiesOf(answer, jar);
   if (answer.status !== 302) throw new Error(`login as ${username} gave ${answer.status}, not a redirect`);
-  return header(jar);
+  return jar;
 }
 
-async function checkOpens(path, cookie) {
-  const response = await fetch(new URL(path, args.base), { headers: { Cookie: cookie }, redirect: "manual" });
+async function checkOpens(path, jar) {
+  const response = await fetch(new URL(path, args.base), { headers: { Cookie: header(jar) }, redirect: "manual" });
   if (response.status !== 200) throw new Error(`${path} gave ${response.status} (logged in)`);
 }
 
@@ -79,21 +82,35 @@ const cookies = new Map();
 for (const user of new Set(pages.map((p) => p.user))) cookies.set(user, await logIn(user));
 
 // A fresh Chromium (and profile) for each page: the cookies one user's pages set must not reach another's.
-const launch = () =>
-  chromeLauncher.launch({
+let current = null;
+const launch = async () =>
+  (current = await chromeLauncher.launch({
     chromePath: process.env.CHROME_PATH || "/usr/bin/chromium",
     chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--ignore-certificate-errors"],
+  }));
+// Stopped from outside (prod-smoke's trap, Ctrl-C): no Chromium left behind.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, async () => {
+    if (current) await current.kill();
+    process.exit(130);
   });
+}
 const started = Date.now();
 const summary = { taken: new Date().toISOString(), base: args.base, runs, targets: TARGETS, pages: [] };
 const failures = [];
 for (const page of pages) {
-  const cookie = cookies.get(page.user);
-  await checkOpens(page.path, cookie);
+  const jar = cookies.get(page.user);
+  await checkOpens(page.path, jar);
   const results = [];
   const chrome = await launch();
   try {
-    for (let i = 0; i < runs; i++) {
+    const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+    const url = new URL(args.base);
+    await browser.setCookie(
+      ...[...jar].map(([name, value]) => ({ name, value, domain: url.hostname, path: "/", secure: true })),
+    );
+    await browser.disconnect();
+    for (let i = 0, retries = 0; i < runs; i++) {
       const { lhr } = await lighthouse(
         new URL(page.path, args.base).href,
         {
@@ -101,10 +118,16 @@ for (const page of pages) {
           output: "json",
           logLevel: "error",
           onlyCategories: ["performance", "accessibility", "best-practices"],
-          extraHeaders: { Cookie: cookie },
         },
       );
-      if (lhr.runtimeError) throw new Error(`${page.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+      if (lhr.runtimeError) {
+        // NO_NAVSTART and the like come and go on a busy machine: one more try per page, then give up.
+        if (retries++ < 1) {
+          i--;
+          continue;
+        }
+        throw new Error(`${page.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+      }
       if (new URL(lhr.finalDisplayedUrl).pathname !== page.path) {
         throw new Error(`${page.name}: ended on ${lhr.finalDisplayedUrl} (logged out?)`);
       }
@@ -126,6 +149,12 @@ for (const page of pages) {
         }
       }
     }
+    // What moved, when the page jumped (the shifted elements of each run).
+    for (const lhr of results) {
+      for (const item of lhr.audits["layout-shifts"]?.details?.items ?? []) {
+        if (item.score >= 0.05) findings.add(`layout shift ${item.score.toFixed(2)}: ${item.node?.selector}`);
+      }
+    }
     const row = {
       name: page.name,
       path: page.path,
@@ -138,6 +167,10 @@ for (const page of pages) {
       tbtMs: Math.round(median(results.map((r) => numeric(r, "total-blocking-time")))),
       cls: Number(median(results.map((r) => numeric(r, "cumulative-layout-shift"))).toFixed(3)),
       totalKiB: Number((median(results.map((r) => numeric(r, "total-byte-weight"))) / 1024).toFixed(1)),
+      // Where the bytes go (the first run's largest responses, compressed as sent).
+      largest: (results[0].audits["total-byte-weight"].details?.items ?? [])
+        .slice(0, 4)
+        .map((item) => `${new URL(item.url).pathname} ${(item.totalBytes / 1024).toFixed(1)} KiB`),
       performanceRuns: results.map((r) => score(r, "performance")),
       findings: [...findings].sort(),
     };

@@ -12,9 +12,9 @@
   var root = document.documentElement;
   root.classList.add("js");
   // sws.css keeps a dashboard's tables aside while charts.js draws their charts (no layout shift); should
-  // the chart scripts not arrive, the page's load gives the tables back.
+  // the chart scripts not arrive (no figure drawn nor awaited), the page's load gives the tables back.
   window.addEventListener("load", function () {
-    document.querySelectorAll("figure[data-chart]:not(.chart-ready)").forEach(function (figure) {
+    document.querySelectorAll("figure[data-chart]:not(.chart-ready):not(.chart-pending)").forEach(function (figure) {
       figure.classList.add("chart-failed");
     });
   });
