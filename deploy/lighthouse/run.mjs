@@ -2,6 +2,7 @@
 // against the main pages of a running stack, logged in; called by deploy/smoke/prod-smoke.
 //
 //   node run.mjs --base https://localhost:8443 --pages pages.json --password … [--runs 3] [--out summary.json]
+//                [--record-only]
 //
 // pages.json is deploy/lighthouse/pages.py's output: [{name, user, path}]. Each user logs in once through
 // the login form (a plain HTTPS session); its cookies are put in the browser's own cookie jar, not in
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     password: { type: "string", default: process.env.SWS_LIGHTHOUSE_PASSWORD },
     runs: { type: "string", default: "3" },
     out: { type: "string", default: "lighthouse-summary.json" },
+    // Record the figures, report misses, but exit 0 (a CI runner too busy to judge by).
+    "record-only": { type: "boolean", default: false },
   },
 });
 if (!args.base || !args.pages || !args.password) {
@@ -194,5 +197,5 @@ fs.writeFileSync(args.out, JSON.stringify(summary, null, 1) + "\n");
 console.log(`   ${pages.length} pages × ${runs} runs in ${summary.seconds} s; summary in ${args.out}`);
 if (failures.length) {
   console.error("Lighthouse targets missed:\n  " + failures.join("\n  "));
-  process.exit(1);
+  if (!args["record-only"]) process.exit(1);
 }
