@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: prod-smoke replica-test restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
+.PHONY: prod-smoke replica-test echarts restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -114,9 +114,22 @@ restore-drill: install
 # gunicorn (2 workers), a Celery worker, a PostgreSQL primary with a streaming replica (deploy/smoke/pg-replica)
 # and Redis, all under a scratch folder; the browser's main flow over HTTPS, static files compressed, a
 # message through the worker, dashboards read on the replica; then everything stopped.
-# nginx is installed with apt when missing, as `make browser` installs chromium.
+# nginx is installed with apt when missing, as `make browser` installs chromium. Last, Lighthouse's mobile
+# preset on the nine main pages, logged in (deploy/lighthouse/, Node 20 and npm; docs/performance.md):
+# medians of LIGHTHOUSE_RUNS runs a page (3; about 8 minutes on a busy 2-core machine; 0 skips it), the
+# summary in deploy/lighthouse/results/summary.json, and a failure below the targets (LIGHTHOUSE_RECORD_ONLY=1:
+# reported, not failed).
 NGINX_BIN ?= /usr/sbin/nginx
+LIGHTHOUSE_RUNS ?= 3
+LIGHTHOUSE_RECORD_ONLY ?=
 
 prod-smoke: install browser
 	@test -x $(NGINX_BIN) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
-	NGINX_BIN=$(NGINX_BIN) SWS_CHROMIUM=$(CHROMIUM) deploy/smoke/prod-smoke
+	@test "$(LIGHTHOUSE_RUNS)" = 0 || command -v npm >/dev/null || { echo "npm not found: Node 20 runs Lighthouse (LIGHTHOUSE_RUNS=0 skips it)"; exit 1; }
+	NGINX_BIN=$(NGINX_BIN) SWS_CHROMIUM=$(CHROMIUM) LIGHTHOUSE_RUNS=$(LIGHTHOUSE_RUNS) \
+		LIGHTHOUSE_RECORD_ONLY=$(LIGHTHOUSE_RECORD_ONLY) deploy/smoke/prod-smoke
+
+# The custom ECharts build (frontend/echarts/: only the charts and components static/js/charts.js uses),
+# rebuilt from its lockfile into static/vendor/echarts/echarts.min.js (committed).
+echarts:
+	cd frontend/echarts && npm ci --no-audit --no-fund && npm run build

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # The request id: nginx's X-Request-ID (a new one when absent), in the logs and the response header.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages gzipped (a district dashboard: 98 → ~15 KiB on a phone's link), with Django's BREACH length
+    # randomisation; first among those that touch the body, so it compresses what they leave.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sws.locale.ChosenLanguageMiddleware",  # zh-hans unless the user picked English

@@ -14,6 +14,7 @@
   function showMode(form) {
     var checked = form.querySelector('input[name="mode"]:checked');
     var mode = checked ? checked.value : "existing";
+    form.setAttribute("data-mode", mode); // sws.css hides the other sections by it before this file runs
     form.querySelectorAll("[data-mode-section]").forEach(function (section) {
       section.hidden = section.getAttribute("data-mode-section") !== mode;
     });

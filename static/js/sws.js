@@ -11,6 +11,13 @@
   "use strict";
   var root = document.documentElement;
   root.classList.add("js");
+  // sws.css keeps a dashboard's tables aside while charts.js draws their charts (no layout shift); should
+  // the chart scripts not arrive (no figure drawn nor awaited), the page's load gives the tables back.
+  window.addEventListener("load", function () {
+    document.querySelectorAll("figure[data-chart]:not(.chart-ready):not(.chart-pending)").forEach(function (figure) {
+      figure.classList.add("chart-failed");
+    });
+  });
 
   function closeMenu(bar, toggle) {
     bar.classList.remove("nav-open");
