@@ -78,7 +78,10 @@ def served_table(result):
         else:
             rows.append(f"| {name} | {p['user']} | **error**: {p.get('error', '')[:120]} | | | |")
     if served.get("skipped"):
-        rows += ["", f"In-process only (POST): {', '.join(f'`{k}`' for k in served['skipped'])}."]
+        rows += [
+            "",
+            f"In-process only (a POST, or cold caches): {', '.join(f'`{k}`' for k in served['skipped'])}.",
+        ]
     return "\n".join(rows)
 
 

@@ -142,14 +142,19 @@ def served_env(env):
     return out
 
 
+def servable(measured_pages):
+    """(pages to serve, keys left to the in-process pass) of a `bench.measure` result's pages."""
+    ok = [p for p in measured_pages if p.get("state") == "ok" and p.get("url")]
+    # A POST's writes are undone in-process; a served page's caches cannot be emptied before it (`cold`).
+    pages = [p for p in ok if p.get("method") == "GET" and not p.get("cold")]
+    return pages, [p["key"] for p in ok if p not in pages]
+
+
 def measure_served(measured, *, env, runs, warmup, out=print):
     """Every GET page of a `bench.measure` result, served by gunicorn; {"pages": [...], "setup": {...}}.
 
     Each page entry keeps the in-process pass's key, label, user and query count."""
-    pages = [
-        p for p in measured["pages"] if p.get("state") == "ok" and p.get("method") == "GET" and p.get("url")
-    ]
-    skipped = [p["key"] for p in measured["pages"] if p.get("state") == "ok" and p.get("method") != "GET"]
+    pages, skipped = servable(measured["pages"])
     sessions = measured["sessions"]
     with gunicorn(served_env(env)) as port:
         targets = {p["key"]: (p["url"], sessions[p["role"]]) for p in pages}

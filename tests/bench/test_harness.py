@@ -10,7 +10,7 @@ from django.utils import timezone
 from bench import compare, formfill, report
 from bench.measure import _freeze_warm_heap, percentile, summarize
 from bench.pages import PAGES, STATION, Page, Subjects, no_args
-from bench.served import add_ratios, rounds, time_rounds
+from bench.served import add_ratios, rounds, servable, time_rounds
 from residents.models import Category, Request
 
 INTAKE_HTML = """
@@ -261,11 +261,23 @@ def test_served_figures_are_reported_in_their_own_table_and_checked_against_the_
     assert "**In-process**" in section and "**Served** by gunicorn" in section
     assert "| queue (`queue`) | u | 14.0 | 30.0 | 2.50 | 3 |" in section
     assert "**error**: GET answered 500" in section
-    assert "In-process only (POST): `intake-post`." in section
+    assert "In-process only (a POST, or cold caches): `intake-post`." in section
 
     del large["served"]  # --in-process
     assert "(in-process)" in report.targets_table(large)
     assert "Served mode not measured" in report.size_section(large)
+
+
+def test_served_mode_serves_the_measured_get_pages_only():
+    measured = [
+        {"key": "queue", "state": "ok", "method": "GET", "url": "/q/", "cold": []},
+        {"key": "queue-cold", "state": "ok", "method": "GET", "url": "/q/", "cold": ["reference"]},
+        {"key": "intake-post", "state": "ok", "method": "POST", "url": "/i/", "cold": []},
+        {"key": "broken", "state": "error", "method": "GET", "url": "/b/", "cold": []},
+    ]
+    pages, skipped = servable(measured)
+    assert [p["key"] for p in pages] == ["queue"]
+    assert skipped == ["queue-cold", "intake-post"]
 
 
 def test_rounds_alternate_every_page_and_time_only_after_the_warm_up():
