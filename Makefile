@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: prod-smoke replica-test echarts restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api
+.PHONY: prod-smoke replica-test echarts restore-drill demo test install lint migrations-check pytest broker-test run e2e browser screenshots clean bench bench-smoke bench-tools bench-outbox bench-api bench-helpdesk
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,7 +74,7 @@ screenshots: install
 	for shot in $(README_SHOTS); do cp screenshots/first-screen/$$shot.png docs/screenshots/; done
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) $(HELPDESK_VENV) db.sqlite3 staticfiles
 
 # City-scale benchmark (docs/performance.md): PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL), gunicorn, wrk.
 BENCH_SIZES ?= 100000 1000000
@@ -93,6 +93,21 @@ bench: bench-tools
 
 bench-smoke: bench-tools
 	$(PY) -m bench.run --smoke $(BENCH_ARGS)
+
+# SWS beside django-helpdesk 2.6.1 (bench/compare.py, docs/performance.md): its own virtualenv, project
+# (bench/helpdesk/) and database sws_bench_helpdesk_<N>, N tickets against SWS's city of N requests, both
+# served by deploy/gunicorn.conf.py, requests alternating. HELPDESK_ARGS=--update-docs at N = 1,000,000.
+HELPDESK_VENV ?= .venv-helpdesk
+HELPDESK_N ?= 1000000
+HELPDESK_ARGS ?=
+
+$(HELPDESK_VENV)/.installed: bench/helpdesk/requirements.txt
+	test -x $(HELPDESK_VENV)/bin/python || $(PYTHON) -m venv $(HELPDESK_VENV)
+	$(HELPDESK_VENV)/bin/python -m pip install --quiet -r bench/helpdesk/requirements.txt
+	touch $@
+
+bench-helpdesk: $(VENV)/.bench-installed $(HELPDESK_VENV)/.installed
+	$(PY) -m bench.compare --requests $(HELPDESK_N) --helpdesk-python $(HELPDESK_VENV)/bin/python $(HELPDESK_ARGS)
 
 # Outbox throughput with one Celery worker (docs/jobs.md): PostgreSQL (DATABASE_URL) and Redis.
 OUTBOX_MESSAGES ?= 20000

@@ -228,6 +228,7 @@ def measure(*, runs, warmup, only=None):
             "username": getattr(subjects.users.get(page.role), "username", None),
             "throughput": page.throughput,
             "baseline": page.baseline,
+            "cold": list(page.cold),
         }
         results.append(entry)
         url = page.resolve(subjects)

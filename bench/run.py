@@ -11,8 +11,9 @@ created again unless `--reuse`, and kept afterwards (seeding a million requests 
 
 Each size: migrate; `manage.py seed_demo --requests N --history-days N/548` (the city's steady daily
 volume, `--per-day`: 100,000 requests are six months of history, 1,000,000 five years; progress shown);
-VACUUM ANALYZE (what autovacuum does to a production database); `bench.measure` in-process;
-`bench.throughput` under gunicorn with wrk.
+VACUUM ANALYZE (what autovacuum does to a production database); `bench.measure` in-process (query
+counts, server time); `bench.served`: every GET page served by gunicorn as deploy/ runs it, timed by the
+client (skipped with `--in-process`); `bench.throughput` under gunicorn with wrk.
 Results go to bench/results/<time>-<sizes>.{json,md} and bench/results/latest-<N>.json; with
 `--update-docs`, the tables in docs/performance.md. Exit status 1 if any page errors.
 """
@@ -203,6 +204,18 @@ def _seed_and_measure(args, requests, url, env, result, reuse):
         Path(out_json).unlink(missing_ok=True)
     result["load"] = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
 
+    if args.served:
+        say(f"-- served: gunicorn -c deploy/gunicorn.conf.py, {args.runs} runs per page after {args.warmup}")
+        from bench.served import measure_served
+
+        try:
+            result["served"] = measure_served(
+                result["measure"], env=env, runs=args.runs, warmup=args.warmup, out=say
+            )
+        except RuntimeError as exc:  # gunicorn did not start: reported and failed, the rest still measured
+            result["served"] = {"error": str(exc)}
+            say(f"  ERROR: {exc}")
+
     if args.throughput:
         say(f"-- throughput: gunicorn {args.workers} workers, wrk {args.duration} s per page")
         from bench.throughput import throughput
@@ -271,6 +284,12 @@ def main(argv=None):
     )
     parser.add_argument("--password", default="sws-demo-2026", help="demo accounts' password")
     parser.add_argument(
+        "--in-process",
+        dest="served",
+        action="store_false",
+        help="only the in-process pass (query counts, diagnosis): no pages served by gunicorn",
+    )
+    parser.add_argument(
         "--no-throughput", dest="throughput", action="store_false", help="skip gunicorn + wrk"
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (default 10)")
@@ -304,6 +323,15 @@ def main(argv=None):
         f"{r['requests']}: {p['key']}: {p.get('error')}"
         for r in results
         for p in r["measure"]["pages"]
+        if p["state"] == "error"
+    ]
+    failed += [
+        f"{r['requests']}: served: {r['served']['error']}" for r in results if "error" in r.get("served", {})
+    ]
+    failed += [
+        f"{r['requests']}: served {p['key']}: {p['error']}"
+        for r in results
+        for p in r.get("served", {}).get("pages", ())
         if p["state"] == "error"
     ]
     failed += [
