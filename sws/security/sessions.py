@@ -4,7 +4,8 @@
 The session store's own expiry (SESSION_COOKIE_AGE) is the backstop for the idle timeout; this
 middleware gives the exact limits, the absolute one the store cannot express, and a message saying why
 the user has to log in again. The last-seen stamp is written at most once a minute, so a page view
-does not always cost a session write.
+does not always cost a session write. The inbox badge's poll is not activity: an open tab polling every
+minute would otherwise keep an unattended screen of residents' data logged in for the whole 12 hours.
 """
 
 import time
@@ -15,6 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.urls import reverse
 
 LOGIN_AT = "sws_login_at"
 SEEN_AT = "sws_seen_at"
@@ -63,15 +65,31 @@ class SessionLifetimeMiddleware:
                 return self._to_login(request)
             if session.get(LOGIN_AT) is None:
                 session[LOGIN_AT] = now  # a session from before this middleware: start its clock now
-            if now - session.get(SEEN_AT, 0) >= TOUCH_INTERVAL:
+            if now - session.get(SEEN_AT, 0) >= TOUCH_INTERVAL and request.path != reverse(
+                "notifications:badge"
+            ):
                 session[SEEN_AT] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 302
+            and request.headers.get("HX-Request")
+            and not request.user.is_authenticated
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            # Already logged out (another tab, the store's expiry): htmx would follow login_required's
+            # redirect and swap the login page into the fragment (the badge in the top bar).
+            return self._htmx_to_login()
+        return response
 
     @staticmethod
     def _to_login(request):
         if request.headers.get("HX-Request"):
-            # htmx would swap the login page into a fragment; ask it to load the page instead.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
-            return response
+            return SessionLifetimeMiddleware._htmx_to_login()
         return redirect_to_login(request.get_full_path())
+
+    @staticmethod
+    def _htmx_to_login():
+        # htmx would swap the login page into a fragment; ask it to load the page instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+        return response

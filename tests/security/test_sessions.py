@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.urls import reverse
 from freezegun import freeze_time
 
 from tests.security.conftest import PASSWORD, login
@@ -77,6 +78,32 @@ def test_htmx_requests_are_told_to_load_the_login_page(client, worker):
         response = client.get(PAGE, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == "/login/"
+
+
+def test_the_inbox_badges_poll_does_not_keep_an_idle_session_alive(client, worker):
+    """An open tab polls the unread count every minute; that is not someone at the screen."""
+    badge = reverse("notifications:badge")
+    with freeze_time(at(0)):
+        client.force_login(worker)
+        assert client.get(PAGE).status_code == 200
+    for minute in (5, 15, 25):
+        with freeze_time(at(minute)):
+            assert client.get(badge, HTTP_HX_REQUEST="true").status_code == 200
+    with freeze_time(at(30) + datetime.timedelta(seconds=1)):
+        response = client.get(badge, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == "/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_htmx_after_logging_out_loads_the_login_page_not_into_the_fragment(client, worker):
+    """Logged out elsewhere (another tab): the badge's next poll must not swap the login page into the top
+    bar, but load it."""
+    client.force_login(worker)
+    client.logout()
+    response = client.get(reverse("notifications:badge"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == "/login/"
+    # Without htmx, login_required's ordinary redirect with ?next=.
+    assert client.get(reverse("notifications:badge")).status_code == 302
 
 
 def test_the_session_cookie_ends_with_the_browser(client, worker):
