@@ -165,9 +165,14 @@ class LockedMonthMixin:
                 periods.check_open(self.user, self.station, day, field=self.lock_field)
         return data
 
+    def late_entry_label(self) -> str:
+        return str(self.instance)
+
     def record_late_entries(self):
         for day in self._days():
-            periods.check_open(self.user, self.station, day, kind=self.lock_kind, label=str(self.instance))
+            periods.check_open(
+                self.user, self.station, day, kind=self.lock_kind, label=self.late_entry_label()
+            )
 
 
 class ActivityForm(LockedMonthMixin, StationForm):
@@ -192,10 +197,8 @@ class ActivityForm(LockedMonthMixin, StationForm):
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
 
-    def record_late_entries(self):
-        # Listed by its title (the entry's own day says when).
-        for day in self._days():
-            periods.check_open(self.user, self.station, day, kind=self.lock_kind, label=self.instance.title)
+    def late_entry_label(self) -> str:
+        return self.instance.title  # the entry's own day says when
 
 
 class PartnerForm(StationForm):
