@@ -13,12 +13,13 @@ from attachments.storage import attachment_storage
 from attachments.validation import TYPES
 from stations import access
 from stations.access import ScopedQuerySet
-from stations.models import Station
+from stations.models import District, Station
 
 
 class AttachmentQuerySet(ScopedQuerySet):
     station_lookup = "station"
-    district_lookup = "station__district"
+    # Its own district, not the station's: a district's monthly report has files and no station.
+    district_lookup = "district"
 
     def visible_to(self, user):
         if access.is_evaluator(user):
@@ -62,8 +63,24 @@ class Attachment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField(_("所属记录编号"))
     owner = GenericForeignKey("content_type", "object_id")
+    # The unit whose scope the file is in: a station's record names its station and that station's
+    # district; a district's monthly report its district only; the city's report neither (the city's
+    # users and admins read it).
     station = models.ForeignKey(
-        Station, verbose_name=_("社工站"), on_delete=models.PROTECT, related_name="attachments"
+        Station,
+        verbose_name=_("社工站"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        null=True,
+        blank=True,
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("区"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        null=True,
+        blank=True,
     )
     file = models.FileField(_("文件"), storage=attachment_storage, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)

@@ -40,12 +40,18 @@ def default_station(owner) -> int:
     return owner.station_id
 
 
+def default_district(owner):
+    """None: the district of the owner's station (looked up when the file is attached)."""
+    return None
+
+
 @dataclass(frozen=True)
 class OwnerRule:
     model: type
     can_read: Callable
     can_attach: Callable
-    station: Callable  # owner -> the pk of the station whose scope the attachment is in
+    station: Callable  # owner -> the pk of the station whose scope the attachment is in (None: no station)
+    district: Callable  # owner -> the pk of its district when it has no station (a district's report)
     residents: Callable | None  # owner -> resident ids, for the personal-data access log
     on_change: (
         Callable | None
@@ -70,6 +76,7 @@ def register(
     can_read: Callable | None = None,
     can_attach: Callable | None = None,
     station: Callable | None = None,
+    district: Callable | None = None,
     residents: Callable[[object], Iterable[int]] | None = None,
     on_change: Callable | None = None,
     kinds: Iterable[str] = (),
@@ -82,6 +89,7 @@ def register(
         can_read=can_read or default_can_read,
         can_attach=can_attach or default_can_attach,
         station=station or default_station,
+        district=district or default_district,
         residents=residents,
         on_change=on_change,
         kinds=tuple(kinds),

@@ -25,6 +25,7 @@ from attachments import registry, validation
 from attachments.models import Attachment
 from attachments.storage import attachment_storage_object, stored_name
 from stations import access
+from stations.models import Station
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,18 @@ def attach_file(*, acting_user, owner, uploaded_file, kind: str = "", caption: s
     if kind and (kind not in Attachment.Kind.values or (rule.kinds and kind not in rule.kinds)):
         raise ValidationError("请选择有效的附件类别。", code="kind")
     checked = validation.inspect(uploaded_file)
+    station_id = rule.station(owner)
+    district_id = rule.district(owner)
+    if station_id is not None and district_id is None:
+        district_id = Station.objects.filter(pk=station_id).values_list("district_id", flat=True).first()
     storage = attachment_storage_object
     name = storage.save(stored_name(checked.type.extension), ContentFile(checked.content))
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
                 owner=owner,
-                station_id=rule.station(owner),
+                station_id=station_id,
+                district_id=district_id,
                 file=name,
                 original_name=_clean_name(getattr(uploaded_file, "name", "")),
                 file_type=checked.type.code,

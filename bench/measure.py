@@ -239,6 +239,8 @@ def measure(*, runs, warmup, only=None):
             entry["state"] = "no user"
             continue
         entry["url"] = url
+        if page.setup:
+            page.setup(subjects)
         run = PageRun(page, clients[page.role], url, subjects)
         run.entry = entry
         active.append(run)

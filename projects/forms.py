@@ -134,7 +134,50 @@ class ProjectForm(StationForm):
         return project
 
 
-class ActivityForm(StationForm):
+class LockedMonthMixin:
+    """A record dated in its station's month (`lock_field`): in a locked (approved) month it is refused,
+    created or changed, unless a late-entry permit is open. Both the date the record had and the new one
+    are checked: moving a record out of or into a locked month changes both months. The save then calls
+    `record_late_entries` in its transaction (`views.common.save_form`), so a form that fails after
+    validating leaves no late entry behind."""
+
+    lock_field = "date"
+    lock_kind = ""
+    # False for a record that lives on after its date (a team founded in a month): only creating it in,
+    # or moving its date out of or into, a locked month is refused; its other fields stay editable.
+    lock_edits = True
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.saved_date = getattr(self.instance, self.lock_field) if self.instance.pk else None
+
+    def _days(self):
+        day = self.cleaned_data.get(self.lock_field)
+        if not self.lock_edits and self.saved_date is not None and day == self.saved_date:
+            return []
+        return sorted({day, self.saved_date} - {None})
+
+    def clean(self):
+        data = super().clean()
+        if self.lock_field not in self.errors:
+            for day in self._days():
+                periods.check_open(self.user, self.station, day, field=self.lock_field)
+        return data
+
+    def late_entry_label(self) -> str:
+        return str(self.instance)
+
+    def record_late_entries(self):
+        for day in self._days():
+            periods.check_open(
+                self.user, self.station, day, kind=self.lock_kind, label=self.late_entry_label()
+            )
+
+
+class ActivityForm(LockedMonthMixin, StationForm):
+    lock_kind = "服务活动"
+
     class Meta:
         model = Activity
         fields = [
@@ -151,34 +194,11 @@ class ActivityForm(StationForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, user=None, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        # The date the record had: moving it out of a locked month changes that month too.
-        self.saved_date = self.instance.date if self.instance.pk else None
-
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())
 
-    def _days(self):
-        return sorted({self.cleaned_data.get("date"), self.saved_date} - {None})
-
-    def clean(self):
-        data = super().clean()
-        if self.user is not None and data.get("date"):
-            # Dated in a locked (approved) month: refused unless a late-entry permit is open.
-            for day in self._days():
-                periods.check_open(self.user, self.station, day, field="date")
-        return data
-
-    def record_late_entries(self):
-        """Under a late-entry permit, write the record down as a late entry (补录): called in the save's
-        transaction, so a form that fails after validating leaves none behind."""
-        if self.user is not None:
-            for day in self._days():
-                periods.check_open(
-                    self.user, self.station, day, kind="服务活动", label=self.cleaned_data.get("title", "")
-                )
+    def late_entry_label(self) -> str:
+        return self.instance.title  # the entry's own day says when
 
 
 class PartnerForm(StationForm):
@@ -195,7 +215,9 @@ class PartnerForm(StationForm):
         return name
 
 
-class ResourceForm(StationForm):
+class ResourceForm(LockedMonthMixin, StationForm):
+    lock_kind = "链接资源"
+
     class Meta:
         model = Resource
         fields = ["partner", "date", "kind", "amount", "description", "project", "notes"]
@@ -207,7 +229,11 @@ class ResourceForm(StationForm):
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0.01"})
 
 
-class CultivatedGroupForm(StationForm):
+class CultivatedGroupForm(LockedMonthMixin, StationForm):
+    # Founded in a month, a team or organisation is one of that month's reported figures (新增).
+    lock_field = "founded_on"
+    lock_kind = "志愿队伍/社会组织"
+    lock_edits = False
     FIELDS = ["name", "focus", "members", "founded_on", "status", "communities", "notes"]
 
     def clean_name(self):

@@ -6,6 +6,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 
 from projects.forms import StationForm, station_communities, station_projects
 from projects.models import Activity
+from stations import periods
 
 
 class BulkActivityForm(StationForm):
@@ -88,9 +89,10 @@ class BulkActivityForm(StationForm):
 
 
 class BaseBulkActivityFormSet(BaseModelFormSet):
-    def __init__(self, *args, station, month, **kwargs):
+    def __init__(self, *args, station, month, user=None, **kwargs):
         self.station = station
         self.month = month
+        self.user = user
         self.choice_kwargs = {
             "projects": {p.pk: p for p in station_projects(station)},
             "communities": {c.pk: c for c in station_communities(station)},
@@ -121,10 +123,30 @@ class BaseBulkActivityFormSet(BaseModelFormSet):
         self.add_fields(form, None)
         return form
 
+    def filled_forms(self):
+        return [f for f in self.forms if f.has_changed()]  # rows left blank are skipped
+
     def clean(self):
         super().clean()
         if not any(form.has_changed() for form in self.forms):
             raise ValidationError("请至少填写一行活动。")
+        if self.user is not None:
+            self._check_months_open()
+
+    def _check_months_open(self):
+        """Each row dated in a locked (approved) month is refused on its own date field; the lock is
+        asked once per month, not per row (the service asks again, once, when it saves)."""
+        by_month = {}
+        for form in self.filled_forms():
+            day = getattr(form, "cleaned_data", {}).get("date")
+            if day is not None:
+                by_month.setdefault(periods.month_of(day), []).append(form)
+        for month, forms_in_month in by_month.items():
+            try:
+                periods.check_open(self.user, self.station, month)
+            except ValidationError:
+                for form in forms_in_month:
+                    form.add_error("date", periods.LOCKED_MESSAGE)
 
 
 BULK_ROWS = 10

@@ -22,6 +22,7 @@ from projects.models import Activity, AnnualPlan, CommunityFund, FundEntry, Plan
 from residents import services as request_services
 from residents.models import Request
 from stations import access, locking, periods
+from stations.models import LateEntry
 
 # The record was changed by someone else since the form was loaded (`stations.locking`, its one message).
 StaleVersionError = locking.StaleVersionError
@@ -100,21 +101,31 @@ def complete_project(*, acting_user, project: Project, note: str, version=None) 
 
 
 def create_activities(*, acting_user, station, formset) -> list[Activity]:
-    """Save every filled row of a valid bulk-entry formset, or nothing at all."""
+    """Save every filled row of a valid bulk-entry formset, or nothing at all. A month locked (approved)
+    is asked once, however many rows it has; under a late-entry permit each row is written down as a
+    late entry (补录), all in the one transaction."""
     access.require(access.works_at, acting_user, station)
     created = []
+    permits = {}
+    late_entries = []
     with transaction.atomic():
-        for form in formset.forms:
-            if not form.has_changed() or form.cleaned_data.get("DELETE"):
-                continue
+        for form in formset.filled_forms():
             activity = form.save(commit=False)
-            # A row dated in a locked (approved) month needs a late-entry permit.
-            periods.check_open(acting_user, station, activity.date, kind="服务活动", label=activity.title)
+            month = periods.month_of(activity.date)
+            if month not in permits:
+                permits[month] = periods.check_open(acting_user, station, month)
+            if permits[month] is not None:
+                late_entries.append(
+                    periods.late_entry(
+                        permits[month], acting_user, activity.date, kind="服务活动", label=activity.title
+                    )
+                )
             activity.station = station
             activity.created_by = acting_user
             activity.save()
             form.save_m2m()
             created.append(activity)
+        LateEntry.objects.bulk_create(late_entries)
     return created
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from projects.models import ServiceHours, ServiceProof, TeamMembership, Volunteer
-from stations import access, locking
+from stations import access, locking, periods
 
 
 def save_volunteer(*, acting_user, form, version=None, today: datetime.date | None = None) -> Volunteer:
@@ -75,6 +75,16 @@ def record_hours(*, acting_user, rows, activity=None, visit=None, station) -> li
         seen.add(row.volunteer.pk)
     link = {"activity": activity} if activity is not None else {"visit": visit}
     with transaction.atomic():
+        # Hours are dated by their service: in a locked (approved) month they change only under a
+        # late-entry permit. A visit's hours are written down here; an activity's with the activity
+        # (its form's save), so they are only checked.
+        periods.check_open(
+            acting_user,
+            station,
+            day,
+            kind="探访志愿服务时长" if visit is not None else "",
+            label=visit.get_form_display() if visit is not None else "",
+        )
         ServiceHours.objects.filter(**link).delete()
         created = [
             ServiceHours(

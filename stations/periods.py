@@ -24,11 +24,6 @@ def month_of(day) -> datetime.date:
     return day.replace(day=1)
 
 
-def is_locked(station, day) -> bool:
-    station_id = getattr(station, "pk", station)
-    return LockedMonth.objects.filter(station_id=station_id, month=month_of(day)).exists()
-
-
 def check_open(user, station, day, *, kind: str = "", label: str = "", field: str | None = None):
     """Refuse (ValidationError, LOCKED_MESSAGE) a record dated `day` of `station` when its month is
     locked, unless `user` is an admin or the station holds an open late-entry permit for the month.
@@ -56,13 +51,21 @@ def check_open(user, station, day, *, kind: str = "", label: str = "", field: st
     if permit is None or user is None:
         raise ValidationError({field: LOCKED_MESSAGE} if field else LOCKED_MESSAGE, code="locked")
     if kind:
-        LateEntry.objects.create(
-            permit=permit,
-            station_id=station_id,
-            month=month,
-            day=day if not isinstance(day, datetime.datetime) else timezone.localdate(day),
-            kind=kind,
-            label=str(label)[:200],
-            recorded_by=user,
-        )
+        late_entry(permit, user, day, kind=kind, label=label).save()
     return permit
+
+
+def late_entry(permit, user, day, *, kind: str, label: str = "") -> LateEntry:
+    """The (unsaved) late entry of one record dated `day` written under `permit`: for a caller that has
+    checked a month once (`check_open` without `kind`) and saves many records (bulk_create)."""
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day)
+    return LateEntry(
+        permit=permit,
+        station_id=permit.station_id,
+        month=month_of(day),
+        day=day,
+        kind=kind,
+        label=str(label)[:200],
+        recorded_by=user,
+    )

@@ -10,12 +10,14 @@ class SwsConfig(AppConfig):
         from sws.evaluation import rules
         from sws.models import Evaluation, MonthlyReport
 
-        # A station's monthly report carries its supporting files (photos, minutes); a district's or the
-        # city's has no station to keep them under, so only station reports take attachments.
+        # Every monthly report carries its supporting files (photos, minutes), read by whoever reads the
+        # report: a station's kept under its station, a district's under its district, the city's under
+        # neither (the city's users only).
         registry.register(
             MonthlyReport,
             can_attach=_may_attach,
             station=lambda report: report.station_id,
+            district=lambda report: report.district_id,
             kinds=["photo", "document", "other"],
         )
         # An evaluation's evidence (评估佐证): read by whoever sees the evaluation (its evaluators too),
@@ -29,10 +31,10 @@ class SwsConfig(AppConfig):
 
 
 def _may_attach(user, report) -> bool:
-    """The station's head while the report can still be submitted."""
-    return (
-        report.level == report.Level.STATION
-        and report.pk is not None
-        and report.status in report.SUBMITTABLE
-        and report.may_submit(user)
-    )
+    """Whoever submits the report (a station's head, the district centre) while it can still be
+    submitted; the city's report, which is not submitted, the municipal centre until it approves it."""
+    if report.pk is None:
+        return False
+    if report.level == report.Level.CITY:
+        return report.status != report.Status.APPROVED and report.may_review(user)
+    return report.status in report.SUBMITTABLE and report.may_submit(user)

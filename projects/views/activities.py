@@ -76,7 +76,6 @@ def _save_with_hours(request, form, hours, *, success_message, **instance_fields
         with transaction.atomic():
             if not save_form(request, form, success_message=None, **instance_fields):
                 return False  # a stale version: nothing was written
-            form.record_late_entries()
             if hours.is_bound:
                 volunteering.record_hours(
                     acting_user=request.user, rows=hours.rows(), activity=form.instance, station=form.station
@@ -142,7 +141,7 @@ def activity_bulk(request):
         rows = BULK_ROWS
     initial = [{"date": month, "sessions": 1} for _ in range(rows)]
     formset = BulkActivityFormSet(
-        request.POST or None, station=station, month=month, initial=initial, prefix="rows"
+        request.POST or None, station=station, month=month, initial=initial, prefix="rows", user=request.user
     )
     formset.extra = rows
     if request.method == "POST":

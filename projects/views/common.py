@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 
 from projects.services import save_versioned
 from stations import access
@@ -26,7 +28,8 @@ def save_form(request, form, *, success_message, **instance_fields):
     """Validate and save a model form with the version check; True on success.
 
     `instance_fields` (station, created_by …) are set on new records before saving. A concurrent edit
-    becomes a form error, nothing is overwritten.
+    becomes a form error, nothing is overwritten. A record dated in a locked month is saved with its late
+    entry (补录, `forms.LockedMonthMixin`) in one transaction.
     """
     if not form.is_valid():
         return False
@@ -34,8 +37,11 @@ def save_form(request, form, *, success_message, **instance_fields):
         if form.instance.pk is None:
             setattr(form.instance, name, value)
     try:
-        save_versioned(form, version=form.cleaned_data.get("version"))
-    except StaleVersionError as exc:
+        with transaction.atomic():
+            save_versioned(form, version=form.cleaned_data.get("version"))
+            if hasattr(form, "record_late_entries"):
+                form.record_late_entries()
+    except (StaleVersionError, ValidationError) as exc:
         form.add_error(None, exc.messages)
         return False
     if success_message:

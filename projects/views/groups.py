@@ -136,7 +136,7 @@ def group_detail(request, kind, pk):
 @station_staff_required
 def group_create(request, kind):
     config = KINDS[kind]
-    form = config.form(request.POST or None, station=request.user.station)
+    form = config.form(request.POST or None, station=request.user.station, user=request.user)
     if request.method == "POST" and save_form(request, form, success_message=f"{config.label}已登记。"):
         return redirect(form.instance)
     return render(request, "projects/group_form.html", {"form": form, "kind": config})
@@ -146,7 +146,7 @@ def group_create(request, kind):
 def group_edit(request, kind, pk):
     config = KINDS[kind]
     group = get_editable_or_404(config.model, request.user, pk=pk)
-    form = config.form(request.POST or None, instance=group, station=group.station)
+    form = config.form(request.POST or None, instance=group, station=group.station, user=request.user)
     if request.method == "POST" and save_form(request, form, success_message=f"{config.label}已保存。"):
         return redirect(group)
     return render(request, "projects/group_form.html", {"form": form, "kind": config, "group": group})

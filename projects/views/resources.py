@@ -60,7 +60,7 @@ def resource_create(request):
     initial = {}
     if partner_id := request.GET.get("partner"):
         initial["partner"] = partner_id
-    form = ResourceForm(request.POST or None, station=station, initial=initial)
+    form = ResourceForm(request.POST or None, station=station, initial=initial, user=request.user)
     if request.method == "POST" and save_form(
         request, form, success_message="资源已登记。", created_by=request.user
     ):
@@ -73,7 +73,7 @@ def resource_create(request):
 @login_required
 def resource_edit(request, pk):
     resource = get_editable_or_404(Resource, request.user, pk=pk)
-    form = ResourceForm(request.POST or None, instance=resource, station=resource.station)
+    form = ResourceForm(request.POST or None, instance=resource, station=resource.station, user=request.user)
     if request.method == "POST" and save_form(request, form, success_message="资源已保存。"):
         return redirect(resource)
     return render(

@@ -91,9 +91,6 @@ class LateEntryPermit(Versioned):
     def month_label(self) -> str:
         return f"{self.month.year}年{self.month.month}月"
 
-    def is_open(self, day: datetime.date) -> bool:
-        return self.status == self.Status.APPROVED and self.open_until is not None and day <= self.open_until
-
 
 class LateEntryQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     station_lookup = "station"

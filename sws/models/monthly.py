@@ -27,9 +27,6 @@ class MonthlyReportQuerySet(ScopedQuerySet):
     station_lookup = "station"
     district_lookup = "district"
 
-    def for_month(self, month: datetime.date):
-        return self.filter(month=month.replace(day=1))
-
 
 class MonthlyReport(Versioned):
     class Level(models.TextChoices):

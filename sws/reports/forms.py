@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from stations.locking import VersionField
 
@@ -55,4 +56,4 @@ class LateEntryDecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["open_until"].initial = datetime.date.today() + datetime.timedelta(days=7)
+        self.fields["open_until"].initial = timezone.localdate() + datetime.timedelta(days=7)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from bench import compare, formfill, report
 from bench.measure import _freeze_warm_heap, percentile, summarize
@@ -91,6 +92,30 @@ def test_an_intake_post_is_timed_then_undone(client, worker, guoyuan, chaoyangli
     assert run.once(timed=True) is None and run.status == 302 and len(run.durations) == 1
     assert run.once(timed=True, count_queries=True) is None and run.queries > 3
     assert not Request.objects.exists()
+
+
+def test_the_submitted_station_report_is_measured_from_its_snapshot(client, worker, guoyuan):
+    """The monthly report pages are listed; the station's page is set up (untimed, once per database) by
+    its head submitting last month's report, so the page measured is the snapshot's."""
+    from bench.measure import PageRun
+    from sws.models import MonthlyReport
+
+    keys = {p.key for p in PAGES}
+    assert {"station-report-submitted", "district-report", "district-submissions", "city-report"} <= keys
+    page = next(p for p in PAGES if p.key == "station-report-submitted")
+    subjects = Subjects(users={STATION: worker}, station=guoyuan, district=guoyuan.district)
+    with freeze_time("2026-04-10 04:00:00"):
+        page.setup(subjects)
+        page.setup(subjects)  # a second run finds it done
+        report = MonthlyReport.objects.get(station=guoyuan)
+        assert (report.month, report.status, report.snapshot is not None) == (
+            datetime.date(2026, 3, 1),
+            MonthlyReport.Status.SUBMITTED,
+            True,
+        )
+        client.force_login(worker)
+        run = PageRun(page, client, page.resolve(subjects), subjects)
+        assert run.once(timed=True) is None and run.status == 200
 
 
 def _requests(station, community, n, **fields):

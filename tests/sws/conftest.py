@@ -36,6 +36,8 @@ from freezegun import freeze_time
 
 from projects.models import Project, Resource
 from residents.models import Request
+from stations.models import LockedMonth
+from sws.reports import cycle
 from tests.sws import factories as sf
 from tests.sws.factories import at
 
@@ -149,3 +151,24 @@ def dataset(frozen, worker, worker2, other_worker, far_worker, guoyuan, jixianli
     sf.make_project(guoyuan, status=Project.Status.CLOSED, start_date=datetime.date(2025, 1, 1))
     r.plan = sf.make_plan(guoyuan, 2026, target_volunteer_teams=4, target_activity_sessions=10)
     return r
+
+
+# --- The monthly lock: 果园新村's March 2026 approved and locked (the clock at 2026-04-10) ---------------
+
+
+@pytest.fixture
+def locked(guoyuan, district_user):
+    return LockedMonth.objects.create(station=guoyuan, month=sf.MARCH, locked_by=district_user)
+
+
+@pytest.fixture
+def permit(locked, worker, district_user):
+    """A late-entry permit (补录) for March, open until 2026-04-15."""
+    permit = cycle.request_late_entry(acting_user=worker, month=sf.IN_MARCH, reason="3月20日活动漏录")
+    return cycle.decide_late_entry(
+        acting_user=district_user,
+        permit=permit,
+        approve=True,
+        open_until=datetime.date(2026, 4, 15),
+        version=permit.version,
+    )

@@ -25,6 +25,11 @@ _seq = itertools.count(1)
 SHANGHAI = timezone.get_default_timezone()
 
 
+# The month the lock tests lock (conftest's `locked`), and a day in it.
+MARCH = datetime.date(2026, 3, 1)
+IN_MARCH = datetime.date(2026, 3, 20)
+
+
 def at(year, month, day, hour=0, minute=0, second=0) -> datetime.datetime:
     """An aware datetime in Asia/Shanghai."""
     return datetime.datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)

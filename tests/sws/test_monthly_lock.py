@@ -20,7 +20,7 @@ from residents import care
 from residents.models import Request, Visit
 from residents.services import WorkflowError
 from residents.services.intake import take_in_request
-from stations.models import LateEntry, LateEntryPermit, LockedMonth
+from stations.models import LateEntry, LateEntryPermit
 from stations.periods import LOCKED_MESSAGE
 from sws.reports import builders, cycle
 from tests.casework.factories import make_case
@@ -29,33 +29,15 @@ from tests.factories import category
 from tests.residents.care_factories import enrol
 from tests.residents.factories import make_resident
 from tests.sws import factories as sf
+from tests.sws.factories import IN_MARCH, MARCH
 
 pytestmark = pytest.mark.django_db
-MARCH = datetime.date(2026, 3, 1)
-IN_MARCH = datetime.date(2026, 3, 20)
 
 
 @pytest.fixture(autouse=True)
 def _frozen():
     with freeze_time("2026-04-10 04:00:00"):
         yield
-
-
-@pytest.fixture
-def locked(guoyuan, district_user):
-    return LockedMonth.objects.create(station=guoyuan, month=MARCH, locked_by=district_user)
-
-
-@pytest.fixture
-def permit(locked, worker, district_user):
-    permit = cycle.request_late_entry(acting_user=worker, month=IN_MARCH, reason="3月20日活动漏录")
-    return cycle.decide_late_entry(
-        acting_user=district_user,
-        permit=permit,
-        approve=True,
-        open_until=datetime.date(2026, 4, 15),
-        version=permit.version,
-    )
 
 
 def activity_form(user, station, day, instance=None):
