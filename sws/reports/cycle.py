@@ -164,6 +164,22 @@ def missing_districts(month: datetime.date) -> list[str]:
 # --- The steps ---------------------------------------------------------------------------------------
 
 
+def keep_draft(*, acting_user, report: MonthlyReport) -> MonthlyReport:
+    """Save a report nobody has acted on as a draft, so its supporting files can be attached before it
+    is submitted (the city's before it is approved). Nothing is frozen: the page stays live until the
+    first step. Whoever may take a step of the report may do this; saving an existing row does nothing."""
+    if not (report.may_submit(acting_user) or report.may_review(acting_user)):
+        raise PermissionDenied
+    if report.pk is not None:
+        return report
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # someone saved it a moment ago: theirs is the row
+        return report_for(month=report.month, station=report.station, district=report.district)
+    return report
+
+
 def submit_report(
     *, acting_user, report: MonthlyReport, highlights="", problems="", version=None
 ) -> MonthlyReport:

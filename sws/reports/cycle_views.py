@@ -41,6 +41,9 @@ def _act(request, monthly: MonthlyReport):
         raise PermissionDenied
     action = request.POST.get("action")
     try:
+        if action == "draft":
+            monthly = cycle.keep_draft(acting_user=request.user, report=monthly)
+            return redirect(f"{monthly.get_absolute_url()}#attachments")
         if action == "submit":
             form = SubmitForm(request.POST)
             if not form.is_valid():

@@ -83,3 +83,51 @@ def test_the_city_report_is_the_city_staffs(client, city_user, district_user):
     assert client.get(reverse("attachments:download", args=[attachment.pk])).status_code == 404
     assert upload(client, district_user, report, "伪造.pdf").status_code in (403, 404)
     assert Attachment.objects.count() == 1
+
+
+@pytest.mark.parametrize("level", ["station", "district", "city"])
+def test_files_are_attached_before_the_first_step(
+    client, level, guoyuan, beichen, worker, district_user, city_user
+):
+    """A report nobody has acted on has no row: 添加附件 keeps it as a draft (nothing frozen), then the
+    panel takes files; the report is still submitted (or approved) as usual."""
+    user, page, cycle_url = {
+        "station": (
+            worker,
+            reverse("reports:station", args=[guoyuan.pk, 2026, 3]),
+            reverse("reports:station-cycle", args=[guoyuan.pk, 2026, 3]),
+        ),
+        "district": (
+            district_user,
+            reverse("reports:district", args=[beichen.pk, 2026, 3]),
+            reverse("reports:district-cycle", args=[beichen.pk, 2026, 3]),
+        ),
+        "city": (
+            city_user,
+            reverse("reports:city", args=[2026, 3]),
+            reverse("reports:city-cycle", args=[2026, 3]),
+        ),
+    }[level]
+    client.force_login(user)
+    assert 'value="draft"' in client.get(page).content.decode()
+    assert not MonthlyReport.objects.exists()
+
+    response = client.post(cycle_url, {"action": "draft"})
+
+    assert response.status_code == 302 and response.url.endswith("#attachments")
+    report = MonthlyReport.objects.get()
+    assert (report.level, report.status, report.snapshot) == (level, MonthlyReport.Status.DRAFT, None)
+    assert client.post(cycle_url, {"action": "draft"}).status_code == 302  # twice: still the one row
+    assert MonthlyReport.objects.count() == 1
+    assert upload(client, user, report).status_code == 302
+    assert "会议纪要.pdf" in client.get(page).content.decode()
+
+
+def test_only_those_who_take_a_step_keep_a_draft(client, guoyuan, worker2, other_district_user):
+    """A worker (not the head) is refused; another district's centre does not find the station (404)."""
+    url = reverse("reports:station-cycle", args=[guoyuan.pk, 2026, 3])
+    client.force_login(worker2)
+    assert client.post(url, {"action": "draft"}).status_code == 403
+    client.force_login(other_district_user)
+    assert client.post(url, {"action": "draft"}).status_code == 404
+    assert not MonthlyReport.objects.exists()
