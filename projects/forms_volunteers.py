@@ -14,6 +14,7 @@ from projects.models.volunteers import MAX_HOURS_PER_ENTRY
 from projects.volunteering import HoursRow
 from residents.validators import validate_phone
 from stations.locking import VersionField
+from stations.web import PreloadedChoiceField
 
 
 class VolunteerForm(StationForm):
@@ -75,7 +76,7 @@ class VolunteerForm(StationForm):
 
 
 class HoursRowForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none(), required=False)
+    volunteer = PreloadedChoiceField(label="志愿者", required=False)
     hours = forms.DecimalField(
         label="时长（小时）",
         max_digits=5,
@@ -87,10 +88,11 @@ class HoursRowForm(forms.Form):
     )
     content = forms.CharField(label="服务内容", max_length=100, required=False)
 
-    def __init__(self, *args, station, **kwargs):
+    def __init__(self, *args, volunteers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = Volunteer.objects.filter(station=station).order_by("name")
-        self.fields["volunteer"].empty_label = "（选择志愿者）"
+        self.fields["volunteer"].set_objects(
+            volunteers, label_of=lambda v: v.name, empty_label="（选择志愿者）"
+        )
 
     def clean(self):
         data = super().clean()
@@ -102,18 +104,18 @@ class HoursRowForm(forms.Form):
 
 
 class BaseHoursFormSet(forms.BaseFormSet):
+    """The rows share one read of the station's volunteers (a query per row, to render its choices and
+    to clean its pick, was a review finding)."""
+
     def __init__(self, *args, station, **kwargs):
         self.station = station
+        self.volunteers = list(
+            Volunteer.objects.filter(station=station).only("pk", "name", "station").order_by("name")
+        )
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"station": self.station}
-
-    @property
-    def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), station=self.station)
-        self.add_fields(form, None)
-        return form
+        return {"volunteers": self.volunteers}
 
     def clean(self):
         if any(self.errors):

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST, require_safe
 from residents import care
 from residents.forms_care import HouseholdForm, SupportStatusForm, TierForm, VisitForm
 from residents.models import HouseholdMembership, Resident, RiskTierRule, VisitPlan
-from residents.views import is_htmx, restricted_response
+from residents.views import restricted_response
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into, is_htmx
 
 PAGE_SIZE = 50
 
@@ -107,7 +108,7 @@ def visit_log(request, pk):
                     **form.visit_fields(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                errors_into(form, error)
             else:
                 return _logged(request, resident, visit)
         status = 400
@@ -121,14 +122,6 @@ def visit_log(request, pk):
         {"form": form, "resident": resident, "plan": plan},
         status=status,
     )
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _logged(request, resident, visit):
@@ -212,7 +205,7 @@ def _care_step(request, pk, name, make_form, step):
         try:
             message = step(resident, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, message)
             return redirect(reverse("residents:resident-care", args=[resident.pk]))
