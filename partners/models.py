@@ -2,7 +2,8 @@
 partner's answers through a one-time link, and the resources a piece of work used.
 
 The arrows point one way: partners imports stations, residents and projects; nothing of theirs imports
-partners (the request page shows the partner panel through `residents.panels`).
+partners (the request page shows the partner panel through `residents.panels`). casework imports
+partners (a service record's resource uses); partners names casework's ServiceRecord only by string.
 """
 
 import datetime
