@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from projects import volunteering
 from projects.forms import DATE, StationForm
 from projects.models import Project, Volunteer, VolunteerTeam
 from projects.models.volunteers import MAX_HOURS_PER_ENTRY
@@ -176,3 +177,25 @@ class CompleteProjectForm(forms.Form):
     note = forms.CharField(label="完成情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     # The version the page showed: a completion without it is as stale as one with an old one.
     version = VersionField(error_messages={"required": "页面已过期，请刷新后再结项。"})
+
+
+class VisitHoursRows:
+    """The hours rows on the visit form (registered with `residents.panels.register_visit_rows`), saved
+    with the visit. A post without them (the list's one-tap buttons) records no hours."""
+
+    template = "projects/_hours_rows.html"
+
+    def __init__(self, data, *, station):
+        if data is not None and "hours-TOTAL_FORMS" not in data:
+            data = None
+        self.station = station
+        self.hours = hours_formset(data, station=station)
+
+    def is_valid(self) -> bool:
+        return not self.hours.is_bound or self.hours.is_valid()
+
+    def save(self, *, acting_user, visit, station):
+        if self.hours.is_bound and self.hours.rows():
+            volunteering.record_hours(
+                acting_user=acting_user, rows=self.hours.rows(), visit=visit, station=station
+            )
