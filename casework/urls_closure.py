@@ -6,6 +6,12 @@ from casework.views import closing
 
 urlpatterns = [
     path("<int:pk>/services/new/", closing.service_record_new, name="service-record-new"),
+    path("<int:pk>/services/<int:record_pk>/uses/", closing.record_uses, name="record-uses"),
+    path(
+        "<int:pk>/services/<int:record_pk>/uses/<int:use_pk>/remove/",
+        closing.record_use_remove,
+        name="record-use-remove",
+    ),
     path("<int:pk>/evaluate/", closing.evaluate, name="evaluate"),
     path("<int:pk>/resume/", closing.resume_intervention, name="resume-intervention"),
     path("<int:pk>/closure/", closing.closure_request, name="closure-request"),

@@ -3,10 +3,11 @@ figures of the 五社联动 report (sws composes the page and the export). Every
 query, whatever the number of rows.
 
 A resolved request counts under each force that took part in it: the kind of each partner that accepted
-or completed a referral of it, or whose resources it used; 社区 also when the 居委会 passed it on
-(channel 居委会转办), 社区志愿者 when a volunteer reported it. 社工 counts the requests the station's
-social workers resolved with no other force (every request is the social workers' work; the other
-forces are what 五社联动 adds).
+or completed a referral of it, or whose resources it (or the service records of the case it became)
+used; 社区 also when the 居委会 passed it on (channel 居委会转办), 社区志愿者 when a volunteer reported it.
+社工 counts the requests the station's social workers resolved with no other force (every request is
+the social workers' work; the other forces are what 五社联动 adds). Money, goods and hours count what
+requests, activities and cases' service records used alike.
 """
 
 import datetime
@@ -82,7 +83,11 @@ def _took_part(force):
         referral__outcome__in=[Referral.Outcome.ACCEPTED, Referral.Outcome.DONE],
     )
     used = ResourceUse.objects.filter(request=OuterRef("pk"), partner__kind__in=kinds)
-    condition = Q(Exists(answered)) | Q(Exists(used))
+    # The resources a case's service records used count for the request the case came from.
+    used_on_case = ResourceUse.objects.filter(
+        service_record__case__request=OuterRef("pk"), partner__kind__in=kinds
+    )
+    condition = Q(Exists(answered)) | Q(Exists(used)) | Q(Exists(used_on_case))
     if force == Force.COMMUNITY:
         condition |= Q(channel=Request.Channel.COMMITTEE)
     if force == Force.VOLUNTEER:
@@ -108,7 +113,7 @@ def resolved_by_force(scope: Scope, period: Period) -> dict:
 
 
 def _uses(scope: Scope, period: Period):
-    return scope.filter(ResourceUse.objects.all()).filter(date__gte=period.first, date__lte=period.last)
+    return scope.filter(ResourceUse.objects.in_period(period.first, period.last))
 
 
 def volunteer_hours(scope: Scope, period: Period) -> Decimal:
@@ -121,16 +126,19 @@ def volunteer_hours(scope: Scope, period: Period) -> Decimal:
 
 
 def mobilised(scope: Scope, period: Period) -> dict:
-    """Money (元), goods (their value, 元), services (how many) and volunteer hours."""
+    """Money (元), goods (their value, 元), services (how many) and volunteer hours, used by requests,
+    activities and cases' service records alike; and how many cases used partners' resources."""
     figures = _uses(scope, period).aggregate(
         money=Sum("amount", filter=Q(kind=ResourceUse.Kind.MONEY)),
         goods=Sum("amount", filter=Q(kind=ResourceUse.Kind.GOODS)),
         services=Count("pk", filter=Q(kind=ResourceUse.Kind.SERVICE)),
+        cases=Count("service_record__case", distinct=True),
     )
     return {
         "money": figures["money"] or ZERO,
         "goods": figures["goods"] or ZERO,
         "services": figures["services"],
+        "cases": figures["cases"],
         "hours": volunteer_hours(scope, period),
     }
 

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import Partner, PartnerAnswer, ResourceUse, ShareConsent
 from residents.fields import BoundedModelChoiceField
 from stations.locking import VersionField
+from stations.web import PreloadedChoiceField, errors_into
 
 
 class PartnerReferForm(forms.Form):
@@ -101,19 +103,76 @@ class ResourceUseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.visible_to(user).order_by("kind", "name")
 
+    def clean(self):
+        """The model's rules (money needs an amount, hours their hours …) next to the fields."""
+        data = super().clean()
+        if self.errors:
+            return data
+        use = ResourceUse(
+            kind=data.get("kind"),
+            amount=data.get("amount") or Decimal("0"),
+            hours=data.get("hours") or Decimal("0"),
+            description=(data.get("description") or "").strip(),
+        )
+        try:
+            use.clean()
+        except ValidationError as error:
+            errors_into(self, error)
+        return data
 
-def errors_into(form, error):
-    """A service's ValidationError shown on the form: by field where it names one, else above it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+
+class ResourceUseRowForm(ResourceUseForm):
+    """One row of the resources a case service record used: dated the record's day; a row left blank
+    is no row (the kind starts empty so that an untouched row has not changed). The partners are read
+    once for all the rows (`BaseUseRows`), not per row."""
+
+    partner = PreloadedChoiceField(label="合作伙伴", required=False)
+    kind = forms.ChoiceField(label="类别", choices=[("", "选择类别"), *ResourceUse.Kind.choices])
+
+    def __init__(self, *args, partners, **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)  # not ResourceUseForm's: no queryset per row
+        del self.fields["date"]
+        self.fields["partner"].set_objects(partners, empty_label="选择合作伙伴")
+
+    def clean(self):
+        if not self.cleaned_data.get("partner") and "partner" not in self.errors:
+            self.add_error("partner", "请选择合作伙伴。")
+        return super().clean()
 
 
-def new_use_form(user):
-    """An empty form to record a resource use, dated today."""
-    return ResourceUseForm(user=user, initial={"date": timezone.localdate()})
+class BaseUseRows(forms.BaseFormSet):
+    def __init__(self, *args, user, **kwargs):
+        self.partners = list(Partner.objects.visible_to(user).only("pk", "name").order_by("kind", "name"))
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"partners": self.partners}
+
+    def is_valid(self):
+        return not self.is_bound or super().is_valid()
+
+    def rows(self) -> list[dict]:
+        """The filled rows' data (the keyword arguments of partners.services.record_use)."""
+        if not self.is_bound:
+            return []
+        return [row.cleaned_data for row in self.forms if row.has_changed() and row.cleaned_data]
+
+
+ResourceUseFormSet = forms.formset_factory(
+    ResourceUseRowForm, formset=BaseUseRows, extra=2, max_num=10, validate_max=True
+)
+
+
+def use_rows(user, data=None, prefix="uses"):
+    """The formset of resource-use rows of a form that records work (a case's service record)."""
+    if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+        data = None  # a post without the rows (a page from before they existed) records no uses
+    return ResourceUseFormSet(data, prefix=prefix, user=user)
+
+
+def new_use_form(user, day=None):
+    """An empty form to record a resource use, dated `day` (today by default)."""
+    return ResourceUseForm(user=user, initial={"date": day or timezone.localdate()})
 
 
 class PartnerForm(forms.ModelForm):

@@ -2,7 +2,8 @@
 partner's answers through a one-time link, and the resources a piece of work used.
 
 The arrows point one way: partners imports stations, residents and projects; nothing of theirs imports
-partners (the request page shows the partner panel through `residents.panels`).
+partners (the request page shows the partner panel through `residents.panels`). casework imports
+partners (a service record's resource uses); partners names casework's ServiceRecord only by string.
 """
 
 import datetime
@@ -373,9 +374,18 @@ class ResourceUseQuerySet(ScopedQuerySet):
         return self.filter(date__gte=start, date__lte=end)
 
 
+_OWNER_FIELD_OF_MODEL = {
+    "residents.request": "request",
+    "projects.activity": "activity",
+    "casework.servicerecord": "service_record",
+}
+
+
 class ResourceUse(models.Model):
-    """资源使用: what a request or an activity used from a partner: money (元), goods (description and
-    value), volunteer hours, or a service. Exactly one of the request and the activity is set."""
+    """资源使用: what a request, an activity or a case's service record used from a partner: money (元),
+    goods (description and value), volunteer hours, or a service. Exactly one of the three is set."""
+
+    OWNER_FIELDS = ("request", "activity", "service_record")
 
     class Kind(models.TextChoices):
         MONEY = "money", _("资金")
@@ -400,6 +410,14 @@ class ResourceUse(models.Model):
     )
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="resource_uses"
+    )
+    # By name, not import: casework may use partners, so partners imports nothing of casework.
+    service_record = models.ForeignKey(
+        "casework.ServiceRecord",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="resource_uses",
     )
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     date = models.DateField(_("日期"), default=timezone.localdate)
@@ -426,8 +444,9 @@ class ResourceUse(models.Model):
         indexes = [models.Index(fields=["station", "date"], name="resourceuse_station_date_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(request__isnull=False, activity__isnull=True)
-                | Q(request__isnull=True, activity__isnull=False),
+                condition=Q(request__isnull=False, activity__isnull=True, service_record__isnull=True)
+                | Q(request__isnull=True, activity__isnull=False, service_record__isnull=True)
+                | Q(request__isnull=True, activity__isnull=True, service_record__isnull=False),
                 name="resourceuse_one_owner",
             ),
             models.CheckConstraint(
@@ -437,6 +456,18 @@ class ResourceUse(models.Model):
 
     def __str__(self):
         return f"{self.partner} {self.get_kind_display()}"
+
+    @classmethod
+    def owner_field(cls, owner) -> str:
+        """The field that points at `owner` (a request, an activity or a service record)."""
+        field = _OWNER_FIELD_OF_MODEL.get(owner._meta.label_lower)
+        if field is None:
+            raise TypeError(f"a resource use has no owner of type {owner._meta.label}")
+        return field
+
+    @property
+    def owner(self):
+        return self.request or self.activity or self.service_record
 
     def clean(self):
         from django.core.exceptions import ValidationError

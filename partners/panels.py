@@ -2,7 +2,8 @@
 the resources it used, and for its station's staff the forms to refer and to add a use."""
 
 from partners.forms import new_use_form
-from partners.models import PartnerReferral, ResourceUse
+from partners.models import PartnerReferral
+from partners.services import uses_of
 from stations import access
 
 
@@ -15,7 +16,7 @@ def referral_panel(http_request, req):
         .prefetch_related("consents")
         .order_by("-created_at", "-pk")
     )
-    uses = list(ResourceUse.objects.filter(request=req).select_related("partner").order_by("date", "pk"))
+    uses = list(uses_of(req))
     can_act = access.may_change(user, req)
     return {
         "template": "partners/_request_panel.html",

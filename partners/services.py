@@ -10,7 +10,7 @@ from auditlog.diff import model_instance_diff
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -403,17 +403,38 @@ def add_resource_use(
 ):
     """Record that `owner` (a request or an activity of the user's station) used this partner's money,
     goods, volunteer hours or service. The partner must be one the user may refer to."""
+    _refuse_case_records(owner)
     access.require(access.may_change, acting_user, owner)
+    return record_use(
+        acting_user=acting_user,
+        owner=owner,
+        partner=partner,
+        kind=kind,
+        amount=amount,
+        hours=hours,
+        description=description,
+        date=date,
+    )
+
+
+def _refuse_case_records(owner):
+    # The station rule (access.may_change) is wider than a case's: casework's services check theirs.
+    if ResourceUse.owner_field(owner) == "service_record":
+        raise PermissionDenied
+
+
+def record_use(*, acting_user, owner, partner, kind, amount=None, hours=None, description="", date=None):
+    """The resource use itself, for a caller that has checked the user may change `owner` (a case's
+    service record answers to casework's stricter rule, which casework checks before calling this)."""
     if not Partner.objects.visible_to(acting_user).filter(pk=partner.pk).exists():
         raise PermissionDenied
-    field = "request" if isinstance(owner, Request) else "activity"
     use = ResourceUse(
         station_id=owner.station_id,
         partner=partner,
         kind=kind,
         description=(description or "").strip(),
         created_by=acting_user,
-        **{field: owner},
+        **{ResourceUse.owner_field(owner): owner},
     )
     if amount is not None:
         use.amount = amount
@@ -429,8 +450,13 @@ def add_resource_use(
 
 
 def remove_resource_use(*, acting_user, use):
-    owner = use.request if use.request_id else use.activity
-    access.require(access.may_change, acting_user, owner)
+    _refuse_case_records(use.owner)
+    access.require(access.may_change, acting_user, use.owner)
+    delete_use(acting_user=acting_user, use=use)
+
+
+def delete_use(*, acting_user, use):
+    """The removal itself (audited), for a caller that has checked the user may change its owner."""
     with transaction.atomic():
         AuditLogEntry.objects.log_create(
             use, action=AuditLogEntry.Action.DELETE, changes=model_instance_diff(use, None), actor=acting_user
@@ -439,5 +465,9 @@ def remove_resource_use(*, acting_user, use):
 
 
 def uses_of(owner):
-    field = "request" if isinstance(owner, Request) else "activity"
-    return ResourceUse.objects.filter(Q(**{field: owner})).select_related("partner").order_by("date", "pk")
+    """The resource uses of a request, an activity or a service record, in date order."""
+    return (
+        ResourceUse.objects.filter(**{ResourceUse.owner_field(owner): owner})
+        .select_related("partner")
+        .order_by("date", "pk")
+    )

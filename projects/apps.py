@@ -9,6 +9,10 @@ class ProjectsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from attachments import registry
+        from projects.forms_volunteers import VisitHoursRows
+        from residents.panels import register_visit_rows
+
+        register_visit_rows(VisitHoursRows)
         from projects.models import Activity, AnnualPlan, FundEntry, Project, plans_changed
 
         # Photos and sign-in sheets of activities, receipts of fund entries, a project's documents

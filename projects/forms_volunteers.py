@@ -8,12 +8,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from projects import volunteering
 from projects.forms import DATE, StationForm
 from projects.models import Project, Volunteer, VolunteerTeam
 from projects.models.volunteers import MAX_HOURS_PER_ENTRY
 from projects.volunteering import HoursRow
 from residents.validators import validate_phone
 from stations.locking import VersionField
+from stations.web import PreloadedChoiceField
 
 
 class VolunteerForm(StationForm):
@@ -75,7 +77,7 @@ class VolunteerForm(StationForm):
 
 
 class HoursRowForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none(), required=False)
+    volunteer = PreloadedChoiceField(label="志愿者", required=False)
     hours = forms.DecimalField(
         label="时长（小时）",
         max_digits=5,
@@ -87,10 +89,11 @@ class HoursRowForm(forms.Form):
     )
     content = forms.CharField(label="服务内容", max_length=100, required=False)
 
-    def __init__(self, *args, station, **kwargs):
+    def __init__(self, *args, volunteers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = Volunteer.objects.filter(station=station).order_by("name")
-        self.fields["volunteer"].empty_label = "（选择志愿者）"
+        self.fields["volunteer"].set_objects(
+            volunteers, label_of=lambda v: v.name, empty_label="（选择志愿者）"
+        )
 
     def clean(self):
         data = super().clean()
@@ -102,18 +105,18 @@ class HoursRowForm(forms.Form):
 
 
 class BaseHoursFormSet(forms.BaseFormSet):
+    """The rows share one read of the station's volunteers (a query per row, to render its choices and
+    to clean its pick, was a review finding)."""
+
     def __init__(self, *args, station, **kwargs):
         self.station = station
+        self.volunteers = list(
+            Volunteer.objects.filter(station=station).only("pk", "name", "station").order_by("name")
+        )
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"station": self.station}
-
-    @property
-    def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), station=self.station)
-        self.add_fields(form, None)
-        return form
+        return {"volunteers": self.volunteers}
 
     def clean(self):
         if any(self.errors):
@@ -174,3 +177,25 @@ class CompleteProjectForm(forms.Form):
     note = forms.CharField(label="完成情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     # The version the page showed: a completion without it is as stale as one with an old one.
     version = VersionField(error_messages={"required": "页面已过期，请刷新后再结项。"})
+
+
+class VisitHoursRows:
+    """The hours rows on the visit form (registered with `residents.panels.register_visit_rows`), saved
+    with the visit. A post without them (the list's one-tap buttons) records no hours."""
+
+    template = "projects/_hours_rows.html"
+
+    def __init__(self, data, *, station):
+        if data is not None and "hours-TOTAL_FORMS" not in data:
+            data = None
+        self.station = station
+        self.hours = hours_formset(data, station=station)
+
+    def is_valid(self) -> bool:
+        return not self.hours.is_bound or self.hours.is_valid()
+
+    def save(self, *, acting_user, visit, station):
+        if self.hours.is_bound and self.hours.rows():
+            volunteering.record_hours(
+                acting_user=acting_user, rows=self.hours.rows(), visit=visit, station=station
+            )

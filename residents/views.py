@@ -27,13 +27,10 @@ from residents.models import Resident, Transfer
 from residents.validators import ID_IN_URL_REFUSED, contains_id_number
 from stations import access
 from stations.audit import record_access
+from stations.web import is_htmx
 
 PAGE_SIZE = 25
 SEARCH_RESULTS = 8
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _without(request, *names):

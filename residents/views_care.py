@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +22,11 @@ from django.views.decorators.http import require_POST, require_safe
 from residents import care
 from residents.forms_care import HouseholdForm, SupportStatusForm, TierForm, VisitForm
 from residents.models import HouseholdMembership, Resident, RiskTierRule, VisitPlan
-from residents.views import is_htmx, restricted_response
+from residents.panels import visit_rows
+from residents.views import restricted_response
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into, is_htmx
 
 PAGE_SIZE = 50
 
@@ -96,18 +99,23 @@ def visit_log(request, pk):
         messages.error(request, "该居民不在探访名单中，请先在关爱档案中评定风险等级。")
         return redirect("residents:resident-care", pk=resident.pk)
     form = VisitForm(request.POST or None, initial={"version": plan.version, "outcome": "seen"})
+    station = request.user.station
+    extra_rows = visit_rows(request.POST or None, station=station)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and all(rows.is_valid() for rows in extra_rows):
             try:
-                visit = care.log_visit(
-                    acting_user=request.user,
-                    resident=resident,
-                    version=form.cleaned_data["version"],
-                    **form.visit_fields(),
-                )
+                with transaction.atomic():  # the visit and its rows (volunteers' hours), or nothing
+                    visit = care.log_visit(
+                        acting_user=request.user,
+                        resident=resident,
+                        version=form.cleaned_data["version"],
+                        **form.visit_fields(),
+                    )
+                    for rows in extra_rows:
+                        rows.save(acting_user=request.user, visit=visit, station=station)
             except ValidationError as error:
-                _add_errors(form, error)
+                errors_into(form, error)
             else:
                 return _logged(request, resident, visit)
         status = 400
@@ -118,17 +126,9 @@ def visit_log(request, pk):
     return render(
         request,
         "residents/visit_form.html",
-        {"form": form, "resident": resident, "plan": plan},
+        {"form": form, "resident": resident, "plan": plan, "extra_rows": extra_rows},
         status=status,
     )
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _logged(request, resident, visit):
@@ -212,7 +212,7 @@ def _care_step(request, pk, name, make_form, step):
         try:
             message = step(resident, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, message)
             return redirect(reverse("residents:resident-care", args=[resident.pk]))

@@ -25,9 +25,10 @@ from residents.filters import RequestFilter, user_names
 from residents.models import Request
 from residents.panels import request_panels
 from residents.queue_rows import QueueRows
-from residents.views import PAGE_SIZE, is_htmx, refuse_id_in_url
+from residents.views import PAGE_SIZE, refuse_id_in_url
 from stations import access, reference
 from stations.audit import record_access
+from stations.web import is_htmx
 
 # action → (form, message on success); the service function each runs is spelled out in `_perform`.
 ACTIONS = {

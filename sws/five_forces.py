@@ -81,6 +81,7 @@ def _xlsx(request, scope):
             ["物资价值（元）", m["goods"]],
             ["志愿服务时长（小时）", m["hours"]],
             ["专业服务（次）", m["services"]],
+            ["使用合作伙伴资源的个案（个）", m["cases"]],
         ],
         widths=[24, 16],
         preamble=[title],

@@ -55,7 +55,12 @@ from casework.services.closure import (  # noqa: F401
     sign_off_closure,
 )
 from casework.services.evaluation import current_plan, evaluate_case, resume_intervention  # noqa: F401
-from casework.services.service_records import case_goals, record_service  # noqa: F401
+from casework.services.service_records import (  # noqa: F401
+    add_record_use,
+    case_goals,
+    record_service,
+    remove_record_use,
+)
 from casework.services.tasks import (  # noqa: F401
     add_case_task,
     case_people,

@@ -35,13 +35,15 @@ def next_case_reference(station, year: int) -> str:
     return f"{REFERENCE_PREFIX}-{station.code}-{year}-{number:05d}"
 
 
-def lock_case(case: Case, version) -> None:
-    """Check the version the user saw against the row, read under a row lock (the caller holds the
-    transaction): two people submitting at once cannot both pass."""
+def lock_case(case, version) -> None:
+    """Check the version the user saw against the row of the case (or of one of its versioned records,
+    e.g. a party), read under a row lock (the caller holds the transaction): two people submitting at
+    once cannot both pass."""
     check_version(version, locking.locked_version(case))
 
 
-def _bump(case: Case, *fields) -> None:
+def _bump(case, *fields) -> None:
+    """Save `fields` of the case (or its versioned record) with the next version."""
     case.version += 1
     case.save(update_fields=[*fields, "version"])
 
@@ -291,12 +293,11 @@ def update_case_party(
         note=note,
     )
     with transaction.atomic():
-        check_version(version, locking.locked_version(party))
+        lock_case(party, version)
         before = _party_text(party)
         for field, value in fields.items():
             setattr(party, field, value)
-        party.version += 1
-        party.save(update_fields=[*fields, "version"])
+        _bump(party, *fields)
         record_event(case, CaseEvent.Kind.NOTE, acting_user, f"修改相关人员：{before} → {_party_text(party)}")
     return party
 
@@ -308,7 +309,7 @@ def remove_case_party(*, acting_user, party: CaseParty, version) -> None:
     require_case_worker(acting_user, case)
     _require_open(case)
     with transaction.atomic():
-        check_version(version, locking.locked_version(party))
+        lock_case(party, version)
         text = _party_text(party)
         party.delete()
         record_event(case, CaseEvent.Kind.NOTE, acting_user, f"删除相关人员：{text}")

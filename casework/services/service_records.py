@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from casework.models import Case, CaseEvent, Goal, ServiceRecord
 from casework.services.common import CaseworkError, record_event, require_case_worker
+from partners import services as partners
 from projects.models import Resource
 from stations import periods
 
@@ -34,9 +35,12 @@ def record_service(
     next_step: str = "",
     goals=(),
     resources=(),
+    uses=(),
 ) -> ServiceRecord:
     """A service given on the case by the acting worker. Goals must be the case's own, resources its
-    station's (a forged id of another case or station is refused, nothing saved)."""
+    station's (a forged id of another case or station is refused, nothing saved). `uses` are the
+    partners' resources it used (dicts of partner, kind, amount, hours, description: partners'
+    ResourceUse, counted in the 五社联动 report), dated the record's day and saved with it or not at all."""
     require_case_worker(acting_user, case)
     content = (content or "").strip()
     if not content:
@@ -77,6 +81,8 @@ def record_service(
             record.goals.set(goal_ids)
         if resource_ids:
             record.resources.set(resource_ids)
+        for use in uses:
+            partners.record_use(acting_user=acting_user, owner=record, date=date, **use)
         record_event(
             case,
             CaseEvent.Kind.SERVICE,
@@ -93,3 +99,24 @@ def _check_month_open(acting_user, case: Case, date) -> None:
         periods.check_open(acting_user, case.station_id, date, kind="个案服务记录", label=case.reference)
     except ValidationError as error:
         raise CaseworkError(periods.LOCKED_MESSAGE, code="date") from error
+
+
+# --- The partners' resources a record used (五社联动) ----------------------------------------------------
+
+
+def add_record_use(*, acting_user, record: ServiceRecord, date=None, **use):
+    """A resource use added to a record afterwards: by those who work the case (a colleague of the
+    station who may not read the case may not either), dated in an open month."""
+    require_case_worker(acting_user, record.case)
+    date = date or record.date
+    with transaction.atomic():
+        _check_month_open(acting_user, record.case, date)
+        return partners.record_use(acting_user=acting_user, owner=record, date=date, **use)
+
+
+def remove_record_use(*, acting_user, use) -> None:
+    record = use.service_record
+    require_case_worker(acting_user, record.case)
+    with transaction.atomic():
+        _check_month_open(acting_user, record.case, use.date)
+        partners.delete_use(acting_user=acting_user, use=use)

@@ -11,18 +11,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Sum
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from casework import forms_closure as forms
 from casework import services
-from casework.models import Case, CaseTask, Closure, GoalAttainment
+from casework.models import Case, CaseTask, Closure, GoalAttainment, ServiceRecord
 from casework.permissions import page_access
 from casework.services.closure import may_sign_off
+from partners.forms import ResourceUseForm, new_use_form, use_rows
+from partners.models import ResourceUse
+from partners.services import uses_of
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into, is_htmx
 
 
 def _case(request, pk) -> Case:
@@ -46,10 +51,11 @@ def _refused(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
-def _page(request, case, form, *, title, submit, status=200, intro="", danger=False):
+def _page(request, case, form, *, title, submit, status=200, intro="", danger=False, use_rows=None):
     # A form page shows parts of the case record: a look at the client's personal data.
     record_access(request, "view", residents=case.client_id, reason=f"个案 {case.reference}")
     context = {"case": case, "form": form, "title": title, "submit": submit, "intro": intro, "danger": danger}
+    context["use_rows"] = use_rows
     return render(request, "casework/closing_form.html", context, status=status)
 
 
@@ -69,13 +75,94 @@ def _run(request, form, step, success: str):
 def service_record_new(request, pk):
     case = _case_to_work(request, pk)
     form = forms.ServiceRecordForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        step = lambda: services.record_service(acting_user=request.user, case=case, **data)  # noqa: E731
+    uses = use_rows(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid() and uses.is_valid():
+
+        def step():
+            services.record_service(
+                acting_user=request.user, case=case, uses=uses.rows(), **form.cleaned_data
+            )
+
         if _run(request, form, step, "服务记录已保存。"):
             return redirect(case)
     status = 400 if request.method == "POST" else 200
-    return _page(request, case, form, title="登记服务记录", submit="保存服务记录", status=status)
+    return _page(
+        request, case, form, title="登记服务记录", submit="保存服务记录", status=status, use_rows=uses
+    )
+
+
+# --- The partners' resources a service record used (五社联动) ------------------------------------------
+
+
+def _record_to_work(request, pk, record_pk):
+    """A service record of a case the user works. A case they may not read or open is 404 here (the
+    record's resources are the case's: nobody learns it exists by trying ids); a reader who does not
+    work it, 403, as on the record form."""
+    case = access.get_visible_or_404(
+        Case.objects.select_related("station", "client", "lead_worker"), request.user, pk=pk
+    )
+    if not access.may_open(request.user, case):
+        raise Http404
+    services.require_case_worker(request.user, case)
+    record = get_object_or_404(ServiceRecord.objects.filter(case=case), pk=record_pk)
+    record.case = case
+    return case, record
+
+
+def _record_uses(request, case, record, form=None, status=200):
+    context = {
+        "case": case,
+        "record": record,
+        "resource_uses": list(uses_of(record)),
+        "can_use": True,
+        "owner_kind": "service_record",
+        "owner": record,
+        "use_form": form or new_use_form(request.user, day=record.date),
+    }
+    if is_htmx(request):
+        return render(request, "partners/_resource_uses.html", context, status=200)
+    record_access(request, "view", residents=case.client_id, reason=f"个案 {case.reference}")
+    return render(request, "casework/record_uses.html", context, status=status)
+
+
+@never_cache
+@login_required
+def record_uses(request, pk, record_pk):
+    """The resources a service record used: the list, and a row added (in place with htmx)."""
+    case, record = _record_to_work(request, pk, record_pk)
+    if request.method != "POST":
+        return _record_uses(request, case, record)
+    form = ResourceUseForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.add_record_use(acting_user=request.user, record=record, **form.cleaned_data)
+        except ValidationError as error:
+            errors_into(form, error)
+        else:
+            if is_htmx(request):
+                return _record_uses(request, case, record)
+            messages.success(request, "已记录资源使用。")
+            return redirect("casework:record-uses", case.pk, record.pk)
+    return _record_uses(request, case, record, form=form, status=400)
+
+
+@never_cache
+@require_POST
+@login_required
+def record_use_remove(request, pk, record_pk, use_pk):
+    case, record = _record_to_work(request, pk, record_pk)
+    use = get_object_or_404(ResourceUse.objects.filter(service_record=record), pk=use_pk)
+    use.service_record = record
+    if request.POST.get("confirm") == "yes":  # the form's hidden field: a bare POST removes nothing
+        try:
+            services.remove_record_use(acting_user=request.user, use=use)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已删除该条资源使用。")
+    if is_htmx(request):
+        return _record_uses(request, case, record)
+    return redirect("casework:record-uses", case.pk, record.pk)
 
 
 @never_cache
@@ -314,7 +401,10 @@ def closing_context(request, case) -> dict:
     """What the case page's sections of services, evaluation, closure and tasks show (a fixed number of
     queries, whatever the case holds)."""
     user = request.user
-    records = case.service_records.select_related("worker").prefetch_related("goals")
+    records = case.service_records.select_related("worker").prefetch_related(
+        "goals",
+        Prefetch("resource_uses", ResourceUse.objects.select_related("partner").order_by("date", "pk")),
+    )
     totals = case.service_records.aggregate(
         n=Count("pk"), people=Sum("person_times"), minutes=Sum("duration_minutes")
     )

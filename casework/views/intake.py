@@ -21,6 +21,7 @@ from casework.views.intake_sections import household_members
 from residents.models import Request, Resident
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into
 
 PAGE_SIZE = 25
 
@@ -33,15 +34,6 @@ def error_text(error) -> str:
     if hasattr(error, "message_dict"):
         return "；".join(message for messages_ in error.message_dict.values() for message in messages_)
     return "；".join(error.messages)
-
-
-def add_errors(form, error) -> None:
-    """A service's refusal next to the form's fields (or above them)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_safe
@@ -96,7 +88,7 @@ def case_open(request):
         try:
             case = services.open_case(acting_user=user, client=client, **form.cleaned_data)
         except services.CaseworkError as error:
-            add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, f"已开个案 {case.reference}，请记录知情同意后立案。")
             return redirect(case)
@@ -128,7 +120,7 @@ def case_open_from_request(request, pk):
         try:
             case = services.open_case_from_request(acting_user=user, request=req, **form.cleaned_data)
         except services.CaseworkError as error:
-            add_errors(form, error)
+            errors_into(form, error)
         else:
             messages.success(request, f"诉求 {req.reference} 已转为个案 {case.reference}。")
             return redirect(case)
@@ -281,7 +273,7 @@ def case_party_edit(request, pk, party_pk):
             try:
                 services.update_case_party(acting_user=request.user, party=party, **form.cleaned_data)
             except services.CaseworkError as error:
-                add_errors(form, error)
+                errors_into(form, error)
             else:
                 messages.success(request, "已修改相关人员。")
                 return redirect(case)

@@ -14,9 +14,10 @@ from casework.forms.assessment import AssessmentForm
 from casework.forms.planning import ReviewForm, plan_forms
 from casework.models import Assessment, CasePlan
 from casework.services.planning import EDITABLE
-from casework.views.intake import add_errors, case_step, error_text, form_errors
+from casework.views.intake import case_step, error_text, form_errors
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into
 
 
 def _readable(queryset, request, pk):
@@ -79,7 +80,7 @@ def assessment_page(request, pk):
                     if "submit" in request.POST:
                         services.submit_assessment(acting_user=request.user, assessment=assessment)
             except services.CaseworkError as error:
-                add_errors(form, error)
+                errors_into(form, error)
             else:
                 submitted = "submit" in request.POST
                 messages.success(request, "预估已提交并锁定。" if submitted else "预估草稿已保存。")
@@ -146,7 +147,7 @@ def plan_page(request, pk):
                     if "submit" in request.POST:
                         services.submit_case_plan(acting_user=request.user, plan=plan)
             except services.CaseworkError as error:
-                add_errors(form, error)
+                errors_into(form, error)
             else:
                 submitted = "submit" in request.POST
                 messages.success(request, "计划已提交审批。" if submitted else "计划草稿已保存。")

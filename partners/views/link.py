@@ -18,6 +18,7 @@ from partners.forms import AnswerForm
 from partners.models import PartnerLink, token_digest
 from partners.slip import slip_facts
 from residents.views_public import RateLimit, _body_too_large, _refuse
+from stations.web import errors_into
 
 LINK_RATE = (30, 10 * 60)  # opens and answers per client address per 10 minutes
 
@@ -72,11 +73,7 @@ def answer(request, token):
             try:
                 services.answer_referral(link=link, **form.cleaned_data)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field, errors)
-                else:
-                    form.add_error(None, error.messages)
+                errors_into(form, error)
             else:
                 if not services.answers_open(pr.__class__.objects.select_related("referral").get(pk=pr.pk)):
                     return redirect("partner_link:thanks")  # the link is spent: nothing more to answer

@@ -9,12 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from partners import services
-from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm, errors_into
+from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm
 from partners.models import PartnerReferral, ShareConsent
 from partners.slip import slip_facts
 from residents.models import Request
 from stations import access
 from stations.audit import record_access
+from stations.web import errors_into
 
 
 @never_cache

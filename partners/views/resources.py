@@ -10,23 +10,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from partners import services
-from partners.forms import ResourceUseForm, errors_into, new_use_form
+from partners.forms import ResourceUseForm, new_use_form
 from partners.models import ResourceUse
 from projects.models import Activity
 from residents.models import Request
 from stations import access
+from stations.web import errors_into, is_htmx
 
 OWNERS = {"request": Request, "activity": Activity}
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _panel(request, owner_kind, owner, form=None, status=200):
-    uses = list(
-        ResourceUse.objects.filter(**{owner_kind: owner}).select_related("partner").order_by("date", "pk")
-    )
+    uses = list(services.uses_of(owner))
     return render(
         request,
         "partners/_resource_uses.html",
@@ -54,11 +49,11 @@ def use_add(request, owner_kind, pk):
         except ValidationError as error:
             errors_into(form, error)
         else:
-            if _is_htmx(request):
+            if is_htmx(request):
                 return _panel(request, owner_kind, owner)
             messages.success(request, "已记录资源使用。")
             return redirect(owner)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _panel(request, owner_kind, owner, form=form)  # 200: htmx swaps only successful answers
     return _panel(request, owner_kind, owner, form=form, status=400)
 
@@ -69,16 +64,18 @@ def use_add(request, owner_kind, pk):
 @access.role_required(access.is_station_user)
 def use_remove(request, pk):
     use = access.get_editable_or_404(
-        ResourceUse.objects.select_related("request", "activity"), request.user, pk=pk
+        ResourceUse.objects.filter(service_record__isnull=True).select_related("request", "activity"),
+        request.user,
+        pk=pk,
     )
-    owner_kind = "request" if use.request_id else "activity"
-    owner = use.request or use.activity
+    owner = use.owner
+    owner_kind = ResourceUse.owner_field(owner)
     if request.POST.get("confirm") != "yes":  # the form's hidden field: a bare POST removes nothing
-        if _is_htmx(request):
+        if is_htmx(request):
             return _panel(request, owner_kind, owner)
         return HttpResponseBadRequest("请从页面上的删除按钮操作。")
     services.remove_resource_use(acting_user=request.user, use=use)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _panel(request, owner_kind, owner)
     messages.success(request, "已删除该条资源使用。")
     return redirect(owner)

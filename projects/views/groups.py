@@ -43,7 +43,7 @@ KINDS = {
 def _summary(queryset):
     if queryset.model is VolunteerTeam:
         # A team's people are its current members (registered volunteers), counted once per person.
-        row = queryset.order_by().aggregate(n=Count("pk", distinct=True))
+        row = queryset.order_by().aggregate(n=Count("pk"))
         row["people"] = (
             TeamMembership.objects.current()
             .filter(team__in=queryset.order_by().values("pk"))
@@ -54,10 +54,7 @@ def _summary(queryset):
     else:
         row = queryset.order_by().aggregate(n=Count("pk"), people=Sum("members"))
     by_status = dict(
-        queryset.order_by()
-        .values_list("status")
-        .annotate(n=Count("pk", distinct=True))  # distinct: teams come joined with their memberships
-        .values_list("status", "n")
+        queryset.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {
         "count": row["n"],
@@ -74,7 +71,6 @@ def group_list(request):
     teams = StationOnlyFilter(
         request.GET,
         queryset=VolunteerTeam.objects.visible_to(user)
-        .with_member_count()
         .order_by("name", "pk")
         .select_related("station")
         .prefetch_related("communities"),
@@ -87,7 +83,8 @@ def group_list(request):
         .prefetch_related("communities"),
         user=user,
     )
-    team_page = paginate(request, teams.qs, param="tpage")
+    # The member count joins the memberships: on the page's rows only, not under the summary's counts.
+    team_page = paginate(request, teams.qs.with_member_count(), param="tpage")
     organisation_page = paginate(request, organisations.qs, param="opage")
     return render(
         request,

@@ -6,10 +6,11 @@ Phones are shown masked; the whole number and the export are logged as personal-
 for residents)."""
 
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
+from notifications import recipients
 from projects import volunteering
 from projects.filters import VolunteerFilter
 from projects.forms_volunteers import ProofPeriodForm, VolunteerForm, hours_formset
@@ -28,7 +30,6 @@ from residents.views import restricted_response
 from stations import access
 from stations.audit import record_access
 from stations.locking import StaleVersionError
-from stations.models import User
 from stations.spreadsheets import safe_text
 
 EXPORT_LIMIT = 5000
@@ -62,9 +63,11 @@ def _filtered(request):
 def volunteer_list(request):
     filterset, queryset, date_from, date_to = _filtered(request)
     page = paginate(request, queryset)
-    visible_hours = ServiceHours.objects.visible_to(request.user).between(date_from, date_to)
-    if station := filterset.form.cleaned_data.get("station") if filterset.form.is_valid() else None:
-        visible_hours = visible_hours.filter(station=station)
+    # The total is the listed volunteers' (search, station, team … as the list), one query.
+    listed = filterset.qs.order_by().values("pk")
+    visible_hours = (
+        ServiceHours.objects.visible_to(request.user).between(date_from, date_to).filter(volunteer__in=listed)
+    )
     return render(
         request,
         "projects/volunteer_list.html",
@@ -138,13 +141,17 @@ def _cell(text: str) -> str:
 def _detail_context(request, volunteer, **extra):
     today = timezone.localdate()
     hours = volunteer.service_hours.with_source().order_by("-date", "-pk")
+    this_year = Q(date__gte=today.replace(month=1, day=1), date__lte=today)
+    sums = volunteer.service_hours.order_by().aggregate(
+        n=Count("pk"), year=Sum("hours", filter=this_year), total=Sum("hours")
+    )  # one query for the three figures
     return {
         "volunteer": volunteer,
         "memberships": volunteer.memberships.select_related("team").order_by("left_on", "-joined_on"),
         "hours": hours[:DETAIL_ROWS],
-        "hours_count": hours.count(),
-        "hours_this_year": volunteer.service_hours.between(today.replace(month=1, day=1), today).total(),
-        "hours_total": volunteer.service_hours.all().total(),
+        "hours_count": sums["n"],
+        "hours_this_year": sums["year"] or Decimal("0.0"),
+        "hours_total": sums["total"] or Decimal("0.0"),
         "proofs": volunteer.proofs.select_related("issued_by")[:20],
         "proof_form": ProofPeriodForm(
             initial={"period_start": today.replace(month=1, day=1), "period_end": today}
@@ -253,11 +260,7 @@ def proof_detail(request, pk):
         request.user,
         pk=pk,
     )
-    head = (
-        User.objects.filter(station=proof.station, role=User.Role.STATION_HEAD, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    head = recipients.station_heads(proof.station_id).first()
     record_access(request, "view", reason=f"查看志愿服务记录证明 {proof.serial}")
     return render(request, "projects/proof_detail.html", {"proof": proof, "head": head})
 

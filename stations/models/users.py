@@ -138,7 +138,9 @@ class User(AbstractUser):
             record_password_event(self, password_event)
 
     def _save_scoped(self, *args, **kwargs):
-        if self.role in self.STATION_ROLES and self.station_id:
+        # A volunteer reporter reports to one station: her scope columns are a station's (they only say
+        # whose staff lists her).
+        if (self.role in self.STATION_ROLES or self.role == self.Role.VOLUNTEER_REPORTER) and self.station_id:
             self.district_id = None
             self.district_scope_id = (
                 Station.objects.filter(pk=self.station_id).values_list("district_id", flat=True).first()
@@ -154,12 +156,6 @@ class User(AbstractUser):
                 .values_list("street__station_id", "street__station__district_id")
                 .first()
             ) or (None, None)
-        elif self.role == self.Role.VOLUNTEER_REPORTER and self.station_id:
-            # A volunteer reports to one station; the scope columns only say whose staff lists her.
-            self.district_id = self.community_id = None
-            self.district_scope_id = (
-                Station.objects.filter(pk=self.station_id).values_list("district_id", flat=True).first()
-            )
         else:
             self.station_id = self.district_id = self.district_scope_id = None
         if self.role != self.Role.COMMUNITY_STAFF:

@@ -215,6 +215,7 @@ def test_the_station_month(month, guoyuan):
         "money": Decimal("3000.00"),
         "goods": Decimal("500.00"),
         "services": 0,
+        "cases": 0,
         "hours": Decimal("6.0"),
     }
     rows = {row["partner"].name: row for row in data["partners"]}

@@ -392,6 +392,39 @@ def resource_use(w):
     return [{"pk": use.pk}]
 
 
+def _record_use(w):
+    """A service record of the intervention case, which used the world's partner (五社联动)."""
+    from casework.models import ServiceRecord
+    from partners.models import ResourceUse
+
+    case = _closing_case(w, "intervention")
+    record = ServiceRecord.objects.filter(case=case).first() or ServiceRecord.objects.create(
+        case=case,
+        station=case.station,
+        form="phone",
+        duration_minutes=10,
+        content="电话",
+        worker=w.users.worker2,
+    )
+    use = ResourceUse.objects.filter(service_record=record).first() or ResourceUse.objects.create(
+        station=case.station,
+        partner=_partner_referral(w).partner,
+        service_record=record,
+        kind="service",
+        created_by=w.users.worker2,
+    )
+    return {"pk": case.pk, "record_pk": record.pk, "use_pk": use.pk}
+
+
+def record_uses(w):
+    found = _record_use(w)
+    return [{"pk": found["pk"], "record_pk": found["record_pk"]}]
+
+
+def record_use(w):
+    return [_record_use(w)]
+
+
 CASE_WORKERS = OWN_STAFF  # the lead (李静) and the station head; a supervisor reads but does not work
 SUPERVISOR_READS = Check(frozenset({DISTRICT}), 403)  # 北辰区's supervisor reads a case, works none of it
 
@@ -675,6 +708,12 @@ MATRIX = {
         )
         for decision in ("approve", "sign-off", "return")
     },
+    # The partners' resources a service record used: the case's workers (an empty POST: the form, 400);
+    # removal without its confirmation removes nothing and goes back to the list.
+    "casework:record-uses": page(login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=record_uses),
+    "casework:record-use-remove": page(
+        methods("POST"), login(), scope(CASE_READERS), SUPERVISOR_READS, post=302, urls=record_use
+    ),
     "casework:closure-follow-up": page(
         login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=approved_closure
     ),
