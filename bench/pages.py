@@ -140,6 +140,14 @@ def submit_last_month(subjects):
     cycle.submit_report(acting_user=head, report=report, version=report.version)
 
 
+def district_evaluation(subjects):
+    """The district's first evaluation (the demo phase opens 果园新村's and 广开's): none, not built."""
+    from sws.models import Evaluation
+
+    first = Evaluation.objects.filter(station__district=subjects.district).order_by("pk").first()
+    return [(first.pk,)] if first else []
+
+
 PAGES = [
     Page("baseline", "基准：队列单查询（含页面框架）", STATION, ("bench-baseline",), no_args, baseline=True),
     Page("baseline-bare", "基准：队列单查询（无页面框架）", STATION, ("bench-baseline-bare",), no_args),
@@ -231,6 +239,12 @@ PAGES = [
     ),
     Page("city-report", "市月报（上月）", CITY, ("reports:city",), last_month(lambda subjects: [()])),
     Page("city-submissions", "全市月报报送情况", CITY, ("reports:city-submissions",), no_args),
+    # Issue #22's evaluation and issue #21's 五社联动 report (this month, by station, district and city).
+    Page("evaluation", "考核评估（区级打开）", DISTRICT, ("evaluation:detail",), district_evaluation),
+    Page("evaluation-list", "考核评估列表", DISTRICT, ("evaluation:list",), no_args),
+    Page("five-forces-station", "五社联动报表（本站）", STATION, ("five_forces:station",), station_pk),
+    Page("five-forces-district", "五社联动报表（本区）", DISTRICT, ("five_forces:district",), district_pk),
+    Page("five-forces-city", "五社联动报表（全市）", CITY, ("five_forces:city",), no_args),
 ]
 
 

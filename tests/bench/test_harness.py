@@ -389,3 +389,30 @@ def test_a_bigger_city_is_an_older_one_at_the_same_daily_volume():
     assert history_days(100_000, CITY_REQUESTS_PER_DAY) in range(182, 184)  # six months
     assert history_days(300, CITY_REQUESTS_PER_DAY) == 30  # a smoke city still has a last month
     assert history_days(100_000, 1000) == 100
+
+
+def test_the_evaluation_page_opens_the_districts_first_evaluation(
+    client, guoyuan, district_user, other_district_user
+):
+    """Issue #22's evaluation page is measured on the district's own evaluation; none yet: not built."""
+    from bench.pages import DISTRICT
+    from sws.evaluation import services
+    from tests.sws import evaluation_factories as ef
+
+    page = next(p for p in PAGES if p.key == "evaluation")
+    subjects = Subjects(users={DISTRICT: district_user}, station=guoyuan, district=guoyuan.district)
+    assert page.resolve(subjects) is None
+    evaluation = services.open_evaluation(
+        acting_user=district_user,
+        station=guoyuan,
+        indicator_set=ef.make_indicator_set(2026),
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+    )
+    url = page.resolve(subjects)
+    assert url == f"/evaluations/{evaluation.pk}/"
+    client.force_login(district_user)
+    assert client.get(url).status_code == 200
+    assert {"five-forces-station", "five-forces-district", "five-forces-city", "evaluation-list"} <= {
+        p.key for p in PAGES
+    }
