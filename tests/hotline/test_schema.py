@@ -64,7 +64,8 @@ def test_the_schema_names_every_operation(api_schema):
 @pytest.mark.parametrize("method,path", OPERATIONS)
 def test_the_api_keeps_to_its_schema(api_schema, city_key, method, path, mode):
     operation = api_schema[path][method]
-    headers = {"Authorization": f"Api-Key {city_key.plain}"}
+    # Uncompressed: schemathesis's WSGI transport asks for gzip (as requests does) and does not decode it.
+    headers = {"Authorization": f"Api-Key {city_key.plain}", "Accept-Encoding": "identity"}
 
     @SETTINGS
     @given(st.data())
