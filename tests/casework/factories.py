@@ -36,5 +36,6 @@ def make_supervisor(user):
 # supervision, conferences, attachments): measured 30 queries for a station head (38 before the page
 # answered "reads / works this case" once for all its sections and read the client's tags once); each
 # section reads its rows in a fixed number of queries, so the bound holds whatever the case holds. One more
-# since a case may be transferred: the pending transfer (transfers2).
-CASE_PAGE_QUERIES = 32
+# since a case may be transferred (the pending transfer), one for the partners' resources each service
+# record used (one prefetch for all the records).
+CASE_PAGE_QUERIES = 33
