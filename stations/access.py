@@ -18,6 +18,7 @@ from functools import wraps
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import connections, models, router
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -326,6 +327,27 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if is_station_user(user) and self.station_lookup:
             return self.filter(**{self.station_lookup: user.station_id})
+        return self.none()
+
+
+class BetweenStationsQuerySet(ScopedQuerySet):
+    """A move between two stations (a transfer of a request, a resident's record or a case): both ends
+    see it, the sending and the receiving station's staff and both their districts' centres."""
+
+    station_lookup = "from_station"
+    district_lookup = "from_station__district"
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_whole_city(user):
+            return self.all()
+        if is_district_user(user):
+            return self.filter(
+                Q(from_station__district=user.district_id) | Q(to_station__district=user.district_id)
+            )
+        if is_station_user(user):
+            return self.filter(Q(from_station=user.station_id) | Q(to_station=user.station_id))
         return self.none()
 
 

@@ -13,29 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from residents.models.requests import Request
 from residents.models.residents import Resident
 from residents.validators import mask_name
-from stations import access
-from stations.access import ScopedQuerySet
+from stations.access import BetweenStationsQuerySet
 from stations.models import Community, Station
 
 
-class TransferQuerySet(ScopedQuerySet):
+class TransferQuerySet(BetweenStationsQuerySet):
     """Both ends see a transfer: the sending station and the receiving one (and their districts)."""
-
-    station_lookup = "from_station"
-    district_lookup = "from_station__district"
-
-    def visible_to(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if access.sees_whole_city(user):
-            return self.all()
-        if access.is_district_user(user):
-            return self.filter(
-                Q(from_station__district=user.district_id) | Q(to_station__district=user.district_id)
-            )
-        if access.is_station_user(user):
-            return self.filter(Q(from_station=user.station_id) | Q(to_station=user.station_id))
-        return self.none()
 
     def pending(self):
         return self.filter(status=Transfer.Status.PENDING)
