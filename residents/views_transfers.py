@@ -129,7 +129,11 @@ def transfer_decide(request, pk):
             form.add_error(None, _error_text(error))
         else:
             if data["decision"] == "accept":
-                messages.success(request, f"已接收 {transfer.subject_label}，请研判并指派。")
+                if transfer.of_resident:
+                    done = f"已接收居民档案 · {transfer.masked_subject}，随同转入的诉求和探访计划请指派。"
+                else:
+                    done = f"已接收诉求 {transfer.request.reference}，请研判并指派。"
+                messages.success(request, done)
                 return redirect(transfer.subject)
             messages.success(request, f"已拒绝接收 {transfer.subject_label}。")
             return redirect("residents:transfer-inbox")

@@ -24,7 +24,9 @@ def test_a_worker_proposes_and_the_other_head_accepts(
     phone.wait_for_load_state()
     assert phone.locator("h1").inner_text() == "转至其他社工站"
     check_a11y(phone)
-    phone.get_by_label(_label("转至社工站")).select_option(label=str(jixianli))
+    # Any station of the city, named with its district (区 · 站).
+    target = f"{jixianli.district.name} · {jixianli.name}"
+    phone.get_by_label(_label("转至社工站")).select_option(label=target)
     phone.get_by_role("radio", name="搬家").check()
     phone.get_by_label(_label("说明")).fill("居民已搬至泰来西里社区")
     shoot(phone, "transfer-propose")
