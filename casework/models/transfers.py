@@ -1,19 +1,19 @@
 """A case's transfer (个案转移) to another station: proposed by its lead worker or the station head,
 accepted by the receiving station's head, who names the lead worker there. Its own model rather than a
 kind of `residents.Transfer`: residents may not point at casework (the arrows go casework → residents),
-and a case's acceptance needs what a request's does not (the lead worker)."""
+and a case's acceptance needs what a request's does not (the lead worker). The reason, the answer and the
+one-answer rule are `residents.StationTransfer`'s, shared with it."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
-from residents.models import Transfer
+from residents.models import StationTransfer
 from residents.validators import mask_name
 from stations.access import BetweenStationsQuerySet
-from stations.models import Community, Station
+from stations.models import Station
 
 
 class CaseTransferQuerySet(BetweenStationsQuerySet):
@@ -21,7 +21,7 @@ class CaseTransferQuerySet(BetweenStationsQuerySet):
     their districts' centres. The case itself stays under its confidentiality rule."""
 
     def pending(self):
-        return self.filter(status=Transfer.Status.PENDING)
+        return self.filter(status=StationTransfer.Status.PENDING)
 
     def with_columns(self):
         return self.select_related(
@@ -29,7 +29,7 @@ class CaseTransferQuerySet(BetweenStationsQuerySet):
         )
 
 
-class CaseTransfer(models.Model):
+class CaseTransfer(StationTransfer):
     case = models.ForeignKey(Case, verbose_name=_("个案"), on_delete=models.CASCADE, related_name="transfers")
     from_station = models.ForeignKey(
         Station, verbose_name=_("转出站"), on_delete=models.PROTECT, related_name="case_transfers_out"
@@ -37,37 +37,10 @@ class CaseTransfer(models.Model):
     to_station = models.ForeignKey(
         Station, verbose_name=_("接收站"), on_delete=models.PROTECT, related_name="case_transfers_in"
     )
-    reason = models.CharField(_("转移原因"), max_length=12, choices=Transfer.Reason.choices)
-    reason_text = models.CharField(_("原因说明"), max_length=300, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=12, choices=Transfer.Status.choices, default=Transfer.Status.PENDING
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decision_note = models.CharField(_("处理意见"), max_length=300, blank=True)
-    # Named by the receiving head on acceptance: who leads the case there, and the client's community.
+    # Named by the receiving head on acceptance: who leads the case there.
     lead_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收后主责社工"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    to_community = models.ForeignKey(
-        Community,
-        verbose_name=_("接收社区"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -97,13 +70,5 @@ class CaseTransfer(models.Model):
         return f"{self.case_id}: {self.from_station_id} → {self.to_station_id}"
 
     @property
-    def is_pending(self):
-        return self.status == Transfer.Status.PENDING
-
-    @property
     def masked_subject(self) -> str:
         return mask_name(self.case.client.name)
-
-    def reason_display(self) -> str:
-        label = self.get_reason_display()
-        return f"{label}：{self.reason_text}" if self.reason_text else label

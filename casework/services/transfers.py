@@ -21,7 +21,6 @@ import copy
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from casework.models import Case, CaseEvent, CaseTask, CaseTransfer
 from casework.services.common import CaseworkError, check_version, record_event, require_case_worker
@@ -33,8 +32,6 @@ from residents.models import Request, Transfer
 from residents.services import resident_transfers
 from residents.services.transfers import communities_of, transfer_targets
 from stations import access, locking
-
-PENDING = Transfer.Status.PENDING
 
 
 def receiving_workers(station):
@@ -111,11 +108,9 @@ def propose_case_transfer(
         raise CaseworkError(f"个案已{case.get_stage_display()}，不能转移。")
     if to_station is None or not transfer_targets(case.station).filter(pk=to_station.pk).exists():
         raise CaseworkError({"to_station": "请选择其他社工站。"})
-    if reason not in Transfer.Reason.values:
-        raise CaseworkError({"reason": "请选择转移原因。"})
     reason_text = (reason_text or "").strip()
-    if reason == Transfer.Reason.OTHER and not reason_text:
-        raise CaseworkError({"reason_text": "原因为“其他”时请填写说明。"})
+    if errors := CaseTransfer.proposal_errors(reason, reason_text):
+        raise CaseworkError(errors)
     if pending_case_transfer(case) is not None:
         raise CaseworkError("该个案已有待接收的转移申请。")
     _refuse_if_work_left(case)
@@ -147,16 +142,8 @@ def propose_case_transfer(
 
 
 def _decide(transfer, to_status, *, acting_user, note, **changes):
-    updated = CaseTransfer.objects.filter(pk=transfer.pk, status=PENDING).update(
-        status=to_status,
-        decided_by=acting_user,
-        decided_at=timezone.now(),
-        decision_note=note[:300],
-        **changes,
-    )
-    if not updated:
+    if not transfer.decide_once(to_status, acting_user=acting_user, note=note, **changes):
         raise CaseworkError("该转移申请已被处理，请刷新后查看。", code="stale")
-    transfer.refresh_from_db()
 
 
 def accept_case_transfer(*, acting_user, transfer, lead_worker, community, note="") -> CaseTransfer:
@@ -178,7 +165,7 @@ def accept_case_transfer(*, acting_user, transfer, lead_worker, community, note=
         )
         _decide(
             transfer,
-            Transfer.Status.ACCEPTED,
+            CaseTransfer.Status.ACCEPTED,
             acting_user=acting_user,
             note=note,
             lead_worker=lead_worker,
@@ -237,7 +224,7 @@ def decline_case_transfer(*, acting_user, transfer, note) -> CaseTransfer:
     if not note:
         raise CaseworkError({"note": "请填写拒绝接收的原因。"})
     with transaction.atomic():
-        _decide(transfer, Transfer.Status.DECLINED, acting_user=acting_user, note=note)
+        _decide(transfer, CaseTransfer.Status.DECLINED, acting_user=acting_user, note=note)
         record_event(
             transfer.case,
             CaseEvent.Kind.TRANSFER,
@@ -263,7 +250,7 @@ def cancel_case_transfer(*, acting_user, transfer) -> CaseTransfer:
     if not transfer.is_pending:
         raise CaseworkError("该转移申请已被处理。")
     with transaction.atomic():
-        _decide(transfer, Transfer.Status.CANCELLED, acting_user=acting_user, note="")
+        _decide(transfer, CaseTransfer.Status.CANCELLED, acting_user=acting_user, note="")
         record_event(case, CaseEvent.Kind.TRANSFER, acting_user, "撤回转移申请", transfer=transfer.pk)
     return transfer
 

@@ -43,7 +43,7 @@ from residents.models.residents import (  # noqa: F401
 )
 from residents.models.tags import VulnerabilityTag  # noqa: F401
 from residents.models.timeline import TimelineEvent, TimelineEventQuerySet  # noqa: F401
-from residents.models.transfers import Transfer, TransferQuerySet  # noqa: F401, E402
+from residents.models.transfers import StationTransfer, Transfer, TransferQuerySet  # noqa: F401, E402
 from residents.models.visits import (  # noqa: F401, E402
     RiskTier,
     RiskTierChange,

@@ -37,9 +37,10 @@ class TransferQuerySet(BetweenStationsQuerySet):
         ).prefetch_related("request__resident__tags")
 
 
-class Transfer(models.Model):
-    """A request's or a resident's move from one station to another, with the reason and the receiver's
-    answer. Exactly one of `request` and `resident` is set."""
+class StationTransfer(models.Model):
+    """What every move between stations has (a request's, a resident's, a case's): the reason, the
+    proposer, and the receiver's one answer. Abstract: `Transfer` and `casework.CaseTransfer` add what
+    moves and the station foreign keys (their reverse names differ)."""
 
     class Reason(models.TextChoices):
         MOVED = "moved", _("搬家")
@@ -52,29 +53,7 @@ class Transfer(models.Model):
         DECLINED = "declined", _("已拒绝")
         CANCELLED = "cancelled", _("已撤回")
 
-    request = models.ForeignKey(
-        Request,
-        verbose_name=_("诉求"),
-        on_delete=models.CASCADE,
-        related_name="transfers",
-        null=True,
-        blank=True,
-    )
-    resident = models.ForeignKey(
-        Resident,
-        verbose_name=_("居民"),
-        on_delete=models.CASCADE,
-        related_name="transfers",
-        null=True,
-        blank=True,
-    )
-    from_station = models.ForeignKey(
-        Station, verbose_name=_("转出站"), on_delete=models.PROTECT, related_name="transfers_out"
-    )
-    to_station = models.ForeignKey(
-        Station, verbose_name=_("接收站"), on_delete=models.PROTECT, related_name="transfers_in"
-    )
-    # Where the request lives at the receiver: a community that station serves, chosen by the receiver
+    # Where the subject lives at the receiver: a community that station serves, chosen by the receiver
     # when accepting (they know their communities; the sender knows only the street).
     to_community = models.ForeignKey(
         Community,
@@ -101,6 +80,72 @@ class Transfer(models.Model):
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def reason_display(self) -> str:
+        label = self.get_reason_display()
+        return f"{label}：{self.reason_text}" if self.reason_text else label
+
+    @classmethod
+    def proposal_errors(cls, reason, reason_text) -> dict:
+        """The proposal form's field errors (empty when it may be made)."""
+        if reason not in cls.Reason.values:
+            return {"reason": "请选择转移原因。"}
+        if reason == cls.Reason.OTHER and not reason_text:
+            return {"reason_text": "原因为“其他”时请填写说明。"}
+        return {}
+
+    def decide_once(self, to_status, *, acting_user, note, **changes) -> bool:
+        """Pending → `to_status`, once: a conditional UPDATE, so two answers at the same moment cannot both
+        win. False when someone answered first."""
+        updated = (
+            type(self)
+            ._default_manager.filter(pk=self.pk, status=self.Status.PENDING)
+            .update(
+                status=to_status,
+                decided_by=acting_user,
+                decided_at=timezone.now(),
+                decision_note=note[:300],
+                **changes,
+            )
+        )
+        if updated:
+            self.refresh_from_db()
+        return bool(updated)
+
+
+class Transfer(StationTransfer):
+    """A request's or a resident's move from one station to another, with the reason and the receiver's
+    answer. Exactly one of `request` and `resident` is set."""
+
+    request = models.ForeignKey(
+        Request,
+        verbose_name=_("诉求"),
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        null=True,
+        blank=True,
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("居民"),
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        null=True,
+        blank=True,
+    )
+    from_station = models.ForeignKey(
+        Station, verbose_name=_("转出站"), on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_station = models.ForeignKey(
+        Station, verbose_name=_("接收站"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
     # A transfer the district centre made itself (派单): accepted as it is made, no receiver's answer.
     dispatched = models.BooleanField(_("区级派单"), default=False)
 
@@ -150,10 +195,6 @@ class Transfer(models.Model):
         return f"居民档案 · {self.masked_subject}" if self.of_resident else self.request.reference
 
     @property
-    def is_pending(self):
-        return self.status == self.Status.PENDING
-
-    @property
     def masked_subject(self) -> str:
         """Whom the request is about, masked (张**): the receiver decides before the record is theirs."""
         if self.of_resident:
@@ -161,7 +202,3 @@ class Transfer(models.Model):
         request = self.request
         name = request.resident.name if request.resident_id else request.reporter_name
         return mask_name(name) if name else "未留姓名"
-
-    def reason_display(self) -> str:
-        label = self.get_reason_display()
-        return f"{label}：{self.reason_text}" if self.reason_text else label

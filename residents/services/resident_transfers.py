@@ -67,11 +67,9 @@ def propose_resident_transfer(
     from_station = resident.community.street.station
     if to_station is None or not transfer_targets(from_station).filter(pk=to_station.pk).exists():
         raise WorkflowError({"to_station": "请选择其他社工站。"})
-    if reason not in Transfer.Reason.values:
-        raise WorkflowError({"reason": "请选择转移原因。"})
     reason_text = (reason_text or "").strip()
-    if reason == Transfer.Reason.OTHER and not reason_text:
-        raise WorkflowError({"reason_text": "原因为“其他”时请填写说明。"})
+    if errors := Transfer.proposal_errors(reason, reason_text):
+        raise WorkflowError(errors)
     if pending_resident_transfer(resident) is not None:
         raise WorkflowError("该居民已有待接收的转移申请。")
     stranded = open_work_elsewhere(resident, from_station.pk)

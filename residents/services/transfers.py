@@ -89,11 +89,9 @@ def propose_transfer(*, acting_user, request, to_station, reason, reason_text=""
         raise WorkflowError(f"当前状态为“{request.get_status_display()}”，不能转移。", code="transition")
     if to_station is None or not transfer_targets(request.station).filter(pk=to_station.pk).exists():
         raise WorkflowError({"to_station": "请选择其他社工站。"})
-    if reason not in Transfer.Reason.values:
-        raise WorkflowError({"reason": "请选择转移原因。"})
     reason_text = (reason_text or "").strip()
-    if reason == Transfer.Reason.OTHER and not reason_text:
-        raise WorkflowError({"reason_text": "原因为“其他”时请填写说明。"})
+    if errors := Transfer.proposal_errors(reason, reason_text):
+        raise WorkflowError(errors)
     if pending_transfer(request) is not None:
         raise WorkflowError("该诉求已有待接收的转移申请。")
     if request.resident_id and Transfer.objects.pending().filter(resident=request.resident_id).exists():
@@ -134,17 +132,9 @@ def proposal_recipients(transfer):
 
 
 def _decide(transfer, to_status, *, acting_user, note, **changes):
-    """Pending → `to_status`, once: a conditional UPDATE (StaleVersionError when someone answered first)."""
-    updated = Transfer.objects.filter(pk=transfer.pk, status=Transfer.Status.PENDING).update(
-        status=to_status,
-        decided_by=acting_user,
-        decided_at=timezone.now(),
-        decision_note=note[:300],
-        **changes,
-    )
-    if not updated:
+    """StaleVersionError when someone answered first."""
+    if not transfer.decide_once(to_status, acting_user=acting_user, note=note, **changes):
         raise StaleVersionError("该转移申请已被处理，请刷新后查看。")
-    transfer.refresh_from_db()
 
 
 def accept_transfer(*, acting_user, transfer, community, note="") -> Transfer:
