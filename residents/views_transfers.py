@@ -21,12 +21,21 @@ from residents.services import resident_transfers
 from residents.views import restricted_response
 from stations import access
 from stations.models import Community
+from stations.web import errors_into
 
 PAGE_SIZE = 30
 
 
-def _error_text(error):
-    return "；".join(error.messages)
+def inbox_context(request, transfers) -> dict:
+    """A transfer inbox's lists (requests' and cases' alike): a station's incoming proposals, oldest first,
+    and the history page (both directions; a district or the city sees everything in its scope)."""
+    user = request.user
+    incoming = []
+    if access.is_station_user(user):
+        incoming = list(transfers.pending().filter(to_station=user.station_id).order_by("proposed_at", "pk"))
+        transfers = transfers.filter(~Q(status=Transfer.Status.PENDING) | Q(from_station=user.station_id))
+    page = Paginator(transfers.order_by("-proposed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"incoming": incoming, "page": page, "station_id": user.station_id}
 
 
 @require_safe
@@ -34,22 +43,11 @@ def _error_text(error):
 @access.role_required(access.is_station_user, access.is_district_user, access.sees_whole_city)
 def transfer_inbox(request):
     user = request.user
-    transfers = Transfer.objects.visible_to(user).with_inbox_columns()
-    incoming = []
-    if access.is_station_user(user):
-        incoming = list(transfers.pending().filter(to_station=user.station_id).order_by("proposed_at", "pk"))
-        history = transfers.filter(~Q(status=Transfer.Status.PENDING) | Q(from_station=user.station_id))
-    else:
-        history = transfers
-    page = Paginator(history.order_by("-proposed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    awaiting = []
+    context = inbox_context(request, Transfer.objects.visible_to(user).with_inbox_columns())
+    context["awaiting"] = []
     if access.is_district_user(user) or access.sees_whole_city(user):
-        awaiting = list(services.awaiting_dispatch(user)[:PAGE_SIZE])
-    return render(
-        request,
-        "residents/transfers/inbox.html",
-        {"incoming": incoming, "page": page, "awaiting": awaiting, "station_id": user.station_id},
-    )
+        context["awaiting"] = list(services.awaiting_dispatch(user)[:PAGE_SIZE])
+    return render(request, "residents/transfers/inbox.html", context)
 
 
 @login_required
@@ -64,7 +62,7 @@ def transfer_propose(request, pk):
         try:
             services.propose_transfer(acting_user=request.user, request=req, **form.cleaned_data)
         except services.WorkflowError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             messages.success(
                 request, f"已提出转移，待{form.cleaned_data['to_station']}接收。接收前诉求仍由本站办理。"
@@ -91,7 +89,7 @@ def resident_transfer_propose(request, pk):
                 acting_user=request.user, resident=resident, **form.cleaned_data
             )
         except services.WorkflowError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             messages.success(
                 request, f"已提出转移，待{form.cleaned_data['to_station']}接收。接收前居民档案仍由本站管理。"
@@ -126,7 +124,7 @@ def transfer_decide(request, pk):
             else:
                 services.decline_transfer(acting_user=request.user, transfer=transfer, note=data["note"])
         except services.WorkflowError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             if data["decision"] == "accept":
                 if transfer.of_resident:
@@ -158,7 +156,7 @@ def transfer_cancel(request, pk):
     try:
         services.cancel_transfer(acting_user=request.user, transfer=transfer)
     except services.WorkflowError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, "已撤回转移申请。")
     return redirect(transfer.subject)
@@ -185,7 +183,7 @@ def request_dispatch(request, pk):
         try:
             services.dispatch_request(acting_user=request.user, request=req, **form.cleaned_data)
         except services.WorkflowError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             messages.success(request, f"已将诉求 {req.reference} 派至{form.cleaned_data['to_station']}。")
             return redirect("residents:transfer-inbox")

@@ -5,8 +5,6 @@ decides from a masked summary: the case is theirs to read only once accepted."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -16,15 +14,10 @@ from casework.forms.transfers import DecideCaseTransferForm
 from casework.models import CaseTransfer
 from casework.views.intake import editable_case
 from residents.forms_transfers import ProposeTransferForm
-from residents.models import Transfer
 from residents.services.transfers import communities_of, transfer_targets
+from residents.views_transfers import inbox_context
 from stations import access
-
-PAGE_SIZE = 30
-
-
-def _error_text(error):
-    return "；".join(error.messages)
+from stations.web import errors_into
 
 
 @never_cache
@@ -41,7 +34,7 @@ def case_transfer_propose(request, pk):
         try:
             services.propose_case_transfer(acting_user=request.user, case=case, **form.cleaned_data)
         except services.CaseworkError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             messages.success(
                 request, f"已提出转移，待{form.cleaned_data['to_station']}站长接收。接收前个案仍由本站办理。"
@@ -58,20 +51,8 @@ def case_transfer_propose(request, pk):
 @login_required
 @access.role_required(access.is_station_user, access.is_district_user, access.sees_whole_city)
 def case_transfer_inbox(request):
-    user = request.user
-    transfers = CaseTransfer.objects.visible_to(user).with_columns()
-    incoming = []
-    if access.is_station_user(user):
-        incoming = list(transfers.pending().filter(to_station=user.station_id).order_by("proposed_at", "pk"))
-        history = transfers.filter(~Q(status=Transfer.Status.PENDING) | Q(from_station=user.station_id))
-    else:
-        history = transfers
-    page = Paginator(history.order_by("-proposed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "casework/transfers/inbox.html",
-        {"incoming": incoming, "page": page, "station_id": user.station_id},
-    )
+    transfers = CaseTransfer.objects.visible_to(request.user).with_columns()
+    return render(request, "casework/transfers/inbox.html", inbox_context(request, transfers))
 
 
 @never_cache
@@ -100,7 +81,7 @@ def case_transfer_decide(request, pk):
             else:
                 services.decline_case_transfer(acting_user=request.user, transfer=transfer, note=data["note"])
         except services.CaseworkError as error:
-            form.add_error(None, _error_text(error))
+            errors_into(form, error)
         else:
             if data["decision"] == "accept":
                 messages.success(request, f"已接收个案 {transfer.case.reference}。")
@@ -122,7 +103,7 @@ def case_transfer_cancel(request, pk):
     try:
         services.cancel_case_transfer(acting_user=request.user, transfer=transfer)
     except services.CaseworkError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, "已撤回转移申请。")
     return redirect(case)
