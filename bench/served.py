@@ -65,12 +65,16 @@ def time_rounds(targets, fetch, *, warmup, runs, clock=time.perf_counter):
 
 
 def http_get(port, path, cookie, timeout=60):
-    """One GET on a new connection (gunicorn's sync workers close it after each response); None if 200."""
+    """One GET on a new connection (gunicorn's sync workers close it after each response); None if 200.
+    A page slower than `timeout` seconds is an error too (time_rounds then drops it), not the run's end."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "identity"})
-        response = conn.getresponse()
-        response.read()
+        try:
+            response = conn.getresponse()
+            response.read()
+        except TimeoutError:
+            return f"no answer within {timeout} s"
         if response.status != 200:
             where = response.getheader("Location") or ""
             return f"GET answered {response.status}{' → ' + where if where else ''}"

@@ -3,6 +3,7 @@
 import datetime
 import gc
 import json
+import socket
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from freezegun import freeze_time
 from bench import compare, formfill, report
 from bench.measure import _freeze_warm_heap, percentile, summarize
 from bench.pages import PAGES, STATION, Page, Subjects, no_args
-from bench.served import add_ratios, rounds, servable, time_rounds
+from bench.served import add_ratios, http_get, rounds, servable, time_rounds
 from residents.models import Category, Request
 
 INTAKE_HTML = """
@@ -326,6 +327,14 @@ def test_rounds_alternate_every_page_and_time_only_after_the_warm_up():
     assert durations["ok"] == [125.0, 125.0, 125.0]  # each request: one tick of the fake clock, in ms
     assert errors == {"bad": "GET answered 404"}
     assert fetched == ["/ok/", "/broken/", "/ok/", "/broken/", "/ok/", "/ok/"]  # dropped once it failed
+
+
+def test_a_page_that_never_answers_is_an_error_not_the_runs_end():
+    # A listening socket nobody reads from: the connection is accepted by the kernel, no answer comes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        assert http_get(silent.getsockname()[1], "/slow/", "", timeout=0.2) == "no answer within 0.2 s"
 
 
 def test_the_helpdesk_comparison_alternates_servers_and_divides_their_time_by_ours():
