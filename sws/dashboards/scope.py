@@ -67,6 +67,13 @@ class Scope:
             Station.objects.visible_to(self.user).filter(district=self.district).values_list("pk", flat=True)
         )
 
+    @cached_property
+    def rolled_through(self):
+        """The last day the daily rollup holds (sws/dashboards/rollup.py), read once per dashboard."""
+        from sws.models import RollupState
+
+        return RollupState.objects.values_list("rolled_through", flat=True).first()
+
     def requests(self):
         return self.narrow(Request.objects.all())
 

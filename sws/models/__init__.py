@@ -12,3 +12,4 @@ from sws.models.evaluation import (  # noqa: F401
     ServiceContract,
 )
 from sws.models.monthly import MonthlyReport, MonthlyReportQuerySet, ReportDecision  # noqa: F401
+from sws.models.rollup import RollupState, StationDay  # noqa: F401
