@@ -51,7 +51,6 @@ from django.utils import timezone
 from casework.models import ServiceRecord
 from projects.models import Activity, Resource
 from residents.models import Request
-from sws.dashboards import case_sessions
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period, add_months, month_end
 from sws.models import RollupState, StationDay
@@ -318,18 +317,13 @@ def live(scope: q.Scope, period: Period, by: str) -> dict:
     ):
         for group, values in part.items():
             counted[group].update({k: v for k, v in values.items() if v is not None})
-    activities = q._grouped(
-        scope.narrow(Activity.objects.filter(q.in_days("date", period))),
-        by,
-        activities=Count("pk"),
-        activity_sessions=Sum("sessions"),
-        activity_person_times=Sum("person_times"),
-    )
-    for group, values in activities.items():
-        counted[group].update({k: v or 0 for k, v in values.items()})
-    for group, values in case_sessions.session_counts(scope, period, by).items():
-        counted[group]["casework_sessions"] = values["sessions"]
-        counted[group]["casework_person_times"] = values["person_times"]
+    # Activities with casework's service records (`activity_counts` adds them in, and keeps them apart).
+    for group, values in q.activity_counts(scope, period, by).items():
+        row = counted[group]
+        row["activities"] = values.get("activities") or 0
+        for name in ("sessions", "person_times"):
+            row[f"casework_{name}"] = values.get(f"casework_{name}", 0)
+            row[f"activity_{name}"] = (values.get(name) or 0) - row[f"casework_{name}"]
     return counted
 
 
