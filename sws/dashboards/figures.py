@@ -107,7 +107,7 @@ def district_figures(user, district, period: Period, today=None, now=None) -> tu
     """A district's figures for the period and its station table; additive figures are the stations' sums."""
     today = today or timezone.localdate()
     scope = q.Scope(user, district=district)
-    table = tables.station_table(user, district, period, today, now)
+    table = tables.station_table(user, district, period, today, now, scope=scope)
     figures = _scope_figures(scope, period, table, today)
     # One district-wide median (the totals row of the table leaves medians blank).
     figures["median_resolution"] = q.median_durations(scope.requests(), period, "district").get(district.pk)
@@ -118,7 +118,7 @@ def city_figures(user, period: Period, today=None, now=None) -> tuple[dict, tabl
     """The city's figures for the period and its district table; additive figures are the districts' sums."""
     today = today or timezone.localdate()
     scope = q.Scope(user)
-    table = tables.district_table(user, period, today, now)
+    table = tables.district_table(user, period, today, now, scope=scope)
     figures = _scope_figures(scope, period, table, today)
     figures["median_resolution"] = q.median_durations(scope.requests(), period, None).get(None)
     return complete(tables._work_figures(tables._request_figures(figures))), table

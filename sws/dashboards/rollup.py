@@ -45,7 +45,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from casework.models import ServiceRecord
@@ -352,6 +352,50 @@ def received(scope: q.Scope, period: Period) -> int:
     if fresh:
         total += scope.requests().filter(q.in_period("received_at", fresh)).count()
     return total
+
+
+def request_months(
+    scope: q.Scope, months: list[datetime.date], *, cache_key: str | None = None, today=None
+) -> list[dict]:
+    """Requests received and resolved per month, one dict per month in `months` (the 12-month trend).
+
+    The months' days the rollup holds are summed from it (one query), the days after it counted live
+    (`queries.count_in_periods`, two queries); with `cache_key` (the dashboard's `Scope.cache_key`),
+    months that are over come from the cache (`queries.closed_months_cached`) and only the missing
+    ones are counted.
+    """
+    return q.closed_months_cached(
+        "trend", months, lambda missing: _months(scope, missing), cache_key=cache_key, today=today
+    )
+
+
+def _months(scope: q.Scope, months: list[datetime.date]) -> dict:
+    through = scope.rolled_through
+    counted = {month: {"received": 0, "resolved": 0} for month in months}
+    rolled = [month for month in months if through is not None and month <= through]
+    if rolled:
+        days = StationDay.objects.filter(day__gte=min(rolled), day__lte=min(through, month_end(max(rolled))))
+        rows = (
+            scope.narrow(days)
+            .annotate(month=TruncMonth("day"))
+            .order_by()
+            .values("month")
+            .annotate(received=Sum("received"), resolved=Sum("resolved"))
+        )
+        for row in rows:
+            if row["month"] in counted:
+                counted[row["month"]] = {"received": row["received"], "resolved": row["resolved"]}
+    after = through + datetime.timedelta(days=1) if through is not None else None
+    fresh = {
+        month: Period.custom(max(month, after) if after else month, month_end(month))
+        for month in months
+        if through is None or month_end(month) > through
+    }
+    if fresh:
+        for month, values in q.count_in_periods(scope.requests(), fresh).items():
+            for name, value in values.items():
+                counted[month][name] += value
+    return counted
 
 
 def derived(figures: dict) -> dict:

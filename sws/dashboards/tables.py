@@ -223,10 +223,11 @@ def measures(scope: q.Scope, period: Period, by: str, now=None) -> dict:
     )
 
 
-def station_table(user, district: District, period: Period, today=None, now=None) -> Table:
-    """Every station of `district` side by side (the district centre dashboard)."""
+def station_table(user, district: District, period: Period, today=None, now=None, scope=None) -> Table:
+    """Every station of `district` side by side (the district centre dashboard); `scope`: the page's own,
+    when it has one (its station ids and the rollup's extent are then read once)."""
     today = today or timezone.localdate()
-    scope = q.Scope(user, district=district)
+    scope = scope or q.Scope(user, district=district)
     as_of = min(today, period.last_day)  # how far into the year the plan should be
     stations = list(scope.narrow(Station.objects.with_compliance(today)).order_by("code"))
     figures = measures(scope, period, "station", now)
@@ -244,10 +245,10 @@ def station_table(user, district: District, period: Period, today=None, now=None
     return Table(STATION_COLUMNS, rows, totals=_totals(rows, "合计"))
 
 
-def district_table(user, period: Period, today=None, now=None) -> Table:
-    """The 16 districts side by side (the municipal dashboard)."""
+def district_table(user, period: Period, today=None, now=None, scope=None) -> Table:
+    """The 16 districts side by side (the municipal dashboard); `scope` as in `station_table`."""
     today = today or timezone.localdate()
-    scope = q.Scope(user)
+    scope = scope or q.Scope(user)
     as_of = min(today, period.last_day)
     districts = list(District.objects.visible_to(user).order_by("code"))
     figures = measures(scope, period, "district", now)

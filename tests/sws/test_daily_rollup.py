@@ -112,9 +112,12 @@ def check(worker, district_user, city_user, guoyuan, beichen):
     def run(seed=7):
         rng = random.Random(seed)
         periods = _periods(rng)
+        months = Period.month(TODAY).trend_months(14)
         for scope, by in _scopes(worker, district_user, city_user, guoyuan, beichen):
             for period in periods:
                 _same(scope, by, period)
+            # The 12-month trend (no cache): the rollup's days and the live days, month by month.
+            assert rollup.request_months(_fresh(scope), months) == rollup.request_months(_live(scope), months)
 
     return run
 
