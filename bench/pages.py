@@ -188,6 +188,15 @@ PAGES = [
     ),
     # District centre
     Page("district-dashboard", "区级看板", DISTRICT, ("dashboards:district",), district_pk, throughput=True),
+    # Its first view of the hour: the closed months' trends and registry sizes counted again.
+    Page(
+        "district-dashboard-cold",
+        "区级看板（缓存清空后首次打开）",
+        DISTRICT,
+        ("dashboards:district",),
+        district_pk,
+        cold=("dashboards",),
+    ),
     Page(
         "district-stations", "本区社工站（站点与配备）", DISTRICT, ("stations:district-detail",), district_pk
     ),
@@ -230,6 +239,14 @@ PAGES = [
     ),
     # Municipal centre
     Page("city-dashboard", "市级看板", CITY, ("dashboards:city",), no_args),
+    Page(
+        "city-dashboard-cold",
+        "市级看板（缓存清空后首次打开）",
+        CITY,
+        ("dashboards:city",),
+        no_args,
+        cold=("dashboards",),
+    ),
     Page(
         "city-export-xlsx",
         "市级看板各区对比表导出（XLSX）",

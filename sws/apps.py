@@ -22,12 +22,47 @@ class SwsConfig(AppConfig):
         )
         # An evaluation's evidence (评估佐证): read by whoever sees the evaluation (its evaluators too),
         # added by whoever may score it or, while answering, by the station's head.
+        _keep_rollup()
         registry.register(
             Evaluation,
             can_attach=lambda user, ev: rules.may_score(user, ev) or rules.may_respond(user, ev),
             kinds=["document", "photo", "other"],
             evaluator_reads=True,
         )
+
+
+def _keep_rollup():
+    """The daily rollup follows every write of what it counts (sws/dashboards/rollup.py): the workflow's
+    updates send `stations.figures.days_changed`; requests saved or deleted, and activities, resources and
+    casework service records saved (old and new date and station) or deleted, through the model signals."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from casework.models import ServiceRecord
+    from projects.models import Activity, Resource
+    from residents.models import Request
+    from stations import figures
+    from sws.dashboards import rollup
+
+    figures.days_changed.connect(_days_changed, dispatch_uid="sws-rollup-days")
+    post_save.connect(_request_saved, sender=Request, dispatch_uid="sws-rollup-request-saved")
+    post_delete.connect(_request_saved, sender=Request, dispatch_uid="sws-rollup-request-deleted")
+    for model in (Activity, Resource, ServiceRecord):
+        uid = f"sws-rollup-{model._meta.label_lower}"
+        pre_save.connect(rollup.remember_dated, sender=model, dispatch_uid=f"{uid}-pre")
+        post_save.connect(rollup.dated_saved, sender=model, dispatch_uid=f"{uid}-saved")
+        post_delete.connect(rollup.dated_saved, sender=model, dispatch_uid=f"{uid}-deleted")
+
+
+def _days_changed(sender, pairs, **kwargs):
+    from sws.dashboards import rollup
+
+    rollup.touch(pairs)
+
+
+def _request_saved(sender, instance, **kwargs):
+    from sws.dashboards import rollup
+
+    rollup.touch(instance.figure_days())
 
 
 def _may_attach(user, report) -> bool:

@@ -514,6 +514,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sws.tasks.remind_reports_due",
         "schedule": crontab(minute=50, hour=8),
     },
+    # The dashboards' daily per-station rollup takes in the day before yesterday (sws/dashboards/rollup.py);
+    # a missed night is caught up by the next run.
+    "rollup-days": {"task": "sws.tasks.roll_up_days", "schedule": crontab(minute=10, hour=3)},
     # Evaluation rectifications (整改) due today or overdue: their owners, once per item and due date (08:55).
     "remind-rectifications-due": {
         "task": "sws.tasks.remind_rectifications_due",

@@ -20,3 +20,11 @@ def remind_rectifications_due():
 
     with transaction.atomic():
         return reminders.remind_rectifications_due()
+
+
+@shared_task
+def roll_up_days():
+    """03:10: the daily rollup takes in the day before yesterday (sws/dashboards/rollup.py)."""
+    from sws.dashboards import rollup
+
+    return rollup.roll_up()

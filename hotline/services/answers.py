@@ -16,7 +16,7 @@ from hotline.services.errors import OrderError
 from residents import auditing
 from residents import services as residents_services
 from residents.models import Request, TimelineEvent
-from stations import access, locking, workdays
+from stations import access, figures, locking, workdays
 
 HOTLINE = "12345热线"
 
@@ -169,6 +169,7 @@ def decide_extension(*, acting_user, extension, approve: bool, note="") -> Exten
             before_request = copy.copy(request)
             locking.update_versioned(request, request.version, due_at=order.reply_due_at)
             auditing.log_update(request, before_request, actor=acting_user)
+            figures.changed(Request, request.figure_days())  # on time or not: its resolved day
             callbacks.enqueue_answer(
                 order,
                 "extended",

@@ -313,6 +313,13 @@ class Request(Versioned):  # optimistic lock: stations.locking
         """Taken in by station staff (not the resident on the public QR page)."""
         return self.created_by_id is not None
 
+    def figure_days(self) -> set:
+        """The (station id, day) pairs the dashboards count this request under: the days it was received,
+        resolved and closed (Asia/Shanghai). A write sends the pairs before and after
+        (`stations.figures.changed`), so the daily rollup recounts them."""
+        moments = (self.received_at, self.resolved_at, self.closed_at)
+        return {(self.station_id, timezone.localdate(m)) for m in moments if m is not None}
+
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES

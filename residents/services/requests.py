@@ -16,7 +16,7 @@ from django.utils import timezone
 from residents import auditing, notices, timeline
 from residents.models import Referral, Request, ResponseTarget, Severity, TimelineEvent, Urgency, priority_for
 from residents.services.errors import StaleVersionError, WorkflowError, _checked, _stale_as_workflow_error
-from stations import access, locking
+from stations import access, figures, locking
 from stations.models import User
 
 
@@ -51,6 +51,7 @@ def _save(request, version, *, actor, **changes):
     with _stale_as_workflow_error():
         locking.update_versioned(request, version, **changes)
     auditing.log_update(request, before, actor=actor)
+    figures.changed(Request, before.figure_days() | request.figure_days())
 
 
 def _move(request, version, to_status, *, actor, kind=TimelineEvent.Kind.STATUS, text="", extra=None, **data):

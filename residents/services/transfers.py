@@ -21,7 +21,7 @@ from residents import auditing, timeline
 from residents.models import Request, Resident, TimelineEvent, Transfer
 from residents.services.errors import StaleVersionError, WorkflowError, _checked, _stale_as_workflow_error
 from residents.services.requests import record_event
-from stations import access, locking
+from stations import access, figures, locking
 from stations.models import Community, Station
 
 
@@ -79,6 +79,7 @@ def move_request(request, version, *, actor, station, community):
     with _stale_as_workflow_error():
         locking.update_versioned(request, version, station=station, community=community, assignee=None)
     auditing.log_update(request, before, actor=actor)
+    figures.changed(Request, before.figure_days() | request.figure_days())
 
 
 def propose_transfer(*, acting_user, request, to_station, reason, reason_text="", version=None) -> Transfer:

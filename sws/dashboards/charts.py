@@ -15,6 +15,7 @@ import datetime
 from django.utils import timezone
 
 from sws.dashboards import queries as q
+from sws.dashboards import rollup
 from sws.dashboards.periods import Period
 
 
@@ -34,12 +35,13 @@ def _partial_note(months, today=None) -> str:
     return ""
 
 
-def request_trend(requests, period: Period, cache_key: str | None = None) -> dict:
-    """Requests received and resolved per month over the 12 months ending with the period.
+def request_trend(scope: q.Scope, period: Period, cache_key: str | None = None) -> dict:
+    """Requests received and resolved per month over the 12 months ending with the period, from the
+    daily rollup and the days after it (`rollup.request_months`).
 
-    With `cache_key` the months that are over may come from the cache (`queries.monthly_requests`).
+    With `cache_key` the months that are over may come from the cache.
     """
-    months = q.monthly_requests(requests, period.trend_months(), cache_key=cache_key)
+    months = rollup.request_months(scope, period.trend_months(), cache_key=cache_key)
     return {
         "id": "trend",
         "kind": "line",
@@ -102,7 +104,7 @@ def activity_trend(scope: q.Scope, period: Period, *, cached: bool = False) -> d
 def all_charts(scope: q.Scope, period: Period) -> list[dict]:
     requests = scope.requests()
     return [
-        request_trend(requests, period, cache_key=scope.cache_key),
+        request_trend(scope, period, cache_key=scope.cache_key),
         categories(requests, period),
         priorities(requests, period),
         activity_trend(scope, period, cached=True),

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from stations.models import District, Station
-from sws.dashboards import casework, supervision, tables, visits, work_orders
+from sws.dashboards import casework, rollup, supervision, tables, visits, work_orders
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
@@ -53,10 +53,7 @@ def station_figures(scope: q.Scope, station, period: Period, today=None, now=Non
     today = today or timezone.localdate()
     figures = tables.measures(scope, period, "station", now).get(station.pk, {})
     figures = tables._work_figures(tables._request_figures(dict(figures)))
-    requests = scope.requests()
-    comparison = period.comparison(today)
-    previous = q.received_counts(requests, comparison, "station").get(station.pk, {})
-    figures["received_previous"] = previous.get("received", 0)
+    figures["received_previous"] = rollup.received(scope, period.comparison(today))
     year = q.resource_sums(scope, Period.year(period.last_day), "station").get(station.pk, {})
     figures["resources_year"] = year.get("resources_total") or Decimal("0.00")
     figures["resources_year_money"] = year.get("resources_money") or Decimal("0.00")
@@ -110,17 +107,10 @@ def district_figures(user, district, period: Period, today=None, now=None) -> tu
     """A district's figures for the period and its station table; additive figures are the stations' sums."""
     today = today or timezone.localdate()
     scope = q.Scope(user, district=district)
-    table = tables.station_table(user, district, period, today, now)
-    figures = dict(table.totals.figures)
-    requests = scope.requests()
-    figures["received_previous"] = sum(
-        row["received"] for row in q.received_counts(requests, period.comparison(today), "district").values()
-    )
-    figures.update(founded(scope, period))
-    # One district-wide median and mean (the totals row of the table leaves medians blank).
-    figures["median_resolution"] = q.median_durations(requests, period, "district").get(district.pk)
-    resolved = q.resolved_counts(requests, period, "district").get(district.pk, {})
-    figures["avg_resolution"] = resolved.get("avg_resolution")
+    table = tables.station_table(user, district, period, today, now, scope=scope)
+    figures = _scope_figures(scope, period, table, today)
+    # One district-wide median (the totals row of the table leaves medians blank).
+    figures["median_resolution"] = q.median_durations(scope.requests(), period, "district").get(district.pk)
     return complete(tables._work_figures(tables._request_figures(figures))), table
 
 
@@ -128,16 +118,21 @@ def city_figures(user, period: Period, today=None, now=None) -> tuple[dict, tabl
     """The city's figures for the period and its district table; additive figures are the districts' sums."""
     today = today or timezone.localdate()
     scope = q.Scope(user)
-    table = tables.district_table(user, period, today, now)
-    figures = dict(table.totals.figures)
-    requests = scope.requests()
-    figures["received_previous"] = sum(
-        row["received"] for row in q.received_counts(requests, period.comparison(today), "district").values()
-    )
-    figures.update(founded(scope, period))
-    figures["median_resolution"] = q.median_durations(requests, period, None).get(None)
-    figures["avg_resolution"] = q.resolved_in(requests, period).aggregate(avg=q.Avg(q.RESOLUTION_TIME))["avg"]
+    table = tables.district_table(user, period, today, now, scope=scope)
+    figures = _scope_figures(scope, period, table, today)
+    figures["median_resolution"] = q.median_durations(scope.requests(), period, None).get(None)
     return complete(tables._work_figures(tables._request_figures(figures))), table
+
+
+def _scope_figures(scope: q.Scope, period: Period, table: tables.Table, today) -> dict:
+    """A district's or the city's figures from its table's totals: the mean resolution time from the
+    summed durations, requests received in the comparison period, groups founded in the period."""
+    figures = dict(table.totals.figures)
+    resolved, total_time = figures.get("resolved", 0), figures.get("resolution_time")
+    figures["avg_resolution"] = total_time / resolved if resolved else None
+    figures["received_previous"] = rollup.received(scope, period.comparison(today))
+    figures.update(founded(scope, period))
+    return figures
 
 
 def as_of(period: Period, today: datetime.date) -> datetime.date:

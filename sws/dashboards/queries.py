@@ -25,7 +25,7 @@ import datetime
 from collections import defaultdict
 
 from django.core.cache import caches
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
@@ -82,13 +82,14 @@ def resolved_in(requests, period: Period):
 
 
 def resolved_counts(requests, period: Period, by: str) -> dict:
-    """{group: {"resolved", "resolved_on_time", "avg_resolution"}} for requests resolved in the period."""
+    """{group: {"resolved", "resolved_on_time", "resolution_time"}} for requests resolved in the period
+    (resolution_time: their durations summed; the mean is that over the count)."""
     return _grouped(
         resolved_in(requests, period),
         by,
         resolved=Count("pk"),
         resolved_on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
-        avg_resolution=Avg(RESOLUTION_TIME),
+        resolution_time=Sum(RESOLUTION_TIME),
     )
 
 
@@ -156,24 +157,6 @@ def open_matrix(requests) -> dict:
         .annotate(n=Count("pk"))
     )
     return {(status, priority): n for status, priority, n in rows}
-
-
-def monthly_requests(
-    requests, months: list[datetime.date], *, cache_key: str | None = None, today: datetime.date | None = None
-) -> list[dict]:
-    """Requests received and resolved per month, one dict per month in `months`.
-
-    Each of the two queries counts every month at once with one filtered count per month between fixed
-    local-midnight bounds. Comparing the indexed timestamp with constants keeps the count index-only and
-    costs far less per row than truncating each row's timestamp to its month in the local time zone
-    (TruncMonth), which dominated the city trend at 1,000,000 requests (docs/performance.md).
-
-    With `cache_key` (the dashboard's `Scope.cache_key`), months that are over come from the cache
-    (`closed_months_cached`). Only the months not found are counted, still in two queries.
-    """
-    return closed_months_cached(
-        "trend", months, lambda missing: _count_months(requests, missing), cache_key=cache_key, today=today
-    )
 
 
 def monthly_activities(
@@ -245,28 +228,34 @@ def closed_months_cached(
     return [{"month": month, **figures[month]} for month in months]
 
 
-def _count_months(requests, months: list[datetime.date]) -> dict:
-    """{month: {"received", "resolved"}} for the given months (two queries)."""
-    periods = [Period.month(month) for month in months]
-    first, end = min(p.start for p in periods), max(p.end for p in periods)
+def count_in_periods(requests, periods: dict) -> dict:
+    """{key: {"received", "resolved"}} for each of `periods` ({key: Period}, e.g. a trend's months):
+    two queries, whatever the number of periods.
 
-    def per_month(queryset, field_name):
+    Each query counts every period at once with one filtered count per period between fixed
+    local-midnight bounds. Comparing the indexed timestamp with constants keeps the count index-only and
+    costs far less per row than truncating each row's timestamp to its month in the local time zone
+    (TruncMonth), which dominated the city trend at 1,000,000 requests (docs/performance.md).
+    """
+    keys = list(periods)
+    first, end = min(p.start for p in periods.values()), max(p.end for p in periods.values())
+
+    def per_period(queryset, field_name):
         # COUNT(<the timestamp>) rather than COUNT(id): the index holds the timestamp, not the id.
         counts = queryset.filter(**{f"{field_name}__gte": first, f"{field_name}__lt": end}).aggregate(
             **{
                 f"m{i}": Count(
-                    field_name, filter=Q(**{f"{field_name}__gte": p.start, f"{field_name}__lt": p.end})
+                    field_name,
+                    filter=Q(**{f"{field_name}__gte": periods[k].start, f"{field_name}__lt": periods[k].end}),
                 )
-                for i, p in enumerate(periods)
+                for i, k in enumerate(keys)
             }
         )
-        return [counts[f"m{i}"] for i in range(len(periods))]
+        return [counts[f"m{i}"] for i in range(len(keys))]
 
-    received = per_month(requests, "received_at")
-    resolved = per_month(requests.filter(status__in=RESOLVED_STATUSES), "resolved_at")
-    return {
-        month: {"received": r, "resolved": d} for month, r, d in zip(months, received, resolved, strict=True)
-    }
+    received = per_period(requests, "received_at")
+    resolved = per_period(requests.filter(status__in=RESOLVED_STATUSES), "resolved_at")
+    return {key: {"received": r, "resolved": d} for key, r, d in zip(keys, received, resolved, strict=True)}
 
 
 def category_breakdown(requests, period: Period) -> list[dict]:
@@ -290,22 +279,6 @@ def priority_mix(requests, period: Period) -> list[dict]:
         .annotate(n=Count("received_at"))  # index-only, as in category_breakdown
     )
     return [{"priority": p, "label": f"P{p}", "count": rows.get(p, 0)} for p in (1, 2, 3, 4)]
-
-
-def request_measures(requests, period: Period, by: str, now=None) -> dict:
-    """All request figures of the period per group, merged: six queries whatever the number of groups."""
-    merged = defaultdict(dict)
-    for part in (
-        received_counts(requests, period, by),
-        resolved_counts(requests, period, by),
-        open_counts(requests, by, now),
-        satisfaction_counts(requests, period, by),
-    ):
-        for group, values in part.items():
-            merged[group].update(values)
-    for group, median in median_durations(requests, period, by).items():
-        merged[group]["median_resolution"] = median
-    return merged
 
 
 # --- monthly report breakdowns ----------------------------------------------------------------------------

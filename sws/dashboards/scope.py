@@ -14,7 +14,7 @@ from sws.dashboards.periods import Period
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
-# Closed months' trend figures are cached (`monthly_requests`): a late change to a month that is over (a
+# Closed months' trend figures are cached (`rollup.request_months`): a late change to a month that is over (a
 # request reopened, a back-dated intake) shows on the dashboards after at most this long.
 CLOSED_MONTH_TTL = 60 * 60
 # Part of every cache key: bump it when what a cached figure means changes, so old entries are never read.
@@ -66,6 +66,13 @@ class Scope:
         return list(
             Station.objects.visible_to(self.user).filter(district=self.district).values_list("pk", flat=True)
         )
+
+    @cached_property
+    def rolled_through(self):
+        """The last day the daily rollup holds (sws/dashboards/rollup.py), read once per dashboard."""
+        from sws.models import RollupState
+
+        return RollupState.objects.values_list("rolled_through", flat=True).first()
 
     def requests(self):
         return self.narrow(Request.objects.all())

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import District, Station
-from sws.dashboards import attention
+from sws.dashboards import attention, rollup
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period
 
@@ -210,21 +210,24 @@ def _merge(*parts) -> dict:
 
 
 def measures(scope: q.Scope, period: Period, by: str, now=None) -> dict:
-    """Every measure of the tables per group (station or district), for the period; constant query count."""
+    """Every measure of the tables per group (station or district), for the period; constant query count.
+    The additive figures come from the daily rollup and the days it does not hold yet (`rollup`)."""
     requests = scope.requests()
+    medians = q.median_durations(requests, period, by)
     return _merge(
-        q.request_measures(requests, period, by, now),
-        q.activity_counts(scope, period, by),
-        q.resource_sums(scope, period, by),
+        rollup.period_figures(scope, period, by),
+        q.open_counts(requests, by, now),
+        {group: {"median_resolution": median} for group, median in medians.items()},
         q.cultivated_counts(scope, period.last_day, by),
         q.active_project_counts(scope, by),
     )
 
 
-def station_table(user, district: District, period: Period, today=None, now=None) -> Table:
-    """Every station of `district` side by side (the district centre dashboard)."""
+def station_table(user, district: District, period: Period, today=None, now=None, scope=None) -> Table:
+    """Every station of `district` side by side (the district centre dashboard); `scope`: the page's own,
+    when it has one (its station ids and the rollup's extent are then read once)."""
     today = today or timezone.localdate()
-    scope = q.Scope(user, district=district)
+    scope = scope or q.Scope(user, district=district)
     as_of = min(today, period.last_day)  # how far into the year the plan should be
     stations = list(scope.narrow(Station.objects.with_compliance(today)).order_by("code"))
     figures = measures(scope, period, "station", now)
@@ -242,10 +245,10 @@ def station_table(user, district: District, period: Period, today=None, now=None
     return Table(STATION_COLUMNS, rows, totals=_totals(rows, "合计"))
 
 
-def district_table(user, period: Period, today=None, now=None) -> Table:
-    """The 16 districts side by side (the municipal dashboard)."""
+def district_table(user, period: Period, today=None, now=None, scope=None) -> Table:
+    """The 16 districts side by side (the municipal dashboard); `scope` as in `station_table`."""
     today = today or timezone.localdate()
-    scope = q.Scope(user)
+    scope = scope or q.Scope(user)
     as_of = min(today, period.last_day)
     districts = list(District.objects.visible_to(user).order_by("code"))
     figures = measures(scope, period, "district", now)
@@ -291,7 +294,7 @@ def district_table(user, period: Period, today=None, now=None) -> Table:
 _SUMMED = {
     "received", "resolved", "resolved_on_time", "overdue", "unassigned", "open", "rated", "satisfied",
     "activities", "sessions", "person_times", "resources_total", "resources_money", "teams", "organisations",
-    "projects_active",
+    "projects_active", "resolution_time",
     "stations", "workers", "stations_with_issues", "streets", "covered", "committees", "workrooms",
     "certified", "deadline_near", "deadline_passed",
 }  # fmt: skip
@@ -303,7 +306,7 @@ def _totals(rows, label, completions=None) -> Row:
     for name in _SUMMED:
         values = [r.figures.get(name) for r in rows if r.figures.get(name) is not None]
         if values:
-            figures[name] = sum(values)
+            figures[name] = sum(values[1:], values[0])  # counts, Decimal yuan or timedelta
     figures["satisfaction"] = _share(figures.get("satisfied", 0), figures.get("rated", 0))
     if "streets" in figures:
         figures["street_coverage"] = _share(figures["covered"], figures["streets"])

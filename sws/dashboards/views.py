@@ -178,8 +178,10 @@ def _district_url_for(user, station) -> str:
 def district_dashboard(request, pk):
     district = get_visible_or_404(District, request.user, pk=pk)
     period, form = period_from_request(request)
-    table = tables.station_table(request.user, district, period).sorted_by(request.GET.get("sort", ""))
     scope = q.Scope(request.user, district=district)
+    table = tables.station_table(request.user, district, period, scope=scope).sorted_by(
+        request.GET.get("sort", "")
+    )
     chart_list = charts.all_charts(scope, period)
     context = {
         "district": district,
@@ -223,8 +225,10 @@ def _pending_plans(user, district) -> dict:
 def city_dashboard(request):
     today = timezone.localdate()
     period, form = period_from_request(request, today)
-    table = tables.district_table(request.user, period, today).sorted_by(request.GET.get("sort", ""))
     scope = q.Scope(request.user)
+    table = tables.district_table(request.user, period, today, scope=scope).sorted_by(
+        request.GET.get("sort", "")
+    )
     chart_list = charts.all_charts(scope, period)
     totals = table.totals.figures
     context = {

@@ -93,7 +93,7 @@ def test_custom_period_ends_at_midnight_after_its_last_day(client, dataset, work
 # --- charts -----------------------------------------------------------------------------------------------
 def test_chart_figures(dataset, worker, guoyuan):
     scope = q.Scope(worker, station=guoyuan)
-    trend = charts.request_trend(scope.requests(), PERIOD)
+    trend = charts.request_trend(scope, PERIOD)
     assert trend["categories"][-2:] == ["2026-02", "2026-03"]
     received, resolved = trend["series"][0]["data"], trend["series"][1]["data"]
     assert received[-2:] == [1, 5]
