@@ -22,13 +22,13 @@ class SwsConfig(AppConfig):
         )
         # An evaluation's evidence (评估佐证): read by whoever sees the evaluation (its evaluators too),
         # added by whoever may score it or, while answering, by the station's head.
-        _keep_rollup()
         registry.register(
             Evaluation,
             can_attach=lambda user, ev: rules.may_score(user, ev) or rules.may_respond(user, ev),
             kinds=["document", "photo", "other"],
             evaluator_reads=True,
         )
+        _keep_rollup()
 
 
 def _keep_rollup():
