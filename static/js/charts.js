@@ -2,9 +2,16 @@
 // each <figure data-chart="ID"> names a json_script element whose JSON payload says what to draw
 // (see sws/dashboards/charts.py): {kind: "line"|"bar"|"pie", title, unit, categories, series: [{name, data, axis}]}.
 // The figure also holds a table with the same numbers: shown when charts cannot be drawn, hidden on screen
-// once the chart is drawn (a button shows it again), always printed.
+// while the chart is awaited or drawn (a button shows it), always printed.
+//
+// The charts sit below the dashboards' figures, screens down on a phone. The library (180 KiB compressed,
+// a long task to evaluate) is fetched only when the first chart comes within a screen of the view: this
+// script's data-echarts names it. Each chart is drawn when it comes that near, one per task. Printing
+// draws them all first: the 打印 button waits for the library (sws.js's sws:print event); Ctrl+P draws
+// those it can at once (the library already here) and prints the others' tables.
 (function () {
   "use strict";
+  var LIBRARY = document.currentScript && document.currentScript.getAttribute("data-echarts");
   var COLORS = ["#b3261e", "#0a58a8", "#1b6e32", "#a84c00", "#566271", "#7b3fa0", "#0d7a72", "#c2185b"];
   var charts = [];
 
@@ -67,11 +74,14 @@
   }
 
   function setUp(figure) {
+    figure.classList.remove("chart-pending");
     var data = payload(figure);
     var holder = figure.querySelector(".chart");
     // sws.css keeps the table aside while the chart is awaited: give it back when there is no chart.
     if (!data || !holder || !window.echarts) {
       figure.classList.add("chart-failed");
+      var toggle = figure.querySelector(".chart-toggle");
+      if (toggle) toggle.hidden = true; // the table is there already
       return;
     }
     // Crisp enough for paper: draw at twice the screen resolution at least.
@@ -80,41 +90,107 @@
     charts.push(chart);
     figure.classList.add("chart-ready");
     chart.resize(); // the holder was hidden (display: none) until now: take its real width
+  }
+
+  function setUpToggle(figure) {
     var toggle = figure.querySelector(".chart-toggle");
-    if (toggle) {
-      toggle.hidden = false;
-      toggle.addEventListener("click", function () {
-        var open = figure.classList.toggle("chart-data-open");
-        toggle.setAttribute("aria-expanded", open ? "true" : "false");
-        toggle.textContent = open ? "隐藏数据" : "查看数据";
-      });
-    }
+    if (!toggle) return;
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = figure.classList.toggle("chart-data-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.textContent = open ? "隐藏数据" : "查看数据";
+    });
   }
 
   function resizeAll() {
     charts.forEach(function (chart) { chart.resize(); });
   }
 
+  // The library, fetched once; withLibrary(callback) calls back when it has arrived (or failed to).
+  var library = { state: window.echarts ? "ready" : "idle", waiting: [] };
+  function withLibrary(callback) {
+    if (library.state === "ready" || library.state === "failed") return callback();
+    library.waiting.push(callback);
+    if (library.state === "loading") return;
+    library.state = "loading";
+    var script = document.createElement("script");
+    script.src = LIBRARY;
+    script.async = true;
+    script.onload = script.onerror = function () {
+      library.state = window.echarts ? "ready" : "failed";
+      library.waiting.splice(0).forEach(function (waiting) { waiting(); });
+    };
+    document.head.appendChild(script);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    // One chart per task, not all in one: a phone answers a tap between two charts, and a dashboard with
-    // many charts does not block the page for their sum (Lighthouse's total blocking time).
-    var figures = Array.prototype.slice.call(document.querySelectorAll("figure[data-chart]"));
+    var pending = Array.prototype.slice.call(document.querySelectorAll("figure[data-chart]"));
+    if (!pending.length) return;
     // Awaited, not failed (sws.js gives the tables back at the page's load to figures not marked so).
-    figures.forEach(function (figure) { figure.classList.add("chart-pending"); });
-    (function drawNext() {
-      if (!figures.length) return;
-      var figure = figures.shift();
-      setUp(figure);
-      figure.classList.remove("chart-pending");
-      window.setTimeout(drawNext, 0);
-    })();
-    var pending;
-    window.addEventListener("resize", function () {
-      window.clearTimeout(pending);
-      pending = window.setTimeout(resizeAll, 150);
+    pending.forEach(function (figure) {
+      figure.classList.add("chart-pending");
+      setUpToggle(figure);
     });
-    // The printed page is narrower than the screen: redraw to fit before printing and after.
-    window.addEventListener("beforeprint", resizeAll);
+    var queue = [];
+    var drawing = false;
+    function draw(figure) {
+      var at = pending.indexOf(figure);
+      if (at === -1) return;
+      pending.splice(at, 1);
+      setUp(figure);
+    }
+    // One chart per task, not all in one: a phone answers a tap between two charts (Lighthouse's total
+    // blocking time).
+    function drawNext() {
+      if (!queue.length) {
+        drawing = false;
+        return;
+      }
+      draw(queue.shift());
+      window.setTimeout(drawNext, 0);
+    }
+    function drawSoon(figure) {
+      queue.push(figure);
+      if (drawing) return;
+      drawing = true;
+      withLibrary(function () { window.setTimeout(drawNext, 0); });
+    }
+    if ("IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          drawSoon(entry.target);
+        });
+      }, { rootMargin: "100% 0px" }); // a screen ahead: drawn before it is scrolled to
+      pending.forEach(function (figure) { observer.observe(figure); });
+    } else {
+      pending.forEach(drawSoon);
+    }
+
+    function drawAll() {
+      pending.slice().forEach(draw);
+      resizeAll(); // the printed page is narrower than the screen
+    }
+    // The 打印 button: the library first, every chart drawn, then the print dialog.
+    document.addEventListener("sws:print", function (event) {
+      if (!pending.length) return;
+      event.preventDefault();
+      withLibrary(function () {
+        drawAll();
+        window.print();
+      });
+    });
+    // Ctrl+P gives no time to fetch anything: draw what can be drawn now, the others print their tables.
+    window.addEventListener("beforeprint", function () {
+      if (library.state === "ready") drawAll(); else resizeAll();
+    });
     window.addEventListener("afterprint", resizeAll);
+    var resizing;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resizing);
+      resizing = window.setTimeout(resizeAll, 150);
+    });
   });
 })();

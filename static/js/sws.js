@@ -1,7 +1,7 @@
 // SWS page behaviour. No inline scripts (strict CSP): everything hooks in from here through data- attributes.
 // Every page works without this file; it only makes things quicker or tidier.
 //   [data-confirm="…"]   on a link, button or form: ask before going ahead
-//   [data-print]         a button that prints the page (reports, QR posters)
+//   [data-print]         a button that prints the page (reports, QR posters); sws:print is cancellable
 //   form[data-autosubmit] submit a filter form as soon as a select or checkbox changes
 //   .nav-toggle          folds the top navigation into a menu on a phone
 //   form.filters         folds into one button on a phone (aria-label names it)
@@ -80,9 +80,10 @@
     var printer = event.target.closest("[data-print]");
     if (printer) {
       event.preventDefault();
-      // This is the one print handler: stop here so a page script listening too cannot print twice.
+      // This is the one print handler: stop here so a page script listening too cannot print twice. A page
+      // script that must prepare first cancels sws:print and prints when ready (charts.js).
       event.stopImmediatePropagation();
-      window.print();
+      if (document.dispatchEvent(new CustomEvent("sws:print", { cancelable: true }))) window.print();
     }
   }, true);
 

@@ -35,17 +35,21 @@ SETTLED = """() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx
     && document.getAnimations().every(a => a.playState !== 'running')"""
 
 
+def wait_until(page, expression, *, seconds=10, what=None):
+    """Poll a JavaScript expression (or function) with evaluate() until it is true. Not wait_for_function:
+    that evaluates strings in the page, which the CSP forbids."""
+    for _ in range(seconds * 40):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError(f"{page.url} did not {what or 'satisfy ' + expression} within {seconds} s")
+
+
 def check_a11y(page, *, impacts=("serious", "critical"), disable=()):
     """Run axe-core in the page; fail on violations of the given impact levels, listing each node."""
     # Colours are judged as painted: wait until htmx has settled and its fade/flash animations are over,
     # or a row caught mid-swap (opacity .4) reads as low contrast.
-    # (Polled with evaluate(): wait_for_function evaluates strings in the page, which the CSP forbids.)
-    for _ in range(200):
-        if page.evaluate(SETTLED):
-            break
-        page.wait_for_timeout(25)
-    else:
-        raise AssertionError(f"{page.url} did not settle within 5 s")
+    wait_until(page, SETTLED, seconds=5, what="settle")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # evaluate() is not subject to the page's CSP, unlike an injected <script> tag.
         page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
