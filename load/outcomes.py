@@ -133,6 +133,24 @@ def acknowledged_without_message(acknowledged_pks, keys, template="resident_regi
     return sorted(set(acknowledged_pks) - texted)
 
 
+def cpu_used(before, after):
+    """CPU seconds each group used between two readings; app processes summed as "app", Celery's worker
+    and beat as "celery". A group that ended in between (a killed worker) counts nothing after the first
+    reading; one started again (a restarted PostgreSQL) counts the new one's time."""
+    used = {}
+    for name in sorted(set(before) | set(after)):
+        first, last = before.get(name, 0.0), after.get(name, before.get(name, 0.0))
+        seconds = last - first if last >= first else last  # restarted in between: the new one's since
+        if name.startswith("app-"):
+            key = "app"
+        elif name.startswith(("worker-", "beat")):
+            key = "celery"
+        else:
+            key = name
+        used[key] = round(used.get(key, 0.0) + seconds, 1)
+    return used
+
+
 def markdown(result):
     t = result["total"]
     lines = [

@@ -40,6 +40,7 @@ import contextlib
 import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -341,6 +342,7 @@ def load(stack, args, accounts, run_dir, gateway, stamp, mode):
     say(f"locust: {len(accounts)} users for {args.duration} s ({mode}) …")
     load_before = os.getloadavg()
     scans_before = replica_scans(stack)
+    cpu_before, children_before = stack.cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     windows = []
     faults = threading.Thread(target=run_faults, args=(stack, args, started, windows), daemon=True)
@@ -348,6 +350,13 @@ def load(stack, args, accounts, run_dir, gateway, stamp, mode):
     with (run_dir / "locust.out").open("wb") as out:
         subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=out, stderr=subprocess.STDOUT)
     load_after = os.getloadavg()
+    cpu = outcomes.cpu_used(cpu_before, stack.cpu_seconds())
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # locust is this script's child (and so are the fault commands, a few tenths of a second).
+    cpu["locust"] = round(
+        children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime, 1
+    )
+    wall = time.time() - started
     faults.join(timeout=180)
     scans_after = replica_scans(stack)
     drained_in = wait_for_outbox(stack.database_url, timeout=stack.lease_seconds * 3 + 120)
@@ -392,6 +401,8 @@ def load(stack, args, accounts, run_dir, gateway, stamp, mode):
         "requests_per_app_process": stack.requests_per_app(),
         "celery_workers_started": stack.worker_starts,
         "replica_table_scans": [scans_before, scans_after],
+        "cpu_seconds": cpu,
+        "cores_used": round(sum(cpu.values()) / wall, 2),
         "load_average_1_5_15": {
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in load_after],
@@ -412,6 +423,10 @@ def report(result, args):
     say(
         f"Machine load average (1/5/15 min) {result['load_average_1_5_15']} "
         f"on {os.cpu_count()} CPUs (shared)."
+    )
+    say(
+        f"CPU seconds during the load: {result['cpu_seconds']} "
+        f"({result['cores_used']} of the {os.cpu_count()} cores on average)."
     )
     intake = result["intake"]
     say(

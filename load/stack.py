@@ -55,6 +55,38 @@ def _secret(prefix):
     return f"{prefix}-{secrets.token_urlsafe(48)}"
 
 
+def read_proc_stats(proc=Path("/proc")):
+    """pid → (ppid, pgrp, own CPU seconds, reaped children's CPU seconds), from /proc/<pid>/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for path in proc.glob("[0-9]*/stat"):
+        try:
+            text = path.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        ppid, pgrp = int(fields[1]), int(fields[2])
+        own = (int(fields[11]) + int(fields[12])) / tick
+        children = (int(fields[13]) + int(fields[14])) / tick
+        stats[int(path.parent.name)] = (ppid, pgrp, own, children)
+    return stats
+
+
+def cpu_by_group(stats, groups):
+    """groups: name → ("pgrp" | "ppid", leader pid). A group's CPU: its leader's own and reaped children's,
+    and every other live process in its process group (pgrp) or whose parent is the leader (ppid)."""
+    totals = {}
+    for name, (how, leader) in groups.items():
+        if leader not in stats:
+            continue
+        total = stats[leader][2] + stats[leader][3]
+        for pid, (ppid, pgrp, own, _children) in stats.items():
+            if pid != leader and (pgrp == leader if how == "pgrp" else ppid == leader):
+                total += own
+        totals[name] = round(total, 1)
+    return totals
+
+
 class Stack:
     def __init__(self, work: Path, *, app_processes=2, workers=3, threads=1, lease_seconds=30):
         self.work = work
@@ -265,6 +297,26 @@ class Stack:
 
     def app_logs(self):
         return {name: self.log_text(name) for name in self.procs if name.startswith("app-")}
+
+    def leaders(self):
+        """The processes whose CPU time is counted, each with its own children: the app processes, the
+        worker and beat (their process groups), nginx (its master's group), PostgreSQL (each postmaster and
+        its backends)."""
+        groups = {name: ("pgrp", p.pid) for name, p in self.procs.items() if p.poll() is None}
+        with contextlib.suppress(OSError, ValueError):
+            groups["nginx"] = ("pgrp", int((self.work / "nginx.pid").read_text()))
+        for node in ("primary", "replica"):
+            with contextlib.suppress(OSError, ValueError):
+                pid = int((self.cluster / node / "postmaster.pid").read_text().split()[0])
+                groups[f"postgres-{node}"] = ("ppid", pid)
+        with contextlib.suppress(OSError, ValueError):
+            groups["redis"] = ("pgrp", int((self.work / "redis.pid").read_text()))
+        return groups
+
+    def cpu_seconds(self):
+        """CPU seconds (user + system) used so far by each of `leaders()`: its live processes, and the
+        children its leader has reaped (a replaced worker, a finished backend)."""
+        return cpu_by_group(read_proc_stats(), self.leaders())
 
     def requests_per_app(self):
         """Requests each app process answered (lines of its access log): nginx spreads them over both."""

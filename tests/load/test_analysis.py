@@ -113,3 +113,27 @@ def test_an_unknown_fault_is_refused():
     with pytest.raises(SystemExit):
         run.parse_args(["--faults", "primary,disk"])
     assert run.parse_args(["--faults", "primary,worker"]).faults == ["primary", "worker"]
+
+
+def test_cpu_is_counted_per_group_with_its_reaped_children():
+    from load.stack import cpu_by_group
+
+    stats = {  # pid: (ppid, pgrp, own s, reaped children's s)
+        10: (1, 10, 1.0, 5.0),  # gunicorn master, a replaced worker reaped
+        11: (10, 10, 3.0, 0.0),  # its live worker
+        20: (1, 20, 2.0, 4.0),  # a postmaster
+        21: (20, 21, 0.5, 0.0),  # a backend (its own group: counted by parent)
+        30: (1, 30, 9.0, 0.0),  # someone else's process
+    }
+    groups = {"app-a": ("pgrp", 10), "postgres-primary": ("ppid", 20), "gone": ("pgrp", 99)}
+    assert cpu_by_group(stats, groups) == {"app-a": 9.0, "postgres-primary": 6.5}
+
+
+def test_cpu_used_sums_the_app_processes_and_survives_a_restart():
+    before = {"app-a": 10.0, "app-b": 12.0, "worker-1": 3.0, "beat": 1.0, "postgres-primary": 50.0}
+    after = {"app-a": 30.0, "app-b": 25.0, "worker-2": 2.0, "beat": 1.5, "postgres-primary": 8.0}
+    assert outcomes.cpu_used(before, after) == {
+        "app": 33.0,
+        "celery": 2.5,  # the killed worker-1 counts nothing after the first reading; worker-2 all of its own
+        "postgres-primary": 8.0,  # restarted: the new server's time
+    }
