@@ -62,7 +62,8 @@ def figures(rows):
 def summarise(rows, duration):
     total = figures(rows)
     total["requests_per_s"] = round(len(rows) / duration, 1)
-    total["logins"] = sum(1 for r in rows if r["name"] == "POST login")
+    # Logins that succeeded: one refused by an outage (a 500) is tried again and is no second session.
+    total["logins"] = sum(1 for r in rows if r["name"] == "POST login" and r["ok"])
     pages = {
         name: figures([r for r in rows if r["name"] == name]) for name in sorted({r["name"] for r in rows})
     }
@@ -85,8 +86,8 @@ def classify_errors(rows, windows, grace=GRACE):
 
 
 def logins_after(rows, moment):
-    """Logins sent after `moment` (a user whose session was lost logs in again)."""
-    return sum(1 for r in rows if r["name"] == "POST login" and r["at"] > moment)
+    """Successful logins after `moment` (a user whose session was lost logs in again)."""
+    return sum(1 for r in rows if r["name"] == "POST login" and r["ok"] and r["at"] > moment)
 
 
 def worker_crashes(log_text, first_workers):

@@ -32,12 +32,14 @@ def test_percentiles_are_nearest_rank():
     assert outcomes.percentile([], 50) is None
 
 
-def test_summary_counts_errors_and_logins_per_page():
-    rows = [row(1, name="POST login"), row(2), row(3, ok=False)]
+def test_summary_counts_errors_and_successful_logins_per_page():
+    rows = [row(0.5, ok=False, name="POST login"), row(1, name="POST login"), row(2), row(3, ok=False)]
     summary = outcomes.summarise(rows, duration=2)
-    assert summary["total"]["requests"] == 3 and summary["total"]["errors"] == 1
-    assert summary["total"]["requests_per_s"] == 1.5 and summary["total"]["logins"] == 1
-    assert summary["pages"]["GET queue"]["errors"] == 1 and summary["pages"]["POST login"]["requests"] == 1
+    assert summary["total"]["requests"] == 4 and summary["total"]["errors"] == 2
+    assert (
+        summary["total"]["requests_per_s"] == 2.0 and summary["total"]["logins"] == 1
+    )  # the refused one not
+    assert summary["pages"]["GET queue"]["errors"] == 1 and summary["pages"]["POST login"]["requests"] == 2
 
 
 def test_errors_count_as_a_faults_only_inside_its_window_and_grace():
@@ -70,6 +72,7 @@ def test_no_fault_means_every_error_is_outside():
 def test_logins_after_a_session_loss_are_counted_from_its_moment():
     rows = [row(1, name="POST login"), row(2, name="POST login"), row(50, name="POST login"), row(51)]
     assert outcomes.logins_after(rows, 40) == 1
+    assert outcomes.logins_after([*rows, row(52, ok=False, name="POST login")], 40) == 1
 
 
 def test_a_planned_worker_replacement_is_not_a_crash():
