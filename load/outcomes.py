@@ -90,6 +90,15 @@ def logins_after(rows, moment):
     return sum(1 for r in rows if r["name"] == "POST login" and r["ok"] and r["at"] > moment)
 
 
+def sessions_kept(logins, logins_after_loss, users):
+    """Successful logins against the users: without a session loss (logins_after_loss None) exactly one
+    each; with one, none beyond one each before it, and at most one more each in all (a user whose
+    session Redis lost logs in again; one whose first login met an outage may first log in after it)."""
+    if logins_after_loss is None:
+        return logins == users
+    return logins - logins_after_loss <= users and users <= logins <= 2 * users
+
+
 def worker_crashes(log_text, first_workers):
     """Workers booted in a gunicorn log beyond the first ones and the planned replacements."""
     boots = log_text.count(BOOT)
