@@ -14,8 +14,9 @@ What one run does:
 2. Database: migrated, static files collected, seeded with the demo city (`seed_demo --requests 3000`:
    the real hierarchy, 249 stations and their accounts), VACUUM ANALYZE.
 3. Accounts: station accounts two at a time (a station's pair, mostly) from each district in turn, and
-   every district centre (16); each account one simulated user. The station accounts get a mobile number and choose texts for 诉求指派给我,
-   so an assignment to a colleague is an SMS in the outbox, as every intake (the resident's consent) is.
+   every district centre (16); each account one simulated user. The station accounts get a mobile
+   number and choose texts for 诉求指派给我, so an assignment to a colleague is an SMS in the outbox, as
+   every intake (the resident's consent) is.
 4. locust, headless, for `--duration` seconds (load/locustfile.py). Every request is logged with its
    time, every acknowledged intake (the 302 to the new case) with its id and reference number.
 5. `--faults`: spaced evenly over the run, one after the other, each with its window (from its start to
