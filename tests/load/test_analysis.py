@@ -140,3 +140,12 @@ def test_cpu_used_sums_the_app_processes_and_survives_a_restart():
         "celery": 2.5,  # the killed worker-1 counts nothing after the first reading; worker-2 all of its own
         "postgres-primary": 8.0,  # restarted: the new server's time
     }
+
+
+def test_sessions_are_kept_unless_redis_lost_them():
+    assert outcomes.sessions_kept(200, None, 200)
+    assert not outcomes.sessions_kept(201, None, 200)  # a session lost with no fault that loses them
+    assert not outcomes.sessions_kept(199, None, 200)  # a user never logged in
+    assert outcomes.sessions_kept(208, 9, 200)  # 199 before the loss, 9 after (one of them a first login)
+    assert not outcomes.sessions_kept(215, 9, 200)  # 206 before the loss: sessions lost before it
+    assert not outcomes.sessions_kept(401, 201, 200)
