@@ -1,18 +1,20 @@
 """The load: station workers and district centres using SWS at once, through the real pages.
 
-Run by load/run.py (which starts the app and passes these settings in the environment):
+Run by load/run.py (which starts the production stack and passes these settings in the environment):
 
-    SWS_LOAD_HOSTS      comma-separated base URLs of the app processes (every request picks one at
-                        random, so a session made on one process is used on the other: sessions are
-                        shared through Redis)
+    SWS_LOAD_HOSTS      base URL(s) of the site, comma-separated: nginx on TLS (its self-signed
+                        certificate is not verified); nginx spreads the requests over the app processes,
+                        so a session made on one is used on the other (sessions are shared through Redis)
     SWS_LOAD_ACCOUNTS   JSON file: [{"username": ..., "kind": "station" | "district"}, ...], one per user
     SWS_LOAD_PASSWORD   the demo accounts' password
-    SWS_LOAD_LOG        CSV file: one line per request (time, method, name, status, ok, ms, app port)
+    SWS_LOAD_LOG        CSV file: one line per request (time, method, name, status, ok, ms, port)
     SWS_LOAD_ACKS       file: one line per acknowledged intake ("<pk> <reference>"), checked afterwards
 
 A station worker logs in through the login form, then: takes a request in (GET the intake form, POST it
 as a phone call: the 302 to the new case is the acknowledgement, recorded with its reference number),
-triages the queue with the htmx quick actions (研判 / 指派 / 开始办理 on a row, as the queue's buttons do),
+triages the queue with the htmx quick actions (研判 / 指派 / 开始办理 on a row, as the queue's buttons do;
+an assignment to a colleague texts them, as the run sets their preference), every intake with the
+resident's consent to texts (the outbox has a message for each),
 and opens the station dashboard. A district centre opens its district dashboard, the district's queue
 and a station's dashboard. Think time 0.5–2 s between steps: busy users, not a flood.
 """
@@ -26,7 +28,10 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+import urllib3
 from locust import HttpUser, between, events, task
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 HOSTS = [h.rstrip("/") for h in os.environ.get("SWS_LOAD_HOSTS", "http://127.0.0.1:8000").split(",")]
 PASSWORD = os.environ.get("SWS_LOAD_PASSWORD", "sws-demo-2026")
@@ -88,6 +93,7 @@ class SWSUser(HttpUser):
     def on_start(self):
         # One account per user: each class hands out its kind's accounts in turn.
         self.account = next(type(self).next_account)
+        self.client.verify = False  # the run's self-signed certificate
         self.login()
 
     def url(self, path):
@@ -96,8 +102,11 @@ class SWSUser(HttpUser):
     def get(self, path, name, **kwargs):
         return self.client.get(self.url(path), name=name, **kwargs)
 
-    def post(self, path, data, name, **kwargs):
-        return self.client.post(self.url(path), data=data, name=name, **kwargs)
+    def post(self, path, data, name, headers=None, **kwargs):
+        # Over HTTPS Django's CSRF check wants the page the form came from (as a browser sends it).
+        url = self.url(path)
+        headers = {"Referer": url, **(headers or {})}
+        return self.client.post(url, data=data, name=name, headers=headers, **kwargs)
 
     def csrf(self, html):
         match = CSRF.search(html)
@@ -156,6 +165,7 @@ class StationWorker(SWSUser):
             "channel": "phone",
             "category": random.choice(categories),
             "description": "楼道灯坏了，老人晚上出门不便，请尽快安排维修。",
+            "sms_updates": "on",  # the reporter's mobile gets the reference: one outbox message each
             "severity": random.choice(["mild", "severe"]),
             "urgency": random.choice(["urgent", "not_urgent"]),
         }

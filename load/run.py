@@ -1,60 +1,66 @@
-"""Load and fault runs: SWS under gunicorn on PostgreSQL, two app processes sharing sessions through Redis,
-50 logged-in users (locust) through intake, triage and dashboards.
+"""Load and fault runs against the production stack: 200 logged-in users through nginx (TLS), two gunicorn
+app processes, a PostgreSQL primary and its streaming replica, Redis, a Celery worker and beat delivering
+the outbox's texts to a fake SMS provider; then faults during the load.
 
-    .venv/bin/python -m load.run                  # seed a small city, 60 s of load, report
-    .venv/bin/python -m load.run --fault          # the same, PostgreSQL restarted 20 s in
-    .venv/bin/python -m load.run --reuse --fault  # on the database seeded before
+    .venv/bin/python -m load.run                                  # 200 users, 300 s, no fault
+    .venv/bin/python -m load.run --faults primary,replica,redis,worker --duration 240
 
 What one run does:
 
-1. Database `sws_load` on PostgreSQL at 127.0.0.1 (`--database-url`): dropped and created again, migrated,
-   seeded with the demo city (`seed_demo --requests 3000`: the real hierarchy, 249 stations, their
-   accounts); `--reuse` keeps a seeded one. A database whose name does not start with `sws_load` is
-   never dropped.
-2. Accounts: 40 station workers of 20 stations spread over the districts, and 10 district centres
-   (`--users` keeps the 4:1 split), each logged in by exactly one simulated user.
-3. Redis database 7 on 127.0.0.1:6379 (`--redis-url`) is emptied: the cache and the sessions start empty.
-4. Two app processes: `gunicorn sws.wsgi` twice, on two free ports of 127.0.0.1, each with 2 workers of
-   4 threads (load/settings.py: production settings on plain HTTP, CONN_MAX_AGE=60 with
-   CONN_HEALTH_CHECKS). Every request goes to one of the two at random, so sessions must be shared.
-5. locust, headless, for `--duration` seconds (load/locustfile.py). Every request is logged with its
-   time, and every acknowledged intake (the 302 to the new case) with its id and reference number.
-6. With `--fault`: `pg_ctlcluster --skip-systemctl-redirect <version> main restart` at `--restart-at`
-   seconds; the outage lasts from the command until pg_isready answers again. Nothing restarts the app.
-7. Checks: every acknowledged intake is in the database (by id and reference number); with --fault,
-   errors only between the restart and 5 s after PostgreSQL is back, successes after it, and the app's
-   workers never restarted. Exit status 1 if a check fails.
-8. Report: requests/s, p50/p95/p99 response times, errors, per page; JSON and Markdown under
-   load/results/ (not committed); docs/load.md holds the figures of record.
-
-Only 127.0.0.1: the script refuses any other database, Redis or app address.
+1. The stack (load/stack.py) in a scratch folder: deploy/smoke/pg-replica's primary and replica on free
+   high ports, a Redis of its own on a free high port, nginx rendered from deploy/nginx/sws.conf by
+   deploy/smoke/nginx-conf, gunicorn with deploy/gunicorn.conf.py, a worker and beat as deploy/systemd's
+   units start them. Nothing touches the machine's own PostgreSQL or Redis.
+2. Database: migrated, static files collected, seeded with the demo city (`seed_demo --requests 3000`:
+   the real hierarchy, 249 stations and their accounts), VACUUM ANALYZE.
+3. Accounts: station accounts two at a time (a station's pair, mostly) from each district in turn, and
+   every district centre (16); each account one simulated user. The station accounts get a mobile
+   number and choose texts for 诉求指派给我, so an assignment to a colleague is an SMS in the outbox, as
+   every intake (the resident's consent) is.
+4. locust, headless, for `--duration` seconds (load/locustfile.py). Every request is logged with its
+   time, every acknowledged intake (the 302 to the new case) with its id and reference number.
+5. `--faults`: spaced evenly over the run, one after the other, each with its window (from its start to
+   the service answering again): `primary` (restart, fast shutdown), `replica` (stopped for
+   `--replica-down` seconds), `redis` (restarted as systemctl does with Debian's configuration: the
+   snapshot saved at shutdown is loaded again), `redis-crash` (kill -9: what the last snapshot did not hold,
+   sessions included, is lost), `worker` (the Celery worker's process group killed with kill -9 while it
+   delivers, a new one started `--worker-down` seconds later).
+6. After the load: the outbox drains (every message sent; a killed worker's claimed messages after the
+   lease, 30 s here).
+7. Checks (exit status 1 if one fails): every acknowledged intake is in the database with its reference
+   number and its resident's text in the outbox; every outbox message sent, every key received by the
+   provider, none delivered twice (repeats counted); errors only inside a fault's window plus 5 s; each
+   user logged in once (with `redis-crash`: again at most once after it); no gunicorn worker crashed
+   (max_requests replacements are planned, not crashes); only the killed Celery worker replaced.
+8. Report: requests/s, p50/p95/p99 and errors per page, in load/results/<time>-<mode>/ (result.md,
+   result.json, the request log, every process's log; not committed). docs/load.md holds the figures.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
-import math
 import os
-import shutil
-import signal
-import socket
+import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from load import outcomes
+from load.stack import ROOT, Stack, wait_until
+
 RESULTS = ROOT / "load" / "results"
-PYTHON = sys.executable
 BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
-LOCAL = {"127.0.0.1", "localhost"}
 PASSWORD = "sws-demo-2026"
-OWN_PREFIX = "sws_load"
-GRACE = 5.0  # seconds after PostgreSQL answers again in which errors still count as the outage's
+# locust from the venv (the `load` extra), or another installation's (LOCUST=/path/to/locust).
+LOCUST = Path(os.environ.get("LOCUST") or BIN / "locust")
+DB_NAME = "sws_load"
+FAULTS = ("primary", "replica", "redis", "redis-crash", "worker")
+SESSION_LOSING = {"redis-crash"}
+HTTP_FAULTS = {"primary", "replica", "redis", "redis-crash"}  # the worker's is not the pages' outage
 
 
 def say(msg=""):
@@ -63,92 +69,65 @@ def say(msg=""):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/sws_load")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
-    parser.add_argument("--reuse", action="store_true", help="keep the seeded database of an earlier run")
     parser.add_argument("--requests", type=int, default=3000, help="requests the seeder generates")
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=300, help="seconds of load")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app process")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--fault", action="store_true", help="restart PostgreSQL during the run")
-    parser.add_argument("--restart-at", type=float, default=20, help="seconds into the run (with --fault)")
-    return parser.parse_args(argv)
-
-
-# --- Preconditions ---------------------------------------------------------------------------------
-def local_only(url, what):
-    host = urlsplit(url).hostname
-    if host not in LOCAL:
-        raise SystemExit(f"{what} must be on 127.0.0.1, not {host!r}.")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def app_env(args):
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="load.settings",
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        SECRET_KEY=env.get("SECRET_KEY") or "load-only-secret-key-not-for-production-use-0123456789-abcdef",
-        PERSONAL_DATA_KEY=env.get("PERSONAL_DATA_KEY")
-        or "load-only-personal-data-key-not-for-production-0123456789",
-        PYTHONUNBUFFERED="1",
+    parser.add_argument("--app-processes", type=int, default=2, help="gunicorn masters behind nginx")
+    parser.add_argument("--workers", type=int, default=3, help="GUNICORN_WORKERS of each")
+    parser.add_argument("--threads", type=int, default=1, help="GUNICORN_THREADS")
+    parser.add_argument("--faults", default="", help=f"comma-separated, in this order: {', '.join(FAULTS)}")
+    parser.add_argument("--replica-down", type=float, default=20, help="seconds the replica stays stopped")
+    parser.add_argument("--worker-down", type=float, default=5, help="seconds before a new worker starts")
+    parser.add_argument(
+        "--provider-delay", type=float, default=0.05, help="the fake SMS provider's answer, s"
     )
-    return env
+    args = parser.parse_args(argv)
+    args.faults = [f for f in args.faults.split(",") if f]
+    unknown = set(args.faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults: {', '.join(sorted(unknown))}")
+    return args
 
 
-# --- Database ----------------------------------------------------------------------------------------
-def connect(url, dbname=None):
+def fault_times(faults, duration):
+    """Spaced evenly, the last one well before the end: a fault at k·duration/(n+1)."""
+    return [round(duration * (i + 1) / (len(faults) + 1), 1) for i in range(len(faults))]
+
+
+# --- Database -----------------------------------------------------------------------------------------------
+def connect(url):
     import psycopg
 
-    parts = urlsplit(url)
-    if dbname:
-        parts = parts._replace(path="/" + dbname)
-    return psycopg.connect(urlunsplit(parts), autocommit=True)
+    return psycopg.connect(url, autocommit=True)
 
 
-def prepare_database(args, env):
-    name = urlsplit(args.database_url).path.lstrip("/")
-    with connect(args.database_url, "postgres") as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if args.reuse:
-            if not exists:
-                raise SystemExit(f"--reuse: database {name} does not exist.")
-            say(f"Database {name}: reused.")
-            return
-        if exists:
-            if not name.startswith(OWN_PREFIX):
-                raise SystemExit(f"Database {name} is not the load test's (sws_load…): pass another name.")
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    say(f"Database {name}: created; migrating and seeding ({args.requests:,} requests) …")
+def prepare_database(stack, args):
+    server = stack.database_url.rsplit("/", 1)[0]
+    with connect(f"{server}/postgres") as conn:
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    say(f"Database {DB_NAME}: migrating, collecting static files, seeding ({args.requests:,} requests) …")
     started = time.monotonic()
-    manage = [PYTHON, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-    subprocess.run(
-        [*manage, "seed_demo", "--requests", str(args.requests), "--password", PASSWORD],
-        env=env,
-        cwd=ROOT,
+    stack.manage("migrate", "--noinput", "-v0", check=True)
+    stack.manage("collectstatic", "--noinput", "-v0", check=True)
+    stack.manage(
+        "seed_demo",
+        "--requests",
+        str(args.requests),
+        "--password",
+        PASSWORD,
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    with connect(args.database_url) as conn:
+    with connect(stack.database_url) as conn:
         conn.execute("VACUUM ANALYZE")
-    say(f"  seeded in {time.monotonic() - started:.0f} s.")
+    say(f"  ready in {time.monotonic() - started:.0f} s.")
 
 
-def choose_accounts(args):
-    """Station workers of stations spread over the districts, and district centres: 4:1."""
-    n_district = max(1, args.users // 5)
-    n_station = args.users - n_district
-    with connect(args.database_url) as conn:
+def choose_accounts(database_url, users):
+    """Every district centre (at most a fifth of the users), then station accounts two at a time, in turn
+    from each district, so colleagues meet in the same queue."""
+    with connect(database_url) as conn:
         rows = conn.execute(
             """
             SELECT u.username, s.district_id
@@ -157,391 +136,364 @@ def choose_accounts(args):
             ORDER BY s.district_id, s.code, u.username
             """
         ).fetchall()
-        centres = conn.execute(
-            """
-            SELECT username FROM stations_user
-            WHERE role = 'district_staff' AND is_active AND username LIKE 'dc-%%'
-            ORDER BY username
-            """
-        ).fetchall()
+        centres = [
+            u
+            for (u,) in conn.execute(
+                "SELECT username FROM stations_user WHERE role = 'district_staff' AND is_active"
+                " AND username LIKE 'dc-%%' ORDER BY username"
+            ).fetchall()
+        ]
+    centres = centres[: max(1, users // 5)]
+    n_station = users - len(centres)
     by_district = {}
     for username, district in rows:
         by_district.setdefault(district, []).append(username)
     station = []
-    queues = [list(v) for v in by_district.values()]
+    queues = list(by_district.values())
     while len(station) < n_station and any(queues):
         for queue in queues:
-            # Two at a time: both workers of a station, so they meet in the same queue.
-            for _ in range(2):
+            for _ in range(2):  # in station order: mostly a station's two accounts
                 if queue and len(station) < n_station:
                     station.append(queue.pop(0))
-    if len(station) < n_station or len(centres) < n_district:
+    if len(station) < n_station:
         raise SystemExit("Not enough demo accounts: is the database seeded?")
-    accounts = [{"username": u, "kind": "station"} for u in station]
-    accounts += [{"username": u, "kind": "district"} for (u,) in centres[:n_district]]
-    return accounts
+    return [{"username": u, "kind": "station"} for u in station] + [
+        {"username": u, "kind": "district"} for u in centres
+    ]
 
 
-# --- Redis -------------------------------------------------------------------------------------------
-def empty_redis(url):
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    return client
-
-
-# --- App processes -------------------------------------------------------------------------------------
-class App:
-    def __init__(self, args, env, label, log_dir):
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.log_path = log_dir / f"app-{label}.log"
-        exe = BIN / "gunicorn"
-        command = [str(exe)] if exe.exists() else [PYTHON, "-m", "gunicorn"]
-        command += [
-            "sws.wsgi:application",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-            # Longer than any pause between two requests of a user on one connection: gunicorn's 2 s
-            # default closed idle keep-alive connections just as locust reused them (connection resets).
-            "--keep-alive",
-            "30",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",  # to stderr, which goes to the log file with Django's own log lines
-            "--log-level",
-            "info",
-        ]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn on port {self.port} exited: see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.base + "/login/", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise SystemExit(f"gunicorn on port {self.port} did not answer: see {self.log_path}")
-
-    def log_count(self, text):
-        return self.log_path.read_text(encoding="utf-8", errors="replace").count(text)
-
-    def worker_boots(self):
-        return self.log_count("Booting worker with pid")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-# --- The fault -----------------------------------------------------------------------------------------
-def pg_version():
-    out = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        version, cluster, port, *_ = line.split()
-        if cluster == "main" and port == "5432":
-            return version
-    raise SystemExit("No PostgreSQL cluster 'main' on port 5432.")
-
-
-def pg_ready():
-    return subprocess.run(["pg_isready", "-h", HOST, "-p", "5432", "-q"], check=False).returncode == 0
-
-
-def restart_postgres(at, started, window, command=None, ready=pg_ready):
-    """At `at` seconds after `started`, restart the cluster. Records when the restart began, when the
-    command returned, and, from pg_isready polled every 0.1 s meanwhile, when the server stopped
-    answering (`down`) and answered again (`ready`)."""
-    command = command or ["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main", "restart"]
-    time.sleep(max(0.0, started + at - time.time()))
-    window["begin"] = time.time()
-    process = subprocess.Popen(command)
-    while process.poll() is None or "ready" not in window:
-        up = ready()
-        now = time.time()
-        if not up:
-            window.setdefault("down", now)
-        elif "down" in window:
-            window.setdefault("ready", now)
-        if process.poll() is not None:
-            window.setdefault("command_done", now)
-            if "down" not in window:  # never seen down (too quick to catch): ready when the command is
-                window["ready"] = now
-        time.sleep(0.1)
-    window.setdefault("command_done", time.time())  # it ended between two polls
-    if process.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode})")
-
-
-# --- Analysis --------------------------------------------------------------------------------------------
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return None
-    rank = math.ceil(q / 100 * len(sorted_values))  # nearest rank
-    return sorted_values[min(len(sorted_values), max(1, rank)) - 1]
-
-
-def read_log(path):
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        at, method, rest = line.split(",", 2)
-        name, status, ok, ms, port = rest.rsplit(",", 4)
-        rows.append(
-            {
-                "at": float(at),
-                "name": f"{method} {name}",
-                "status": int(status),
-                "ok": ok == "1",
-                "ms": float(ms),
-                "port": int(port),
-            }
+def texts_for_assignments(database_url, accounts):
+    """The station accounts choose 站内消息＋短信 for 诉求指派给我, each with a mobile number of its own."""
+    names = [a["username"] for a in accounts if a["kind"] == "station"]
+    with connect(database_url) as conn:
+        conn.execute(
+            "UPDATE stations_user SET phone = '139' || lpad(id::text, 8, '0') WHERE username = ANY(%s)",
+            [names],
         )
-    return rows
+        conn.execute(
+            """
+            INSERT INTO notifications_preference (user_id, event, mode)
+            SELECT id, 'request_assigned', 'sms' FROM stations_user WHERE username = ANY(%s)
+            ON CONFLICT (user_id, event) DO UPDATE SET mode = 'sms'
+            """,
+            [names],
+        )
 
 
-def summarise(rows, started, duration):
-    def figures(subset):
-        times = sorted(r["ms"] for r in subset)
-        return {
-            "requests": len(subset),
-            "errors": sum(1 for r in subset if not r["ok"]),
-            "p50_ms": percentile(times, 50),
-            "p95_ms": percentile(times, 95),
-            "p99_ms": percentile(times, 99),
-        }
-
-    total = figures(rows)
-    total["requests_per_s"] = round(len(rows) / duration, 1)
-    total["logins"] = sum(1 for r in rows if r["name"] == "POST login")
-    ports = sorted({r["port"] for r in rows})
-    total["by_app_port"] = {str(p): sum(1 for r in rows if r["port"] == p) for p in ports}
-    pages = {}
-    for name in sorted({r["name"] for r in rows}):
-        pages[name] = figures([r for r in rows if r["name"] == name])
-    return {"total": total, "pages": pages}
+def outbox_rows(database_url):
+    with connect(database_url) as conn:
+        return conn.execute("SELECT key, status FROM notifications_outboxmessage ORDER BY id").fetchall()
 
 
-def check_acks(args, path):
+def claimed(database_url):
+    with connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM notifications_outboxmessage WHERE claim IS NOT NULL"
+        ).fetchone()[0]
+
+
+def replica_scans(stack):
+    """Table scans on the replica so far (its statistics): the dashboards' reads it served."""
+    url = f"postgres://postgres@127.0.0.1:{stack.replica_port}/{DB_NAME}"
+    try:
+        with connect(url) as conn:
+            return int(
+                conn.execute(
+                    "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0)"
+                    " FROM pg_stat_user_tables"
+                ).fetchone()[0]
+            )
+    except Exception:  # the replica down at that moment: not measured
+        return None
+
+
+def check_acks(database_url, path):
     pairs = {}
     for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         pk, reference = line.split()
         if reference != "-" or int(pk) not in pairs:
             pairs[int(pk)] = None if reference == "-" else reference
-    with connect(args.database_url) as conn:
+    with connect(database_url) as conn:
         found = dict(
             conn.execute(
                 "SELECT id, reference FROM residents_request WHERE id = ANY(%s)", [list(pairs)]
             ).fetchall()
         )
-    missing = sorted(pk for pk in pairs if pk not in found)
-    wrong = sorted(pk for pk, ref in pairs.items() if ref and pk in found and found[pk] != ref)
     return {
         "acknowledged": len(pairs),
         "with_reference": sum(1 for ref in pairs.values() if ref),
         "found": len(found),
-        "missing": missing,
-        "reference_mismatch": wrong,
+        "missing": sorted(pk for pk in pairs if pk not in found),
+        "reference_mismatch": sorted(
+            pk for pk, ref in pairs.items() if ref and pk in found and found[pk] != ref
+        ),
+        "pks": sorted(pairs),
     }
 
 
-def check_fault(rows, window):
-    begin, end = window["begin"], window["ready"] + GRACE
-    errors = [r for r in rows if not r["ok"]]
-    outside = [r for r in errors if not begin <= r["at"] <= end]
-    after = [r for r in rows if r["at"] > end]
-    return {
-        "restart_began_s": round(window["begin"] - window["started"], 2),
-        "postgres_down_after_s": round(window["down"] - window["begin"], 2) if "down" in window else None,
-        "postgres_back_after_s": round(window["ready"] - window["begin"], 2),
-        "restart_command_s": round(window["command_done"] - window["begin"], 2),
-        "errors_during_outage": len(errors) - len(outside),
-        "errors_outside_outage": len(outside),
-        "outside_examples": [f"{r['name']} {r['status']}" for r in outside[:10]],
-        "requests_after_recovery": len(after),
-        "successes_after_recovery": sum(1 for r in after if r["ok"]),
-        "last_error_after_restart_s": round(max(r["at"] for r in errors) - begin, 2) if errors else None,
-    }
+# --- Faults -------------------------------------------------------------------------------------------------
+def run_fault(stack, fault, args):
+    """One fault; returns its window: when it began and when the service answered again."""
+    window = {"fault": fault, "began": time.time()}
+    if fault == "primary":
+        stack.restart_primary()
+        window["back"] = wait_until(stack.primary_up, 120, "the primary", interval=0.1)
+    elif fault == "replica":
+        stack.stop_replica()
+        time.sleep(args.replica_down)
+        stack.start_replica()
+        window["back"] = wait_until(stack.replica_up, 120, "the replica", interval=0.1)
+    elif fault in ("redis", "redis-crash"):
+        stack.restart_redis(crash=fault == "redis-crash")
+        window["back"] = time.time()
+    elif fault == "worker":
+        # Mid-delivery: when the worker holds claimed messages (it is sending them), within 30 s.
+        with contextlib.suppress(RuntimeError):
+            wait_until(lambda: claimed(stack.database_url) > 0, 30, "a delivery", interval=0.02)
+        window["claimed_at_kill"] = claimed(stack.database_url)
+        stack.kill_worker()
+        time.sleep(args.worker_down)
+        stack.start_worker()
+        window["back"] = stack.wait_worker_ready()
+    return window
 
 
-def markdown(result):
-    t = result["total"]
-    lines = [
-        f"Run {result['when']} ({'PostgreSQL restarted' if result['fault'] else 'steady'}): "
-        f"{result['users']} users, {result['duration_s']} s, {result['requests_seeded']:,} requests seeded.",
-        "",
-        "| page | requests | errors | p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for name, f in result["pages"].items():
-        lines.append(
-            f"| {name} | {f['requests']} | {f['errors']} "
-            f"| {f['p50_ms']:.0f} | {f['p95_ms']:.0f} | {f['p99_ms']:.0f} |"
-        )
-    lines.append(
-        f"| **all** | **{t['requests']}** ({t['requests_per_s']}/s) | **{t['errors']}** "
-        f"| **{t['p50_ms']:.0f}** | **{t['p95_ms']:.0f}** | **{t['p99_ms']:.0f}** |"
-    )
-    return "\n".join(lines)
+def run_faults(stack, args, started, windows):
+    for at, fault in zip(fault_times(args.faults, args.duration), args.faults, strict=True):
+        time.sleep(max(0.0, started + at - time.time()))
+        say(f"  {time.time() - started:5.1f} s: fault {fault}")
+        try:
+            windows.append(run_fault(stack, fault, args))
+        except Exception as exc:  # recorded; the run's checks fail on it
+            windows.append({"fault": fault, "began": time.time(), "back": time.time(), "error": repr(exc)})
 
 
-# --- Main ------------------------------------------------------------------------------------------------
+def wait_for_outbox(database_url, timeout):
+    """Until no message is pending (sent, or failed for good): the delivery caught up after the faults."""
+
+    def drained():
+        with connect(database_url) as conn:
+            return not conn.execute(
+                "SELECT 1 FROM notifications_outboxmessage WHERE status = 'pending' LIMIT 1"
+            ).fetchone()
+
+    started = time.monotonic()
+    try:
+        wait_until(drained, timeout, "the outbox's drain", interval=1)
+    except RuntimeError:
+        return None
+    return round(time.monotonic() - started, 1)
+
+
+# --- Main ---------------------------------------------------------------------------------------------------
 def main(argv=None):
     args = parse_args(argv)
-    local_only(args.database_url, "The database")
-    local_only(args.redis_url, "Redis")
-    locust = BIN / "locust"
-    if not locust.exists() or not ((BIN / "gunicorn").exists() or shutil.which("gunicorn")):
+    if not LOCUST.exists() or not (BIN / "gunicorn").exists():
         raise SystemExit('locust and gunicorn are needed: .venv/bin/pip install -e ".[load]"')
-    env = app_env(args)
-    prepare_database(args, env)
-    accounts = choose_accounts(args)
+    sys.path.insert(0, str(ROOT))
+    from tests.notifications.fake_gateway import FakeGateway  # the provider of the outbox's own tests
 
+    mode = "+".join(args.faults) if args.faults else "steady"
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = RESULTS / f"{stamp}-{'fault' if args.fault else 'steady'}"
+    run_dir = RESULTS / f"{stamp}-{mode}"
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "accounts.json").write_text(
-        json.dumps(accounts, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    empty_redis(args.redis_url)
-
-    apps = [App(args, env, label, run_dir) for label in ("a", "b")]
+    stack = Stack(Path(tempfile.mkdtemp(prefix="sws-load-")), app_processes=args.app_processes,
+                  workers=args.workers, threads=args.threads)  # fmt: skip
     ok = True
-    try:
-        for app in apps:
-            app.wait_ready()
-        boots = [app.worker_boots() for app in apps]
-        say(
-            f"App processes: {', '.join(a.base for a in apps)} "
-            f"({args.workers} workers × {args.threads} threads each)."
-        )
-        locust_env = {
-            **env,
-            "SWS_LOAD_HOSTS": ",".join(a.base for a in apps),
-            "SWS_LOAD_ACCOUNTS": str(run_dir / "accounts.json"),
-            "SWS_LOAD_PASSWORD": PASSWORD,
-            "SWS_LOAD_LOG": str(run_dir / "requests.csv"),
-            "SWS_LOAD_ACKS": str(run_dir / "acks.txt"),
-        }
-        command = [
-            str(locust),
-            "-f",
-            str(ROOT / "load" / "locustfile.py"),
-            "--headless",
-            "--users",
-            str(len(accounts)),
-            "--spawn-rate",
-            str(args.spawn_rate),
-            "--run-time",
-            f"{args.duration}s",
-            "--host",
-            apps[0].base,
-            "--stop-timeout",
-            "10",
-            "--only-summary",
-            "--csv",
-            str(run_dir / "locust"),
-            "--loglevel",
-            "WARNING",
-        ]
-        say(
-            f"locust: {len(accounts)} users for {args.duration} s"
-            f"{' with a PostgreSQL restart' if args.fault else ''} …"
-        )
-        load_before = os.getloadavg()[0]
-        window = {"started": time.time()}
-        fault = None
-        if args.fault:
-            fault = threading.Thread(
-                target=restart_postgres, args=(args.restart_at, window["started"], window), daemon=True
+    with FakeGateway() as gateway:
+        gateway.delay = args.provider_delay  # a provider answering in 100 ms: deliveries take a while
+        try:
+            stack.start_services(DB_NAME, gateway.url)
+            prepare_database(stack, args)
+            accounts = choose_accounts(stack.database_url, args.users)
+            texts_for_assignments(stack.database_url, accounts)
+            (run_dir / "accounts.json").write_text(json.dumps(accounts, indent=1), encoding="utf-8")
+            stack.start_app()
+            say(
+                f"Stack: nginx {stack.base} → {args.app_processes} gunicorn × {args.workers} workers × "
+                f"{args.threads} threads; primary :{stack.primary_port}, replica :{stack.replica_port}, "
+                f"Redis :{stack.redis_port}, a Celery worker and beat; SMS to {gateway.url}."
             )
-            fault.start()
-        with run_dir.joinpath("locust.out").open("wb") as out:
-            subprocess.run(
-                command, env=locust_env, cwd=ROOT, check=False, stdout=out, stderr=subprocess.STDOUT
-            )
-        if fault:
-            fault.join(timeout=120)
-        rows = read_log(run_dir / "requests.csv")
-        result = {
-            "when": stamp,
-            "fault": args.fault,
-            "users": len(accounts),
-            "duration_s": args.duration,
-            "requests_seeded": args.requests,
-            "app": {"processes": 2, "workers": args.workers, "threads": args.threads},
-            **summarise(rows, window["started"], args.duration),
-            "intake": check_acks(args, run_dir / "acks.txt"),
-            "app_restarted": [app.worker_boots() - n for app, n in zip(apps, boots, strict=True)],
-            "server_errors_logged": sum(app.log_count("Internal Server Error") for app in apps),
-            # The machine is shared: its 1-minute load average before and after the run, for the record.
-            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-        }
-        if args.fault:
-            result["outage"] = check_fault(rows, window)
-    finally:
-        for app in apps:
-            app.stop()
-
-    intake = result["intake"]
-    say(markdown(result))
-    say(f"Machine load average (1 min) before/after: {result['load_average']} on {os.cpu_count()} CPUs.")
-    say(
-        f"Intake: {intake['acknowledged']} acknowledged ({intake['with_reference']} with their reference read"
-        f" back), {intake['found']} in the database; missing {intake['missing'] or 'none'}."
-    )
-    if intake["missing"] or intake["reference_mismatch"]:
-        ok = False
-    # Each user logged in once, on one process, and went on at random on both: no session was lost.
-    say(
-        f"Logins: {result['total']['logins']} for {result['users']} users; requests per app process "
-        f"(port): {result['total']['by_app_port']}."
-    )
-    if result["total"]["logins"] != result["users"]:
-        ok = False
-    if any(result["app_restarted"]):
-        say(f"App workers restarted during the run: {result['app_restarted']}")
-        ok = False
-    if args.fault:
-        o = result["outage"]
-        say(
-            f"Outage: restart at {o['restart_began_s']} s, "
-            f"PostgreSQL down after {o['postgres_down_after_s']} s, "
-            f"back after {o['postgres_back_after_s']} s "
-            f"(pg_ctlcluster returned after {o['restart_command_s']} s); "
-            f"errors {o['errors_during_outage']} during it, {o['errors_outside_outage']} outside "
-            f"{o['outside_examples'] or ''}; after recovery {o['successes_after_recovery']}/"
-            f"{o['requests_after_recovery']} requests succeeded."
-        )
-        if o["errors_outside_outage"] or not o["successes_after_recovery"]:
-            ok = False
-    elif result["total"]["errors"]:
-        ok = False
+            result = load(stack, args, accounts, run_dir, gateway, stamp, mode)
+        finally:
+            stack.keep_logs(run_dir)
+            stack.stop()
+    ok = report(result, args)
     (run_dir / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    (run_dir / "result.md").write_text(markdown(result) + "\n", encoding="utf-8")
+    (run_dir / "result.md").write_text(outcomes.markdown(result) + "\n", encoding="utf-8")
     say(f"Results: {run_dir.relative_to(ROOT)}  ({'all checks passed' if ok else 'A CHECK FAILED'})")
     return 0 if ok else 1
+
+
+def load(stack, args, accounts, run_dir, gateway, stamp, mode):
+    env = {
+        **stack.env,
+        "SWS_LOAD_HOSTS": stack.base,
+        "SWS_LOAD_ACCOUNTS": str(run_dir / "accounts.json"),
+        "SWS_LOAD_PASSWORD": PASSWORD,
+        "SWS_LOAD_LOG": str(run_dir / "requests.csv"),
+        "SWS_LOAD_ACKS": str(run_dir / "acks.txt"),
+    }
+    command = [
+        str(LOCUST), "-f", str(ROOT / "load" / "locustfile.py"), "--headless",
+        "--users", str(len(accounts)), "--spawn-rate", str(args.spawn_rate),
+        "--run-time", f"{args.duration}s", "--host", stack.base, "--stop-timeout", "10", "--only-summary",
+        "--csv", str(run_dir / "locust"), "--loglevel", "WARNING",
+    ]  # fmt: skip
+    say(f"locust: {len(accounts)} users for {args.duration} s ({mode}) …")
+    load_before = os.getloadavg()
+    scans_before = replica_scans(stack)
+    cpu_before, children_before = stack.cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
+    windows = []
+    faults = threading.Thread(target=run_faults, args=(stack, args, started, windows), daemon=True)
+    faults.start()
+    with (run_dir / "locust.out").open("wb") as out:
+        subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=out, stderr=subprocess.STDOUT)
+    load_after = os.getloadavg()
+    cpu = outcomes.cpu_used(cpu_before, stack.cpu_seconds())
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # locust is this script's child (and so are the fault commands, a few tenths of a second).
+    cpu["locust"] = round(
+        children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime, 1
+    )
+    wall = time.time() - started
+    faults.join(timeout=180)
+    scans_after = replica_scans(stack)
+    drained_in = wait_for_outbox(stack.database_url, timeout=stack.lease_seconds * 3 + 120)
+    time.sleep(2)  # the last run's marks
+    rows = outcomes.read_log(run_dir / "requests.csv")
+    intake = check_acks(stack.database_url, run_dir / "acks.txt")
+    messages = outbox_rows(stack.database_url)
+    with gateway.lock:
+        keys = [headers.get("Idempotency-Key") for _path, headers, _p, _q in gateway.sms_requests()]
+    http_windows = [w for w in windows if w["fault"] in HTTP_FAULTS]
+    errors = outcomes.classify_errors(rows, http_windows)
+    session_lost = [w["began"] for w in windows if w["fault"] in SESSION_LOSING]
+    first_workers = args.workers
+    result = {
+        "when": stamp,
+        "mode": mode,
+        "users": len(accounts),
+        "duration_s": args.duration,
+        "requests_seeded": args.requests,
+        "app": {"processes": args.app_processes, "workers": args.workers, "threads": args.threads},
+        **outcomes.summarise(rows, args.duration),
+        "intake": {k: v for k, v in intake.items() if k != "pks"},
+        "intake_without_text": outcomes.acknowledged_without_message(intake["pks"], [k for k, _ in messages]),
+        "outbox": {**outcomes.outbox_outcome(messages, keys), "drained_after_load_s": drained_in},
+        "faults": [
+            {
+                **{k: v for k, v in w.items() if k not in ("began", "back")},
+                "at_s": round(w["began"] - started, 1),
+                "outage_s": round(w["back"] - w["began"], 2),
+                **errors["per_fault"].get(w["fault"], {}),
+            }
+            for w in windows
+        ],
+        "errors_outside_faults": len(errors["outside"]),
+        "outside_examples": [
+            f"{round(r['at'] - started, 1)} s {r['name']} {r['status']}" for r in errors["outside"][:10]
+        ],
+        "logins_after_session_loss": outcomes.logins_after(rows, min(session_lost)) if session_lost else None,
+        "app_worker_crashes": {
+            name: outcomes.worker_crashes(text, first_workers) for name, text in stack.app_logs().items()
+        },
+        "requests_per_app_process": stack.requests_per_app(),
+        "celery_workers_started": stack.worker_starts,
+        "replica_table_scans": [scans_before, scans_after],
+        "cpu_seconds": cpu,
+        "cores_used": round(sum(cpu.values()) / wall, 2),
+        "load_average_1_5_15": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in load_after],
+        },
+    }
+    return result
+
+
+def report(result, args):
+    ok = True
+
+    def fail(message):
+        nonlocal ok
+        ok = False
+        say(f"FAILED: {message}")
+
+    say(outcomes.markdown(result))
+    say(
+        f"Machine load average (1/5/15 min) {result['load_average_1_5_15']} "
+        f"on {os.cpu_count()} CPUs (shared)."
+    )
+    say(
+        f"CPU seconds during the load: {result['cpu_seconds']} "
+        f"({result['cores_used']} of the {os.cpu_count()} cores on average)."
+    )
+    intake = result["intake"]
+    say(
+        f"Intake: {intake['acknowledged']} acknowledged ({intake['with_reference']} with their reference read"
+        f" back), {intake['found']} in the database."
+    )
+    if intake["missing"] or intake["reference_mismatch"]:
+        fail(f"acknowledged intakes missing {intake['missing']} or mismatched {intake['reference_mismatch']}")
+    if result["intake_without_text"]:
+        fail(f"acknowledged intakes without their text in the outbox: {result['intake_without_text'][:10]}")
+    box = result["outbox"]
+    say(
+        f"Outbox: {box['messages']} messages {box['by_status']}, "
+        f"drained {box['drained_after_load_s']} s after the load; the provider received "
+        f"{box['requests']} requests, {box['repeats']} of them a key again."
+    )
+    if box["drained_after_load_s"] is None or box["not_sent"] or box["never_received"]:
+        fail(f"messages not sent {box['not_sent'][:5]} or never received {box['never_received'][:5]}")
+    if box["unknown_received"]:
+        fail(f"the provider received keys the outbox does not hold: {box['unknown_received'][:5]}")
+    # A repeat is a key sent again after a fault cut a delivery run between sending and marking: the
+    # provider's idempotency record answers it. Without a fault none is allowed, with one at most a batch.
+    allowed = 0 if not args.faults else len(args.faults) * int(os.environ.get("OUTBOX_BATCH_SIZE", 100))
+    if box["repeats"] > allowed:
+        fail(f"{box['repeats']} repeated deliveries (allowed {allowed}): {box['repeated_keys'][:5]}")
+    for f in result["faults"]:
+        pages = (
+            f"{f['errors']} errors in {f['requests']} requests of its window (+{outcomes.GRACE:.0f} s)"
+            if "errors" in f
+            else "no outage of the pages (any error counts as outside)"
+        )
+        say(
+            f"Fault {f['fault']} at {f['at_s']} s: back after {f['outage_s']} s; {pages}"
+            + (f"; {f['claimed_at_kill']} messages claimed when killed" if "claimed_at_kill" in f else "")
+            + (f"; {f['error']}" if "error" in f else "")
+        )
+        if "error" in f:
+            fail(f"fault {f['fault']} could not be carried out")
+    if result["errors_outside_faults"]:
+        fail(
+            f"{result['errors_outside_faults']} errors outside the faults' windows: "
+            f"{result['outside_examples']}"
+        )
+    scans = result["replica_table_scans"]
+    say(f"Replica: table scans {scans[0]} before the load, {scans[1]} after (the dashboards it served).")
+    # A replica started again begins in recovery, which resets its statistics: then any scan counts.
+    restarted = "replica" in args.faults
+    if None in scans or not (scans[1] > scans[0] or (restarted and scans[1] > 0)):
+        fail("the replica served no reads")
+    logins, users = result["total"]["logins"], result["users"]
+    again = result["logins_after_session_loss"]
+    say(
+        f"Logins: {logins} for {users} users"
+        + (f" ({again} after Redis lost its memory)" if again is not None else "")
+    )
+    per_app = result["requests_per_app_process"]
+    say(f"Requests per app process (their access logs): {per_app}")
+    if len(per_app) > 1 and min(per_app.values()) == 0:
+        fail("an app process answered nothing: the sessions were not shared")
+    if not outcomes.sessions_kept(logins, again, users):
+        fail("a session was lost (or a user could not log in)")
+    if any(result["app_worker_crashes"].values()):
+        fail(f"gunicorn workers crashed: {result['app_worker_crashes']}")
+    if result["celery_workers_started"] != 1 + args.faults.count("worker"):
+        fail("a Celery worker was started more often than the faults say")
+    return ok
 
 
 if __name__ == "__main__":
