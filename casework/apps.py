@@ -24,3 +24,7 @@ class CaseworkConfig(AppConfig):
         from residents.services.resident_transfers import register_open_work
 
         register_open_work(describe_open_cases)
+        # A case's client may be referred to a partner: the case's rules for partners' referrals.
+        from casework import partner_referrals
+
+        partner_referrals.register()

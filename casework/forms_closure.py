@@ -10,7 +10,9 @@ from django.utils import timezone
 from casework.models import Case, CaseEvaluation, Closure, Goal, ServiceRecord
 from casework.services.service_records import case_goals
 from casework.services.tasks import case_people
+from partners.models import Partner
 from projects.models import Resource
+from residents.fields import BoundedModelChoiceField
 from stations.locking import VersionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,8 +32,19 @@ class ServiceRecordForm(forms.ModelForm):
             "resources": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, case: Case, **kwargs):
+    refer_partner = BoundedModelChoiceField(
+        label="转介至合作伙伴",
+        queryset=None,
+        required=False,
+        empty_label="不转介至登记的合作伙伴",
+        help_text="服务形式为“转介”时可选：合作伙伴的联系人将收到短信回复链接；记录服务对象同意前不提供个人信息。",
+    )
+
+    def __init__(self, *args, case: Case, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["refer_partner"].queryset = (
+            Partner.objects.visible_to(user).active().order_by("kind", "name")
+        )
         self.fields["date"].initial = timezone.localdate()
         self.fields["goals"].queryset = case_goals(case).order_by("plan__number", "pk")
         since = timezone.localdate() - RESOURCE_LOOKBACK
@@ -41,6 +54,17 @@ class ServiceRecordForm(forms.ModelForm):
         self.fields["resources"].label_from_instance = lambda r: (
             f"{r.date} {r.description or r.get_kind_display()}"
         )
+
+    def clean(self):
+        data = super().clean()
+        partner = data.get("refer_partner")
+        if partner and data.get("form") != ServiceRecord.Form.REFERRAL:
+            self.add_error("refer_partner", "服务形式为“转介”时才能选择合作伙伴。")
+        elif partner and not (partner.contact_name and partner.contact_phone):
+            self.add_error(
+                "refer_partner", "该合作伙伴未登记联系人：请在个案页“转介至合作伙伴”中填写对接人及手机号码。"
+            )
+        return data
 
 
 class EvaluationForm(forms.Form):

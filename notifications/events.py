@@ -153,8 +153,9 @@ CASE_ASSIGNED_PLACEHOLDERS = ("reference", "station", "role")
 
 # A monthly report's messages: the unit (station, district or city) and the month, nothing else.
 REPORT_PLACEHOLDERS = ("unit", "month")
-REFERRAL_PLACEHOLDERS = ("reference", "station", "partner", "outcome", "days")
-PARTNER_PLACEHOLDERS = ("station", "partner", "category", "link", "days")
+# A referral's texts: of a request or a case (subject: 诉求 or 个案), and its reference.
+REFERRAL_PLACEHOLDERS = ("subject", "reference", "station", "partner", "outcome", "days")
+PARTNER_PLACEHOLDERS = ("station", "partner", "category", "subject", "link", "days")
 
 # A transfer's texts: what moves (subject: 诉求, 居民档案 or 个案), its reference (a resident's masked
 # name) and the two stations.

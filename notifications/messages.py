@@ -80,18 +80,21 @@ DEFAULT_TEXTS = {
     ("late_entry_requested", "sms"): "【社工站】{unit}申请补录{month}数据，请登录系统审批。",
     ("late_entry_decided", "inbox"): "{unit}{month}补录申请已审批",
     ("late_entry_decided", "sms"): "【社工站】{unit}{month}补录申请已审批，请登录系统查看。",
-    ("referral_answered", "inbox"): "诉求 {reference}：{partner}回复“{outcome}”",
-    ("referral_answered", "sms"): "【社工站】诉求{reference}转介的{partner}回复“{outcome}”，请登录系统查看。",
-    ("referral_unanswered", "inbox"): "诉求 {reference} 转介{partner}已{days}天未回复",
-    ("referral_unanswered", "sms"): "【社工站】诉求{reference}转介{partner}已{days}天未回复，请跟进。",
+    ("referral_answered", "inbox"): "{subject} {reference}：{partner}回复“{outcome}”",
+    (
+        "referral_answered",
+        "sms",
+    ): "【社工站】{subject}{reference}转介的{partner}回复“{outcome}”，请登录系统查看。",
+    ("referral_unanswered", "inbox"): "{subject} {reference} 转介{partner}已{days}天未回复",
+    ("referral_unanswered", "sms"): "【社工站】{subject}{reference}转介{partner}已{days}天未回复，请跟进。",
     (
         "partner_referral",
         "sms",
-    ): "【{station}】向{partner}转介一件{category}诉求，请点击链接查看并回复：{link}",
+    ): "【{station}】向{partner}转介一件{category}{subject}，请点击链接查看并回复：{link}",
     (
         "partner_reminder",
         "sms",
-    ): "【{station}】转介给{partner}的{category}诉求已{days}天未回复，请点击链接回复：{link}",
+    ): "【{station}】转介给{partner}的{category}{subject}已{days}天未回复，请点击链接回复：{link}",
     ("transfer_proposed", "inbox"): "{station}申请将{subject} {reference} 转至本站，待接收",
     (
         "transfer_proposed",

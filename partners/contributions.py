@@ -3,11 +3,11 @@ figures of the 五社联动 report (sws composes the page and the export). Every
 query, whatever the number of rows.
 
 A resolved request counts under each force that took part in it: the kind of each partner that accepted
-or completed a referral of it, or whose resources it (or the service records of the case it became)
-used; 社区 also when the 居委会 passed it on (channel 居委会转办), 社区志愿者 when a volunteer reported it.
-社工 counts the requests the station's social workers resolved with no other force (every request is
-the social workers' work; the other forces are what 五社联动 adds). Money, goods and hours count what
-requests, activities and cases' service records used alike.
+or completed a referral of it (or of the case it became), or whose resources it (or the service records
+of the case it became) used; 社区 also when the 居委会 passed it on (channel 居委会转办), 社区志愿者 when a
+volunteer reported it. 社工 counts the requests the station's social workers resolved with no other
+force (every request is the social workers' work; the other forces are what 五社联动 adds). Money, goods
+and hours count what requests, activities and cases' service records used alike.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from partners.models import Force, Partner, PartnerReferral, ResourceUse
+from partners.models import Force, Partner, PartnerReferral, ResourceUse, outcome_in
 from projects.models import ServiceHours
 from residents.models import Referral, Request
 from stations.models import District, Station
@@ -70,6 +70,9 @@ def _resolved(scope: Scope, period: Period):
     )
 
 
+TOOK_PART = (Referral.Outcome.ACCEPTED, Referral.Outcome.DONE)  # the partner took the referral up
+
+
 def _kinds_of(force) -> list[str]:
     return [kind for kind, of in Partner.FORCE_OF_KIND.items() if of == force]
 
@@ -80,14 +83,18 @@ def _took_part(force):
     answered = PartnerReferral.objects.filter(
         request=OuterRef("pk"),
         partner__kind__in=kinds,
-        referral__outcome__in=[Referral.Outcome.ACCEPTED, Referral.Outcome.DONE],
+        referral__outcome__in=TOOK_PART,
     )
     used = ResourceUse.objects.filter(request=OuterRef("pk"), partner__kind__in=kinds)
-    # The resources a case's service records used count for the request the case came from.
+    # The case the request became: its referrals the partner took up, and what its service records used,
+    # count for the request it came from.
+    answered_on_case = PartnerReferral.objects.filter(
+        case__request=OuterRef("pk"), partner__kind__in=kinds, outcome__in=TOOK_PART
+    )
     used_on_case = ResourceUse.objects.filter(
         service_record__case__request=OuterRef("pk"), partner__kind__in=kinds
     )
-    condition = Q(Exists(answered)) | Q(Exists(used)) | Q(Exists(used_on_case))
+    condition = Q(Exists(answered)) | Q(Exists(used)) | Q(Exists(answered_on_case)) | Q(Exists(used_on_case))
     if force == Force.COMMUNITY:
         condition |= Q(channel=Request.Channel.COMMITTEE)
     if force == Force.VOLUNTEER:
@@ -144,7 +151,8 @@ def mobilised(scope: Scope, period: Period) -> dict:
 
 
 def by_partner(scope: Scope, period: Period) -> list[dict]:
-    """One row per partner that was referred to or whose resources were used in the period."""
+    """One row per partner that was referred to (requests and cases alike) or whose resources were used
+    in the period."""
     uses = (
         _uses(scope, period)
         .values("partner")
@@ -165,8 +173,8 @@ def by_partner(scope: Scope, period: Period) -> list[dict]:
         .values("partner")
         .annotate(
             referred=Count("pk"),
-            done=Count("pk", filter=Q(referral__outcome=Referral.Outcome.DONE)),
-            declined=Count("pk", filter=Q(referral__outcome=Referral.Outcome.DECLINED)),
+            done=Count("pk", filter=outcome_in(Referral.Outcome.DONE)),
+            declined=Count("pk", filter=outcome_in(Referral.Outcome.DECLINED)),
         )
         .order_by()
     )

@@ -45,6 +45,18 @@ class PartnerReferForm(forms.Form):
                 self.add_error("contact_phone", "该合作伙伴未登记联系人，请填写对接人及手机号码。")
         return data
 
+    def referral(self) -> dict:
+        """The valid form as the referring services' keyword arguments (partner, contact and reason)."""
+        return {
+            name: self.cleaned_data[name] for name in ("partner", "contact_name", "contact_phone", "reason")
+        }
+
+
+class CaseReferForm(PartnerReferForm):
+    """转介至合作伙伴, from the case page: a referral changes nothing of the case, so no version to check."""
+
+    version = None
+
 
 class ConsentForm(forms.Form):
     given_by = forms.ChoiceField(

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partners import targets
 from projects.models import Activity, CommunityOrganisation, Resource, VolunteerTeam
 from projects.models import Partner as LinkedUnit
 from residents.models import Referral, Request, Resident
@@ -169,21 +170,71 @@ class Partner(models.Model):
 
 
 class PartnerReferralQuerySet(ScopedQuerySet):
+    """A request's referral is read within the station scope, as its request is; a case's under the case's
+    confidentiality rule (casework's, through `partners.targets`): a colleague of the station who may not
+    read the case does not read its referral either."""
+
     station_lookup = "station"
     district_lookup = "station__district"
 
+    def visible_to(self, user):
+        of_requests = super().visible_to(user).filter(case__isnull=True)
+        cases = targets.case_target().visible_cases(user)
+        if cases is None:
+            return of_requests
+        return self.filter(Q(pk__in=of_requests.values("pk")) | Q(case__in=cases))
+
+    def editable_by(self, user):
+        of_requests = super().editable_by(user).filter(case__isnull=True)
+        cases = targets.case_target().editable_cases(user)
+        if cases is None:
+            return of_requests
+        return self.filter(Q(pk__in=of_requests.values("pk")) | Q(case__in=cases))
+
     def with_page_columns(self):
         return self.select_related(
-            "partner", "referral", "request__community", "request__resident", "request__category", "station"
+            "partner",
+            "referral__referred_by",
+            "request__community",
+            "request__resident",
+            "request__category",
+            "request__station",
+            "station",
+            "referred_by",
+            "case__client__community",
+            "case__station",
+            "case__request__category",
         )
 
 
-class PartnerReferral(models.Model):
-    """A request's referral (residents.Referral) addressed to a registered partner and its contact."""
+def outcome_in(*outcomes, prefix="") -> Q:
+    """Q: the referral's outcome is one of `outcomes`, whichever its target (a request's lives on its
+    residents.Referral, a case's on the partner referral itself)."""
+    return Q(**{f"{prefix}referral__outcome__in": outcomes}) | Q(
+        **{f"{prefix}referral__isnull": True, f"{prefix}outcome__in": outcomes}
+    )
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="partner_referral")
+
+class PartnerReferral(models.Model):
+    """A referral to a registered partner and its contact, of a request or of a case (one of the two).
+
+    A request's referral is also the request's own residents.Referral (its status, timeline and the
+    worker's outcome on the request page): `referral` is that one-to-one, and the reason, who referred and
+    the outcome are read from it. A case has no such record (casework's steps are its timeline): a case's
+    referral keeps its reason, who referred and the outcome here. `state` is whichever holds them; the
+    answer flow and the pages read it and never ask which target it is."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="partner_referral"
+    )
     # Copied from the referral: the scope and the pages read them without joining through it.
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="partner_referrals")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="partner_referrals"
+    )
+    # By name, not import (casework imports partners): the case whose client is referred.
+    case = models.ForeignKey(
+        "casework.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="partner_referrals"
+    )
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
     partner = models.ForeignKey(
         Partner, verbose_name=_("合作伙伴"), on_delete=models.PROTECT, related_name="referrals"
@@ -191,6 +242,13 @@ class PartnerReferral(models.Model):
     contact_name = models.CharField(_("对接人"), max_length=50)
     contact_phone = models.CharField(_("对接人手机"), max_length=20)
     created_at = models.DateTimeField(_("转介时间"), default=timezone.now)
+    # A case's referral only (a request's are on its residents.Referral): see `state`.
+    reason = models.TextField(_("转介事由"), max_length=1000, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("结果"), max_length=10, choices=Referral.Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("结果说明"), blank=True, max_length=1000)
     # Where the partner's links point (PUBLIC_BASE_URL, else the address the worker used): the reminder,
     # sent by a job without a web request, links to the same host.
     link_base = models.CharField(max_length=200, blank=True)
@@ -204,16 +262,39 @@ class PartnerReferral(models.Model):
         verbose_name_plural = _("转介至合作伙伴")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["station", "created_at"], name="partnerref_station_created_idx")]
+        constraints = [
+            # A request's (with its residents.Referral) or a case's (with its own outcome), never both.
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, referral__isnull=False, case__isnull=True, outcome="")
+                | (Q(request__isnull=True, referral__isnull=True, case__isnull=False) & ~Q(outcome="")),
+                name="partnerref_one_target",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.request.reference} → {self.partner}"
+        return f"{self.target_reference} → {self.partner}"
 
     def get_absolute_url(self):
         return reverse("partners:referral-detail", args=[self.pk])
 
     @property
+    def target(self):
+        """The request or the case referred."""
+        return self.request if self.request_id else self.case
+
+    @property
+    def target_reference(self) -> str:
+        return self.target.reference
+
+    @property
+    def state(self):
+        """What holds the reason, who referred and the outcome: the request's residents.Referral, or this
+        row for a case (the same field names on both)."""
+        return self.referral if self.referral_id else self
+
+    @property
     def is_final(self) -> bool:
-        return self.referral.outcome in (Referral.Outcome.DONE, Referral.Outcome.DECLINED)
+        return self.state.outcome in (Referral.Outcome.DONE, Referral.Outcome.DECLINED)
 
     def consent_in_force(self):
         """The consent to share with this partner that is not withdrawn (prefetched `consents` first)."""
@@ -224,8 +305,17 @@ class PartnerReferral(models.Model):
 
 
 class ShareConsentQuerySet(ScopedQuerySet):
+    """A consent (and its scanned form, an attachment) is read and changed by whoever may read or change
+    its referral: a case's under the case's rule, not the station scope."""
+
     station_lookup = "partner_referral__station"
     district_lookup = "partner_referral__station__district"
+
+    def visible_to(self, user):
+        return self.filter(partner_referral__in=PartnerReferral.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        return self.filter(partner_referral__in=PartnerReferral.objects.editable_by(user).values("pk"))
 
 
 class ShareConsent(models.Model):
@@ -282,6 +372,12 @@ class ShareConsent(models.Model):
     @property
     def station_id(self):  # attachments: the consent's station
         return self.partner_referral.station_id
+
+    @property
+    def open_permission(self):
+        """A case's consent needs what its case needs to open (a minor's or sensitive case)."""
+        referral = self.partner_referral
+        return referral.case.open_permission if referral.case_id else None
 
 
 # --- The partner's link ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from notifications.dispatch import notify, text_partner
 from notifications.events import Event, PartnerMessage
+from partners import targets
 from partners.models import (
     Partner,
     PartnerAnswer,
@@ -23,17 +24,17 @@ from partners.models import (
     PartnerReferral,
     ResourceUse,
     ShareConsent,
+    outcome_in,
 )
 from projects.models import CommunityOrganisation, VolunteerTeam
 from projects.models import Partner as LinkedUnit
-from residents import auditing, timeline
+from residents import auditing
 from residents import services as request_services
-from residents.models import Referral, Request, TimelineEvent
-from residents.services.requests import record_event
+from residents.models import Referral
 from stations import access
 from stations.audit import AuditLogEntry
 
-VIA_PARTNER_LINK = "partner_link"  # TimelineEvent.data["via"] of an answer given through the link
+VIA_PARTNER_LINK = targets.VIA_PARTNER_LINK
 
 # --- The registry ---------------------------------------------------------------------------------------
 
@@ -106,12 +107,7 @@ def refer_to_partner(
     """转介 to a registered partner: the request's referral (its status, timeline and audit, as any
     referral), addressed to the partner's contact, who gets an SMS with a link to answer, in the same
     transaction. The SMS names the station, the partner and the category only."""
-    if not Partner.objects.visible_to(acting_user).active().filter(pk=partner.pk).exists():
-        raise PermissionDenied  # a forged partner id: not one the worker may refer to
-    contact_name, contact_phone = (contact_name or "").strip(), (contact_phone or "").strip()
-    if not contact_name or not re.fullmatch(r"1[3-9]\d{9}", contact_phone):
-        raise ValidationError({"contact_phone": "请填写对接人姓名和11位手机号码（用于发送回复链接）。"})
-    base = settings.PUBLIC_BASE_URL or base_url
+    contact_name, contact_phone = _checked_contact(acting_user, partner, contact_name, contact_phone)
     with transaction.atomic():
         referral = request_services.refer_request(
             acting_user=acting_user,
@@ -120,32 +116,60 @@ def refer_to_partner(
             reason=reason,
             version=version,
         )
-        partner_referral = PartnerReferral.objects.create(
-            referral=referral,
-            request=request,
-            station_id=request.station_id,
+        return address_to_partner(
+            acting_user=acting_user,
             partner=partner,
             contact_name=contact_name,
             contact_phone=contact_phone,
+            base_url=base_url,
+            referral=referral,
+            request=request,
+            station_id=request.station_id,
             created_at=referral.referred_at,
-            link_base=base,
         )
-        auditing.log_create(partner_referral, actor=acting_user)
-        _send_link(partner_referral, PartnerMessage.REFERRAL, target=f"{partner_referral.pk}")
+
+
+def _checked_contact(acting_user, partner, contact_name, contact_phone) -> tuple[str, str]:
+    if not Partner.objects.visible_to(acting_user).active().filter(pk=partner.pk).exists():
+        raise PermissionDenied  # a forged partner id: not one the worker may refer to
+    contact_name, contact_phone = (contact_name or "").strip(), (contact_phone or "").strip()
+    if not contact_name or not re.fullmatch(r"1[3-9]\d{9}", contact_phone):
+        raise ValidationError({"contact_phone": "请填写对接人姓名和11位手机号码（用于发送回复链接）。"})
+    return contact_name, contact_phone
+
+
+def address_to_partner(
+    *, acting_user, partner, contact_name, contact_phone, base_url, **target
+) -> PartnerReferral:
+    """The referral to `partner` of a target (`target`: a request's `referral`, `request`, `station_id`
+    and `created_at`; or a case's `case`, `station_id`, `reason`, `referred_by` and `outcome`), audited,
+    and its first link sent to the contact by SMS. The caller holds the transaction and has checked the
+    acting user may refer the target; the partner and the contact are checked here."""
+    contact_name, contact_phone = _checked_contact(acting_user, partner, contact_name, contact_phone)
+    partner_referral = PartnerReferral.objects.create(
+        partner=partner,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        link_base=settings.PUBLIC_BASE_URL or base_url,
+        **target,
+    )
+    auditing.log_create(partner_referral, actor=acting_user)
+    _send_link(partner_referral, PartnerMessage.REFERRAL, target=f"{partner_referral.pk}")
     return partner_referral
 
 
 def _send_link(partner_referral, code, *, target, now=None):
     link, token = PartnerLink.issue(partner_referral, now=now)
-    request = partner_referral.request
+    facts = targets.of(partner_referral).slip(partner_referral.target)
     text_partner(
         code,
         address=partner_referral.contact_phone,
         target=target,
         context={
-            "station": request.station.name,
+            "station": facts["station"].name,
             "partner": partner_referral.partner.name,
-            "category": str(request.category),
+            "category": facts["category"],
+            "subject": targets.of(partner_referral).subject,
             "link": link_url(partner_referral.link_base, token),
             "days": settings.PARTNER_REMINDER_DAYS,
         },
@@ -154,6 +178,11 @@ def _send_link(partner_referral, code, *, target, now=None):
 
 
 # --- Consent to share -------------------------------------------------------------------------------
+
+
+def _require_may_act(acting_user, partner_referral):
+    if not targets.of(partner_referral).may_act(acting_user, partner_referral.target):
+        raise PermissionDenied
 
 
 def record_consent(
@@ -172,10 +201,11 @@ def record_consent(
 ) -> ShareConsent:
     """知情同意: the resident's (or a minor's guardian's) consent to give the named fields to this partner
     for this purpose. A minor (by the birth date the ID number gives) needs a guardian; a verbal consent a
-    witness; a signed form its scan (kept as the consent's attachment). One consent in force at a time."""
-    request = partner_referral.request
-    access.require(access.may_change, acting_user, request)
-    resident = request.resident
+    witness; a signed form its scan (kept as the consent's attachment). One consent in force at a time.
+    The resident is the request's, or the case's client."""
+    _require_may_act(acting_user, partner_referral)
+    target = targets.of(partner_referral)
+    resident = target.resident(partner_referral.target)
     errors = {}
     if given_by not in ShareConsent.GivenBy.values:
         errors["given_by"] = "请选择同意人。"
@@ -224,10 +254,9 @@ def record_consent(
                 acting_user=acting_user, owner=consent, uploaded_file=scan, kind="consent"
             )
         auditing.log_create(consent, actor=acting_user)
-        record_event(
-            request,
+        target.note(
+            partner_referral.target,
             actor=acting_user,
-            kind=TimelineEvent.Kind.NOTE,
             text=f"记录{consent.get_given_by_display()}同意向{partner_referral.partner.name}提供："
             f"{'、'.join(consent.field_labels)}（{consent.get_method_display()}）",
             consent=consent.pk,
@@ -237,8 +266,8 @@ def record_consent(
 
 def withdraw_consent(*, acting_user, consent, note="", now=None) -> ShareConsent:
     """撤回同意: from now on the slip and the partner's link show no personal data again."""
-    request = consent.partner_referral.request
-    access.require(access.may_change, acting_user, request)
+    partner_referral = consent.partner_referral
+    _require_may_act(acting_user, partner_referral)
     now = now or timezone.now()
     with transaction.atomic():
         updated = ShareConsent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
@@ -247,11 +276,10 @@ def withdraw_consent(*, acting_user, consent, note="", now=None) -> ShareConsent
         if not updated:
             raise ValidationError("该同意已撤回。")
         consent.refresh_from_db()
-        record_event(
-            request,
+        targets.of(partner_referral).note(
+            partner_referral.target,
             actor=acting_user,
-            kind=TimelineEvent.Kind.NOTE,
-            text=f"撤回向{consent.partner_referral.partner.name}提供个人信息的同意",
+            text=f"撤回向{partner_referral.partner.name}提供个人信息的同意",
             consent=consent.pk,
         )
     return consent
@@ -271,13 +299,13 @@ ANSWER_NEEDS_NOTE = {
 
 
 def answers_open(partner_referral) -> tuple:
-    return ANSWERS_FROM.get(partner_referral.referral.outcome, ())
+    return ANSWERS_FROM.get(partner_referral.state.outcome, ())
 
 
 def answer_referral(*, link, outcome, note="", now=None) -> PartnerAnswer:
-    """The partner's answer through its link: the referral's outcome, a timeline entry (actor: none;
-    `via` the partner's link), and the worker told (Event.REFERRAL_ANSWERED) — one transaction. Each
-    answer once; an expired or revoked link answers nothing."""
+    """The partner's answer through its link: the referral's outcome, a timeline entry on the request or
+    the case (actor: none; `via` the partner's link), and the workers told (Event.REFERRAL_ANSWERED) — one
+    transaction. Each answer once; an expired or revoked link answers nothing."""
     now = now or timezone.now()
     note = (note or "").strip()
     if outcome in ANSWER_NEEDS_NOTE and not note:
@@ -286,18 +314,18 @@ def answer_referral(*, link, outcome, note="", now=None) -> PartnerAnswer:
         locked = PartnerLink.objects.select_for_update().filter(pk=link.pk).usable(now).first()
         if locked is None:
             raise ValidationError("该链接已失效。", code="expired")
-        partner_referral = PartnerReferral.objects.select_related(
-            "referral", "request__station", "partner"
-        ).get(pk=link.partner_referral_id)
-        referral = partner_referral.referral
+        partner_referral = PartnerReferral.objects.with_page_columns().get(pk=link.partner_referral_id)
+        state = partner_referral.state  # the request's Referral, or the case's referral itself
         if outcome not in answers_open(partner_referral):
             raise ValidationError("该转介已回复过此项，不能重复提交。", code="answered")
-        before = copy.copy(referral)
-        if not Referral.objects.filter(pk=referral.pk, outcome=referral.outcome).update(
-            outcome=outcome, outcome_note=note
+        before = copy.copy(state)
+        if (
+            not type(state)
+            .objects.filter(pk=state.pk, outcome=state.outcome)
+            .update(outcome=outcome, outcome_note=note)
         ):
             raise ValidationError("该转介已回复过此项，不能重复提交。", code="answered")
-        referral.outcome, referral.outcome_note = outcome, note
+        state.outcome, state.outcome_note = outcome, note
         try:
             with transaction.atomic():
                 answer = PartnerAnswer.objects.create(
@@ -309,63 +337,65 @@ def answer_referral(*, link, outcome, note="", now=None) -> PartnerAnswer:
                 )
         except IntegrityError:
             raise ValidationError("该转介已回复过此项，不能重复提交。", code="answered") from None
-        request = partner_referral.request
-        # The request changed: a worker's page opened before the answer is stale now. A plain bump: the
-        # partner answered no page of the request, so a worker's save just before is no conflict for them.
-        Request.objects.filter(pk=request.pk).update(version=F("version") + 1)
-        auditing.log_update(referral, before, actor=None)
-        label = PartnerAnswer.Outcome(outcome).label
-        record_event(
-            request,
-            actor=None,
-            kind=TimelineEvent.Kind.REFERRAL_OUTCOME,
-            text="合作伙伴回复 · "
-            + timeline.referral_outcome(partner_referral.partner.name, str(label), note),
-            referral=referral.pk,
-            outcome=outcome,
-            via=VIA_PARTNER_LINK,
-            at=now.isoformat(),
-        )
+        auditing.log_update(state, before, actor=None)
+        label = str(PartnerAnswer.Outcome(outcome).label)
+        target = targets.of(partner_referral)
+        target.answered(partner_referral, outcome=outcome, label=label, note=note, now=now)
         if outcome in (PartnerAnswer.Outcome.DONE, PartnerAnswer.Outcome.DECLINED):
             # The referral is settled: no link of it answers again.
             PartnerLink.objects.filter(partner_referral=partner_referral, revoked_at__isnull=True).update(
                 revoked_at=now
             )
-        notify(
+        _tell_workers(
             Event.REFERRAL_ANSWERED,
-            recipients=_workers_of(partner_referral),
-            target=f"referral:{referral.pk}:{outcome}",
-            url=request.get_absolute_url(),
-            context={
-                "reference": request.reference,
-                "station": request.station.name,
-                "partner": partner_referral.partner.name,
-                "outcome": str(label),
-            },
-            station=request.station,
+            partner_referral,
+            key=f"{outcome}",
             now=now,
+            outcome=label,
         )
     return answer
 
 
-def _workers_of(partner_referral):
+def _tell_workers(event, partner_referral, *, key, now, **context):
+    """The workers of the referral (who referred, the request's assignee or the case's workers) told of
+    `event` through the notifications outbox."""
     from stations.models import User
 
-    ids = {partner_referral.referral.referred_by_id, partner_referral.request.assignee_id} - {None}
-    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+    target = targets.of(partner_referral)
+    obj = partner_referral.target
+    ids = target.workers(partner_referral) - {None}
+    facts = target.slip(obj)
+    notify(
+        event,
+        recipients=list(User.objects.filter(pk__in=ids).order_by("pk")),
+        # A request's referral keeps the key it always had (its residents.Referral's pk).
+        target=":".join(
+            filter(None, [f"referral:{partner_referral.referral_id or f'p{partner_referral.pk}'}", key])
+        ),
+        url=obj.get_absolute_url(),
+        context={
+            "subject": target.subject,
+            "reference": facts["reference"],
+            "station": facts["station"].name,
+            "partner": partner_referral.partner.name,
+            **context,
+        },
+        station=facts["station"],
+        now=now,
+    )
 
 
 def remind_unanswered(now=None) -> int:
-    """A referral still unanswered PARTNER_REMINDER_DAYS after it was made: the worker hears
-    (Event.REFERRAL_UNANSWERED) and the partner's contact gets one reminder SMS with a fresh link (the
-    first is not stored, only its hash). Once per referral; returns how many were reminded."""
+    """A referral still unanswered PARTNER_REMINDER_DAYS after it was made: the workers hear
+    (Event.REFERRAL_UNANSWERED), a case's timeline notes it, and the partner's contact gets one reminder
+    SMS with a fresh link (the first is not stored, only its hash). Once per referral; returns how many
+    were reminded."""
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(days=settings.PARTNER_REMINDER_DAYS)
     due = (
-        PartnerReferral.objects.filter(
-            reminded_at__isnull=True, created_at__lte=cutoff, referral__outcome=Referral.Outcome.PENDING
-        )
-        .select_related("referral", "request__station", "request__category", "partner")
+        PartnerReferral.objects.filter(reminded_at__isnull=True, created_at__lte=cutoff)
+        .filter(outcome_in(Referral.Outcome.PENDING))
+        .with_page_columns()
         .order_by("pk")
     )
     count = 0
@@ -376,20 +406,13 @@ def remind_unanswered(now=None) -> int:
             ):
                 continue  # another run took it
             _send_link(partner_referral, PartnerMessage.REMINDER, target=f"{partner_referral.pk}", now=now)
-            request = partner_referral.request
-            notify(
+            targets.of(partner_referral).reminded(partner_referral, now=now)
+            _tell_workers(
                 Event.REFERRAL_UNANSWERED,
-                recipients=_workers_of(partner_referral),
-                target=f"referral:{partner_referral.referral_id}",
-                url=request.get_absolute_url(),
-                context={
-                    "reference": request.reference,
-                    "station": request.station.name,
-                    "partner": partner_referral.partner.name,
-                    "days": settings.PARTNER_REMINDER_DAYS,
-                },
-                station=request.station,
+                partner_referral,
+                key="",
                 now=now,
+                days=settings.PARTNER_REMINDER_DAYS,
             )
         count += 1
     return count

@@ -450,6 +450,8 @@ SWS_AUDIT_REDACTED_FIELDS = {
     },
     "residents.request": {"fields": ["reporter_name", "reporter_phone", "description", "close_reason"]},
     "residents.referral": {"fields": ["reason", "outcome_note"]},
+    # A case's referral to a partner keeps its reason and outcome note itself (a request's are above).
+    "partners.partnerreferral": {"fields": ["reason", "outcome_note"]},
     # A file's name and caption may name a resident (张桂兰身份证.jpg).
     "attachments.attachment": {"fields": ["original_name", "caption"], "repr": True},
 }

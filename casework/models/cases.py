@@ -277,6 +277,7 @@ class CaseEvent(AppendOnlyModel):
         TASK = "task", _("待办")
         WORKERS = "workers", _("社工变更")
         TRANSFER = "transfer", _("站间转移")
+        REFERRAL = "referral", _("转介合作伙伴")
         NOTE = "note", _("备注")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case, CaseScopedQuerySet
 from casework.models.plans import Goal
+from partners.models import PartnerReferral
 from projects.models import Resource
 from stations.locking import Versioned
 from stations.models import Station
@@ -47,6 +48,16 @@ class ServiceRecord(Versioned):
     )
     resources = models.ManyToManyField(
         Resource, verbose_name=_("使用的资源"), blank=True, related_name="case_service_records"
+    )
+    # A record of form 转介 made to a registered partner: the referral it made (its slip, consent and the
+    # partner's answers); a 转介 to anyone else stays free text in the content.
+    partner_referral = models.ForeignKey(
+        PartnerReferral,
+        verbose_name=_("转介至合作伙伴"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_records",
     )
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("服务社工"), on_delete=models.PROTECT, related_name="+"

@@ -86,6 +86,8 @@ from casework.services.supervision import (  # noqa: E402, F401
 
 # isort: split
 # cwfile: reading a case whole (the case file and the register)
+# casereferral: a case's client referred to a partner (partners' referral, consent and answer link).
+from casework.services.referrals import refer_case_to_partner  # noqa: F401, E402
 from casework.services.register import (  # noqa: F401, E402
     REGISTER_COLUMNS,
     case_file,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from casework.models import Case, CaseEvent, Goal, ServiceRecord
 from casework.services.common import CaseworkError, record_event, require_case_worker
+from casework.services.referrals import refer_case_to_partner
 from partners import services as partners
 from projects.models import Resource
 from stations import periods
@@ -36,11 +37,15 @@ def record_service(
     goals=(),
     resources=(),
     uses=(),
+    refer_partner=None,
+    base_url="",
 ) -> ServiceRecord:
     """A service given on the case by the acting worker. Goals must be the case's own, resources its
     station's (a forged id of another case or station is refused, nothing saved). `uses` are the
     partners' resources it used (dicts of partner, kind, amount, hours, description: partners'
-    ResourceUse, counted in the 五社联动 report), dated the record's day and saved with it or not at all."""
+    ResourceUse, counted in the 五社联动 report), dated the record's day and saved with it or not at all.
+    A record of form 转介 may refer the client to a registered partner (`refer_partner`, its registered
+    contact gets the answer link): the referral is made with the record, which links to it."""
     require_case_worker(acting_user, case)
     content = (content or "").strip()
     if not content:
@@ -53,6 +58,8 @@ def record_service(
         raise CaseworkError("请选择服务形式。", code="form")
     if not duration_minutes or duration_minutes < 1 or not person_times or person_times < 1:
         raise CaseworkError("时长和服务人次须为正整数。", code="numbers")
+    if refer_partner is not None and form != ServiceRecord.Form.REFERRAL:
+        raise CaseworkError("服务形式为“转介”时才能选择合作伙伴。", code="form")
     goal_ids = {getattr(goal, "pk", goal) for goal in goals}
     resource_ids = {getattr(resource, "pk", resource) for resource in resources}
     if goal_ids - set(case_goals(case).filter(pk__in=goal_ids).values_list("pk", flat=True)):
@@ -83,6 +90,17 @@ def record_service(
             record.resources.set(resource_ids)
         for use in uses:
             partners.record_use(acting_user=acting_user, owner=record, date=date, **use)
+        if refer_partner is not None:
+            record.partner_referral = refer_case_to_partner(
+                acting_user=acting_user,
+                case=case,
+                partner=refer_partner,
+                contact_name=refer_partner.contact_name,
+                contact_phone=refer_partner.contact_phone,
+                reason=content[:1000],
+                base_url=base_url,
+            )
+            record.save(update_fields=["partner_referral"])
         record_event(
             case,
             CaseEvent.Kind.SERVICE,

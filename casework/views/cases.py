@@ -10,6 +10,7 @@ from casework.permissions import remember_page_access
 from casework.services.transfers import pending_case_transfer
 from casework.views.closing import closing_context
 from casework.views.intake_sections import intake_context
+from casework.views.referrals import referrals_context
 from stations import access
 from stations.audit import record_access
 
@@ -53,4 +54,5 @@ def case_detail(request, pk):
     context |= intake_context(request, case, may_work=context["may_work"])  # cwopen: intake, 预估, 计划
     context |= closing_context(request, case)  # cwclose: services, evaluation, closure, tasks
     context |= supervision_context(request, case) | conferences_context(request, case, context["may_work"])
+    context |= referrals_context(case, may_work)  # 转介至合作伙伴
     return render(request, "casework/case_detail.html", context)

@@ -74,13 +74,17 @@ def _run(request, form, step, success: str):
 @login_required
 def service_record_new(request, pk):
     case = _case_to_work(request, pk)
-    form = forms.ServiceRecordForm(request.POST or None, case=case)
+    form = forms.ServiceRecordForm(request.POST or None, case=case, user=request.user)
     uses = use_rows(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid() and uses.is_valid():
 
         def step():
             services.record_service(
-                acting_user=request.user, case=case, uses=uses.rows(), **form.cleaned_data
+                acting_user=request.user,
+                case=case,
+                uses=uses.rows(),
+                base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
             )
 
         if _run(request, form, step, "服务记录已保存。"):
@@ -401,7 +405,7 @@ def closing_context(request, case) -> dict:
     """What the case page's sections of services, evaluation, closure and tasks show (a fixed number of
     queries, whatever the case holds)."""
     user = request.user
-    records = case.service_records.select_related("worker").prefetch_related(
+    records = case.service_records.select_related("worker", "partner_referral__partner").prefetch_related(
         "goals",
         Prefetch("resource_uses", ResourceUse.objects.select_related("partner").order_by("date", "pk")),
     )

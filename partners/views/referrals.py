@@ -1,14 +1,16 @@
-"""Referring a request to a partner, the consent to share, and the printable referral slip."""
+"""Referring a request to a partner, and a referral's page (a request's or a case's): the consent to share
+and the printable referral slip. A case is referred from the case page (casework.views.referrals)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from partners import services
+from partners import services, targets
 from partners.forms import ConsentForm, PartnerReferForm, WithdrawConsentForm
 from partners.models import PartnerReferral, ShareConsent
 from partners.slip import slip_facts
@@ -30,17 +32,13 @@ def refer(request, pk):
     if request.method == "POST":
         form = PartnerReferForm(request.POST, user=user)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 partner_referral = services.refer_to_partner(
                     acting_user=user,
                     request=req,
-                    partner=data["partner"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    reason=data["reason"],
-                    version=data["version"],
+                    version=form.cleaned_data["version"],
                     base_url=request.build_absolute_uri("/"),
+                    **form.referral(),
                 )
             except ValidationError as error:
                 errors_into(form, error)
@@ -61,13 +59,18 @@ def refer(request, pk):
 
 
 def _detail(request, pk):
-    return access.get_visible_or_404(
-        PartnerReferral.objects.with_page_columns()
-        .select_related("request__station", "referral__referred_by")
-        .prefetch_related("consents__recorded_by", "answers", "links"),
+    """A referral the user may read (a request's in the station scope, a case's under the case's rule);
+    a minor's or sensitive case needs the permission to open it too (404 without: nobody learns of it)."""
+    pr = access.get_visible_or_404(
+        PartnerReferral.objects.with_page_columns().prefetch_related(
+            "consents__recorded_by", "answers", "links"
+        ),
         request.user,
         pk=pk,
     )
+    if pr.case_id and not access.may_open(request.user, pr.case):
+        raise Http404
+    return pr
 
 
 @never_cache
@@ -75,7 +78,7 @@ def _detail(request, pk):
 @login_required
 def referral_detail(request, pk):
     pr = _detail(request, pk)
-    return _render_detail(request, pr, ConsentForm(initial={"purpose": pr.referral.reason[:200]}))
+    return _render_detail(request, pr, ConsentForm(initial={"purpose": pr.state.reason[:200]}))
 
 
 def _facts_for(user, pr) -> dict:
@@ -83,18 +86,18 @@ def _facts_for(user, pr) -> dict:
     who may open the resident (a minor's or sensitive resident needs the sensitive-records permission);
     anyone else who sees the referral (the district centre) reads it without them."""
     facts = slip_facts(pr)
-    resident = pr.request.resident
-    if not (access.may_change(user, pr.request) and access.may_open(user, resident)):
+    if not targets.of(pr).may_read_personal(user, pr.target):
         facts["personal"] = {}
     return facts
 
 
 def _render_detail(request, pr, consent_form, status=200):
-    can_act = access.may_change(request.user, pr.request)
+    target = targets.of(pr)
+    can_act = target.may_act(request.user, pr.target)
     facts = _facts_for(request.user, pr)
+    resident = target.resident(pr.target)
     if facts["personal"]:
-        record_access(request, "view", pr.request.resident_id, reason="转介单")
-    resident = pr.request.resident
+        record_access(request, "view", resident, reason="转介单")
     return render(
         request,
         "partners/referral_detail.html",
@@ -119,7 +122,8 @@ def _render_detail(request, pr, consent_form, status=200):
 @access.role_required(access.is_station_user)
 def consent_create(request, pk):
     pr = _detail(request, pk)
-    access.require(access.may_change, request.user, pr.request)
+    if not targets.of(pr).may_act(request.user, pr.target):
+        raise PermissionDenied
     form = ConsentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -139,9 +143,10 @@ def consent_create(request, pk):
 @access.role_required(access.is_station_user)
 def consent_withdraw(request, pk, consent_pk):
     pr = _detail(request, pk)
-    consent = access.get_editable_or_404(
-        ShareConsent.objects.filter(partner_referral=pr), request.user, pk=consent_pk
-    )
+    if not targets.of(pr).may_act(request.user, pr.target):
+        raise PermissionDenied
+    consent = get_object_or_404(ShareConsent.objects.filter(partner_referral=pr), pk=consent_pk)
+    consent.partner_referral = pr
     form = WithdrawConsentForm(request.POST)
     form.is_valid()
     try:
@@ -163,5 +168,5 @@ def slip(request, pk):
     pr = _detail(request, pk)
     facts = _facts_for(request.user, pr)
     if facts["personal"]:
-        record_access(request, "view", pr.request.resident_id, reason="打印转介单")
+        record_access(request, "view", targets.of(pr).resident(pr.target), reason="打印转介单")
     return render(request, "partners/slip.html", facts)

@@ -37,5 +37,5 @@ def make_supervisor(user):
 # answered "reads / works this case" once for all its sections and read the client's tags once); each
 # section reads its rows in a fixed number of queries, so the bound holds whatever the case holds. One more
 # since a case may be transferred (the pending transfer), one for the partners' resources each service
-# record used (one prefetch for all the records).
-CASE_PAGE_QUERIES = 33
+# record used (one prefetch for all the records), one for its referrals to partners (casereferral).
+CASE_PAGE_QUERIES = 34

@@ -714,6 +714,10 @@ MATRIX = {
     "casework:record-use-remove": page(
         methods("POST"), login(), scope(CASE_READERS), SUPERVISOR_READS, post=302, urls=record_use
     ),
+    # A case's client referred to a partner (casereferral): the case's workers (an empty POST: the form, 400).
+    "casework:refer-partner": page(
+        login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=closing_case("intervention")
+    ),
     "casework:closure-follow-up": page(
         login(), scope(CASE_READERS), SUPERVISOR_READS, post=400, urls=approved_closure
     ),
