@@ -146,13 +146,14 @@ def address_to_partner(
     and its first link sent to the contact by SMS. The caller holds the transaction and has checked the
     acting user may refer the target; the partner and the contact are checked here."""
     contact_name, contact_phone = _checked_contact(acting_user, partner, contact_name, contact_phone)
-    partner_referral = PartnerReferral.objects.create(
-        partner=partner,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        link_base=settings.PUBLIC_BASE_URL or base_url,
-        **target,
-    )
+    with auditing.signals_off():  # one entry, with the actor: the one below
+        partner_referral = PartnerReferral.objects.create(
+            partner=partner,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            link_base=settings.PUBLIC_BASE_URL or base_url,
+            **target,
+        )
     auditing.log_create(partner_referral, actor=acting_user)
     _send_link(partner_referral, PartnerMessage.REFERRAL, target=f"{partner_referral.pk}")
     return partner_referral
@@ -234,19 +235,20 @@ def record_consent(
         PartnerReferral.objects.select_for_update().filter(pk=partner_referral.pk).first()
         if partner_referral.consents.filter(withdrawn_at__isnull=True).exists():
             raise ValidationError("已有有效的同意记录；如需变更，请先撤回。")
-        consent = ShareConsent.objects.create(
-            partner_referral=partner_referral,
-            resident=resident,
-            given_by=given_by,
-            guardian_name=guardian_name if given_by == ShareConsent.GivenBy.GUARDIAN else "",
-            guardian_relation=guardian_relation if given_by == ShareConsent.GivenBy.GUARDIAN else "",
-            method=method,
-            witness=witness,
-            purpose=purpose,
-            fields=fields,
-            given_at=now,
-            recorded_by=acting_user,
-        )
+        with auditing.signals_off():
+            consent = ShareConsent.objects.create(
+                partner_referral=partner_referral,
+                resident=resident,
+                given_by=given_by,
+                guardian_name=guardian_name if given_by == ShareConsent.GivenBy.GUARDIAN else "",
+                guardian_relation=guardian_relation if given_by == ShareConsent.GivenBy.GUARDIAN else "",
+                method=method,
+                witness=witness,
+                purpose=purpose,
+                fields=fields,
+                given_at=now,
+                recorded_by=acting_user,
+            )
         if scan is not None:
             from attachments import services as attachments
 
@@ -467,7 +469,8 @@ def record_use(*, acting_user, owner, partner, kind, amount=None, hours=None, de
         use.date = date
     use.full_clean(exclude=["created_by", "station"])
     with transaction.atomic():
-        use.save()
+        with auditing.signals_off():
+            use.save()
         auditing.log_create(use, actor=acting_user)
     return use
 

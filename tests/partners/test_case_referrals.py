@@ -96,7 +96,7 @@ def test_the_case_page_refers_and_the_partner_gets_a_link_with_no_personal_data(
     assert event.actor == worker2 and "转介至天津安居充电设备有限公司" in event.text
     # Audited; the reason (which may describe the client) is redacted in the change log.
     entries = list(AuditLogEntry.objects.get_for_object(pr))
-    assert entries and all(entry.actor == worker2 for entry in entries)
+    assert [e.action for e in entries] == [AuditLogEntry.Action.CREATE] and entries[0].actor == worker2
     assert "需上门评估适老化改造" not in json.dumps([e.changes for e in entries], ensure_ascii=False)
     page = client.get(case.get_absolute_url()).content.decode()
     assert pr.get_absolute_url() in page and "待反馈" in page and "未同意提供个人信息" in page

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from partners.models import ShareConsent
-from stations.audit import PersonalDataAccess
+from stations.audit import AuditLogEntry, PersonalDataAccess
 from tests.partners import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,9 @@ def test_without_consent_the_slip_and_the_link_carry_no_personal_data(client, wo
 
 
 def test_with_consent_exactly_the_consented_fields(client, worker, referred, resident):
-    pf.consent(worker, referred, fields=["name", "phone"])
+    consent = pf.consent(worker, referred, fields=["name", "phone"])
+    entries = AuditLogEntry.objects.get_for_object(consent)  # one entry, the worker's (no signal-made twin)
+    assert [(e.action, e.actor) for e in entries] == [(AuditLogEntry.Action.CREATE, worker)]
     for text in (_slip(client, worker, referred), _link_page(client, referred)):
         assert "张桂兰" in text and "13820135678" in text
         assert "3号楼2门401" not in text  # the address was not consented
