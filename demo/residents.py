@@ -45,6 +45,9 @@ HISTORY_DAYS = 730  # two years of casework, unless `seed_demo --history-days` s
 # A request still open this long after it came in has been chased by the district centre: stalled cases
 # and missed follow-up calls are recent ones, so the open backlog is the same in a young city and an old one.
 BACKLOG = datetime.timedelta(days=60)
+# A city falling behind (`seed_demo --backlog F`, F > 1): requests stall and wait for their follow-up call
+# over F times that window, and some of them nobody has triaged yet (new, unassigned, overdue).
+UNTRIAGED = 0.005
 Status, Channel, Kind = Request.Status, Request.Channel, TimelineEvent.Kind
 # priority_for() by plain strings, without building enums a million times.
 PRIORITY = {(s, u): priority_for(s, u) for s in Severity.values for u in Urgency.values}
@@ -73,7 +76,9 @@ def seed(*, options, rng, out):
     seed_residents(city, target_residents, history_days, rng, out)
     references = ReferenceNumbers.load()
     stories = seed_stories(city, references, rng, out)
-    seed_requests(city, target_requests, history_days, references, rng, out)
+    seed_requests(
+        city, target_requests, history_days, references, rng, out, backlog=options.get("backlog") or 1
+    )
     references.save()
     seed_care(
         rng, out, target=options.get("visit_plans")
@@ -557,10 +562,12 @@ class Story:
     """One request's life from intake to follow-up, cut off at `now`: its row's fields and the
     timeline events (and referral) that agree with them, as the workflow services would write them."""
 
-    def __init__(self, city, now, follow_up_days, referral_keys):
+    def __init__(self, city, now, follow_up_days, referral_keys, backlog=1):
         self.city, self.now = city, now
         self.follow_up = datetime.timedelta(days=follow_up_days)
         self.referral_keys = referral_keys
+        self.backlog = BACKLOG * backlog
+        self.untriaged = UNTRIAGED if backlog > 1 else 0
 
     def live(self, rng, pk, received, station, category, creator):
         self.pk, self.received, self.t, self.events, self.referral = pk, received, received, [], None
@@ -574,6 +581,9 @@ class Story:
             return self  # nobody to take it: it waits, and shows as overdue
         worker, name = rng.choice(station.workers)
         fate = rng.random()
+        recent = self.now - received < self.backlog
+        if recent and 0.08 <= fate < 0.08 + self.untriaged:
+            return self  # nobody has triaged it: new, unassigned, overdue once its due time passes
         try:
             self._triage_and_assign(rng, worker, name)
             if fate < 0.03:
@@ -584,7 +594,6 @@ class Story:
                 self._refer(rng, worker)
             if fate < 0.07:
                 return self._close(rng, worker, Status.WITHDRAWN, ("resident", "duplicate"))
-            recent = self.now - received < BACKLOG
             if fate < 0.08 and recent:
                 return self  # stalled: still open, overdue once its due time passes
             self._resolve(rng, worker)
@@ -702,14 +711,14 @@ CLOSE_REASONS = {
 }
 
 
-def seed_requests(city, target, history_days, references, rng, out):
+def seed_requests(city, target, history_days, references, rng, out, backlog=1):
     existing = Request.objects.count()
     missing = target - existing
     if missing <= 0:
         out.write(f"  requests: {existing:,} already, nothing to add")
         return
     now = timezone.localtime()
-    story = Story(city, now, getattr(settings, "FOLLOW_UP_DAYS", 7), Keys(Referral))
+    story = Story(city, now, getattr(settings, "FOLLOW_UP_DAYS", 7), Keys(Referral), backlog)
     station_weights = list(
         accumulate(len(s.communities) ** 0.5 * rng.uniform(0.6, 1.4) for s in city.stations)
     )

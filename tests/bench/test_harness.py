@@ -400,6 +400,22 @@ def test_a_bigger_city_is_an_older_one_at_the_same_daily_volume():
     assert history_days(100_000, 1000) == 100
 
 
+def test_the_busy_scenario_seeds_ten_years_falling_behind_into_its_own_database(monkeypatch):
+    from bench import run
+
+    seen = []
+    monkeypatch.setattr(run, "run_size", lambda args, n, several: seen.append(args) or {})
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert run.main(["--requests", "10000000", "--scenario", "busy", "--seed-only"]) == 0
+    (args,) = seen
+    assert (args.per_day, args.backlog) == (2740, 10)
+    assert run.history_days(10_000_000, args.per_day) in range(3649, 3652)  # ten years
+    assert run.database_url(args, 10_000_000, False)[1] == "sws_bench_10000000_busy"
+    seen.clear()
+    run.main(["--requests", "1000000", "--seed-only"])  # the default city is unchanged
+    assert (seen[0].per_day, seen[0].backlog, seen[0].db_suffix) == (548, 1, "")
+
+
 def test_the_evaluation_page_opens_the_districts_first_evaluation(
     client, guoyuan, district_user, other_district_user
 ):

@@ -67,9 +67,9 @@ def city(worker, worker2, other_worker, far_worker, chaoyangli, tailaixili, hual
     return {"guoyuan": worker.station, "guangkai": far_worker.station, "worker": worker}
 
 
-def run(requests, residents=None, seed=7, history_days=None):
+def run(requests, residents=None, seed=7, history_days=None, backlog=None):
     out = io.StringIO()
-    options = {"requests": requests, "residents": residents, "history_days": history_days}
+    options = {"requests": requests, "residents": residents, "history_days": history_days, "backlog": backlog}
     demo.seed(options=options, rng=random.Random(seed), out=out)
     return out.getvalue()
 
@@ -134,6 +134,56 @@ def test_old_requests_are_finished_so_the_backlog_is_recent(city):
     assert not old.filter(status=Status.RESOLVED).exists()
     recent = Request.objects.filter(received_at__gte=timezone.now() - datetime.timedelta(days=50))
     assert recent.open().exists() and recent.filter(status=Status.RESOLVED).exists()
+
+
+def test_a_city_falling_behind_keeps_stalled_and_untriaged_requests_open_for_longer(city):
+    run(3000, residents=100, history_days=730, backlog=10)  # stalled within 600 days, not 60
+    now = timezone.now()
+    between = Request.objects.filter(
+        received_at__lt=now - datetime.timedelta(days=90), received_at__gte=now - datetime.timedelta(days=590)
+    )
+    assert between.open().count() >= between.count() * 0.01  # 1 % stalled, 0.5 % untriaged
+    untriaged = between.filter(status=Status.NEW, assignee__isnull=True)
+    assert untriaged.exists() and untriaged.count() == untriaged.overdue().count()
+    assert between.filter(status=Status.RESOLVED).exists()  # still waiting for the follow-up call
+    older = Request.objects.filter(received_at__lt=now - datetime.timedelta(days=620))
+    assert older.count() > 300 and older.open().count() <= older.count() * 0.003
+    assert not older.filter(status=Status.RESOLVED).exists()
+
+
+class _Keys:
+    def one(self):
+        return 1
+
+
+def _open_backlog(city_info, per_day, days, backlog, rng):
+    """Open requests of a city taking `per_day` requests a day for `days` days, as the seeder's stories
+    leave them now (nothing written), and how many of them nobody has triaged for three days."""
+    now = timezone.localtime()
+    story = demo.Story(city_info, now, 7, _Keys(), backlog)
+    station = next(s for s in city_info.stations if s.workers)
+    statuses = []
+    for pk in range(int(per_day * days)):
+        received = now - datetime.timedelta(seconds=days * 86400 * rng.random())
+        story.live(rng, pk, received, station, city_info.category(rng), None)
+        untriaged = story.status == Status.NEW and now - received > datetime.timedelta(days=3)
+        statuses.append((story.status, untriaged))
+    opened = [untriaged for status, untriaged in statuses if status in Request.OPEN_STATUSES]
+    return len(opened), sum(opened)
+
+
+def test_the_busy_scenario_has_about_ten_times_the_open_backlog(city):
+    """bench.run --scenario busy: five times the daily volume and --backlog 10 give about ten times the
+    open requests of today's city (the 1,000,000-request one), whatever the city's size."""
+    from bench.run import CITY_REQUESTS_PER_DAY, SCENARIOS
+
+    busy = SCENARIOS["busy"]
+    assert busy["backlog"] == 10 and busy["per_day"] == 5 * CITY_REQUESTS_PER_DAY
+    city_info, rng = demo.City.load(), random.Random(3)
+    today, today_untriaged = _open_backlog(city_info, 40, 120, 1, rng)  # longer than any story runs
+    busier, busier_untriaged = _open_backlog(city_info, 40 * 5, 700, busy["backlog"], rng)
+    assert today_untriaged == 0 and busier_untriaged > 0.003 * 200 * 600
+    assert 8 <= busier / today <= 14
 
 
 def test_residents_have_valid_id_numbers_matching_birth_date_and_gender(city):

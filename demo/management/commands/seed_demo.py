@@ -97,6 +97,13 @@ class Command(BaseCommand):
             default=None,
             help="residents in the visit programme (default a dozen per station; bench: 30%% of requests)",
         )
+        parser.add_argument(
+            "--backlog",
+            type=int,
+            default=1,
+            help="a city falling behind: requests stall over this many times the usual 60 days, "
+            "some untriaged (default 1; bench.run --scenario busy: 10)",
+        )
         parser.add_argument("--random-seed", type=int, default=2023, help="seed for repeatable demo data")
         parser.add_argument(
             "--address",
