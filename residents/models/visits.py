@@ -129,9 +129,9 @@ class VisitPlan(Versioned):
     resident = models.OneToOneField(
         "residents.Resident", on_delete=models.CASCADE, related_name="visit_plan", verbose_name=_("居民")
     )
-    # The resident's community, copied (the only path to the plan's station and district): set when the
-    # plan is made (save) and moved with the resident (`follow_community`, called by Resident.save and
-    # the transfer service), so it never differs from `resident.community`.
+    # The resident's community, copied (the only path to the plan's station and district): set by save()
+    # and moved with the resident (`follow_community`: Resident.save, the resident edit service and the
+    # transfer service), so it never differs from `resident.community`.
     community = models.ForeignKey(
         "stations.Community", on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -169,8 +169,8 @@ class VisitPlan(Versioned):
         return f"{self.resident} · {self.get_tier_display()}"
 
     def save(self, *args, **kwargs):
-        if self.community_id is None:
-            self.community_id = self.resident.community_id
+        # Whoever saves the plan (a service, the admin changing its resident), the copy is the resident's.
+        self.community_id = self.resident.community_id
         super().save(*args, **kwargs)
 
     # --- next-due arithmetic ---------------------------------------------------------------------

@@ -104,3 +104,12 @@ def test_the_migration_backfill_statement_copies_every_residents_community(worke
         cursor.execute(backfill)
     assert set(VisitPlan.objects.values_list("community_id", flat=True)) == {chaoyangli.pk}
     assert len(plans) == 3
+
+
+def test_a_plan_saved_for_another_resident_takes_that_residents_community(worker, chaoyangli, tailaixili):
+    """The admin's change form may name another resident: the copy is that resident's."""
+    plan = enrol(make_resident(chaoyangli), worker)
+    plan.resident = make_resident(tailaixili, name="李秀英")
+    plan.save()
+    plan.refresh_from_db()
+    assert plan.community_id == tailaixili.pk
