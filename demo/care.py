@@ -129,6 +129,7 @@ def seed_care(rng, out, today=None, target=None):
         plans.append(
             VisitPlan(
                 resident_id=pk,
+                community_id=community_id,
                 tier=tier,
                 worker_id=worker,
                 enrolled_on=enrolled,
@@ -188,7 +189,7 @@ def _seed_bulk(rng, out, rows, workers, intervals, today):
     batch = 5000
     for start in range(0, len(rows), batch):
         plans, changes, visits = [], [], []
-        for station_id, pk, _name, born, _community, _address in rows[start : start + batch]:
+        for station_id, pk, _name, born, community_id, _address in rows[start : start + batch]:
             age = (today - born).days // 365 if born else 60
             tier = 1 if age >= 85 else 2 if age >= 75 else 3
             interval = intervals[tier]
@@ -200,6 +201,7 @@ def _seed_bulk(rng, out, rows, workers, intervals, today):
             plans.append(
                 VisitPlan(
                     resident_id=pk,
+                    community_id=community_id,
                     tier=tier,
                     worker_id=worker,
                     enrolled_on=seen,

@@ -131,6 +131,12 @@ class Resident(Versioned):  # optimistic lock: stations.locking
     def __str__(self):
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        resident = super().from_db(db, field_names, values)
+        resident._saved_community_id = resident.__dict__.get("community_id")
+        return resident
+
     def save(self, *args, **kwargs):
         # A derived search column, not workflow: it must never disagree with the number. (The ID
         # number's columns are kept in step by the `id_number` setter.)
@@ -141,7 +147,14 @@ class Resident(Versioned):  # optimistic lock: stations.locking
             if "id_number" in update_fields:
                 update_fields = (update_fields - {"id_number"}) | set(ID_NUMBER_COLUMNS)
             kwargs["update_fields"] = update_fields | {"phone_tail"}
+        moved = not self._state.adding and self.community_id != getattr(self, "_saved_community_id", None)
         super().save(*args, **kwargs)
+        if moved:
+            # The visit plan's copy of the community follows (residents.models.visits.VisitPlan.community).
+            from residents.models.visits import follow_community
+
+            follow_community([self.pk])
+        self._saved_community_id = self.community_id
 
     def get_absolute_url(self):
         return reverse("residents:resident-detail", args=[self.pk])

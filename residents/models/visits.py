@@ -102,8 +102,10 @@ class RiskTierRule(models.Model):
 
 
 class VisitPlanQuerySet(ScopedQuerySet):
-    station_lookup = RESIDENT_STATION
-    district_lookup = RESIDENT_DISTRICT
+    # Through the plan's own copy of the resident's community (`VisitPlan.community`), not through the
+    # resident: the dashboards group the city's 300,000 plans by station without reading the residents.
+    station_lookup = "community__street__station"
+    district_lookup = "community__street__district"
 
     def active(self):
         return self.filter(active=True)
@@ -126,6 +128,12 @@ class VisitPlan(Versioned):
 
     resident = models.OneToOneField(
         "residents.Resident", on_delete=models.CASCADE, related_name="visit_plan", verbose_name=_("居民")
+    )
+    # The resident's community, copied (the only path to the plan's station and district): set by save()
+    # and moved with the resident (`follow_community`: Resident.save, the resident edit service and the
+    # transfer service), so it never differs from `resident.community`.
+    community = models.ForeignKey(
+        "stations.Community", on_delete=models.PROTECT, related_name="+", editable=False
     )
     tier = models.PositiveSmallIntegerField(_("风险等级"), choices=RiskTier.choices)
     worker = models.ForeignKey(
@@ -151,10 +159,19 @@ class VisitPlan(Versioned):
         indexes = [
             models.Index(fields=["next_due_on", "tier"], name="visit_plan_due_idx", condition=Q(active=True)),
             models.Index(fields=["worker", "next_due_on"], name="visit_plan_worker_due_idx"),
+            # A station's or district's plans (dashboards, reports): its communities' slices.
+            models.Index(
+                fields=["community", "enrolled_on"], name="visit_plan_community_idx", condition=Q(active=True)
+            ),
         ]
 
     def __str__(self):
         return f"{self.resident} · {self.get_tier_display()}"
+
+    def save(self, *args, **kwargs):
+        # Whoever saves the plan (a service, the admin changing its resident), the copy is the resident's.
+        self.community_id = self.resident.community_id
+        super().save(*args, **kwargs)
 
     # --- next-due arithmetic ---------------------------------------------------------------------
     @staticmethod
@@ -178,6 +195,18 @@ class VisitPlan(Versioned):
 
     def days_overdue(self, today: datetime.date | None = None) -> int:
         return max(0, ((today or timezone.localdate()) - self.next_due_on).days)
+
+
+def follow_community(resident_ids) -> int:
+    """After residents changed community: their plans' copy of it follows (one UPDATE). Returns the count."""
+    from residents.models.residents import Resident
+
+    community = Resident.objects.filter(pk=models.OuterRef("resident_id")).values("community_id")[:1]
+    return (
+        VisitPlan.objects.filter(resident_id__in=resident_ids)
+        .exclude(community_id=models.Subquery(community))
+        .update(community_id=models.Subquery(community))
+    )
 
 
 def due_visits(on: datetime.date | None = None):

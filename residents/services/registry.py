@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from residents import auditing, permissions
 from residents.models import Resident, ResidentEvent
+from residents.models.visits import follow_community
 from residents.services.errors import WorkflowError, _checked, _stale_as_workflow_error
 from residents.validators import normalise_id_number, phone_tail
 from stations import access, locking
@@ -193,6 +194,8 @@ def update_resident(
     with transaction.atomic(), auditing.signals_off():
         with _id_number_unique(), _stale_as_workflow_error():
             locking.update_versioned(resident, version, **columns)
+        if "community" in changed:
+            follow_community([resident.pk])  # the visit plan's copy of the community (VisitPlan.community)
         auditing.log_update(resident, before, actor=acting_user)
         if tags_changed:
             resident.tags.set(list(new_tags.values()))

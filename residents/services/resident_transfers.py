@@ -26,6 +26,7 @@ from django.utils import timezone
 from notifications.events import Event
 from residents import auditing, timeline
 from residents.models import HouseholdMembership, Request, ResidentEvent, TimelineEvent, Transfer, VisitPlan
+from residents.models.visits import follow_community
 from residents.services.errors import WorkflowError, _checked, _stale_as_workflow_error
 from residents.services.requests import record_event
 from stations import access, locking
@@ -122,6 +123,7 @@ def move_resident(*, acting_user, resident, from_station, to_station, community,
     before = copy.copy(resident)
     with _stale_as_workflow_error():
         locking.update_versioned(resident, resident.version, community=community)
+    follow_community([resident.pk])  # the visit plan's copy of the community (VisitPlan.community)
     auditing.log_update(resident, before, actor=acting_user)
     moved = list(open_requests_of(resident, from_station.pk).select_for_update().order_by("pk"))
     for request in moved:

@@ -35,6 +35,7 @@ def seed(community, station, workers, plans, requests):
     VisitPlan.objects.bulk_create(
         VisitPlan(
             resident=r,
+            community=community,
             tier=1 + i % 3,
             worker=workers[i % len(workers)],
             last_visited_on=today - datetime.timedelta(days=10),
