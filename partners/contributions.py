@@ -1,6 +1,6 @@
 """What the five forces (五社联动) contributed, for a station, a district or the city over a period: the
-figures of the 五社联动 report (sws composes the page and the export). Every figure is one aggregate
-query, whatever the number of rows.
+figures of the 五社联动 report (sws composes the page and the export). Every figure takes a fixed number
+of queries, whatever the number of rows.
 
 A resolved request counts under each force that took part in it: the kind of each partner that accepted
 or completed a referral of it (or of the case it became), or whose resources it (or the service records
@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -73,49 +73,53 @@ def _resolved(scope: Scope, period: Period):
 TOOK_PART = (Referral.Outcome.ACCEPTED, Referral.Outcome.DONE)  # the partner took the referral up
 
 
-def _kinds_of(force) -> list[str]:
-    return [kind for kind, of in Partner.FORCE_OF_KIND.items() if of == force]
-
-
-def _took_part(force):
-    """Q: a partner of `force` took part in the request (an answered referral, or a resource used)."""
-    kinds = _kinds_of(force)
-    answered = PartnerReferral.objects.filter(
-        request=OuterRef("pk"),
-        partner__kind__in=kinds,
-        referral__outcome__in=TOOK_PART,
-    )
-    used = ResourceUse.objects.filter(request=OuterRef("pk"), partner__kind__in=kinds)
-    # The case the request became: its referrals the partner took up, and what its service records used,
-    # count for the request it came from.
-    answered_on_case = PartnerReferral.objects.filter(
-        case__request=OuterRef("pk"), partner__kind__in=kinds, outcome__in=TOOK_PART
-    )
-    used_on_case = ResourceUse.objects.filter(
-        service_record__case__request=OuterRef("pk"), partner__kind__in=kinds
-    )
-    condition = Q(Exists(answered)) | Q(Exists(used)) | Q(Exists(answered_on_case)) | Q(Exists(used_on_case))
-    if force == Force.COMMUNITY:
-        condition |= Q(channel=Request.Channel.COMMITTEE)
-    if force == Force.VOLUNTEER:
-        condition |= Q(channel=Request.Channel.VOLUNTEER)
-    return condition
-
-
+# A request's channel that is itself a force's part in it.
+CHANNEL_FORCE = {Request.Channel.COMMITTEE: Force.COMMUNITY, Request.Channel.VOLUNTEER: Force.VOLUNTEER}
 OTHER_FORCES = (Force.COMMUNITY, Force.SOCIAL_ORG, Force.VOLUNTEER, Force.CHARITY)
 
 
 def resolved_by_force(scope: Scope, period: Period) -> dict:
-    """{"total": n, force: n …}: the requests resolved in the period, by the forces that took part."""
-    conditions = {force.value: _took_part(force) for force in OTHER_FORCES}
-    any_other = Q()
-    for condition in conditions.values():
-        any_other |= condition
-    figures = _resolved(scope, period).aggregate(
-        total=Count("pk"),
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
-        **{Force.SOCIAL_WORKER.value: Count("pk", filter=~any_other)},
-    )
+    """{"total": n, force: n …}: the requests resolved in the period, by the forces that took part.
+
+    Five queries whatever the data: the period's resolved requests counted by channel, then each way a
+    partner takes part (a referral of the request it took up, a resource the request used, and the same
+    two for the case the request became) as (request, channel, partner kind) rows of those requests
+    only, put together here. Not one aggregate with a correlated EXISTS per way and force: that probed
+    sixteen subqueries (thirty-two with 社工's "none of them") for every request resolved in the city's
+    month, seconds at city scale (docs/performance.md)."""
+    resolved = _resolved(scope, period)
+    by_channel = dict(resolved.order_by().values_list("channel").annotate(n=Count("pk")))
+    ids = resolved.values("pk")
+    took_part = [
+        PartnerReferral.objects.filter(request__in=ids, referral__outcome__in=TOOK_PART).values_list(
+            "request", "request__channel", "partner__kind"
+        ),
+        ResourceUse.objects.filter(request__in=ids).values_list(
+            "request", "request__channel", "partner__kind"
+        ),
+        PartnerReferral.objects.filter(case__request__in=ids, outcome__in=TOOK_PART).values_list(
+            "case__request", "case__request__channel", "partner__kind"
+        ),
+        ResourceUse.objects.filter(service_record__case__request__in=ids).values_list(
+            "service_record__case__request", "service_record__case__request__channel", "partner__kind"
+        ),
+    ]
+    # Requests a partner took part in, by force, leaving out those their channel already counts under it.
+    linked = {force: set() for force in OTHER_FORCES}
+    through_partners = set()  # with any partner, their channel no force's
+    for rows in took_part:
+        for request, channel, kind in rows:
+            force = Partner.FORCE_OF_KIND[kind]
+            if CHANNEL_FORCE.get(channel) != force:
+                linked[force].add(request)
+            if channel not in CHANNEL_FORCE:
+                through_partners.add(request)
+    by_force = {channel_force: by_channel.get(channel, 0) for channel, channel_force in CHANNEL_FORCE.items()}
+    total = sum(by_channel.values())
+    figures = {"total": total}
+    for force in OTHER_FORCES:
+        figures[force.value] = by_force.get(force, 0) + len(linked[force])
+    figures[Force.SOCIAL_WORKER.value] = total - sum(by_force.values()) - len(through_partners)
     return figures
 
 
