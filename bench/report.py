@@ -12,10 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
 
-# Issue #7's targets, at 1,000,000 requests.
-QUEUE_VS_BASELINE = 1.5
-DISTRICT_P95_MS = 150
-CITY_P95_MS = 300
+# Issue #23's targets, at 1,000,000 requests on 2 cores (issue #7's were 1.5×, 150 ms and 300 ms). The
+# municipal dashboard's holds "even with cold caches": its `-cold` page (in-process) is checked too.
+QUEUE_VS_BASELINE = 1.3
+DISTRICT_P95_MS = 60
+CITY_P95_MS = 100
 MAX_GROWTH = 1.3
 
 
@@ -234,17 +235,23 @@ def targets(large, small=None):
         median_ratio = pages["queue"]["median_ms"] / base["median_ms"]
         out.append(
             (
-                "queue p95 ≤ 1.5 × baseline p95" + how,
+                f"queue p95 ≤ {QUEUE_VS_BASELINE} × baseline p95" + how,
                 f"{ratio:.2f}× (medians: {median_ratio:.2f}×)",
                 ratio <= QUEUE_VS_BASELINE,
             )
         )
     if "district-dashboard" in pages:
         v = pages["district-dashboard"]["p95_ms"]
-        out.append(("district dashboard p95 < 150 ms" + how, f"{v:.1f} ms", v < DISTRICT_P95_MS))
+        label = f"district dashboard p95 ≤ {DISTRICT_P95_MS} ms"
+        out.append((label + how, f"{v:.1f} ms", v <= DISTRICT_P95_MS))
     if "city-dashboard" in pages:
         v = pages["city-dashboard"]["p95_ms"]
-        out.append(("municipal dashboard p95 < 300 ms" + how, f"{v:.1f} ms", v < CITY_P95_MS))
+        out.append((f"municipal dashboard p95 ≤ {CITY_P95_MS} ms" + how, f"{v:.1f} ms", v <= CITY_P95_MS))
+    cold = _ok_pages(large).get("city-dashboard-cold")  # cold caches: measured in-process only
+    if cold:
+        v = cold["p95_ms"]
+        label = f"municipal dashboard p95 ≤ {CITY_P95_MS} ms, cold caches (in-process)"
+        out.append((label, f"{v:.1f} ms", v <= CITY_P95_MS))
     if small is not None:
         rows = growth(small, large)
         differing = [g["key"] for g in rows if not g["same_queries"]]

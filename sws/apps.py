@@ -33,14 +33,17 @@ class SwsConfig(AppConfig):
 
 def _keep_rollup():
     """The daily rollup follows every write of what it counts (sws/dashboards/rollup.py): the workflow's
-    updates send `stations.figures.days_changed`; requests saved or deleted, and activities, resources and
-    casework service records saved (old and new date and station) or deleted, through the model signals."""
+    updates (and residents moved, for their visits) send `stations.figures.days_changed`; requests saved or
+    deleted, activities, resources and casework service records saved (old and new date and station) or
+    deleted, visits recorded or deleted, and communities or streets given to another station, through the
+    model signals."""
     from django.db.models.signals import post_delete, post_save, pre_save
 
     from casework.models import ServiceRecord
     from projects.models import Activity, Resource
-    from residents.models import Request
+    from residents.models import Request, Visit
     from stations import figures
+    from stations.models import Community, Street
     from sws.dashboards import rollup
 
     figures.days_changed.connect(_days_changed, dispatch_uid="sws-rollup-days")
@@ -51,6 +54,12 @@ def _keep_rollup():
         pre_save.connect(rollup.remember_dated, sender=model, dispatch_uid=f"{uid}-pre")
         post_save.connect(rollup.dated_saved, sender=model, dispatch_uid=f"{uid}-saved")
         post_delete.connect(rollup.dated_saved, sender=model, dispatch_uid=f"{uid}-deleted")
+    post_save.connect(rollup.visit_saved, sender=Visit, dispatch_uid="sws-rollup-visit-saved")
+    post_delete.connect(rollup.visit_saved, sender=Visit, dispatch_uid="sws-rollup-visit-deleted")
+    for model in (Community, Street):
+        uid = f"sws-rollup-{model._meta.label_lower}"
+        pre_save.connect(rollup.remember_station, sender=model, dispatch_uid=f"{uid}-pre")
+        post_save.connect(rollup.station_changed, sender=model, dispatch_uid=f"{uid}-saved")
 
 
 def _days_changed(sender, pairs, **kwargs):

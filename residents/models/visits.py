@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from residents.models.households import RESIDENT_DISTRICT, RESIDENT_STATION, SupportStatusType
+from stations import figures
 from stations.access import ScopedQuerySet
 from stations.audit import AppendOnlyModel, AppendOnlyQuerySet, RecordImmutable
 from stations.locking import Versioned
@@ -198,15 +199,24 @@ class VisitPlan(Versioned):
 
 
 def follow_community(resident_ids) -> int:
-    """After residents changed community: their plans' copy of it follows (one UPDATE). Returns the count."""
+    """After residents changed community: their plans' copy of it follows (one UPDATE), and the days of
+    their visits are announced at the station they were counted under (the plan's old community's) and
+    at the new one (`stations.figures.changed`: the daily rollup counts a visit under its resident's
+    station). Returns the plans updated."""
     from residents.models.residents import Resident
 
     community = Resident.objects.filter(pk=models.OuterRef("resident_id")).values("community_id")[:1]
-    return (
-        VisitPlan.objects.filter(resident_id__in=resident_ids)
-        .exclude(community_id=models.Subquery(community))
-        .update(community_id=models.Subquery(community))
+    plans = VisitPlan.objects.filter(resident_id__in=resident_ids).exclude(
+        community_id=models.Subquery(community)
     )
+    before = dict(plans.values_list("resident_id", "community__street__station"))
+    updated = plans.update(community_id=models.Subquery(community))
+    if before:
+        after = dict(Resident.objects.filter(pk__in=before).values_list("pk", "community__street__station"))
+        moved = {who: (station, after[who]) for who, station in before.items() if station != after[who]}
+        days = Visit.objects.filter(resident_id__in=moved).values_list("resident_id", "visited_on").distinct()
+        figures.changed(Visit, {(station, day) for who, day in days for station in moved[who]})
+    return updated
 
 
 def due_visits(on: datetime.date | None = None):
@@ -280,6 +290,9 @@ class Visit(AppendOnlyModel):
         GOOD = "good", _("良好")
         FAIR = "fair", _("一般")
         POOR = "poor", _("低落")
+
+    # 按时: on or before the date it was due (a visit with no due date is on time); `on_time` per row.
+    ON_TIME = Q(due_on__isnull=True) | Q(visited_on__lte=models.F("due_on"))
 
     resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField(_("探访日期"))

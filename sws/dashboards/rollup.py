@@ -5,8 +5,10 @@ day of its period instead of counting the scope's requests, activities and resou
 What it holds: requests received; resolved (and still resolved or closed), resolved on time and the sum
 of their resolution times (the mean is sum ÷ count); follow-ups closed with a satisfaction answer and of
 them satisfied; activities, their sessions and person-times; casework service records (sessions) and
-their person-times; resources in yuan and of them money. Each keyed by the day of the timestamp or date
-it is counted by (Asia/Shanghai): `received_at`, `resolved_at`, `closed_at`, `date`.
+their person-times; resources in yuan and of them money; the care programme's visits (met, nobody home,
+met on time), under the station now serving the resident's community. Each keyed by the day of the
+timestamp or date it is counted by (Asia/Shanghai): `received_at`, `resolved_at`, `closed_at`, `date`,
+`visited_on`.
 
 What it does not hold, and why:
 - the queue as it stands now (open, overdue, unassigned): counted live from the partial index of open
@@ -14,7 +16,7 @@ What it does not hold, and why:
 - the median resolution time: not additive. Counted live by `queries.median_durations` over the period's
   resolved requests (an index-only window query; measured in docs/performance.md), which a rollup could
   only replace with per-day duration histograms, an approximation;
-- the visit programme (distinct residents covered in a period, plans as they stand), teams and
+- the visit programme's plans (distinct residents covered in a period, plans as they stand), teams and
   organisations founded by a day, projects active now, plan progress: not per-day sums.
 
 How it is read (`period_figures`): the period's days up to `RollupState.rolled_through` from the rollup,
@@ -34,7 +36,11 @@ How it is kept, incrementally, never recomputed as a whole:
   takes, so a day is never rolled while a write to it is in flight and two late writes cannot overwrite
   each other's recount. The write paths: `residents.services.requests` (every workflow step), request
   transfers, hotline deadline changes, and the models' save/delete (`sws.apps` connects the signals for
-  requests created, activities, resources and service records);
+  requests created, activities, resources, service records and visits);
+- a visit counts under its resident's station, which is not stored on the visit (visits are append-only):
+  a resident moved to another community recounts the days of their visits at both stations (the signal
+  sent by `residents.models.visits.follow_community`), and a community given to another street or a
+  street to another station recounts both stations' whole history (`restate`, rare admin edits);
 - `manage.py rollup_build` builds it from scratch (an existing database, the benchmark's seeded city, and
   `seed_demo`, whose bulk inserts bypass the signals), month by month with progress.
 """
@@ -50,7 +56,7 @@ from django.utils import timezone
 
 from casework.models import ServiceRecord
 from projects.models import Activity, Resource
-from residents.models import Request
+from residents.models import Request, Resident, Visit
 from sws.dashboards import queries as q
 from sws.dashboards.periods import Period, add_months, month_end
 from sws.models import RollupState, StationDay
@@ -63,7 +69,15 @@ COUNTS = [
 ]  # fmt: skip
 MONEY = ["resources_total", "resources_money"]
 FIGURES = [*COUNTS, "resolution_time", *MONEY]
-ZERO = {**dict.fromkeys(COUNTS, 0), "resolution_time": datetime.timedelta(), **dict.fromkeys(MONEY, q.ZERO)}
+# The care programme's visits: kept alongside, read by sws/dashboards/visits.py (`visit_sums`).
+VISITS = ["visits_seen", "visits_failed", "visits_on_time"]
+ZERO = {
+    **dict.fromkeys(COUNTS, 0),
+    "resolution_time": datetime.timedelta(),
+    **dict.fromkeys(MONEY, q.ZERO),
+    **dict.fromkeys(VISITS, 0),
+}
+VISIT_STATION = "resident__community__street__station"
 
 
 # --- the rollup's extent --------------------------------------------------------------------------------
@@ -88,18 +102,17 @@ def _local_day(field_name):
 
 
 def count_days(first_day: datetime.date, last_day: datetime.date, station_ids=None) -> dict:
-    """{(station_id, day): figures} counted from the base tables for the days (and stations) given: six
+    """{(station_id, day): figures} counted from the base tables for the days (and stations) given: seven
     grouped queries, each over one indexed date range."""
     bounds = Period.custom(first_day, last_day)
     rows = defaultdict(lambda: dict(ZERO))
 
-    def narrowed(queryset):
-        return queryset if station_ids is None else queryset.filter(station_id__in=station_ids)
-
-    def add(queryset, day, **aggregates):
-        grouped = narrowed(queryset).annotate(d=day).order_by().values("station_id", "d")
+    def add(queryset, day, station="station_id", **aggregates):
+        if station_ids is not None:
+            queryset = queryset.filter(**{f"{station}__in": station_ids})
+        grouped = queryset.annotate(d=day).order_by().values(station, "d")
         for row in grouped.annotate(**aggregates):
-            key = (row.pop("station_id"), row.pop("d"))
+            key = (row.pop(station), row.pop("d"))
             rows[key].update({name: value for name, value in row.items() if value is not None})
 
     requests = Request.objects.all()
@@ -136,6 +149,15 @@ def count_days(first_day: datetime.date, last_day: datetime.date, station_ids=No
         F("date"),
         resources_total=Sum("amount"),
         resources_money=Sum("amount", filter=Q(kind=Resource.Kind.MONEY)),
+    )
+    seen = Q(outcome=Visit.Outcome.SEEN)
+    add(
+        Visit.objects.filter(visited_on__gte=first_day, visited_on__lte=last_day),
+        F("visited_on"),
+        station=VISIT_STATION,
+        visits_seen=Count("pk", filter=seen),
+        visits_failed=Count("pk", filter=Q(outcome=Visit.Outcome.NOBODY_HOME)),
+        visits_on_time=Count("pk", filter=seen & Visit.ON_TIME),
     )
     for figures in rows.values():
         for name in MONEY:
@@ -214,6 +236,46 @@ def dated_saved(sender, instance, **kwargs):
     touch(pairs)
 
 
+def visit_saved(sender, instance, **kwargs):
+    """post_save/post_delete of a visit (append-only: a new one, or one deleted with its resident): recount
+    its day at the resident's station, only when the rollup may hold that day."""
+    if instance.visited_on > last_day_to_roll():
+        return
+    station = (
+        Resident.objects.filter(pk=instance.resident_id)
+        .values_list("community__street__station", flat=True)
+        .first()
+    )
+    touch({(station, instance.visited_on)})
+
+
+def remember_station(sender, instance, **kwargs):
+    """pre_save of a community or a street: the station it was served by (one query, existing rows)."""
+    instance._rollup_station = None
+    if instance.pk is not None and not instance._state.adding:
+        lookup = "street__station" if sender._meta.model_name == "community" else "station"
+        instance._rollup_station = sender._default_manager.filter(pk=instance.pk).values_list(lookup).first()
+
+
+def station_changed(sender, instance, **kwargs):
+    """post_save of a community or a street: given to another station, both stations' visits move."""
+    before = getattr(instance, "_rollup_station", None)
+    now = instance.street.station_id if sender._meta.model_name == "community" else instance.station_id
+    if before is not None and before[0] != now:
+        restate({before[0], now} - {None})
+
+
+def restate(station_ids) -> int:
+    """Recount every day the rollup holds for these stations (their residents' visits moved between
+    stations with a community or a street). Returns the rows written."""
+    with transaction.atomic():
+        through = _locked_state().rolled_through
+        first = _first_day()
+        if through is None or first is None or not station_ids:
+            return 0
+        return _store(first, through, station_ids, count_days(first, through, station_ids))
+
+
 def roll_up(today: datetime.date | None = None) -> int:
     """The nightly step: count the days after `rolled_through` up to two days before today (the whole
     history, by `rebuild`, when nothing is built yet). Returns the rows written."""
@@ -243,6 +305,7 @@ def _first_day() -> datetime.date | None:
             model.objects.order_by("date").values_list("date", flat=True).first()
             for model in (Activity, Resource, ServiceRecord)
         ),
+        Visit.objects.order_by("visited_on").values_list("visited_on", flat=True).first(),
     ]
     days = [day for day in days if day is not None]
     return min(days) if days else None
@@ -287,11 +350,26 @@ def rebuild(today: datetime.date | None = None, progress=None) -> int:
 
 # --- reading --------------------------------------------------------------------------------------------
 def sums(scope: q.Scope, period: Period, by: str) -> dict:
-    """{group: figures} summed from the rollup over the period's days (one query)."""
+    """{group: figures} summed from the rollup over the period's days (one query); a group whose days hold
+    only visits has none of these figures, and no row, as when counted live."""
+    summed = _summed(scope, period, by, FIGURES)
+    return {group: _read(values) for group, values in summed.items() if any(values.values())}
+
+
+def _summed(scope: q.Scope, period: Period, by: str | None, names) -> dict:
     rows = scope.narrow(StationDay.objects.filter(day__gte=period.first_day, day__lte=period.last_day))
+    aggregates = {name: Sum(name) for name in names}
+    if by is None:
+        return {None: rows.aggregate(**aggregates)}
+    return q._grouped(rows, by, **aggregates)
+
+
+def visit_sums(scope: q.Scope, period: Period, by: str | None) -> dict:
+    """{group (None for the whole scope): {visits_seen, visits_failed, visits_on_time}} over the period's
+    days the rollup holds (one query)."""
     return {
-        group: _read(values)
-        for group, values in q._grouped(rows, by, **{name: Sum(name) for name in FIGURES}).items()
+        group: {name: values[name] or 0 for name in VISITS}
+        for group, values in _summed(scope, period, by, VISITS).items()
     }
 
 

@@ -5,7 +5,8 @@ Figures of a period (called from `figures.care_figures`, never from a view):
 - 探访名单人数 (programme): residents in the programme (active plans) enrolled by the period's last day;
 - 本期已探访人数 (covered): of them, those seen (a visit with the resident met) during the period;
 - 探访覆盖率 (coverage): covered / programme;
-- 见面探访 / 未遇 (visits_seen / visits_failed): visits of the period by outcome;
+- 见面探访 / 未遇 (visits_seen / visits_failed): visits of the period by outcome (from the daily rollup for
+  the days it holds);
 - 按时 (on_time): visits seen on or before the date they were due; 按时探访率 = on_time / visits_seen;
 - 当前逾期 (overdue): as it stands today, plans whose next visit is past due (the page says so).
 
@@ -14,11 +15,13 @@ queries whatever the data or the number of stations.
 """
 
 import datetime
+from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from residents.models import RiskTier, SupportStatus, Visit, VisitPlan
 from sws.dashboards import queries as q
+from sws.dashboards import rollup
 from sws.dashboards.periods import Period
 
 CARE_ROWS = [
@@ -32,6 +35,7 @@ CARE_ROWS = [
     ("overdue", "当前逾期未探访（人）", "int"),
 ]
 TIER_KEYS = {tier: f"tier_{tier.value}" for tier in RiskTier}
+VISIT_KEYS = ["visits_seen", "visits_failed", "on_time"]
 ADDITIVE = ["programme", "covered", "visits_seen", "visits_failed", "on_time", "overdue", *TIER_KEYS.values()]
 EMPTY = dict.fromkeys(ADDITIVE, 0)
 
@@ -64,21 +68,37 @@ def care_counts(scope: q.Scope, period: Period, by: str | None, today: datetime.
         overdue=Count("pk", filter=Q(next_due_on__lt=today)),
         **{key: Count("pk", filter=Q(tier=tier)) for tier, key in TIER_KEYS.items()},
     )
-    visits = scope.narrow(Visit.objects.all()).filter(_period_dates(period))
-    seen = Q(outcome=Visit.Outcome.SEEN)
-    visit_rows = _grouped(
-        visits,
-        by,
-        visits_seen=Count("pk", filter=seen),
-        visits_failed=Count("pk", filter=Q(outcome=Visit.Outcome.NOBODY_HOME)),
-        on_time=Count("pk", filter=seen & (Q(due_on__isnull=True) | Q(visited_on__lte=F("due_on")))),
-    )
+    visit_rows = visit_counts(scope, period, by)
     rows = {}
     for key in set(plan_rows) | set(visit_rows):
         figures = dict(EMPTY)
         figures.update({k: v or 0 for k, v in plan_rows.get(key, {}).items()})
         figures.update({k: v or 0 for k, v in visit_rows.get(key, {}).items()})
         rows[key] = complete(figures)
+    return rows
+
+
+def visit_counts(scope: q.Scope, period: Period, by: str | None) -> dict:
+    """{group: {visits_seen, visits_failed, on_time}}: the days the daily rollup holds summed from it,
+    the days after it (today, yesterday) counted from the visits (sws/dashboards/rollup.py)."""
+    rolled, fresh = rollup.split(period, scope.rolled_through)
+    rows = defaultdict(lambda: dict.fromkeys(VISIT_KEYS, 0))
+    if rolled:
+        for group, values in rollup.visit_sums(scope, rolled, by).items():
+            for key, name in zip(VISIT_KEYS, rollup.VISITS, strict=True):
+                rows[group][key] += values[name]
+    if fresh:
+        seen = Q(outcome=Visit.Outcome.SEEN)
+        counted = _grouped(
+            scope.narrow(Visit.objects.all()).filter(_period_dates(fresh)),
+            by,
+            visits_seen=Count("pk", filter=seen),
+            visits_failed=Count("pk", filter=Q(outcome=Visit.Outcome.NOBODY_HOME)),
+            on_time=Count("pk", filter=seen & Visit.ON_TIME),
+        )
+        for group, values in counted.items():
+            for key in VISIT_KEYS:
+                rows[group][key] += values[key] or 0
     return rows
 
 

@@ -38,6 +38,11 @@ class StationDay(models.Model):
     casework_person_times = models.PositiveIntegerField(default=0)
     resources_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     resources_money = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Visits of the care programme dated that day, counted under the station serving the resident's
+    # community: the resident met, nobody home, and of the met ones those on or before their due date.
+    visits_seen = models.PositiveIntegerField(default=0)
+    visits_failed = models.PositiveIntegerField(default=0)
+    visits_on_time = models.PositiveIntegerField(default=0)
 
     objects = StationDayQuerySet.as_manager()
 

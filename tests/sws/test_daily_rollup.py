@@ -9,6 +9,7 @@ queries the dashboards ran before the rollup existed.
 import datetime
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -16,16 +17,18 @@ from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from casework.models import ServiceRecord
-from residents.models import Request
+from residents import care
+from residents.models import Request, Resident, Visit
 from residents.services import requests as workflow
 from residents.services.transfers import move_request
 from stations.models import Station
 from sws.dashboards import queries as q
-from sws.dashboards import rollup
+from sws.dashboards import rollup, visits
 from sws.dashboards.figures import city_figures, district_figures, station_figures
 from sws.dashboards.periods import Period
 from sws.models import RollupState, StationDay
 from tests.casework.factories import make_case
+from tests.residents.care_factories import enrol
 from tests.sws import factories as sf
 from tests.sws.factories import at
 
@@ -81,6 +84,15 @@ def _same(scope, by, period):
             )
 
 
+def _visits(scope, by, period):
+    """The care programme's visit counts by group, groups with none left out."""
+    return {
+        group: dict(values)
+        for group, values in visits.visit_counts(scope, period, by).items()
+        if any(values.values())
+    }
+
+
 def _periods(rng, count=25):
     """Random periods between November 2025 and today, plus the ones the pages offer."""
     first = datetime.date(2025, 11, 1)
@@ -116,6 +128,7 @@ def check(worker, district_user, city_user, guoyuan, beichen):
         for scope, by in _scopes(worker, district_user, city_user, guoyuan, beichen):
             for period in periods:
                 _same(scope, by, period)
+                assert _visits(_fresh(scope), by, period) == _visits(_live(scope), by, period), period
             # The 12-month trend (no cache): the rollup's days and the live days, month by month.
             assert rollup.request_months(_fresh(scope), months) == rollup.request_months(_live(scope), months)
 
@@ -291,3 +304,81 @@ def test_the_district_dashboard_query_count_is_the_same_with_the_rollup(
     assert count({}) <= live_month + 1
     assert count(MARCH) < live_march
     assert Station.objects.count() == 3
+
+
+# --- the care programme's visits --------------------------------------------------------------------------
+@pytest.fixture
+def visited(dataset, worker, guoyuan):
+    """Two residents of 朝阳里 (果园新村) in the programme, visited in February, March and April (the last
+    two days live), then the rollup built."""
+    chaoyangli = guoyuan.streets.first().communities.get(code="120113001009")
+    residents = [sf.make_resident(chaoyangli, name=name) for name in ("王淑芬", "李德顺")]
+    for resident in residents:
+        enrol(resident, worker, tier=2)
+    seen, away = Visit.Outcome.SEEN, Visit.Outcome.NOBODY_HOME
+    for resident, day, due, outcome in [
+        (residents[0], datetime.date(2026, 2, 27), datetime.date(2026, 3, 1), seen),  # on time
+        (residents[0], datetime.date(2026, 3, 2), datetime.date(2026, 3, 1), seen),  # late
+        (residents[0], datetime.date(2026, 3, 20), None, away),
+        (residents[1], datetime.date(2026, 3, 20), datetime.date(2026, 3, 25), seen),
+        (residents[1], ROLLED, datetime.date(2026, 4, 20), seen),
+        (residents[1], TODAY - datetime.timedelta(days=1), None, away),  # yesterday: live
+        (residents[0], TODAY, datetime.date(2026, 4, 1), seen),  # today, late: live
+    ]:
+        Visit.objects.create(resident=resident, visited_on=day, due_on=due, outcome=outcome, visitor=worker)
+    rollup.rebuild()
+    return SimpleNamespace(residents=residents, chaoyangli=chaoyangli)
+
+
+def test_visits_are_rolled_up_under_the_residents_station(visited, check, guoyuan):
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 1
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_failed") == 1
+    assert _value(guoyuan, datetime.date(2026, 3, 2), "visits_on_time") == 0  # seen a day after it was due
+    assert _value(guoyuan, datetime.date(2026, 2, 27), "visits_on_time") == 1
+    assert not StationDay.objects.filter(day__gt=ROLLED).exists()
+    check()
+
+
+def test_a_visit_recorded_late_recounts_its_day(visited, check, worker, guoyuan):
+    resident = Resident.objects.get(pk=visited.residents[1].pk)
+    late = datetime.date(2026, 3, 20)
+    care.log_visit(acting_user=worker, resident=resident, visited_on=late, outcome=Visit.Outcome.SEEN)
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 2
+    check()
+
+
+def test_a_resident_moved_to_another_station_takes_their_visits_days(visited, check, guoyuan, jixianli):
+    resident = Resident.objects.get(pk=visited.residents[0].pk)
+    resident.community = jixianli.streets.first().communities.first()
+    resident.save()
+    assert _value(guoyuan, datetime.date(2026, 2, 27), "visits_seen") == 0
+    assert _value(jixianli, datetime.date(2026, 2, 27), "visits_seen") == 1
+    assert _value(jixianli, datetime.date(2026, 3, 20), "visits_failed") == 1
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 1  # the other resident's
+    check()
+
+
+def test_a_community_given_to_another_station_moves_its_residents_visits(visited, check, guoyuan, jixianli):
+    chaoyangli = visited.chaoyangli
+    chaoyangli.street = jixianli.streets.first()
+    chaoyangli.save()
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 0
+    assert _value(jixianli, datetime.date(2026, 3, 20), "visits_seen") == 1
+    assert _value(jixianli, datetime.date(2026, 1, 5), "resources_total") == 0  # 果园新村's stays there
+    assert _value(guoyuan, datetime.date(2026, 1, 5), "resources_total") == Decimal("10000.00")
+    check()
+
+
+def test_a_resident_deleted_takes_their_visits_out(visited, check, guoyuan):
+    Resident.objects.filter(pk=visited.residents[1].pk).delete()
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 0
+    check()
+
+
+def test_the_visit_figures_of_a_past_month_read_no_visits(visited, city_user):
+    march = Period.month(datetime.date(2026, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        counted = visits.visit_counts(q.Scope(city_user), march, "district")
+    assert "residents_visit" not in " ".join(query["sql"] for query in queries)
+    assert sum(row["visits_seen"] for row in counted.values()) == 2
+    assert sum(row["on_time"] for row in counted.values()) == 1
