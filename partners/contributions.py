@@ -13,6 +13,7 @@ and hours count what requests, activities and cases' service records used alike.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from partners.models import Force, Partner, PartnerReferral, ResourceUse, outcome_in
 from projects.models import ServiceHours
-from residents.models import Referral, Request
+from residents.models import RESOLVED_STATUSES, Referral, Request
 from stations.models import District, Station
 
 ZERO = Decimal("0")
@@ -43,8 +44,15 @@ class Scope:
         if self.station is not None:
             return queryset.filter(**{station_field: self.station.pk})
         if self.district is not None:
-            return queryset.filter(**{f"{station_field}__district": self.district.pk})
+            # By the district's station ids, not a join to the stations table: PostgreSQL then reads each
+            # station's slice of the (station, date) indexes instead of every request of the district
+            # (the month's resolved requests at 1,000,000 requests: 82 ms → 2 ms, docs/performance.md).
+            return queryset.filter(**{f"{station_field}__in": self.district_station_ids})
         return queryset
+
+    @cached_property
+    def district_station_ids(self) -> list[int]:
+        return list(Station.objects.filter(district=self.district).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,12 @@ def _midnight(day):
 
 
 def _resolved(scope: Scope, period: Period):
+    """Requests resolved in the period and still resolved or closed, as the dashboards count them (a
+    reopened request does not count), read through the partial indexes of resolved requests."""
     return scope.filter(Request.objects.all()).filter(
         resolved_at__gte=_midnight(period.first),
         resolved_at__lt=_midnight(period.last + datetime.timedelta(days=1)),
+        status__in=RESOLVED_STATUSES,
     )
 
 
