@@ -11,7 +11,16 @@ from django.dispatch import Signal
 
 # Sent with `pairs`: an iterable of (station_id, datetime.date).
 days_changed = Signal()
+# Sent with `station_ids` when whole communities changed station (streets handed to another station): the
+# figures counted by the residents' station (their visits) move with them, on every day.
+stations_changed = Signal()
 
 
 def changed(sender, pairs) -> None:
     days_changed.send(sender=sender, pairs=set(pairs))
+
+
+def restated(sender, station_ids) -> None:
+    station_ids = set(station_ids) - {None}
+    if station_ids:
+        stations_changed.send(sender=sender, station_ids=station_ids)

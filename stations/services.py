@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from stations import access
+from stations import access, figures
 from stations.audit import record_street_move
 
 
@@ -128,6 +128,10 @@ def set_served_streets(station, streets, *, acting_user):
         Street.objects.filter(pk__in=chosen).update(station=station)
         for street in released:
             record_street_move(street, station.pk, None, actor=acting_user)
+        moved_from = set()
         for street in Street.objects.filter(pk__in=chosen).order_by("code"):
             if current.get(street.pk) != station.pk:
                 record_street_move(street, current.get(street.pk), station.pk, actor=acting_user)
+                moved_from.add(current.get(street.pk))
+        if released or moved_from:
+            figures.restated(Street, {station.pk, *moved_from})

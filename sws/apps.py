@@ -33,7 +33,8 @@ class SwsConfig(AppConfig):
 
 def _keep_rollup():
     """The daily rollup follows every write of what it counts (sws/dashboards/rollup.py): the workflow's
-    updates (and residents moved, for their visits) send `stations.figures.days_changed`; requests saved or
+    updates (and residents moved, for their visits) send `stations.figures.days_changed`, streets handed
+    to another station `stations_changed` (every day of those stations recounted); requests saved or
     deleted, activities, resources and casework service records saved (old and new date and station) or
     deleted, visits recorded or deleted, and communities or streets given to another station, through the
     model signals."""
@@ -47,6 +48,7 @@ def _keep_rollup():
     from sws.dashboards import rollup
 
     figures.days_changed.connect(_days_changed, dispatch_uid="sws-rollup-days")
+    figures.stations_changed.connect(_stations_changed, dispatch_uid="sws-rollup-stations")
     post_save.connect(_request_saved, sender=Request, dispatch_uid="sws-rollup-request-saved")
     post_delete.connect(_request_saved, sender=Request, dispatch_uid="sws-rollup-request-deleted")
     for model in (Activity, Resource, ServiceRecord):
@@ -66,6 +68,12 @@ def _days_changed(sender, pairs, **kwargs):
     from sws.dashboards import rollup
 
     rollup.touch(pairs)
+
+
+def _stations_changed(sender, station_ids, **kwargs):
+    from sws.dashboards import rollup
+
+    rollup.restate(station_ids)
 
 
 def _request_saved(sender, instance, **kwargs):

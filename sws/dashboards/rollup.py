@@ -39,8 +39,9 @@ How it is kept, incrementally, never recomputed as a whole:
   requests created, activities, resources, service records and visits);
 - a visit counts under its resident's station, which is not stored on the visit (visits are append-only):
   a resident moved to another community recounts the days of their visits at both stations (the signal
-  sent by `residents.models.visits.follow_community`), and a community given to another street or a
-  street to another station recounts both stations' whole history (`restate`, rare admin edits);
+  sent by `residents.models.visits.follow_community`), and a community given to another street or
+  streets to another station recount the stations' whole history (`restate`: the community and street
+  admin's saves, and `stations.services.set_served_streets` through `stations.figures.restated`; rare);
 - `manage.py rollup_build` builds it from scratch (an existing database, the benchmark's seeded city, and
   `seed_demo`, whose bulk inserts bypass the signals), month by month with progress.
 """

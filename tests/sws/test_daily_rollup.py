@@ -22,6 +22,7 @@ from residents.models import Request, Resident, Visit
 from residents.services import requests as workflow
 from residents.services.transfers import move_request
 from stations.models import Station
+from stations.services import set_served_streets
 from sws.dashboards import queries as q
 from sws.dashboards import rollup, visits
 from sws.dashboards.figures import city_figures, district_figures, station_figures
@@ -382,3 +383,14 @@ def test_the_visit_figures_of_a_past_month_read_no_visits(visited, city_user):
     assert "residents_visit" not in " ".join(query["sql"] for query in queries)
     assert sum(row["visits_seen"] for row in counted.values()) == 2
     assert sum(row["on_time"] for row in counted.values()) == 1
+
+
+def test_streets_handed_to_another_station_take_their_residents_visits(
+    visited, check, guoyuan, jixianli, worker
+):
+    street = visited.chaoyangli.street
+    set_served_streets(jixianli, [*jixianli.streets.all(), street], acting_user=worker)
+    assert _value(guoyuan, datetime.date(2026, 3, 20), "visits_seen") == 0
+    assert _value(jixianli, datetime.date(2026, 3, 20), "visits_seen") == 1
+    assert _value(guoyuan, datetime.date(2026, 1, 5), "resources_total") == Decimal("10000.00")  # stays
+    check()
