@@ -293,3 +293,7 @@ def _link_story_request(visits):
             request=request,
         )
     )
+    # A plan's last-seen date is its resident's latest seen visit (the dashboards count coverage from it).
+    VisitPlan.objects.filter(resident_id=request.resident_id, last_visited_on__lt=day).update(
+        last_visited_on=day
+    )

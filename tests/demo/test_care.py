@@ -2,6 +2,7 @@
 孙桂兰 of 果园新村 is 一级 with a visit history and her light-bulb request linked to a visit; some overdue."""
 
 import pytest
+from django.db.models import Max
 from django.utils import timezone
 
 from demo.stories import STORY_TOKENS
@@ -29,6 +30,16 @@ def test_every_station_has_a_programme_and_the_story_elder_is_tier_one(city):  #
     assert VisitPlan.objects.overdue(timezone.localdate()).exists()
     assert HouseholdMembership.objects.count() == VisitPlan.objects.count()
     assert SupportStatus.objects.filter(resident=elder.resident, kind__code="living-alone").exists()
+    # Each plan's last-seen date is its resident's latest seen visit, as logging a visit keeps it (the
+    # dashboards read coverage from it).
+    latest = dict(
+        Visit.objects.filter(outcome="seen")
+        .values("resident")
+        .annotate(on=Max("visited_on"))
+        .values_list("resident", "on")
+    )
+    plans = dict(VisitPlan.objects.values_list("resident", "last_visited_on"))
+    assert plans == {resident: latest.get(resident) for resident in plans}
 
 
 def test_a_second_run_adds_nothing(city):  # noqa: F811

@@ -15,6 +15,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from residents.models import SupportStatus, Visit, VisitPlan
 from sws.reports import builders
@@ -140,3 +141,40 @@ def test_the_dashboard_shows_them_and_the_report_xlsx_carries_them(client, march
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["探访关爱"]
     values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert values["探访名单人数"] == 2 and values["本期见面探访（次）"] == 2 and values["按时探访率"] == 0.5
+
+
+@freeze_time("2026-03-31 02:00:00")  # 10:00 in Tianjin: March runs to today
+def test_a_month_running_to_today_counts_residents_seen_from_their_plans_as_the_visits_do(
+    worker, guoyuan, chaoyangli
+):
+    """Logged through the service (which keeps the plan's last-seen date): seen in March; seen in
+    February and March; seen in March, then back-dated February and a failed visit after; seen in
+    February only; never seen, nobody home. Covered: the first three, read from the plans today and from
+    the visits once the month is over."""
+    from residents import care
+    from sws.dashboards import visits
+    from sws.dashboards.periods import Period
+    from sws.dashboards.scope import Scope
+    from tests.residents.care_factories import enrol
+
+    logs = [
+        [D(2026, 3, 31)],
+        [D(2026, 2, 20), D(2026, 3, 2)],
+        [D(2026, 3, 10), D(2026, 2, 25), ("nobody_home", D(2026, 3, 30))],
+        [D(2026, 2, 10)],
+        [("nobody_home", D(2026, 3, 12))],
+    ]
+    for i, visits_of in enumerate(logs):
+        resident = make_resident(chaoyangli, name=f"居民{i}")
+        with freeze_time("2026-02-01 02:00:00"):
+            enrol(resident, worker)
+        for visit in visits_of:
+            outcome, day = visit if isinstance(visit, tuple) else ("seen", visit)
+            care.log_visit(acting_user=worker, resident=resident, visited_on=day, outcome=outcome)
+
+    march, scope = Period.month(D(2026, 3, 1)), Scope(user=worker, station=guoyuan)
+    assert visits.seen_during(march, D(2026, 3, 31)) != visits.seen_during(march, D(2026, 4, 1))
+    today = visits.care_counts(scope, march, None, D(2026, 3, 31))[None]
+    after = visits.care_counts(scope, march, None, D(2026, 4, 1))[None]
+    assert today["programme"] == after["programme"] == 5
+    assert today["covered"] == after["covered"] == 3
