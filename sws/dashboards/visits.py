@@ -76,9 +76,9 @@ def seen_during(period: Period, today: datetime.date) -> Q:
 
     A period that runs to today reads the plan's own last-seen date: visits are never dated in the future
     and `last_visited_on` is the latest seen visit (`residents.care.log_visit`), so the resident was seen in
-    the period exactly when it falls in it. No visits are read: at 1,000,000 requests this is the
-    dashboards' largest saving (docs/performance.md). An earlier period asks the visits, as one
-    uncorrelated subquery (`resident IN (…)`) that PostgreSQL hashes once, not an EXISTS per plan."""
+    the period exactly when it falls in it. No visits are read (at 1,000,000 requests: district 77 → 15
+    ms, city 285 → 116 ms; docs/performance.md). An earlier period asks the visits, as one uncorrelated
+    subquery (`resident IN (…)`) that PostgreSQL hashes once, not an EXISTS per plan."""
     if period.last_day >= today:
         return Q(last_visited_on__gte=period.first_day)
     seen = Visit.objects.filter(_period_dates(period), outcome=Visit.Outcome.SEEN)

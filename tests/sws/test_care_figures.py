@@ -17,9 +17,13 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from residents import care
 from residents.models import SupportStatus, Visit, VisitPlan
+from sws.dashboards import visits
+from sws.dashboards.periods import Period
+from sws.dashboards.scope import Scope
 from sws.reports import builders
-from tests.residents.care_factories import status_type
+from tests.residents.care_factories import enrol, status_type
 from tests.residents.factories import make_resident
 
 pytestmark = pytest.mark.django_db
@@ -151,12 +155,6 @@ def test_a_month_running_to_today_counts_residents_seen_from_their_plans_as_the_
     February and March; seen in March, then back-dated February and a failed visit after; seen in
     February only; never seen, nobody home. Covered: the first three, read from the plans today and from
     the visits once the month is over."""
-    from residents import care
-    from sws.dashboards import visits
-    from sws.dashboards.periods import Period
-    from sws.dashboards.scope import Scope
-    from tests.residents.care_factories import enrol
-
     logs = [
         [D(2026, 3, 31)],
         [D(2026, 2, 20), D(2026, 3, 2)],
