@@ -32,8 +32,11 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=sws.test_settings $(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist, one database per worker); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
+
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint migrations-check pytest
 

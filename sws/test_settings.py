@@ -34,3 +34,8 @@ SWS_TWO_FACTOR_OPTIONAL = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # The demo's SMS files go to the temporary folder, never into the project (tests set their own folder).
 SMS_FILE_DIR = os.environ.get("SMS_FILE_DIR", os.path.join(tempfile.gettempdir(), "sws-test-sms"))
+# The in-memory SQLite test database, named as such: pytest-django gives each xdist worker (`make pytest`
+# runs two) its own database by renaming it, unless it is in memory, and it does not recognise
+# django-prometheus's wrapper as SQLite.
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
