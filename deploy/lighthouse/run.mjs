@@ -101,18 +101,26 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 const started = Date.now();
 const summary = { taken: new Date().toISOString(), base: args.base, runs, targets: TARGETS, pages: [] };
 const failures = [];
+// A fresh Chromium logged in as the page's user (the session cookies of `logIn`).
+async function openAs(jar) {
+  const chrome = await launch();
+  const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+  const url = new URL(args.base);
+  await browser.setCookie(
+    ...[...jar].map(([name, value]) => ({ name, value, domain: url.hostname, path: "/", secure: true })),
+  );
+  await browser.disconnect();
+  return chrome;
+}
+// NO_NAVSTART and the like come and go (seen on a quiet machine too: twice in a row on one page, then not
+// in the next run): such a run is taken again in a new Chromium, at most this many times a page.
+const RETRIES = 3;
 for (const page of pages) {
   const jar = cookies.get(page.user);
   await checkOpens(page.path, jar);
   const results = [];
-  const chrome = await launch();
+  let chrome = await openAs(jar);
   try {
-    const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
-    const url = new URL(args.base);
-    await browser.setCookie(
-      ...[...jar].map(([name, value]) => ({ name, value, domain: url.hostname, path: "/", secure: true })),
-    );
-    await browser.disconnect();
     for (let i = 0, retries = 0; i < runs; i++) {
       const { lhr } = await lighthouse(
         new URL(page.path, args.base).href,
@@ -124,12 +132,13 @@ for (const page of pages) {
         },
       );
       if (lhr.runtimeError) {
-        // NO_NAVSTART and the like come and go on a busy machine: one more try per page, then give up.
-        if (retries++ < 1) {
-          i--;
-          continue;
-        }
-        throw new Error(`${page.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+        const error = `${page.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`;
+        if (retries++ >= RETRIES) throw new Error(error);
+        console.log(`   ${error}: run again in a new Chromium (${retries} of ${RETRIES})`);
+        await chrome.kill();
+        chrome = await openAs(jar);
+        i--;
+        continue;
       }
       if (new URL(lhr.finalDisplayedUrl).pathname !== page.path) {
         throw new Error(`${page.name}: ended on ${lhr.finalDisplayedUrl} (logged out?)`);
